@@ -1,0 +1,103 @@
+"""The ``cald`` command: entry point, global options and error handling."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import typer
+
+try:  # typer ≥ 0.20 vendors click
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+except ImportError:  # pragma: no cover - older typer with click as a dependency
+    from click.exceptions import ClickException, NoArgsIsHelpError
+
+from cald import __version__
+from cald.cli import nuclei, respdor
+from cald.cli.common import JSON_OPTION, QUIET_OPTION, console, emit_json
+from cald.errors import InputError
+
+app = typer.Typer(
+    name="cald",
+    help="c-ALD toolkit: from raw spectra to a surface-chemistry mechanism.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(nuclei.app, name="nuclei")
+app.add_typer(respdor.app, name="respdor")
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"cald {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of errors."),
+) -> None:
+    """c-ALD toolkit: from raw spectra to a surface-chemistry mechanism."""
+
+
+@app.command("demo")
+def demo(
+    out: Path = typer.Option(Path("demo-output"), "--out", help="Folder for the example's files."),
+    as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
+) -> None:
+    """Generate the bundled synthetic example, analyse it and write the results into OUT."""
+    from cald.project.demo import run_demo
+
+    if out.exists() and not out.is_dir():
+        raise InputError("exists and is not a folder", out)
+    result = run_demo(out)
+    summary = {"out": str(out), "files": [str(result.csv), str(result.json), str(result.figure)],
+               "respdor": {k: result.result.to_dict()[k] for k in
+                           ("d_hz", "d_hz_err", "f", "f_err", "r_angstrom", "r_angstrom_err",
+                            "redchi")}}
+    if as_json:
+        emit_json(summary)
+    elif not quiet:
+        console.print(result.result.report())
+        console.print(f"wrote {', '.join(summary['files'])}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; input problems become ``error: …`` on stderr and exit status 2."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args  # accepted anywhere on the line, not only before the command
+    args = [a for a in args if a != "--debug"]
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=args, prog_name="cald", standalone_mode=False)
+    except typer.Abort:
+        sys.stderr.write("error: aborted\n")
+        return 1
+    except NoArgsIsHelpError as exc:  # `cald` or `cald respdor` alone: show the help
+        sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx else "")
+        return 0
+    except ClickException as exc:  # usage errors: unknown option, missing argument
+        if debug:
+            traceback.print_exc()
+        sys.stderr.write(f"error: {exc.format_message()}\n")
+        return 2
+    except InputError as exc:
+        if debug:
+            traceback.print_exc()
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    return code if isinstance(code, int) else 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,49 @@
+"""Shared pieces of the command-line layer: output, option parsing."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from cald.errors import ParameterError
+
+__all__ = ["JSON_OPTION", "QUIET_OPTION", "console", "emit_json", "parse_float_list", "to_jsonable"]
+
+#: Human-readable output (stdout); errors go to stderr from the entry point.
+console = Console(highlight=False, markup=False, soft_wrap=True)
+
+JSON_OPTION = typer.Option(False, "--json", help="Print exactly one JSON object on stdout.")
+QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="Print nothing but errors.")
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Replace non-finite floats by ``None`` (strict JSON) recursively."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    return obj
+
+
+def emit_json(obj: Any) -> None:
+    """Print one JSON object on stdout."""
+    sys.stdout.write(json.dumps(to_jsonable(obj), ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def parse_float_list(text: str, option: str) -> list[float]:
+    """Parse ``"0.5,1,1.5"`` into floats; a :class:`ParameterError` names the option."""
+    try:
+        values = [float(v) for v in text.replace(";", ",").split(",") if v.strip()]
+    except ValueError:
+        raise ParameterError(f"{option} must be a comma-separated list of numbers, got {text!r}") \
+            from None
+    if not values or not all(math.isfinite(v) for v in values):
+        raise ParameterError(f"{option} must be a non-empty list of finite numbers, got {text!r}")
+    return values

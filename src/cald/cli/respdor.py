@@ -1,0 +1,123 @@
+"""``cald respdor``: dephasing curves and their fits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import typer
+
+from cald.cli.common import JSON_OPTION, QUIET_OPTION, console, emit_json, parse_float_list
+from cald.errors import ParameterError
+from cald.nuclei import Isotope, dipolar_coupling_hz, parse_pair, parse_spin
+from cald.recoupling.data import read_dephasing_csv
+from cald.recoupling.fit import MODELS, fit_respdor
+from cald.recoupling.redor import respdor_dephasing
+
+app = typer.Typer(help="REDOR/RESPDOR dephasing curves and fits (times in ms).",
+                  no_args_is_help=True)
+
+PAIR_HELP = "Observed-dephasing pair, e.g. 13C-27Al (sets I from the dephasing nucleus)."
+SPIN_HELP = "Spin I of the saturated nucleus, 5/2 or 2.5 (overrides the pair's)."
+KAPPA_HELP = "Recoupling scaling factor κ, λ = κ·D·t (1 for π-pulse REDOR)."
+
+
+def _spin_and_pair(pair: str | None, spin: str | None) -> tuple[float, tuple[Isotope, Isotope] | None]:
+    isotopes = None if pair is None else parse_pair(pair)
+    if spin is not None:
+        return parse_spin(spin), isotopes
+    if isotopes is None:
+        raise ParameterError("give --pair (e.g. 13C-27Al) or --spin")
+    return isotopes[1].spin, isotopes
+
+
+def _check_kappa(kappa: float) -> None:
+    if not kappa > 0:
+        raise ParameterError(f"--kappa must be positive, got {kappa}")
+
+
+@app.command("curve")
+def curve(
+    t_ms: str = typer.Option(..., "--t-ms", help="Recoupling times (ms), comma-separated."),
+    d_hz: float | None = typer.Option(None, "--d-hz", help="Dipolar coupling D (Hz)."),
+    r_angstrom: float | None = typer.Option(None, "--r-angstrom",
+                                            help="Distance (Å), needs --pair."),
+    f: float = typer.Option(1.0, "--f", help="Dephased fraction f, 0 ≤ f ≤ 1."),
+    spin: str | None = typer.Option(None, "--spin", help=SPIN_HELP),
+    pair: str | None = typer.Option(None, "--pair", help=PAIR_HELP),
+    kappa: float = typer.Option(1.0, "--kappa", help=KAPPA_HELP),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """RESPDOR dephasing ΔS/S0 = f·g_I(κ D t) at the given times."""
+    spin_value, isotopes = _spin_and_pair(pair, spin)
+    _check_kappa(kappa)
+    if not 0.0 <= f <= 1.0:
+        raise ParameterError(f"--f must be within [0, 1], got {f}")
+    if (d_hz is None) == (r_angstrom is None):
+        raise ParameterError("give exactly one of --d-hz and --r-angstrom")
+    if r_angstrom is not None:
+        if isotopes is None:
+            raise ParameterError("--r-angstrom needs --pair to convert the distance to D")
+        if not r_angstrom > 0:
+            raise ParameterError(f"--r-angstrom must be positive, got {r_angstrom}")
+        d_hz = float(dipolar_coupling_hz(r_angstrom, *isotopes))
+    assert d_hz is not None
+    if not d_hz > 0:
+        raise ParameterError(f"--d-hz must be positive, got {d_hz}")
+    times = np.asarray(parse_float_list(t_ms, "--t-ms"))
+    if np.any(times < 0):
+        raise ParameterError(f"--t-ms must not contain negative times, got {t_ms!r}")
+    values = respdor_dephasing(times * 1e-3, d_hz, f, spin_value, kappa)
+    if as_json:
+        emit_json({"t_ms": times.tolist(), "dS_S0": values.tolist(), "d_hz": d_hz, "f": f,
+                   "spin": spin_value, "kappa": kappa})
+        return
+    console.print(f"RESPDOR I = {spin_value:g}, D = {d_hz:.4g} Hz, f = {f:g}, κ = {kappa:g}")
+    for t, v in zip(times, values, strict=True):
+        console.print(f"  {t:8.4g} ms  {v:.6f}")
+
+
+@app.command("fit")
+def fit(
+    file: Path = typer.Argument(..., help="CSV: t_ms with dS_S0 [+ sigma], or S0, S "
+                                          "[+ S0_noise, S_noise]."),
+    pair: str | None = typer.Option(None, "--pair", help=PAIR_HELP),
+    spin: str | None = typer.Option(None, "--spin", help=SPIN_HELP),
+    kappa: float = typer.Option(1.0, "--kappa", help=KAPPA_HELP),
+    fix_f: float | None = typer.Option(None, "--fix-f", help="Hold f at this value (0 < f ≤ 1)."),
+    model: list[str] = typer.Option(["single"], "--model",
+                                    help=f"Model(s) to fit: {', '.join(MODELS)} or all "
+                                         "(repeat the option; single is always fitted)."),
+    fit_distance: bool = typer.Option(False, "--fit-distance",
+                                      help="Fit r directly instead of D (needs --pair)."),
+    bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap samples (0: none)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write a figure (.svg, .png, .pdf)."),
+    as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
+) -> None:
+    """Fit D (and r) and f to a measured dephasing curve, with uncertainties."""
+    spin_value, isotopes = _spin_and_pair(pair, spin)
+    _check_kappa(kappa)
+    if fix_f is not None and not 0.0 < fix_f <= 1.0:
+        raise ParameterError(f"--fix-f must be within (0, 1], got {fix_f}")
+    if bootstrap < 0:
+        raise ParameterError(f"--bootstrap must be ≥ 0, got {bootstrap}")
+    models = list(MODELS) if "all" in model else model
+    unknown = [m for m in models if m not in MODELS]
+    if unknown:
+        raise ParameterError(f"--model {unknown[0]!r} is not one of {', '.join(MODELS)}, all")
+    if plot is not None and plot.suffix.lower() not in (".svg", ".png", ".pdf"):
+        raise ParameterError(f"--plot {plot}: file must end in .svg, .png or .pdf")
+    data = read_dephasing_csv(str(file))
+    result = fit_respdor(data, spin=spin_value, kappa=kappa, pair=isotopes, f_fixed=fix_f,
+                         models=models, fit_distance=fit_distance, n_bootstrap=bootstrap,
+                         seed=seed)
+    if plot is not None:
+        from cald.project.report.figures import respdor_figure, save_figure
+
+        save_figure(respdor_figure(result), plot)
+    if as_json:
+        emit_json(result.to_dict())
+    elif not quiet:
+        console.print(result.report())

@@ -1,0 +1,1 @@
+"""Readers and writers of instrument and table files (one module per format)."""

@@ -1,0 +1,1 @@
+"""Projects: configuration, pipeline, report and the bundled demo."""

@@ -1,0 +1,1 @@
+"""The report: figures (matplotlib) and, later, the HTML page."""

@@ -1,0 +1,73 @@
+"""Publication figures rendered with matplotlib (Agg backend), written atomically."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from cald.errors import ParameterError  # noqa: E402
+from cald.io.atomic import atomic_write_bytes  # noqa: E402
+from cald.recoupling.fit import RespdorResult  # noqa: E402
+from cald.recoupling.redor import respdor_dephasing  # noqa: E402
+
+__all__ = ["respdor_figure", "save_figure"]
+
+_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+
+
+def respdor_figure(result: RespdorResult, r_offsets_angstrom: tuple[float, ...] = (-0.2, 0.2)) -> Figure:
+    """Dephasing curve as in the reference study's Figure 7b: data with error bars, the
+    one-distance fit, curves for r ± 0.2 Å at the same f, and any further models fitted."""
+    curve = result.curve
+    t_ms = curve.t_s * 1e3
+    t_fine_s = np.linspace(0.0, max(curve.t_s.max() * 1.05, 1e-6), 400)
+    fig, ax = plt.subplots(figsize=(4.8, 3.6), layout="constrained")
+    yerr = None if curve.sigma is None else curve.sigma
+    ax.errorbar(t_ms, curve.ds_s0, yerr=yerr, fmt="o", color="black", ms=4, capsize=2,
+                label="data", zorder=3)
+    d = result.to_dict()
+    if d["r_angstrom"] is not None:
+        label = f"fit: r = {d['r_angstrom']:.2f} Å, f = {d['f']:.2f}"
+    else:
+        label = f"fit: D = {d['d_hz']:.0f} Hz, f = {d['f']:.2f}"
+    ax.plot(t_fine_s * 1e3, result.model_curve(t_fine_s), color="C0", lw=2, label=label)
+    if result.d_r3_hz_angstrom3 is not None and d["r_angstrom"] is not None:
+        for i, dr in enumerate(r_offsets_angstrom):
+            r = d["r_angstrom"] + dr
+            d_hz = result.d_r3_hz_angstrom3 / r**3
+            ax.plot(t_fine_s * 1e3, respdor_dephasing(t_fine_s, d_hz, d["f"], result.spin,
+                                                      result.kappa),
+                    color=f"C{i + 1}", lw=1, ls="--", label=f"r = {r:.1f} Å")
+    extra = [name for name in result.fits if name != "single"]
+    for i, name in enumerate(extra):
+        ax.plot(t_fine_s * 1e3, result.model_curve(t_fine_s, name), lw=1, ls=":",
+                color=f"C{i + 1 + len(r_offsets_angstrom)}", label=f"{name.replace('_', '-')} model")
+    ax.set_xlabel("recoupling time / ms")
+    ax.set_ylabel(r"$\Delta S/S_0$")
+    title = result.pair.replace("-", "{") + "}" if result.pair else f"spin {result.spin:g}"
+    ax.set_title(f"RESPDOR {title}", fontsize=10)
+    ax.set_xlim(0, t_fine_s.max() * 1e3)
+    ax.legend(fontsize=7, frameon=False)
+    return fig
+
+
+def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:
+    """Save a figure as SVG, PNG or PDF (by extension) atomically and close it."""
+    target = Path(path)
+    fmt = _FORMATS.get(target.suffix.lower())
+    if fmt is None:
+        raise ParameterError(f"{target}: figure file must end in .svg, .png or .pdf")
+    buffer = io.BytesIO()
+    # A fixed hash salt and no date keep SVG output identical for identical input.
+    matplotlib.rcParams["svg.hashsalt"] = "cald"
+    fig.savefig(buffer, format=fmt, dpi=200, metadata={"Date": None} if fmt == "svg" else None)
+    plt.close(fig)
+    return atomic_write_bytes(target, buffer.getvalue())

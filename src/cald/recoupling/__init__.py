@@ -1,0 +1,1 @@
+"""Heteronuclear dipolar recoupling: REDOR/RESPDOR curves and fits."""

@@ -1,0 +1,161 @@
+"""A measured dephasing curve: recoupling times with ΔS/S0 and its uncertainty."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from cald.errors import DataFileError
+from cald.io.table import Table, read_table
+
+__all__ = ["DephasingCurve", "read_dephasing_csv"]
+
+
+@dataclass(frozen=True)
+class DephasingCurve:
+    """ΔS/S0 against total recoupling time.
+
+    Attributes
+    ----------
+    t_s
+        Total recoupling times in s (≥ 0).
+    ds_s0
+        Dephasing ΔS/S0 = 1 − S/S0 (dimensionless).
+    sigma
+        Standard deviation of each ΔS/S0, or ``None`` when unknown (then estimated from the
+        residuals of a fit).
+    sigma_source
+        How ``sigma`` was obtained: ``"given"``, ``"propagated from intensity noise"`` or
+        ``"unknown"``.
+    source
+        File the curve came from, if any.
+    """
+
+    t_s: NDArray[np.float64]
+    ds_s0: NDArray[np.float64]
+    sigma: NDArray[np.float64] | None = None
+    sigma_source: str = "unknown"
+    source: str | None = field(default=None, compare=False)
+
+    @classmethod
+    def from_dephasing(
+        cls,
+        t_s: ArrayLike,
+        ds_s0: ArrayLike,
+        sigma: ArrayLike | None = None,
+        source: str | None = None,
+    ) -> DephasingCurve:
+        """Curve from ΔS/S0 values (and optionally their σ); validates the arrays."""
+        t = _as_1d(t_s, "t", source)
+        y = _as_1d(ds_s0, "dS_S0", source)
+        s = None if sigma is None else _as_1d(sigma, "sigma", source)
+        _check_lengths(source, t=t, dS_S0=y, sigma=s)
+        if s is not None and np.any(s <= 0):
+            raise DataFileError("column 'sigma' must be > 0 in every row", source)
+        _check_times(t, source)
+        return cls(t, y, s, "given" if s is not None else "unknown", source)
+
+    @classmethod
+    def from_intensities(
+        cls,
+        t_s: ArrayLike,
+        s0: ArrayLike,
+        s: ArrayLike,
+        s0_noise: ArrayLike | None = None,
+        s_noise: ArrayLike | None = None,
+        source: str | None = None,
+    ) -> DephasingCurve:
+        """Curve from reference (S0) and dephased (S) intensities.
+
+        ΔS/S0 = 1 − S/S0; with the noise standard deviations of S0 and S the error is propagated
+        to first order: σ² = (σ_S / S0)² + (S σ_S0 / S0²)².
+        """
+        t = _as_1d(t_s, "t", source)
+        ref = _as_1d(s0, "S0", source)
+        dephased = _as_1d(s, "S", source)
+        _check_lengths(source, t=t, S0=ref, S=dephased)
+        _check_times(t, source)
+        if np.any(ref <= 0):
+            raise DataFileError("column 'S0' must be > 0 in every row", source)
+        y = 1.0 - dephased / ref
+        if (s0_noise is None) != (s_noise is None):
+            raise DataFileError("give both noise columns 'S0_noise' and 'S_noise', or neither", source)
+        if s0_noise is None:
+            return cls(t, y, None, "unknown", source)
+        n0 = _as_1d(s0_noise, "S0_noise", source)
+        n1 = _as_1d(s_noise, "S_noise", source)
+        _check_lengths(source, t=t, S0_noise=n0, S_noise=n1)
+        if np.any(n0 <= 0) or np.any(n1 <= 0):
+            raise DataFileError("noise columns must be > 0 in every row", source)
+        sigma = np.hypot(n1 / ref, dephased * n0 / ref**2)
+        return cls(t, y, sigma, "propagated from intensity noise", source)
+
+    @classmethod
+    def from_table(cls, table: Table) -> DephasingCurve:
+        """Curve from a table with ``t_ms`` and either ``dS_S0`` (+ ``sigma``) or ``S0`` and ``S``
+        (+ ``S0_noise`` and ``S_noise``); times converted from ms to s here."""
+        t_s = table.require("t_ms") * 1e-3
+        ds = table.find("dS_S0")
+        if ds is not None:
+            return cls.from_dephasing(t_s, ds, table.find("sigma"), table.source)
+        if table.find("S0") is None or table.find("S") is None:
+            have = ", ".join(table.columns)
+            raise DataFileError(
+                f"need column 'dS_S0' or columns 'S0' and 'S' beside 't_ms' (found: {have})",
+                table.source)
+        return cls.from_intensities(t_s, table.require("S0"), table.require("S"),
+                                    table.find("S0_noise"), table.find("S_noise"), table.source)
+
+    @property
+    def n_points(self) -> int:
+        """Number of points."""
+        return int(self.t_s.size)
+
+    def weights(self) -> NDArray[np.float64]:
+        """Least-squares weights 1/σ² (all ones when σ is unknown)."""
+        return np.ones_like(self.t_s) if self.sigma is None else 1.0 / self.sigma**2
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (times in ms, as in files)."""
+        return {
+            "t_ms": (self.t_s * 1e3).tolist(),
+            "dS_S0": self.ds_s0.tolist(),
+            "sigma": None if self.sigma is None else self.sigma.tolist(),
+            "sigma_source": self.sigma_source,
+            "source": self.source,
+        }
+
+
+def _as_1d(values: ArrayLike, name: str, source: str | None) -> NDArray[np.float64]:
+    try:
+        a = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise DataFileError(f"column {name!r} is not numeric", source) from None
+    if a.ndim != 1:
+        raise DataFileError(f"column {name!r} must be one-dimensional", source)
+    if not np.all(np.isfinite(a)):
+        row = int(np.flatnonzero(~np.isfinite(a))[0]) + 1
+        raise DataFileError(f"column {name!r} has a NaN or infinite value (data row {row})", source)
+    return a
+
+
+def _check_lengths(source: str | None, **columns: NDArray[np.float64] | None) -> None:
+    sizes = {k: v.size for k, v in columns.items() if v is not None}
+    if len(set(sizes.values())) > 1:
+        raise DataFileError(f"columns have different lengths: {sizes}", source)
+
+
+def _check_times(t: NDArray[np.float64], source: str | None) -> None:
+    if t.size < 2:
+        raise DataFileError(f"need at least 2 points, got {t.size}", source)
+    if np.any(t < 0):
+        row = int(np.flatnonzero(t < 0)[0]) + 1
+        raise DataFileError(f"negative recoupling time in data row {row}", source)
+
+
+def read_dephasing_csv(path: str) -> DephasingCurve:
+    """Read a dephasing curve from a CSV/TSV file (see :meth:`DephasingCurve.from_table`)."""
+    return DephasingCurve.from_table(read_table(path))

@@ -1,0 +1,197 @@
+"""Analytic REDOR and RESPDOR dephasing curves.
+
+Definitions (science sheet §3). With λ = κ·D·t_rec (D in Hz, t_rec in s, κ the recoupling
+scaling factor of the sequence):
+
+* spin-1/2 REDOR, powder average (Mueller, Jagannathan, Rao, Ishii, Schaefer,
+  *Chem. Phys. Lett.* 242, 535 (1995))::
+
+      R(λ) = S/S0 = (√2 π / 4) J_{1/4}(√2 λ) J_{−1/4}(√2 λ),   ΔS/S0 = 1 − R(λ)
+
+* RESPDOR with a saturated spin I of any I ≥ 1/2 (Gan, *JACS* 128, 6040 (2006); Chen et al.,
+  *PCCP* 12, 9395 (2010)): saturation sends level m to a uniformly random m', the S phase is
+  (m − m') times the REDOR phase, so::
+
+      ΔS/S0 = f · g_I(λ),   g_I(λ) = Σ_{k=1}^{2I} 2(2I+1−k) [1 − R(kλ)] / (2I+1)²
+
+  with plateau f · 2I / (2I+1) and short-time limit f · (32/45) I(I+1) λ².
+
+Evaluation uses universal curves tabulated once per spin on a uniform λ grid and interpolated with
+cubic splines stored as per-interval polynomials, so one evaluation is an index computation and
+a Horner step (absolute error < 1e-9 for λ ≤ ``LAMBDA_TABLE_MAX``); larger λ fall back to direct
+Bessel-function evaluation, so every λ is accurate.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.interpolate import CubicSpline
+from scipy.special import jv
+
+__all__ = [
+    "KAPPA_PRESETS",
+    "LAMBDA_TABLE_MAX",
+    "redor_signal_direct",
+    "respdor_universal_direct",
+    "respdor_universal",
+    "respdor_plateau",
+    "respdor_short_time_coefficient",
+    "redor_dephasing",
+    "respdor_dephasing",
+]
+
+#: Recoupling scaling factors κ (λ = κ·D·t) of named sequences, with their sources.
+#: ``redor``: rotor-synchronised π-pulse train, two pulses per rotor period (Gullion & Schaefer,
+#: *J. Magn. Reson.* 81, 196 (1989)); the curve above is written for it, so κ = 1.
+#: Symmetry-based sequences (e.g. SR4₁²) scale the coupling; no preset is given until a value is
+#: derived numerically and confirmed against the literature: pass ``kappa`` explicitly.
+KAPPA_PRESETS: dict[str, float] = {"redor": 1.0}
+
+#: Largest λ of the tabulated universal curves; larger λ are evaluated directly.
+LAMBDA_TABLE_MAX = 25.0
+_TABLE_STEP = 0.002
+
+
+def redor_signal_direct(lam: ArrayLike) -> NDArray[np.float64]:
+    """REDOR signal R(λ) = S/S0 of a spin-1/2 pair from Bessel functions (reference evaluation).
+
+    Parameters
+    ----------
+    lam
+        Dimensionless dephasing parameter λ = κ·D·t (R is even in λ).
+    """
+    x = np.sqrt(2.0) * np.abs(np.asarray(lam, dtype=float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (np.sqrt(2.0) * np.pi / 4.0) * jv(0.25, x) * jv(-0.25, x)
+    return np.where(x == 0.0, 1.0, r)
+
+
+def _check_spin(spin: float) -> int:
+    two_i = round(2 * spin)
+    if two_i < 1 or abs(two_i - 2 * spin) > 1e-9:
+        raise ValueError(f"spin must be a positive multiple of 1/2, got {spin}")
+    return two_i
+
+
+def respdor_universal_direct(lam: ArrayLike, spin: float) -> NDArray[np.float64]:
+    """Universal RESPDOR curve g_I(λ) (ΔS/S0 for f = 1) from Bessel functions (reference).
+
+    Parameters
+    ----------
+    lam
+        λ = κ·D·t, dimensionless.
+    spin
+        Spin I of the saturated (dephasing) nucleus; 1/2 gives (1 − R)/2.
+    """
+    two_i = _check_spin(spin)
+    lam = np.asarray(lam, dtype=float)
+    total = np.zeros_like(lam)
+    for k in range(1, two_i + 1):
+        total += 2.0 * (two_i + 1 - k) * (1.0 - redor_signal_direct(k * lam))
+    return total / (two_i + 1) ** 2
+
+
+_N_INTERVALS = int(round(LAMBDA_TABLE_MAX / _TABLE_STEP))
+
+
+@lru_cache(maxsize=32)
+def _universal_table(two_i: int) -> NDArray[np.float64]:
+    """Polynomial coefficients (highest power first, shape (4, n_intervals)) of the cubic
+    interpolating spline of g_I on the uniform grid [0, LAMBDA_TABLE_MAX] (cached per spin).
+    g is even in λ, so the slope at λ = 0 is clamped to zero."""
+    grid = np.linspace(0.0, LAMBDA_TABLE_MAX, _N_INTERVALS + 1)
+    values = respdor_universal_direct(grid, two_i / 2.0)
+    spline = CubicSpline(grid, values, bc_type=((1, 0.0), "not-a-knot"))
+    return np.ascontiguousarray(spline.c)
+
+
+def _evaluate_table(coefficients: NDArray[np.float64], lam: NDArray[np.float64]):
+    scaled = lam / _TABLE_STEP
+    index = np.minimum(scaled.astype(np.intp), _N_INTERVALS - 1)
+    dx = (scaled - index) * _TABLE_STEP
+    out = coefficients[0, index]
+    for row in coefficients[1:]:
+        out = out * dx + row[index]
+    return out
+
+
+def respdor_universal(lam: ArrayLike, spin: float) -> NDArray[np.float64]:
+    """Universal RESPDOR curve g_I(λ) = ΔS/S0 at f = 1, fast (tabulated) evaluation.
+
+    Parameters
+    ----------
+    lam
+        λ = κ·D·t, dimensionless (g is even in λ).
+    spin
+        Spin I of the saturated nucleus.
+
+    Returns
+    -------
+    numpy.ndarray
+        g_I(λ), same shape as ``lam``; absolute error < 1e-6 against
+        :func:`respdor_universal_direct`.
+    """
+    two_i = _check_spin(spin)
+    lam = np.abs(np.asarray(lam, dtype=float))
+    inside = lam <= LAMBDA_TABLE_MAX
+    table = _universal_table(two_i)
+    if inside.all():
+        return _evaluate_table(table, lam)
+    out = np.empty_like(lam)
+    out[inside] = _evaluate_table(table, lam[inside])
+    out[~inside] = respdor_universal_direct(lam[~inside], spin)
+    return out
+
+
+def respdor_plateau(spin: float) -> float:
+    """Long-time limit of g_I: 2I / (2I + 1)."""
+    two_i = _check_spin(spin)
+    return two_i / (two_i + 1.0)
+
+
+def respdor_short_time_coefficient(spin: float) -> float:
+    """Coefficient c of the short-time limit g_I(λ) ≈ c λ², c = (32/45) I (I + 1)."""
+    _check_spin(spin)
+    return 32.0 / 45.0 * spin * (spin + 1.0)
+
+
+def redor_dephasing(t_s: ArrayLike, d_hz: float, kappa: float = 1.0) -> NDArray[np.float64]:
+    """Spin-1/2 REDOR dephasing ΔS/S0 = 1 − R(κ D t).
+
+    Parameters
+    ----------
+    t_s
+        Total recoupling time(s) in s.
+    d_hz
+        Dipolar coupling constant D in Hz.
+    kappa
+        Recoupling scaling factor (1 for π-pulse REDOR).
+    """
+    # 1 − R(λ) = 2 g_{1/2}(λ): reuse the tabulated spin-1/2 universal curve.
+    lam = kappa * d_hz * np.asarray(t_s, dtype=float)
+    return 2.0 * respdor_universal(lam, 0.5)
+
+
+def respdor_dephasing(
+    t_s: ArrayLike, d_hz: float, f: float = 1.0, spin: float = 2.5, kappa: float = 1.0
+) -> NDArray[np.float64]:
+    """RESPDOR dephasing ΔS/S0 = f · g_I(κ D t).
+
+    Parameters
+    ----------
+    t_s
+        Total recoupling time(s) in s.
+    d_hz
+        Dipolar coupling constant D in Hz.
+    f
+        Dephased fraction (0 ≤ f ≤ 1).
+    spin
+        Spin I of the saturated nucleus (5/2 for 27Al).
+    kappa
+        Recoupling scaling factor (1 for π-pulse REDOR).
+    """
+    lam = kappa * d_hz * np.asarray(t_s, dtype=float)
+    return f * respdor_universal(lam, spin)
