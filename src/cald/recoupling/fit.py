@@ -243,6 +243,9 @@ class RespdorResult:
             "r_angstrom_err": r_err,
             "redchi": self.single.redchi,
             "err_method": None if d_err is None else method,
+            "d_hz_ci95": _interval(p["d_hz"].ci95_profile),
+            "r_angstrom_ci95": None if r is None else _interval(r.ci95_profile),
+            "ci95_method": "profile likelihood (Δχ² = 3.84; null side: not bounded by the data)",
             "pair": self.pair,
             "spin": self.spin,
             "kappa": self.kappa,
@@ -392,7 +395,9 @@ def _run_model(curve: DephasingCurve, builder: _ModelBuilder, starts: list[lmfit
 
     best = None
     for params in starts:
-        out = lmfit.minimize(residual, params, method="least_squares", scale_covar=not sigma_known)
+        with np.errstate(invalid="ignore"):  # degenerate starts: lmfit takes √ of negative variances
+            out = lmfit.minimize(residual, params, method="least_squares",
+                                 scale_covar=not sigma_known)
         if best is None or out.chisqr < best.chisqr:
             best = out
     assert best is not None
@@ -400,13 +405,13 @@ def _run_model(curve: DephasingCurve, builder: _ModelBuilder, starts: list[lmfit
     aic, aicc, bic = _information_criteria(best.chisqr, n, nv, sigma_known)
     estimates = {}
     for name, par in best.params.items():
+        fixed = not par.vary and par.expr is None
+        stderr = None if par.stderr is None or not np.isfinite(par.stderr) else float(par.stderr)
         note = None
-        if par.stderr is None and par.vary:
+        if stderr is None and not fixed:
             note = "covariance unavailable (parameter at a bound or data do not constrain it)"
-        estimates[name] = ParameterEstimate(
-            name, float(par.value), _unit_of(name),
-            stderr=None if par.stderr is None else float(par.stderr),
-            fixed=not par.vary and par.expr is None, note=note)
+        estimates[name] = ParameterEstimate(name, float(par.value), _unit_of(name),
+                                            stderr=stderr, fixed=fixed, note=note)
     redchi = best.chisqr / (n - nv) if n > nv else float("nan")
     return ModelFit(builder.name, estimates, float(best.chisqr), float(redchi), n, nv,
                     aic, aicc, bic, bool(best.success), str(best.message))
@@ -583,6 +588,10 @@ def fit_respdor(
     pair_label = None if pair is None else f"{pair[0].symbol}-{pair[1].symbol}"
     return RespdorResult(curve, spin, kappa, pair_label, k, fits, bootstrap, bootstrap_note,
                          moment, notes)
+
+
+def _interval(ci: tuple[float | None, float | None] | None) -> list[float | None] | None:
+    return None if ci is None else list(ci)
 
 
 def _with(p: ParameterEstimate, **changes: Any) -> ParameterEstimate:
