@@ -6,7 +6,13 @@ import typer
 
 from cald.cli.common import JSON_OPTION, console, emit_json
 from cald.errors import ParameterError
-from cald.nuclei import dipolar_from_coupling, dipolar_from_distance, get_isotope, larmor_mhz, parse_pair
+from cald.nuclei import (
+    dipolar_from_coupling,
+    dipolar_from_distance,
+    get_isotope,
+    larmor_mhz,
+    parse_pair,
+)
 
 app = typer.Typer(help="Isotope data, Larmor frequencies and dipolar couplings.",
                   no_args_is_help=True)

@@ -33,7 +33,11 @@ from cald.errors import ParameterError
 from cald.nuclei import Isotope, dipolar_constant_hz_angstrom3
 from cald.recoupling.data import DephasingCurve
 from cald.recoupling.profile import d_grid_for_times, profile_interval, solve_profile
-from cald.recoupling.redor import respdor_dephasing, respdor_short_time_coefficient, respdor_universal
+from cald.recoupling.redor import (
+    respdor_dephasing,
+    respdor_short_time_coefficient,
+    respdor_universal,
+)
 
 __all__ = [
     "MODELS",
