@@ -307,15 +307,7 @@ BAD_FILES = {
 }
 
 
-FILE_NOT_NAMED = ("fit_respdor raises ParameterError('all recoupling times are zero') without "
-                  "the curve's source, so the message does not name the file")
-
-
-@pytest.mark.parametrize("case", [
-    pytest.param(case, id=case, marks=[pytest.mark.xfail(reason=FILE_NOT_NAMED, strict=True)]
-                 if case == "all-times-zero" else [])
-    for case in BAD_FILES
-])
+@pytest.mark.parametrize("case", list(BAD_FILES))
 def test_bad_file(capsys, tmp_path, case):
     content, fragment = BAD_FILES[case]
     path = tmp_path / "bad data.csv"  # a space in the name: the message must still name it
@@ -422,9 +414,9 @@ def test_bad_option(capsys, data_files, tmp_path, case):
     assert list(tmp_path.iterdir()) == [], "a failed command writes nothing"
 
 
-# --- bugs found while writing these tests (see the report) --------------------------------
+# --- output-side and range problems (bugs once, now clean errors) ---------------------------
 
-KNOWN_BUGS = {
+OUTPUT_AND_RANGE_ERRORS = {
     "plot-parent-is-a-file": (
         [*FIT, "--plot", "{tmp}/afile/out.svg"],
         "OSError (FileExistsError) from atomic_write_bytes is not turned into an input error"),
@@ -449,14 +441,11 @@ KNOWN_BUGS = {
 }
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(case, marks=pytest.mark.xfail(reason=reason, strict=True), id=case)
-    for case, (_, reason) in KNOWN_BUGS.items()
-])
-def test_known_bug_gives_clean_error(capsys, data_files, tmp_path, case):
+@pytest.mark.parametrize("case", list(OUTPUT_AND_RANGE_ERRORS))
+def test_output_and_range_errors_are_clean(capsys, data_files, tmp_path, case):
     (tmp_path / "afile").write_text("not a folder\n", encoding="utf-8")
     (tmp_path / "adir.svg").mkdir()
-    argv, _ = KNOWN_BUGS[case]
+    argv, _ = OUTPUT_AND_RANGE_ERRORS[case]
     code, out, err = run(capsys, _fill([*argv, "--json"], data_files["sigma"], tmp_path))
     assert_clean_error(code, out, err)
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cald.errors import ParameterError
+from cald.errors import DataFileError, ParameterError
 from cald.nuclei import dipolar_constant_hz_angstrom3, parse_pair
 from cald.recoupling.data import DephasingCurve
 from cald.recoupling.fit import fit_respdor, second_moment_estimate
@@ -180,6 +180,8 @@ def test_second_moment_without_enough_points():
     ({"f_fixed": 1.5}, "fixed f"),
     ({"kappa": 0.0}, "kappa"),
     ({"fit_distance": True}, "pair"),
+    ({"seed": -1}, "seed"),
+    ({"kappa": float("inf")}, "kappa"),
 ])
 def test_bad_parameters(kwargs, match):
     curve = noisy_curve(503, 0.24, 0.005, seed=12)
@@ -188,9 +190,8 @@ def test_bad_parameters(kwargs, match):
 
 
 def test_all_times_zero_rejected():
-    curve = DephasingCurve.from_dephasing([0.0, 0.0], [0.0, 0.0])
-    with pytest.raises(ParameterError, match="zero"):
-        fit_respdor(curve)
+    with pytest.raises(DataFileError, match="zero"):
+        DephasingCurve.from_dephasing([0.0, 0.0], [0.0, 0.0], source="x.csv")
 
 
 def test_input_curve_not_mutated():

@@ -123,7 +123,7 @@ def test_find_and_require_ignore_case():
     ("a,b\n1,inf\n", "line 2, column 'b': 'inf' is not a finite number"),
     ("a,b\n1,-Infinity\n", "not a finite number"),
     ("a,b\n1,1e999\n", "'1e999' is not a finite number"),
-], ids=lambda v: v if len(v) < 30 and "\n" not in v else None)
+])
 def test_parse_errors(text, fragment):
     with pytest.raises(DataFileError) as info:
         parse_table(text, "src.csv")
@@ -176,8 +176,6 @@ def test_write_table(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["out.csv"], "no temporary files left"
 
 
-@pytest.mark.xfail(strict=True, reason="format_table writes comments verbatim: a line break in a "
-                   "comment starts a non-comment line, which is then read as the header")
 def test_multiline_comment_round_trip(tmp_path):
     path = write_table(tmp_path / "c.csv", {"t_ms": [1.0], "dS_S0": [0.5]}, ["first\nsecond"])
     assert list(read_table(path).columns) == ["t_ms", "dS_S0"]
@@ -206,8 +204,8 @@ def test_round_trip_is_exact(tmp_path_factory, columns, comments):
        data=st.data())
 def test_delimiters_and_padding(columns, delimiter, data):
     lines = _text(columns, delimiter)
-    if delimiter.strip():  # spaces around a real delimiter are ignored
-        pad = data.draw(st.sampled_from(["", " ", "  ", "\t"]), label="pad")
+    if delimiter in (",", ";", "\t"):  # spaces around a real delimiter are ignored
+        pad = data.draw(st.sampled_from(["", " ", "  "]), label="pad")
         lines = [(pad + delimiter + pad).join(line.split(delimiter)) for line in lines]
     table = parse_table("\n".join(lines), "x")
     assert list(table.columns) == list(columns)

@@ -24,6 +24,7 @@ __all__ = [
     "Isotope",
     "ISOTOPES",
     "get_isotope",
+    "MAX_SPIN",
     "parse_spin",
     "parse_pair",
     "larmor_mhz",
@@ -125,6 +126,10 @@ def get_isotope(symbol: str) -> Isotope:
     return ISOTOPES[key]
 
 
+#: Largest nuclear spin accepted (176Lu has I = 7, the largest of any long-lived nucleus).
+MAX_SPIN = 8
+
+
 def parse_spin(text: str | float) -> float:
     """Parse a nuclear spin given as ``"5/2"``, ``"2.5"`` or a number.
 
@@ -135,10 +140,10 @@ def parse_spin(text: str | float) -> float:
     """
     try:
         value = Fraction(str(text).strip()) if isinstance(text, str) else Fraction(text)
-    except (ValueError, ZeroDivisionError):
+    except (ValueError, ZeroDivisionError, OverflowError):
         raise ParameterError(f"spin {text!r} is not a number such as 5/2 or 2.5") from None
-    if value <= 0 or (2 * value).denominator != 1:
-        raise ParameterError(f"spin {text!r} must be a positive multiple of 1/2")
+    if value <= 0 or (2 * value).denominator != 1 or value > MAX_SPIN:
+        raise ParameterError(f"spin {text!r} must be a positive multiple of 1/2 up to {MAX_SPIN}")
     return float(value)
 
 
@@ -202,8 +207,8 @@ def dipolar_from_distance(
     r_angstrom: float, a: Isotope, b: Isotope, r_angstrom_err: float | None = None
 ) -> DipolarCoupling:
     """Dipolar coupling of a pair at distance ``r_angstrom`` (Å), with σ_D = 3 D σ_r / r."""
-    if not r_angstrom > 0:
-        raise ParameterError(f"distance must be positive, got {r_angstrom} Å")
+    if not (r_angstrom > 0 and np.isfinite(r_angstrom)):
+        raise ParameterError(f"distance must be positive and finite, got {r_angstrom} Å")
     d = float(dipolar_coupling_hz(r_angstrom, a, b))
     d_err = None if r_angstrom_err is None else 3.0 * d * r_angstrom_err / r_angstrom
     return DipolarCoupling(
@@ -215,8 +220,8 @@ def dipolar_from_coupling(
     d_hz: float, a: Isotope, b: Isotope, d_hz_err: float | None = None
 ) -> DipolarCoupling:
     """Distance of a pair with dipolar coupling ``d_hz`` (Hz), with σ_r = r σ_D / (3 D)."""
-    if not d_hz > 0:
-        raise ParameterError(f"dipolar coupling must be positive, got {d_hz} Hz")
+    if not (d_hz > 0 and np.isfinite(d_hz)):
+        raise ParameterError(f"dipolar coupling must be positive and finite, got {d_hz} Hz")
     r = float(distance_angstrom(d_hz, a, b))
     r_err = None if d_hz_err is None else r * d_hz_err / (3.0 * d_hz)
     return DipolarCoupling(

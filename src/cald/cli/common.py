@@ -12,13 +12,21 @@ from rich.console import Console
 
 from cald.errors import ParameterError
 
-__all__ = ["JSON_OPTION", "QUIET_OPTION", "console", "emit_json", "parse_float_list", "to_jsonable"]
+__all__ = ["JSON_OPTION", "QUIET_OPTION", "console", "emit_json", "finite", "parse_float_list",
+           "to_jsonable"]
 
 #: Human-readable output (stdout); errors go to stderr from the entry point.
 console = Console(highlight=False, markup=False, soft_wrap=True)
 
 JSON_OPTION = typer.Option(False, "--json", help="Print exactly one JSON object on stdout.")
 QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="Print nothing but errors.")
+
+
+def finite(value: float | None) -> float | None:
+    """Option callback: reject NaN and infinity in a float option (``None`` passes)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"must be a finite number, got {value}")
+    return value
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cald.cli.common import JSON_OPTION, console, emit_json
+from cald.cli.common import JSON_OPTION, console, emit_json, finite
 from cald.errors import ParameterError
 from cald.nuclei import (
     dipolar_from_coupling,
@@ -21,7 +21,8 @@ app = typer.Typer(help="Isotope data, Larmor frequencies and dipolar couplings."
 @app.command("larmor")
 def larmor(
     isotope: str = typer.Argument(..., help="Isotope, e.g. 113Cd."),
-    field_1h_mhz: float = typer.Option(..., "--field-1h-mhz", help="1H frequency of the magnet (MHz)."),
+    field_1h_mhz: float = typer.Option(..., "--field-1h-mhz", callback=finite,
+                                       help="1H frequency of the magnet (MHz)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Larmor frequency of ISOTOPE at a magnet given by its 1H frequency (ν = ν_1H Ξ / 100)."""
@@ -49,9 +50,10 @@ def larmor(
 @app.command("dipolar")
 def dipolar(
     pair: str = typer.Option(..., "--pair", help="Spin pair, e.g. 13C-27Al."),
-    r_angstrom: float | None = typer.Option(None, "--r-angstrom", help="Distance (Å)."),
-    d_hz: float | None = typer.Option(None, "--d-hz", help="Dipolar coupling constant (Hz)."),
-    err: float | None = typer.Option(None, "--err",
+    r_angstrom: float | None = typer.Option(None, "--r-angstrom", help="Distance (Å).", callback=finite),
+    d_hz: float | None = typer.Option(None, "--d-hz", callback=finite,
+                                      help="Dipolar coupling constant (Hz)."),
+    err: float | None = typer.Option(None, "--err", callback=finite,
                                      help="Standard uncertainty of the given r (Å) or D (Hz)."),
     as_json: bool = JSON_OPTION,
 ) -> None:

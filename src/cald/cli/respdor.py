@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from cald.cli.common import JSON_OPTION, QUIET_OPTION, console, emit_json, parse_float_list
+from cald.cli.common import JSON_OPTION, QUIET_OPTION, console, emit_json, finite, parse_float_list
 from cald.errors import ParameterError
 from cald.nuclei import Isotope, dipolar_coupling_hz, parse_pair, parse_spin
 from cald.recoupling.data import read_dephasing_csv
@@ -39,13 +39,13 @@ def _check_kappa(kappa: float) -> None:
 @app.command("curve")
 def curve(
     t_ms: str = typer.Option(..., "--t-ms", help="Recoupling times (ms), comma-separated."),
-    d_hz: float | None = typer.Option(None, "--d-hz", help="Dipolar coupling D (Hz)."),
+    d_hz: float | None = typer.Option(None, "--d-hz", help="Dipolar coupling D (Hz).", callback=finite),
     r_angstrom: float | None = typer.Option(None, "--r-angstrom",
-                                            help="Distance (Å), needs --pair."),
-    f: float = typer.Option(1.0, "--f", help="Dephased fraction f, 0 ≤ f ≤ 1."),
+                                            help="Distance (Å), needs --pair.", callback=finite),
+    f: float = typer.Option(1.0, "--f", help="Dephased fraction f, 0 ≤ f ≤ 1.", callback=finite),
     spin: str | None = typer.Option(None, "--spin", help=SPIN_HELP),
     pair: str | None = typer.Option(None, "--pair", help=PAIR_HELP),
-    kappa: float = typer.Option(1.0, "--kappa", help=KAPPA_HELP),
+    kappa: float = typer.Option(1.0, "--kappa", help=KAPPA_HELP, callback=finite),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """RESPDOR dephasing ΔS/S0 = f·g_I(κ D t) at the given times."""
@@ -83,8 +83,9 @@ def fit(
                                           "[+ S0_noise, S_noise]."),
     pair: str | None = typer.Option(None, "--pair", help=PAIR_HELP),
     spin: str | None = typer.Option(None, "--spin", help=SPIN_HELP),
-    kappa: float = typer.Option(1.0, "--kappa", help=KAPPA_HELP),
-    fix_f: float | None = typer.Option(None, "--fix-f", help="Hold f at this value (0 < f ≤ 1)."),
+    kappa: float = typer.Option(1.0, "--kappa", help=KAPPA_HELP, callback=finite),
+    fix_f: float | None = typer.Option(None, "--fix-f", callback=finite,
+                                       help="Hold f at this value (0 < f ≤ 1)."),
     model: list[str] = typer.Option(["single"], "--model",
                                     help=f"Model(s) to fit: {', '.join(MODELS)} or all "
                                          "(repeat the option; single is always fitted)."),

@@ -7,14 +7,28 @@ import os
 import tempfile
 from pathlib import Path
 
+from cald.errors import DataFileError
+
 __all__ = ["atomic_write_bytes", "atomic_write_text"]
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (creating parent folders); returns the path."""
+    """Write ``data`` to ``path`` atomically (creating parent folders); returns the path.
+
+    Raises
+    ------
+    DataFileError
+        When the file cannot be written (the target is a folder, a parent is a file, no space,
+        no permission); no partial file is left behind.
+    """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if target.is_dir():
+        raise DataFileError("is a folder; cannot write a file there", target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise DataFileError(f"cannot write: {exc.strerror or exc}", target) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -22,6 +36,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise DataFileError(f"cannot write: {exc.strerror or exc}", target) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -137,7 +137,7 @@ def format_table(columns: Mapping[str, Sequence[float] | NDArray[np.float64]],
     """CSV text with ``# `` comment lines, a header row and full-precision numbers."""
     names = list(columns)
     arrays = [np.asarray(columns[n], dtype=float) for n in names]
-    lines = [f"# {c}" for c in comments]
+    lines = [f"# {line}" for c in comments for line in (c.splitlines() or [""])]
     lines.append(",".join(names))
     lines.extend(",".join(repr(float(v)) for v in row) for row in zip(*arrays, strict=True))
     return "\n".join(lines) + "\n"

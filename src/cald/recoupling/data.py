@@ -154,6 +154,8 @@ def _check_times(t: NDArray[np.float64], source: str | None) -> None:
     if np.any(t < 0):
         row = int(np.flatnonzero(t < 0)[0]) + 1
         raise DataFileError(f"negative recoupling time in data row {row}", source)
+    if not np.any(t > 0):
+        raise DataFileError("all recoupling times are zero; nothing to fit", source)
 
 
 def read_dephasing_csv(path: str) -> DephasingCurve:

@@ -522,13 +522,13 @@ def fit_respdor(
         raise ParameterError(f"unknown model(s) {unknown}; choose from {list(MODELS)}")
     if f_fixed is not None and not 0.0 < f_fixed <= 1.0:
         raise ParameterError(f"fixed f must be in (0, 1], got {f_fixed}")
-    if not kappa > 0:
-        raise ParameterError(f"kappa must be positive, got {kappa}")
+    if not (kappa > 0 and np.isfinite(kappa)):
+        raise ParameterError(f"kappa must be positive and finite, got {kappa}")
+    if seed < 0:
+        raise ParameterError(f"seed must be ≥ 0, got {seed}")
     k = None if pair is None else dipolar_constant_hz_angstrom3(*pair)
     if fit_distance and k is None:
         raise ParameterError("fitting the distance directly needs the spin pair (--pair)")
-    if not np.any(curve.t_s > 0):
-        raise ParameterError("all recoupling times are zero; nothing to fit")
     notes: list[str] = []
 
     # Global start and profile likelihood from the vectorised one-distance solver.
