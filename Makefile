@@ -32,6 +32,7 @@ bench: $(VENV)/.stamp-test
 
 lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy src --ignore-missing-imports
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache build src/*.egg-info

@@ -11,7 +11,7 @@ import typer
 try:  # typer ≥ 0.20 vendors click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 except ImportError:  # pragma: no cover - older typer with click as a dependency
-    from click.exceptions import ClickException, NoArgsIsHelpError
+    from click.exceptions import ClickException, NoArgsIsHelpError  # type: ignore[no-redef]
 
 from cald import __version__
 from cald.cli import nuclei, respdor

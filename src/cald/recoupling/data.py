@@ -81,10 +81,10 @@ class DephasingCurve:
         if np.any(ref <= 0):
             raise DataFileError("column 'S0' must be > 0 in every row", source)
         y = 1.0 - dephased / ref
-        if (s0_noise is None) != (s_noise is None):
-            raise DataFileError("give both noise columns 'S0_noise' and 'S_noise', or neither", source)
-        if s0_noise is None:
+        if s0_noise is None and s_noise is None:
             return cls(t, y, None, "unknown", source)
+        if s0_noise is None or s_noise is None:
+            raise DataFileError("give both noise columns 'S0_noise' and 'S_noise', or neither", source)
         n0 = _as_1d(s0_noise, "S0_noise", source)
         n1 = _as_1d(s_noise, "S_noise", source)
         _check_lengths(source, t=t, S0_noise=n0, S_noise=n1)

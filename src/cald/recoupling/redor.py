@@ -63,12 +63,12 @@ def redor_signal_direct(lam: ArrayLike) -> NDArray[np.float64]:
     lam
         Dimensionless dephasing parameter λ = κ·D·t (R is even in λ).
     """
-    lam = np.abs(np.asarray(lam, dtype=float))
-    x = np.sqrt(2.0) * lam
+    lam_abs = np.abs(np.asarray(lam, dtype=float))
+    x = np.sqrt(2.0) * lam_abs
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         r = (np.sqrt(2.0) * np.pi / 4.0) * jv(0.25, x) * jv(-0.25, x)
     # J_{-1/4} overflows near 0: use the series 1 − (16/15) λ² (next term O(λ⁴) < 1e-23 here).
-    return np.where(lam < 1e-6, 1.0 - (16.0 / 15.0) * lam**2, r)
+    return np.where(lam_abs < 1e-6, 1.0 - (16.0 / 15.0) * lam_abs**2, r)
 
 
 def _check_spin(spin: float) -> int:
@@ -110,7 +110,7 @@ def _universal_table(two_i: int) -> NDArray[np.float64]:
     return np.ascontiguousarray(spline.c)
 
 
-def _evaluate_table(coefficients: NDArray[np.float64], lam: NDArray[np.float64]):
+def _evaluate_table(coefficients: NDArray[np.float64], lam: NDArray[np.float64]) -> NDArray[np.float64]:
     scaled = lam / _TABLE_STEP
     index = np.minimum(scaled.astype(np.intp), _N_INTERVALS - 1)
     dx = (scaled - index) * _TABLE_STEP
@@ -137,14 +137,14 @@ def respdor_universal(lam: ArrayLike, spin: float) -> NDArray[np.float64]:
         :func:`respdor_universal_direct`.
     """
     two_i = _check_spin(spin)
-    lam = np.abs(np.asarray(lam, dtype=float))
-    inside = lam <= LAMBDA_TABLE_MAX
+    lam_abs: NDArray[np.float64] = np.abs(np.asarray(lam, dtype=float))
+    inside = lam_abs <= LAMBDA_TABLE_MAX
     table = _universal_table(two_i)
-    if inside.all():
-        return _evaluate_table(table, lam)
-    out = np.empty_like(lam)
-    out[inside] = _evaluate_table(table, lam[inside])
-    out[~inside] = respdor_universal_direct(lam[~inside], spin)
+    if np.all(inside):
+        return _evaluate_table(table, lam_abs)
+    out = np.empty_like(lam_abs)
+    out[inside] = _evaluate_table(table, lam_abs[inside])
+    out[~inside] = respdor_universal_direct(lam_abs[~inside], spin)
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from cald.recoupling.redor import respdor_dephasing
 
@@ -43,7 +43,7 @@ class SyntheticRespdor:
 
 
 def synthetic_respdor(
-    t_s: NDArray[np.float64],
+    t_s: ArrayLike,
     d_hz: float,
     f: float,
     spin: float = 2.5,
