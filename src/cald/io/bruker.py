@@ -1,0 +1,381 @@
+"""Bruker TopSpin/XWIN-NMR data sets: parameters, raw FIDs and series, processed spectra, lists.
+
+Parameter files (``acqus``, ``acqu2s``, ``procs``, ``proc2s``) are parsed with nmrglue's JCAMP
+reader; binary data are read here so that every inconsistency gets a clear error:
+
+* raw ``fid``/``ser``: byte order from BYTORDA, type from DTYPA (0 int32, 2 float64), TD complex
+  pairs per row, rows padded to 1024-byte blocks in ``ser`` files (and tolerated in ``fid``);
+* the digital-filter group delay (in dwell times) from GRPDLY, or for older firmware from the
+  DECIM/DSPFVS table (nmrglue's ``bruker_dsp_table``); data acquired without a digital filter
+  (DIGMOD = 0, or DSPFVS ≥ 14 without GRPDLY) have a delay of 0 and pass through untouched;
+* processed ``1r``/``1i``/``2rr`` scaled by 2**NC_proc, with the ppm axis from OFFSET, SW_p, SF,
+  SI exactly as TopSpin draws it (first point at OFFSET, decreasing);
+* the nucleus from NUC1, or from BF1 and the 1H base frequency with the Ξ table.
+
+Raw files are only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cald.errors import DataFileError
+from cald.nuclei import ISOTOPES
+from cald.spectrum import Spectrum
+
+__all__ = [
+    "BrukerDataset",
+    "read_bruker",
+    "read_parameters",
+    "read_list",
+    "group_delay_points",
+    "identify_nucleus",
+    "processed_spectrum",
+    "raw_signal",
+]
+
+_BLOCK_BYTES = 1024
+_DTYPES = {0: "i4", 2: "f8"}
+#: Relative tolerance when matching BF1 / BF(1H) to Ξ/100 (covers the spread of reference
+#: compounds and rounding of BF values) and the minimum separation between candidates.
+_XI_TOLERANCE = 2e-4
+
+
+def read_parameters(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Parse a Bruker JCAMP-style parameter file (``acqus``, ``procs``, …) into a dict."""
+    import nmrglue as ng
+
+    p = Path(path)
+    if not p.is_file():
+        raise DataFileError("missing parameter file", p)
+    try:
+        params = ng.bruker.read_jcamp(str(p))
+    except (OSError, ValueError, IndexError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"cannot parse parameter file: {exc}", p) from None
+    if not isinstance(params, dict) or not params:
+        raise DataFileError("parameter file holds no ##$ parameters", p)
+    return params
+
+
+def _int_param(params: dict[str, Any], key: str, source: Path, default: int | None = None) -> int:
+    if key not in params:
+        if default is not None:
+            return default
+        raise DataFileError(f"parameter {key} missing", source)
+    try:
+        return int(params[key])
+    except (TypeError, ValueError):
+        raise DataFileError(f"parameter {key} = {params[key]!r} is not an integer", source) from None
+
+
+def _float_param(params: dict[str, Any], key: str, source: Path, default: float | None = None) -> float:
+    if key not in params:
+        if default is not None:
+            return default
+        raise DataFileError(f"parameter {key} missing", source)
+    try:
+        value = float(params[key])
+    except (TypeError, ValueError):
+        raise DataFileError(f"parameter {key} = {params[key]!r} is not a number", source) from None
+    if not math.isfinite(value):
+        raise DataFileError(f"parameter {key} = {value} is not finite", source)
+    return value
+
+
+def group_delay_points(acqus: dict[str, Any], source: Path | None = None) -> float:
+    """Digital-filter group delay in dwell times (0 when the data have no digital filter).
+
+    GRPDLY is used when present and positive; otherwise DECIM and DSPFVS (10–13) select the value
+    in nmrglue's table of older firmware; DSPFVS ≥ 14 without GRPDLY, or DIGMOD = 0, means no
+    correction is needed.
+    """
+    import nmrglue as ng
+
+    src = source or Path("acqus")
+    if _int_param(acqus, "DIGMOD", src, default=1) == 0:
+        return 0.0
+    grpdly = _float_param(acqus, "GRPDLY", src, default=-1.0)
+    if grpdly > 0:
+        return grpdly
+    dspfvs = _int_param(acqus, "DSPFVS", src, default=-1)
+    decim = _float_param(acqus, "DECIM", src, default=1.0)
+    if dspfvs < 0 or dspfvs >= 14 or decim <= 1:
+        return 0.0
+    table = ng.bruker.bruker_dsp_table
+    if dspfvs not in table or int(decim) not in table[dspfvs]:
+        raise DataFileError(f"no digital-filter delay known for DSPFVS={dspfvs}, DECIM={decim:g}; "
+                            "set GRPDLY", src)
+    return float(table[dspfvs][int(decim)])
+
+
+def identify_nucleus(acqus: dict[str, Any], source: Path | None = None,
+                     bf_1h_mhz: float | None = None) -> str:
+    """Observed nucleus: NUC1, or when NUC1 is missing or ``<NONE>`` the isotope whose Ξ matches
+    BF1 / (1H base frequency). The 1H base frequency is ``bf_1h_mhz`` or the BF of the channel
+    whose NUCn is 1H; the match must be unique within a relative tolerance of 2e-4."""
+    src = source or Path("acqus")
+    nuc = str(acqus.get("NUC1", "")).strip("<> ").strip()
+    if nuc and nuc.lower() not in ("off", "none"):
+        if nuc not in ISOTOPES:
+            raise DataFileError(f"NUC1 = {nuc!r} is not a known isotope", src)
+        return nuc
+    bf1 = _float_param(acqus, "BF1", src)
+    if bf_1h_mhz is None:
+        for ch in range(2, 9):
+            if str(acqus.get(f"NUC{ch}", "")).strip("<> ") == "1H" and f"BF{ch}" in acqus:
+                bf_1h_mhz = _float_param(acqus, f"BF{ch}", src)
+                break
+    if bf_1h_mhz is None:
+        raise DataFileError("NUC1 is missing and no 1H channel (NUCn = 1H with BFn) gives the "
+                            "1H base frequency to identify the nucleus from BF1", src)
+    ratio = 100.0 * bf1 / bf_1h_mhz
+    matches = [s for s, iso in ISOTOPES.items()
+               if abs(iso.xi_percent - ratio) <= _XI_TOLERANCE * iso.xi_percent]
+    if len(matches) != 1:
+        found = "no isotope" if not matches else "several isotopes (" + ", ".join(matches) + ")"
+        raise DataFileError(f"NUC1 is missing and BF1/BF(1H) = {ratio / 100:.6f} matches {found}",
+                            src)
+    return matches[0]
+
+
+def read_list(path: str | os.PathLike[str]) -> NDArray[np.float64]:
+    """Read a Bruker list file (vdlist, vclist, vplist, difflist): one value a line, with TopSpin
+    unit suffixes s, m (ms), u (µs), n (ns) converted to seconds for delay lists."""
+    p = Path(path)
+    if not p.is_file():
+        raise DataFileError("missing list file", p)
+    scale = {"s": 1.0, "m": 1e-3, "u": 1e-6, "n": 1e-9}
+    values = []
+    with open(p, encoding="latin-1") as fh:
+        for line_no, raw in enumerate(fh, start=1):
+            line = raw.split("#")[0].strip()
+            if not line or line.startswith(("*", "$")):
+                continue
+            token = line.split()[0]
+            factor = 1.0
+            if token[-1].lower() in scale and not token[-1].isdigit():
+                factor = scale[token[-1].lower()]
+                token = token[:-1]
+            try:
+                values.append(float(token) * factor)
+            except ValueError:
+                raise DataFileError(f"line {line_no}: {raw.strip()!r} is not a number", p) from None
+    if not values:
+        raise DataFileError("list file holds no values", p)
+    return np.asarray(values)
+
+
+@dataclass(frozen=True)
+class BrukerDataset:
+    """A Bruker experiment folder: its parameters, raw data and (optionally) processed data.
+
+    Attributes
+    ----------
+    path
+        The experiment folder (``…/expno``).
+    acqus, acqu2s
+        Acquisition parameters of the direct and (for series) indirect dimension.
+    procs
+        Processing parameters of ``pdata/<procno>`` when present.
+    raw
+        Complex raw data as read (digital filter still in), shape (TD/2,) for a ``fid`` or
+        (rows, TD/2) for a ``ser``.
+    group_delay
+        Digital-filter delay in dwell times.
+    nucleus, sf_mhz, carrier_mhz, sw_hz
+        Observed isotope, 0-ppm reference frequency SF, carrier SFO1 and spectral width.
+    lists
+        vdlist/vclist/vplist/difflist found in the folder (delays in s, counters as numbers).
+    pulse_program
+        PULPROG.
+    procno_path
+        The pdata folder whose ``procs`` were read, if any.
+    """
+
+    path: Path
+    acqus: dict[str, Any]
+    acqu2s: dict[str, Any] | None
+    procs: dict[str, Any] | None
+    raw: NDArray[np.complex128]
+    group_delay: float
+    nucleus: str
+    sf_mhz: float
+    carrier_mhz: float
+    sw_hz: float
+    lists: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+    pulse_program: str = ""
+    procno_path: Path | None = None
+
+    @property
+    def is_series(self) -> bool:
+        """True for a ``ser`` (pseudo-2D or 2D) data set."""
+        return self.raw.ndim == 2
+
+    @property
+    def dwell_s(self) -> float:
+        """Dwell time between complex points, 1/SW (s)."""
+        return 1.0 / self.sw_hz
+
+    def meta(self) -> dict[str, Any]:
+        """Acquisition facts a processed spectrum carries along."""
+        keys = ("NS", "RG", "TD", "SW_h", "DECIM", "DSPFVS", "GRPDLY", "P1", "PULPROG", "D1",
+                "TE", "AQ_mod", "O1")
+        out = {k.lower(): self.acqus[k] for k in keys if k in self.acqus}
+        out["group_delay"] = self.group_delay
+        out["nucleus"] = self.nucleus
+        return out
+
+
+def _read_binary(path: Path, acqus: dict[str, Any], source: Path, rows: int | None) -> NDArray[np.complex128]:
+    td = _int_param(acqus, "TD", source)
+    if td <= 0 or td % 2:
+        raise DataFileError(f"TD = {td} must be a positive even number of points", source)
+    dtypa = _int_param(acqus, "DTYPA", source, default=0)
+    if dtypa not in _DTYPES:
+        raise DataFileError(f"unknown DTYPA = {dtypa} (0: int32, 2: float64 are defined)", source)
+    order = ">" if _int_param(acqus, "BYTORDA", source, default=0) == 1 else "<"
+    dtype = np.dtype(order + _DTYPES[dtypa])
+    size = path.stat().st_size
+    if size % dtype.itemsize:
+        raise DataFileError(f"size {size} bytes is not a multiple of {dtype.itemsize} "
+                            f"(DTYPA = {dtypa}): file truncated or wrong type", path)
+    n_values = size // dtype.itemsize
+    if rows is None:
+        if n_values < td:
+            raise DataFileError(f"holds {n_values} values but TD = {td}: file truncated or TD wrong",
+                                path)
+        # 1D fid: padding to a block boundary is allowed, nothing more.
+        padded = -(-td * dtype.itemsize // _BLOCK_BYTES) * _BLOCK_BYTES // dtype.itemsize
+        if n_values not in (td, padded):
+            raise DataFileError(f"holds {n_values} values, TD = {td} (expected {td} or {padded} "
+                                "with block padding)", path)
+        with open(path, "rb") as fh:
+            data = np.frombuffer(fh.read(), dtype=dtype, count=td)
+        return (data[0::2] + 1j * data[1::2]).astype(np.complex128)
+    row_len = -(-td * dtype.itemsize // _BLOCK_BYTES) * _BLOCK_BYTES // dtype.itemsize
+    for candidate in (row_len, td):
+        if n_values == candidate * rows:
+            row_len = candidate
+            break
+    else:
+        if n_values % row_len == 0 and n_values // row_len > 0:
+            rows = n_values // row_len  # ser holds a different number of rows than TD(F1) says
+        else:
+            raise DataFileError(f"holds {n_values} values: not {rows} rows of TD = {td} "
+                                f"(padded {row_len})", path)
+    with open(path, "rb") as fh:
+        data = np.frombuffer(fh.read(), dtype=dtype).reshape(rows, row_len)[:, :td]
+    return (data[:, 0::2] + 1j * data[:, 1::2]).astype(np.complex128)
+
+
+def read_bruker(path: str | os.PathLike[str], procno: int = 1,
+                bf_1h_mhz: float | None = None) -> BrukerDataset:
+    """Read a Bruker experiment folder (``fid`` or ``ser`` with ``acqus``).
+
+    Parameters
+    ----------
+    path
+        Experiment folder, or a ``pdata/N`` folder inside one.
+    procno
+        Processing number whose ``procs`` to read (ignored when ``path`` is a pdata folder).
+    bf_1h_mhz
+        1H base frequency used to identify the nucleus when NUC1 is missing.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise DataFileError("no such folder", p)
+    if p.is_file():
+        p = p.parent
+    if p.parent.name == "pdata":
+        procno = int(p.name) if p.name.isdigit() else procno
+        p = p.parent.parent
+    acqus_path = p / "acqus"
+    if not acqus_path.is_file():
+        raise DataFileError("not a Bruker data set: missing acqus", p)
+    acqus = read_parameters(acqus_path)
+    acqu2s = read_parameters(p / "acqu2s") if (p / "acqu2s").is_file() else None
+    if (p / "ser").is_file():
+        rows = _int_param(acqu2s, "TD", p / "acqu2s") if acqu2s else None
+        if rows is None:
+            raise DataFileError("ser file without acqu2s (TD of the second dimension unknown)", p)
+        raw = _read_binary(p / "ser", acqus, acqus_path, rows)
+    elif (p / "fid").is_file():
+        raw = _read_binary(p / "fid", acqus, acqus_path, None)
+    else:
+        raise DataFileError("no fid or ser file", p)
+    procs_path = p / "pdata" / str(procno) / "procs"
+    procs = read_parameters(procs_path) if procs_path.is_file() else None
+    bf1 = _float_param(acqus, "BF1", acqus_path)
+    sf = _float_param(procs, "SF", procs_path) if procs else bf1
+    lists = {}
+    for name in ("vdlist", "vclist", "vplist", "difflist", "vtlist"):
+        if (p / name).is_file():
+            lists[name] = read_list(p / name)
+    sw = _float_param(acqus, "SW_h", acqus_path)
+    if sw <= 0:
+        raise DataFileError(f"SW_h = {sw} must be positive", acqus_path)
+    return BrukerDataset(
+        path=p, acqus=acqus, acqu2s=acqu2s, procs=procs, raw=raw,
+        group_delay=group_delay_points(acqus, acqus_path),
+        nucleus=identify_nucleus(acqus, acqus_path, bf_1h_mhz),
+        sf_mhz=sf, carrier_mhz=_float_param(acqus, "SFO1", acqus_path, default=bf1),
+        sw_hz=sw, lists=lists, pulse_program=str(acqus.get("PULPROG", "")).strip("<>"),
+        procno_path=procs_path.parent if procs else None)
+
+
+def raw_signal(ds: BrukerDataset) -> Spectrum:
+    """The raw FID (or series) as a time-domain :class:`Spectrum` (digital filter still in)."""
+    n = ds.raw.shape[-1]
+    return Spectrum(ds.raw, np.arange(n) * ds.dwell_s, "s", ds.nucleus, ds.sf_mhz, ds.carrier_mhz,
+                    str(ds.path), ("read raw data",), ds.meta())
+
+
+def processed_spectrum(path: str | os.PathLike[str], procno: int = 1) -> Spectrum:
+    """TopSpin's processed 1D spectrum (``pdata/N/1r`` + ``1i`` when present) with its ppm axis.
+
+    Intensities are scaled by 2**NC_proc as TopSpin does; the axis runs from OFFSET downwards in
+    steps of SW_p / SF / SI.
+    """
+    p = Path(path)
+    pdata = p if p.parent.name == "pdata" else p / "pdata" / str(procno)
+    procs_path = pdata / "procs"
+    procs = read_parameters(procs_path)
+    if not (pdata / "1r").is_file():
+        raise DataFileError("no processed spectrum (1r)", pdata)
+    si = _int_param(procs, "SI", procs_path)
+    order = ">" if _int_param(procs, "BYTORDP", procs_path, default=0) == 1 else "<"
+    dtype = np.dtype(order + _DTYPES.get(_int_param(procs, "DTYPP", procs_path, default=0), "i4"))
+    nc = _int_param(procs, "NC_proc", procs_path, default=0)
+
+    def load(name: str) -> NDArray[np.float64]:
+        f = pdata / name
+        size = f.stat().st_size
+        if size != si * dtype.itemsize:
+            raise DataFileError(f"size {size} bytes, expected SI × {dtype.itemsize} = "
+                                f"{si * dtype.itemsize}", f)
+        with open(f, "rb") as fh:
+            return np.frombuffer(fh.read(), dtype=dtype).astype(float) * 2.0**nc
+
+    values: NDArray[Any] = load("1r")
+    if (pdata / "1i").is_file():
+        values = values + 1j * load("1i")
+    sf = _float_param(procs, "SF", procs_path)
+    offset = _float_param(procs, "OFFSET", procs_path)
+    sw_p = _float_param(procs, "SW_p", procs_path)
+    axis = offset - np.arange(si) * (sw_p / sf / si)
+    acqus_path = pdata.parent.parent / "acqus"
+    acqus = read_parameters(acqus_path) if acqus_path.is_file() else {}
+    nucleus = identify_nucleus(acqus, acqus_path) if acqus else None
+    meta = {k.lower(): procs[k] for k in ("WDW", "LB", "GB", "PHC0", "PHC1", "SR", "NC_proc")
+            if k in procs}
+    if acqus:
+        meta.update({k.lower(): acqus[k] for k in ("NS", "RG") if k in acqus})
+    return Spectrum(values, axis, "ppm", nucleus, sf, None, str(pdata),
+                    ("read TopSpin processed spectrum",), meta)

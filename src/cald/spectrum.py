@@ -1,0 +1,97 @@
+"""One small type for a spectrum or a time-domain signal travelling with its axis and metadata."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["Spectrum", "AXIS_UNITS"]
+
+#: Units an axis may carry: chemical shift, frequency, time, binding energy, wavenumber, wavelength.
+AXIS_UNITS = ("ppm", "hz", "s", "ev", "cm-1", "nm")
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    """Values along an axis, with what is needed to interpret them.
+
+    Attributes
+    ----------
+    values
+        Real or complex data; the last axis runs along ``axis`` (rows of a series come first).
+    axis
+        Coordinates of the last axis of ``values`` in ``unit``; NMR frequency axes are stored in
+        TopSpin order (decreasing ppm), time axes increasing.
+    unit
+        One of :data:`AXIS_UNITS`.
+    nucleus
+        Observed isotope (``"13C"``) or ``None``.
+    sf_mhz
+        Spectrometer reference frequency SF (MHz) that defines the ppm scale (0 ppm).
+    carrier_mhz
+        Frequency of the transmitter (SFO1, MHz), when known.
+    source
+        File or folder the data came from.
+    history
+        Processing steps applied, in order, as readable strings.
+    meta
+        Acquisition facts later steps need (e.g. ``ns``, ``rg``, ``sw_hz``, ``group_delay``).
+    """
+
+    values: NDArray[Any]
+    axis: NDArray[np.float64]
+    unit: str
+    nucleus: str | None = None
+    sf_mhz: float | None = None
+    carrier_mhz: float | None = None
+    source: str | None = None
+    history: tuple[str, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.unit not in AXIS_UNITS:
+            raise ValueError(f"unit {self.unit!r} not one of {AXIS_UNITS}")
+        if np.shape(self.values)[-1] != np.size(self.axis):
+            raise ValueError(f"values' last axis ({np.shape(self.values)[-1]}) and axis "
+                             f"({np.size(self.axis)}) differ in length")
+
+    @property
+    def n_points(self) -> int:
+        """Number of points along the axis."""
+        return int(np.size(self.axis))
+
+    @property
+    def is_time_domain(self) -> bool:
+        """True for FIDs and other signals against time."""
+        return self.unit == "s"
+
+    def evolve(self, values: NDArray[Any], step: str, **changes: Any) -> Spectrum:
+        """A new spectrum with ``values`` (and any other field changes) and ``step`` appended to
+        the history; ``self`` is unchanged."""
+        return replace(self, values=values, history=(*self.history, step), **changes)
+
+    def region_mask(self, a: float, b: float) -> NDArray[np.bool_]:
+        """Points with axis values between ``a`` and ``b`` (either order, inclusive)."""
+        lo, hi = min(a, b), max(a, b)
+        return (self.axis >= lo) & (self.axis <= hi)
+
+    def real(self) -> NDArray[np.float64]:
+        """Real part of the values."""
+        return np.real(self.values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Metadata as a JSON-ready dictionary (not the values)."""
+        return {
+            "unit": self.unit,
+            "n_points": self.n_points,
+            "axis_first": float(self.axis[0]),
+            "axis_last": float(self.axis[-1]),
+            "nucleus": self.nucleus,
+            "sf_mhz": self.sf_mhz,
+            "carrier_mhz": self.carrier_mhz,
+            "source": self.source,
+            "history": list(self.history),
+        }

@@ -1,0 +1,233 @@
+"""Writers of realistic synthetic Bruker data sets (labelled synthetic in their title files).
+
+What makes them realistic: TopSpin parameter names and JCAMP layout (read back by nmrglue and by
+:mod:`cald.io.bruker`), little-endian int32 ``fid``/``ser`` with each row padded to a 1024-byte
+block, the digital-filter group delay (GRPDLY dwell times, leading points near zero), receiver
+noise, and ``pdata/1/procs`` with the processing parameters a user would have set.
+
+Signal convention: a line at offset ν (Hz) from the carrier rotates as exp(+2πiνt) in the stored
+complex FID, which :func:`cald.nmr.processing.fourier_transform` puts at +ν.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from cald.io.atomic import atomic_write_bytes, atomic_write_text
+from cald.nuclei import get_isotope, larmor_mhz
+
+__all__ = [
+    "Line",
+    "AcquisitionSetup",
+    "format_parameters",
+    "lines_fid",
+    "apply_group_delay",
+    "write_experiment",
+    "write_list",
+]
+
+_BLOCK_BYTES = 1024
+
+
+@dataclass(frozen=True)
+class Line:
+    """A Lorentzian line: position (ppm), integral-proportional amplitude, FWHM (Hz)."""
+
+    ppm: float
+    amplitude: float
+    fwhm_hz: float = 50.0
+
+
+@dataclass(frozen=True)
+class AcquisitionSetup:
+    """Acquisition parameters of a synthetic experiment.
+
+    ``td`` counts real points (TopSpin's TD, twice the complex points); ``carrier_ppm`` places
+    SFO1; ``group_delay`` is GRPDLY in dwell times (0 writes DIGMOD = 0, no digital filter).
+    """
+
+    nucleus: str
+    field_1h_mhz: float = 400.13
+    sw_hz: float = 50_000.0
+    td: int = 4096
+    carrier_ppm: float = 100.0
+    group_delay: float = 68.0
+    ns: int = 64
+    rg: float = 64.0
+    pulse_program: str = "cp"
+    d1_s: float = 3.0
+    mas_hz: float | None = None
+
+    @property
+    def bf1_mhz(self) -> float:
+        """Base frequency BF1 (MHz): the isotope's Ξ times the 1H frequency."""
+        return larmor_mhz(self.nucleus, self.field_1h_mhz)
+
+    @property
+    def sfo1_mhz(self) -> float:
+        """Carrier SFO1 (MHz)."""
+        return self.bf1_mhz * (1.0 + self.carrier_ppm * 1e-6)
+
+    @property
+    def n_complex(self) -> int:
+        """Complex points per FID."""
+        return self.td // 2
+
+    def offset_hz(self, ppm: float) -> float:
+        """Offset of a line at ``ppm`` from the carrier (Hz), with SF = BF1 (SR = 0)."""
+        return (self.bf1_mhz * (1.0 + ppm * 1e-6) - self.sfo1_mhz) * 1e6
+
+    def acqus(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """acqus parameters with TopSpin's names."""
+        params: dict[str, Any] = {
+            "AQ_mod": 3, "BF1": self.bf1_mhz, "BYTORDA": 0, "DTYPA": 0,
+            "DIGMOD": 1 if self.group_delay > 0 else 0,
+            "DECIM": 16 if self.group_delay > 0 else 1, "DSPFVS": 20,
+            "GRPDLY": self.group_delay if self.group_delay > 0 else -1,
+            "NS": self.ns, "NUC1": f"<{self.nucleus}>", "NUC2": "<1H>",
+            "BF2": self.field_1h_mhz, "O1": self.sfo1_mhz * 1e6 - self.bf1_mhz * 1e6,
+            "PULPROG": f"<{self.pulse_program}>", "RG": self.rg, "SFO1": self.sfo1_mhz,
+            "SW_h": self.sw_hz, "SW": self.sw_hz / self.sfo1_mhz, "TD": self.td, "TE": 100.0,
+            "D": [0.0] * 64, "P": [0.0] * 64, "L": [0] * 32, "CNST": [0.0] * 64,
+        }
+        params["D"][1] = self.d1_s
+        params["P"][1] = 2.5
+        if self.mas_hz is not None:
+            params["MASR"] = self.mas_hz
+            params["CNST"][31] = self.mas_hz
+        for key, value in (extra or {}).items():
+            if isinstance(value, tuple):  # ("D", 20, value) style array element
+                name, index, v = value
+                params[name][index] = v
+            else:
+                params[key] = value
+        return params
+
+    def procs(self, lb_hz: float = 20.0, si: int | None = None) -> dict[str, Any]:
+        """procs parameters for an exponential window and the data's axis."""
+        si = si or 2 * self.n_complex
+        offset = (self.sfo1_mhz * 1e6 + self.sw_hz / 2 - self.bf1_mhz * 1e6) / self.bf1_mhz
+        return {"SI": si, "SF": self.bf1_mhz, "SW_p": self.sw_hz, "OFFSET": offset, "WDW": 1,
+                "LB": lb_hz, "GB": 0.0, "SSB": 0.0, "PHC0": 0.0, "PHC1": 0.0, "NC_proc": 0,
+                "BYTORDP": 0, "DTYPP": 0, "SR": 0.0}
+
+
+def format_parameters(params: Mapping[str, Any], title: str) -> str:
+    """A TopSpin-style JCAMP parameter file: header, ``##$NAME= value`` lines, arrays as
+    ``(0..n)`` followed by their values, strings in angle brackets."""
+    lines = [f"##TITLE= {title}", "##JCAMPDX= 5.0", "##DATATYPE= Parameter Values",
+             "##ORIGIN= cald synthetic data (not a measurement)", "##OWNER= cald"]
+    for key in sorted(params, key=str.upper):
+        value = params[key]
+        if isinstance(value, (list, tuple, np.ndarray)):
+            lines.append(f"##${key}= (0..{len(value) - 1})")
+            items = [_fmt(v) for v in value]
+            for i in range(0, len(items), 10):
+                lines.append(" ".join(items[i:i + 10]))
+        else:
+            lines.append(f"##${key}= {_fmt(value)}")
+    lines.append("##END=")
+    return "\n".join(lines) + "\n"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return str(int(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return str(value)
+
+
+def lines_fid(setup: AcquisitionSetup, lines: Sequence[Line], t_offset_s: float = 0.0,
+              n_points: int | None = None) -> NDArray[np.complex128]:
+    """Noise-free FID of Lorentzian lines (no digital filter), ``n_points`` complex points.
+
+    When ``t_offset_s`` is 0 the t = 0 point is halved (trapezoidal rule), so that the discrete
+    FT has no baseline offset, as for real digitally filtered data."""
+    n = n_points or setup.n_complex
+    t = t_offset_s + np.arange(n) / setup.sw_hz
+    fid = np.zeros(n, dtype=complex)
+    for line in lines:
+        nu = setup.offset_hz(line.ppm)
+        fid += line.amplitude * np.exp(2j * np.pi * nu * t - np.pi * line.fwhm_hz * t)
+    if t_offset_s == 0.0:
+        fid[0] *= 0.5
+    return fid
+
+
+def apply_group_delay(fid: ArrayLike, group_delay: float) -> NDArray[np.complex128]:
+    """Delay FIDs (last axis) by ``group_delay`` dwell times, circularly and band-limited, as a
+    digital filter does (the exact inverse of the correction applied on Fourier transform)."""
+    data = np.asarray(fid, dtype=complex)
+    if group_delay == 0:
+        return data
+    n = data.shape[-1]
+    freqs = np.fft.fftfreq(n)
+    return np.fft.ifft(np.fft.fft(data, axis=-1) * np.exp(-2j * np.pi * freqs * group_delay), axis=-1)
+
+
+def _to_int32_rows(data: NDArray[np.complex128], scale: float) -> bytes:
+    rows = np.atleast_2d(data)
+    interleaved = np.empty((rows.shape[0], rows.shape[1] * 2))
+    interleaved[:, 0::2] = rows.real * scale
+    interleaved[:, 1::2] = rows.imag * scale
+    ints = np.clip(np.rint(interleaved), -(2**31), 2**31 - 1).astype("<i4")
+    row_len = -(-ints.shape[1] * 4 // _BLOCK_BYTES) * _BLOCK_BYTES // 4
+    padded = np.zeros((rows.shape[0], row_len), dtype="<i4")
+    padded[:, : ints.shape[1]] = ints
+    return padded.tobytes()
+
+
+def write_list(path: str | os.PathLike[str], values: Sequence[float], unit: str = "") -> Path:
+    """Write a TopSpin list file (one value per line; ``unit`` suffix such as ``m`` for ms)."""
+    return atomic_write_text(path, "".join(f"{v:g}{unit}\n" for v in values))
+
+
+def write_experiment(folder: str | os.PathLike[str], setup: AcquisitionSetup,
+                     fids: ArrayLike, noise_sd: float, seed: int,
+                     extra_acqus: Mapping[str, Any] | None = None,
+                     acqu2s: Mapping[str, Any] | None = None,
+                     lists: Mapping[str, tuple[Sequence[float], str]] | None = None,
+                     lb_hz: float = 20.0, title: str = "") -> Path:
+    """Write an experiment folder: ``acqus`` (+ ``acqu2s``), ``fid`` or ``ser``, lists,
+    ``pdata/1/procs`` and a ``title`` that says the data are synthetic.
+
+    Parameters
+    ----------
+    fids
+        Noise-free complex FID(s) without digital filter, shape (n,) or (rows, n).
+    noise_sd
+        Standard deviation of the complex Gaussian receiver noise per channel, in the units of
+        ``fids`` (added after the digital-filter delay, as in a receiver).
+    """
+    out = Path(folder)
+    rng = np.random.default_rng(seed)
+    data = apply_group_delay(fids, setup.group_delay)
+    data = data + noise_sd * (rng.standard_normal(data.shape) + 1j * rng.standard_normal(data.shape))
+    peak = float(np.max(np.abs(data))) or 1.0
+    scale = 2.0**24 / peak  # use a realistic part of the int32 range
+    series = data.ndim == 2
+    atomic_write_bytes(out / ("ser" if series else "fid"), _to_int32_rows(data, scale))
+    atomic_write_text(out / "acqus", format_parameters(setup.acqus(extra_acqus),
+                                                       "Parameter file, cald synthetic"))
+    if series:
+        atomic_write_text(out / "acqu2s", format_parameters(
+            {"TD": data.shape[0], "NUC1": f"<{setup.nucleus}>", "FnMODE": 1, **(acqu2s or {})},
+            "Parameter file, cald synthetic"))
+    for name, (values, unit) in (lists or {}).items():
+        write_list(out / name, values, unit)
+    atomic_write_text(out / "pdata" / "1" / "procs",
+                      format_parameters(setup.procs(lb_hz), "Parameter file, cald synthetic"))
+    atomic_write_text(out / "pdata" / "1" / "title",
+                      f"SYNTHETIC data generated by cald (not a measurement)\n{title}\n")
+    get_isotope(setup.nucleus)  # validates the nucleus name early for callers
+    return out
