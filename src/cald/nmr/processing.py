@@ -42,7 +42,9 @@ __all__ = [
     "reference_to",
     "pick_peaks",
     "integrate",
+    "integral_noise",
     "noise_std",
+    "time_noise_sd",
     "signal_to_noise",
     "process_fid",
 ]
@@ -121,7 +123,8 @@ def apodize(sig: Spectrum, kind: str = "exponential", lb_hz: float = 0.0, gb_hz:
     else:
         raise ParameterError(f"unknown window {kind!r}; use none, exponential, gaussian, gm, sine, "
                              "qsine")
-    return sig.evolve(sig.values * w, label)
+    window = w * sig.meta["window"] if "window" in sig.meta else w
+    return sig.evolve(sig.values * w, label, meta={**sig.meta, "window": window})
 
 
 def zero_fill(sig: Spectrum, size: int) -> Spectrum:
@@ -134,7 +137,10 @@ def zero_fill(sig: Spectrum, size: int) -> Spectrum:
     values[..., : min(n, size)] = sig.values[..., :size]
     dwell = (sig.axis[1] - sig.axis[0]) if n > 1 else 1.0
     axis = sig.axis[0] + np.arange(size) * dwell
-    return sig.evolve(values, f"zero filled to {size} points", axis=axis)
+    window = np.zeros(size)
+    window[: min(n, size)] = sig.meta.get("window", np.ones(n))[:size]
+    return sig.evolve(values, f"zero filled to {size} points", axis=axis,
+                      meta={**sig.meta, "window": window})
 
 
 def fourier_transform(sig: Spectrum, group_delay: float | None = None) -> Spectrum:
@@ -162,7 +168,8 @@ def fourier_transform(sig: Spectrum, group_delay: float | None = None) -> Spectr
         spec = spec * np.exp(-2j * np.pi * gd * k / n)
     nu_hz = sw_hz / 2 - k * sw_hz / n
     ppm = (sig.carrier_mhz * 1e6 + nu_hz - sig.sf_mhz * 1e6) / sig.sf_mhz
-    meta = {**sig.meta, "sw_hz": sw_hz}
+    # the group-delay correction is a first-order phase of 360°·GRPDLY (TopSpin convention)
+    meta = {**sig.meta, "sw_hz": sw_hz, "phase_total_deg": (0.0, 360.0 * gd)}
     return sig.evolve(spec, f"Fourier transform ({n} points, group delay {gd:g} removed)",
                       axis=ppm, unit="ppm", meta=meta)
 
@@ -172,7 +179,9 @@ def phase(spec: Spectrum, p0_deg: float, p1_deg: float = 0.0) -> Spectrum:
     _require_frequency(spec, "phase correction")
     k = np.arange(spec.n_points) / spec.n_points
     factor = np.exp(-1j * np.deg2rad(p0_deg + p1_deg * k))
-    return spec.evolve(spec.values * factor, f"phased PHC0 = {p0_deg:.3f}°, PHC1 = {p1_deg:.3f}°")
+    total0, total1 = spec.meta.get("phase_total_deg", (0.0, 0.0))
+    return spec.evolve(spec.values * factor, f"phased PHC0 = {p0_deg:.3f}°, PHC1 = {p1_deg:.3f}°",
+                       meta={**spec.meta, "phase_total_deg": (total0 + p0_deg, total1 + p1_deg)})
 
 
 def _phase_objective(values: NDArray[np.complex128], method: str):
@@ -327,10 +336,36 @@ class Peak:
         return asdict(self)
 
 
+def _segment_noise(values: NDArray[np.float64]) -> float:
+    """Median spread (linear trend removed) of 64 equal segments of a 1D array."""
+    segments = np.array_split(values, min(64, max(1, values.size // 8)))
+    spreads = []
+    for seg in segments:
+        x = np.arange(seg.size)
+        spreads.append(np.std(seg - np.polyval(np.polyfit(x, seg, 1), x), ddof=2))
+    return float(np.median(spreads))
+
+
+def time_noise_sd(sig: Spectrum) -> NDArray[np.float64] | float:
+    """Receiver noise σ per channel of an FID (one value per row), measured on the FT of the
+    *unapodized* FID, where white time-domain noise stays white: σ_t = σ_spectrum / √N.
+    Signals only need to fill less than half of the spectrum."""
+    _require_time(sig, "time-domain noise estimate")
+    rows = np.atleast_2d(sig.values)
+    spectra = np.fft.fft(rows, axis=-1)
+    n = rows.shape[-1]
+    out = np.array([0.5 * (_segment_noise(s.real) + _segment_noise(s.imag)) for s in spectra])
+    out = out / np.sqrt(n)
+    return float(out[0]) if np.ndim(sig.values) == 1 else out
+
+
 def noise_std(spec: Spectrum, region: tuple[float, float] | None = None) -> float:
-    """Standard deviation of the real part in a signal-free ``region``; by default the median
-    spread (after removing a linear trend) of 64 equal segments of the whole spectrum, which is
-    unaffected by signals as long as they fill less than half of the segments."""
+    """Standard deviation of the real part of one spectrum.
+
+    With ``region``: measured there (linear trend removed). Otherwise, when the processing
+    recorded the receiver noise and the window (``meta["noise_sd_time"]``, ``meta["window"]``),
+    propagated exactly: σ = σ_t √(Σ w²); else the median spread of 64 segments (biased low when
+    heavy apodization correlates the noise over many points)."""
     real = np.real(spec.values)
     if real.ndim != 1:
         raise ParameterError("noise estimate works on one spectrum at a time")
@@ -341,12 +376,10 @@ def noise_std(spec: Spectrum, region: tuple[float, float] | None = None) -> floa
         seg = real[mask]
         x = np.arange(seg.size)
         return float(np.std(seg - np.polyval(np.polyfit(x, seg, 1), x), ddof=2))
-    segments = np.array_split(real, min(64, max(1, real.size // 8)))
-    spreads = []
-    for seg in segments:
-        x = np.arange(seg.size)
-        spreads.append(np.std(seg - np.polyval(np.polyfit(x, seg, 1), x), ddof=2))
-    return float(np.median(spreads))
+    sd_t, window = spec.meta.get("noise_sd_time"), spec.meta.get("window")
+    if np.ndim(sd_t) == 0 and sd_t is not None and window is not None:
+        return float(sd_t) * float(np.sqrt(np.sum(np.asarray(window) ** 2)))
+    return _segment_noise(real)
 
 
 def pick_peaks(spec: Spectrum, region: tuple[float, float] | None = None,
@@ -387,6 +420,39 @@ def integrate(spec: Spectrum, a: float, b: float) -> NDArray[np.float64] | float
     return float(total) if np.ndim(total) == 0 else total
 
 
+def integral_noise(spec: Spectrum, a: float, b: float) -> NDArray[np.float64] | float:
+    """Standard deviation of the integral of the real part over ``a:b`` (one value per row).
+
+    The processed spectrum is a linear map of the FID, a_k = e^{iφ_k} Σ_n w_n x_n e^{−2πi j(k) n/N}
+    (window w with zero filling, TopSpin order j(k) = (N/2 − k) mod N, total phase φ_k including
+    the group-delay correction), so the integral is Re Σ_n g_n x_n with
+    g_n = step · w_n Σ_{k ∈ region} e^{iφ_k} e^{−2πi j(k) n/N}, and for white receiver noise of
+    σ_t per channel (measured by :func:`time_noise_sd`) Var = σ_t² Σ |g_n|². This is exact, and
+    includes the correlation between neighbouring points that apodization and zero filling
+    introduce, which √n × σ would miss. Without the recorded noise and window (spectra not made
+    by :func:`process_fid`), points are taken as independent with :func:`noise_std`.
+    """
+    mask = spec.region_mask(a, b)
+    if not mask.any():
+        raise ParameterError(f"region {a}:{b} lies outside the axis "
+                             f"({spec.axis.min():g} to {spec.axis.max():g} {spec.unit})")
+    step = abs(float(spec.axis[1] - spec.axis[0])) if spec.n_points > 1 else 1.0
+    window, sd_t = spec.meta.get("window"), spec.meta.get("noise_sd_time")
+    if window is None or sd_t is None or np.size(window) != spec.n_points:
+        rows = np.atleast_2d(np.real(spec.values))
+        sigma = np.array([noise_std(spec.evolve(row, "row", meta={})) for row in rows])
+        out = step * sigma * np.sqrt(mask.sum())
+    else:
+        n = spec.n_points
+        k = np.flatnonzero(mask)
+        p0, p1 = spec.meta.get("phase_total_deg", (0.0, 0.0))
+        coefficients = np.zeros(n, dtype=complex)
+        coefficients[(n // 2 - k) % n] = np.exp(-1j * np.deg2rad(p0 + p1 * k / n))
+        g = step * np.asarray(window) * np.fft.fft(coefficients)
+        out = np.atleast_1d(sd_t) * np.sqrt(np.sum(np.abs(g) ** 2))
+    return float(out[0]) if np.ndim(spec.values) == 1 else out
+
+
 def signal_to_noise(spec: Spectrum, region: tuple[float, float],
                     noise_region: tuple[float, float] | None = None) -> float:
     """Tallest real point in ``region`` divided by the noise standard deviation."""
@@ -418,6 +484,8 @@ def process_fid(sig: Spectrum, procs: dict[str, Any] | None = None, *, window: s
     ssb = float(procs.get("SSB", 0.0))
     n = int(procs.get("SI", sig.n_points)) if size is None else size
     out = dc_offset(sig) if sig.meta.get("group_delay", 0.0) == 0.0 else sig
+    out = out.evolve(out.values, "receiver noise measured",
+                     meta={**out.meta, "noise_sd_time": time_noise_sd(out)})
     out = apodize(out, window, lb, gb_hz or 0.0, ssb, float(procs.get("GB", 0.0)))
     out = zero_fill(out, n) if n != out.n_points else out
     out = fourier_transform(out)
