@@ -347,15 +347,22 @@ def _segment_noise(values: NDArray[np.float64]) -> float:
 
 
 def time_noise_sd(sig: Spectrum) -> NDArray[np.float64] | float:
-    """Receiver noise σ per channel of an FID (one value per row), measured on the FT of the
-    *unapodized* FID, where white time-domain noise stays white: σ_t = σ_spectrum / √N.
-    Signals only need to fill less than half of the spectrum."""
+    """Receiver noise σ per channel of an FID (one value per row).
+
+    Measured on the Fourier transform of the *unapodized*, unfilled FID (group delay removed),
+    where white time-domain noise stays white with σ_spectrum = σ_t √N: from second differences
+    of the real and imaginary parts, Var(x_{k−1} − 2x_k + x_{k+1}) = 6 σ², with a median
+    absolute deviation so that line cores do not count, while smooth line tails cancel.
+    """
     _require_time(sig, "time-domain noise estimate")
-    rows = np.atleast_2d(sig.values)
-    spectra = np.fft.fft(rows, axis=-1)
-    n = rows.shape[-1]
-    out = np.array([0.5 * (_segment_noise(s.real) + _segment_noise(s.imag)) for s in spectra])
-    out = out / np.sqrt(n)
+    if sig.sf_mhz is None or sig.carrier_mhz is None:
+        spectra = np.atleast_2d(np.fft.fft(sig.values, axis=-1))
+    else:
+        spectra = np.atleast_2d(fourier_transform(sig).values)
+    d2 = np.concatenate([np.diff(spectra.real, n=2, axis=-1), np.diff(spectra.imag, n=2, axis=-1)],
+                        axis=-1)
+    mad = np.median(np.abs(d2 - np.median(d2, axis=-1, keepdims=True)), axis=-1)
+    out = 1.4826 * mad / np.sqrt(6.0) / np.sqrt(spectra.shape[-1])
     return float(out[0]) if np.ndim(sig.values) == 1 else out
 
 
