@@ -261,8 +261,8 @@ def test_fit_quiet_prints_nothing(capsys, data_files):
 def test_demo(capsys, tmp_path):
     out_dir = tmp_path / "demo"
     summary = run_json(capsys, ["demo", "--out", out_dir])
-    names = {"respdor.csv", "respdor_fit.json", "respdor_fit.svg"}
-    assert {p.name for p in out_dir.iterdir()} == names
+    names = {"respdor.csv", "respdor_fit.json", "respdor_fit.svg", "dnp.json", "spectrum_13c.svg"}
+    assert {p.name for p in out_dir.iterdir()} == names | {"data"}
     assert {Path(f).name for f in summary["files"]} == names
     fit = json.loads((out_dir / "respdor_fit.json").read_text(encoding="utf-8"))
     assert fit["d_hz"] == pytest.approx(TRUE_D_HZ, rel=0.05)

@@ -14,7 +14,7 @@ except ImportError:  # pragma: no cover - older typer with click as a dependency
     from click.exceptions import ClickException, NoArgsIsHelpError  # type: ignore[no-redef]
 
 from cald import __version__
-from cald.cli import nuclei, respdor
+from cald.cli import nmr, nuclei, respdor
 from cald.cli.common import JSON_OPTION, QUIET_OPTION, console, emit_json
 from cald.errors import InputError
 
@@ -27,6 +27,7 @@ app = typer.Typer(
 )
 app.add_typer(nuclei.app, name="nuclei")
 app.add_typer(respdor.app, name="respdor")
+app.add_typer(nmr.app, name="nmr")
 
 
 def _version(value: bool) -> None:
@@ -56,14 +57,17 @@ def demo(
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder", out)
     result = run_demo(out)
-    summary = {"out": str(out), "files": [str(result.csv), str(result.json), str(result.figure)],
-               "respdor": {k: result.result.to_dict()[k] for k in
-                           ("d_hz", "d_hz_err", "f", "f_err", "r_angstrom", "r_angstrom_err",
-                            "redchi")}}
+    fit = result.result.to_dict()
+    summary = {"out": str(out), "files": [str(f) for f in result.files],
+               "respdor": {k: fit[k] for k in ("d_hz", "d_hz_err", "f", "f_err", "r_angstrom",
+                                               "r_angstrom_err", "redchi")},
+               "dnp": {k: result.dnp.to_dict()[k] for k in ("enhancement", "enhancement_err")}}
     if as_json:
         emit_json(summary)
     elif not quiet:
         console.print(result.result.report())
+        console.print(f"DNP enhancement ε = {result.dnp.enhancement:.3g} ± "
+                      f"{result.dnp.enhancement_err:.2g}")
         console.print(f"wrote {', '.join(summary['files'])}")
 
 

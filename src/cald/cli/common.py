@@ -13,7 +13,7 @@ from rich.console import Console
 from cald.errors import ParameterError
 
 __all__ = ["JSON_OPTION", "QUIET_OPTION", "console", "emit_json", "finite", "parse_float_list",
-           "to_jsonable"]
+           "parse_region", "to_jsonable"]
 
 #: Human-readable output (stdout); errors go to stderr from the entry point.
 console = Console(highlight=False, markup=False, soft_wrap=True)
@@ -55,3 +55,17 @@ def parse_float_list(text: str, option: str) -> list[float]:
     if not values or not all(math.isfinite(v) for v in values):
         raise ParameterError(f"{option} must be a non-empty list of finite numbers, got {text!r}")
     return values
+
+
+def parse_region(text: str, option: str = "--region") -> tuple[float, float]:
+    """Parse ``"A:B"`` (either order) into (high, low)."""
+    parts = text.split(":")
+    if len(parts) != 2:
+        raise ParameterError(f"{option} must look like A:B (e.g. 190:178), got {text!r}")
+    try:
+        a, b = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise ParameterError(f"{option} must hold two numbers A:B, got {text!r}") from None
+    if not (math.isfinite(a) and math.isfinite(b)) or a == b:
+        raise ParameterError(f"{option} needs two different finite numbers, got {text!r}")
+    return max(a, b), min(a, b)

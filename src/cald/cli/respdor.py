@@ -7,7 +7,16 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from cald.cli.common import JSON_OPTION, QUIET_OPTION, console, emit_json, finite, parse_float_list
+from cald.cli.common import (
+    JSON_OPTION,
+    QUIET_OPTION,
+    console,
+    emit_json,
+    finite,
+    parse_float_list,
+    parse_region,
+)
+from cald.cli.nmr import check_plot_path
 from cald.errors import ParameterError
 from cald.nuclei import Isotope, dipolar_coupling_hz, parse_pair, parse_spin
 from cald.recoupling.data import read_dephasing_csv
@@ -108,8 +117,7 @@ def fit(
     unknown = [m for m in models if m not in MODELS]
     if unknown:
         raise ParameterError(f"--model {unknown[0]!r} is not one of {', '.join(MODELS)}, all")
-    if plot is not None and plot.suffix.lower() not in (".svg", ".png", ".pdf"):
-        raise ParameterError(f"--plot {plot}: file must end in .svg, .png or .pdf")
+    check_plot_path(plot)
     data = read_dephasing_csv(str(file))
     result = fit_respdor(data, spin=spin_value, kappa=kappa, pair=isotopes, f_fixed=fix_f,
                          models=models, fit_distance=fit_distance, n_bootstrap=bootstrap,
@@ -122,3 +130,41 @@ def fit(
         emit_json(result.to_dict())
     elif not quiet:
         console.print(result.report())
+
+
+@app.command("extract")
+def extract(
+    source: Path = typer.Argument(..., help="Bruker pseudo-2D folder (ser with S0/S rows)."),
+    region: str = typer.Option(..., "--region", help="Integration region A:B (ppm)."),
+    out: Path = typer.Option(..., "--out", help="CSV to write (read by `cald respdor fit`)."),
+    reference: Path | None = typer.Option(None, "--reference",
+                                          help="Separate S0 experiment; SOURCE then holds S rows."),
+    t_ms: str | None = typer.Option(None, "--t-ms", help="Recoupling times (ms), comma-separated; "
+                                                         "default from vclist × rotor period or vdlist."),
+    s_first: bool = typer.Option(False, "--s-first", help="Interleaved rows start with S, not S0."),
+    auto_phase: str | None = typer.Option(None, "--auto-phase", help="acme or negative (on the sum)."),
+    as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
+) -> None:
+    """Integrate a RESPDOR series into the S0/S curve CSV that `cald respdor fit` reads."""
+    from cald.io.bruker import read_bruker
+    from cald.io.table import write_table
+    from cald.nmr.pseudo2d import respdor_series
+
+    bounds = parse_region(region)
+    if auto_phase is not None and auto_phase not in ("acme", "negative"):
+        raise ParameterError(f"--auto-phase must be acme or negative, got {auto_phase!r}")
+    times = None
+    if t_ms is not None:
+        times = np.asarray(parse_float_list(t_ms, "--t-ms")) * 1e-3
+        if np.any(times < 0):
+            raise ParameterError(f"--t-ms must not contain negative times, got {t_ms!r}")
+    series = respdor_series(read_bruker(source), bounds, times,
+                            None if reference is None else read_bruker(reference),
+                            s0_first=not s_first, auto_phase=auto_phase)
+    write_table(out, series.columns(), series.header())
+    if as_json:
+        emit_json({**series.to_dict(), "out": str(out)})
+    elif not quiet:
+        console.print(f"wrote {out}: {series.t_s.size} recoupling times, region "
+                      f"{bounds[0]:g}:{bounds[1]:g} ppm, times from {series.times_from}")

@@ -151,20 +151,27 @@ def read_list(path: str | os.PathLike[str]) -> NDArray[np.float64]:
     p = Path(path)
     if not p.is_file():
         raise DataFileError("missing list file", p)
-    scale = {"s": 1.0, "m": 1e-3, "u": 1e-6, "n": 1e-9}
+    scale = {"s": 1.0, "m": 1e-3, "ms": 1e-3, "u": 1e-6, "us": 1e-6, "µs": 1e-6, "n": 1e-9,
+             "ns": 1e-9}
     values = []
     with open(p, encoding="latin-1") as fh:
         for line_no, raw in enumerate(fh, start=1):
             line = raw.split("#")[0].strip()
             if not line or line.startswith(("*", "$")):
                 continue
-            token = line.split()[0]
-            factor = 1.0
-            if token[-1].lower() in scale and not token[-1].isdigit():
-                factor = scale[token[-1].lower()]
-                token = token[:-1]
+            tokens = line.split()
+            if len(tokens) > 2 or (len(tokens) == 2 and tokens[1].lower() not in scale):
+                raise DataFileError(f"line {line_no}: {raw.strip()!r} is not a number with an "
+                                    "optional unit (s, m, u, n)", p)
+            number = tokens[0]
+            unit = tokens[1].lower() if len(tokens) == 2 else ""
+            if not unit:
+                stripped = number.rstrip("smunµSMUN")
+                unit, number = number[len(stripped):].lower(), stripped
+            if unit and unit not in scale:
+                raise DataFileError(f"line {line_no}: unknown unit in {raw.strip()!r}", p)
             try:
-                values.append(float(token) * factor)
+                values.append(float(number) * scale.get(unit, 1.0))
             except ValueError:
                 raise DataFileError(f"line {line_no}: {raw.strip()!r} is not a number", p) from None
     if not values:
@@ -197,6 +204,8 @@ class BrukerDataset:
         PULPROG.
     procno_path
         The pdata folder whose ``procs`` were read, if any.
+    title
+        Text of ``pdata/<procno>/title`` (TopSpin's sample title), empty when absent.
     """
 
     path: Path
@@ -212,6 +221,7 @@ class BrukerDataset:
     lists: dict[str, NDArray[np.float64]] = field(default_factory=dict)
     pulse_program: str = ""
     procno_path: Path | None = None
+    title: str = ""
 
     @property
     def is_series(self) -> bool:
@@ -321,8 +331,10 @@ def read_bruker(path: str | os.PathLike[str], procno: int = 1,
     sw = _float_param(acqus, "SW_h", acqus_path)
     if sw <= 0:
         raise DataFileError(f"SW_h = {sw} must be positive", acqus_path)
+    title_path = p / "pdata" / str(procno) / "title"
+    title = title_path.read_text(encoding="latin-1").strip() if title_path.is_file() else ""
     return BrukerDataset(
-        path=p, acqus=acqus, acqu2s=acqu2s, procs=procs, raw=raw,
+        path=p, acqus=acqus, acqu2s=acqu2s, procs=procs, raw=raw, title=title,
         group_delay=group_delay_points(acqus, acqus_path),
         nucleus=identify_nucleus(acqus, acqus_path, bf_1h_mhz),
         sf_mhz=sf, carrier_mhz=_float_param(acqus, "SFO1", acqus_path, default=bf1),

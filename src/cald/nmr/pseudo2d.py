@@ -95,6 +95,7 @@ class RespdorSeries:
     region_ppm: tuple[float, float]
     source: str
     times_from: str
+    title: str = ""
 
     def columns(self) -> dict[str, NDArray[np.float64]]:
         """CSV columns read by ``cald respdor fit``."""
@@ -103,8 +104,9 @@ class RespdorSeries:
 
     def header(self) -> list[str]:
         """Comment lines that say where the numbers came from."""
-        return [f"RESPDOR curve extracted by cald from {self.source}",
-                f"region {self.region_ppm[0]:g}:{self.region_ppm[1]:g} ppm; times from {self.times_from}"]
+        lines = [f"RESPDOR curve extracted by cald from {self.source}",
+                 f"region {self.region_ppm[0]:g}:{self.region_ppm[1]:g} ppm; times from {self.times_from}"]
+        return lines + [f"title: {line}" for line in self.title.splitlines() if line.strip()]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
@@ -157,7 +159,7 @@ def respdor_series(ds: BrukerDataset, region: tuple[float, float],
         if times_s.size != s.size:
             raise ParameterError(f"{times_s.size} recoupling times given for {s.size} S0/S pairs")
     lo, hi = sorted(region)
-    return RespdorSeries(times_s, s0, s, n0, n1, (hi, lo), str(ds.path), how)
+    return RespdorSeries(times_s, s0, s, n0, n1, (hi, lo), str(ds.path), how, ds.title)
 
 
 @dataclass(frozen=True)

@@ -412,8 +412,12 @@ def _run_model(curve: DephasingCurve, builder: _ModelBuilder, starts: list[lmfit
         fixed = not par.vary and par.expr is None
         stderr = None if par.stderr is None or not np.isfinite(par.stderr) else float(par.stderr)
         note = None
-        if stderr is None and not fixed:
-            note = "covariance unavailable (parameter at a bound or data do not constrain it)"
+        at_bound = par.vary and any(np.isfinite(b) and abs(par.value - b) <= 1e-6 * max(abs(b), 1e-3)
+                                    for b in (par.min, par.max))
+        if at_bound:
+            stderr, note = None, "at a bound of its range: the covariance error does not apply"
+        elif stderr is None and not fixed:
+            note = "covariance unavailable (data do not constrain it)"
         estimates[name] = ParameterEstimate(name, float(par.value), _unit_of(name),
                                             stderr=stderr, fixed=fixed, note=note)
     redchi = best.chisqr / (n - nv) if n > nv else float("nan")

@@ -166,13 +166,19 @@ def lines_fid(setup: AcquisitionSetup, lines: Sequence[Line], t_offset_s: float 
 
 def apply_group_delay(fid: ArrayLike, group_delay: float) -> NDArray[np.complex128]:
     """Delay FIDs (last axis) by ``group_delay`` dwell times, circularly and band-limited, as a
-    digital filter does (the exact inverse of the correction applied on Fourier transform)."""
+    digital filter does: the exact inverse of the correction applied on Fourier transform.
+
+    TopSpin's correction is a first-order phase of 360°·GRPDLY pivoted at the left spectral edge
+    (frequency +SW/2), i.e. a time shift plus a zero-order phase of −180°·GRPDLY; the delay here
+    carries the opposite zero-order phase, so that stored PHC0 = PHC1 = 0 give absorptive lines
+    for any GRPDLY (it vanishes for even integers)."""
     data = np.asarray(fid, dtype=complex)
     if group_delay == 0:
         return data
     n = data.shape[-1]
     freqs = np.fft.fftfreq(n)
-    return np.fft.ifft(np.fft.fft(data, axis=-1) * np.exp(-2j * np.pi * freqs * group_delay), axis=-1)
+    shift = np.exp(-2j * np.pi * freqs * group_delay + 1j * np.pi * group_delay)
+    return np.fft.ifft(np.fft.fft(data, axis=-1) * shift, axis=-1)
 
 
 def _to_int32_rows(data: NDArray[np.complex128], scale: float) -> bytes:
@@ -197,7 +203,7 @@ def write_experiment(folder: str | os.PathLike[str], setup: AcquisitionSetup,
                      extra_acqus: Mapping[str, Any] | None = None,
                      acqu2s: Mapping[str, Any] | None = None,
                      lists: Mapping[str, tuple[Sequence[float], str]] | None = None,
-                     lb_hz: float = 20.0, title: str = "") -> Path:
+                     lb_hz: float = 20.0, title: str = "", int_scale: float | None = None) -> Path:
     """Write an experiment folder: ``acqus`` (+ ``acqu2s``), ``fid`` or ``ser``, lists,
     ``pdata/1/procs`` and a ``title`` that says the data are synthetic.
 
@@ -208,13 +214,15 @@ def write_experiment(folder: str | os.PathLike[str], setup: AcquisitionSetup,
     noise_sd
         Standard deviation of the complex Gaussian receiver noise per channel, in the units of
         ``fids`` (added after the digital-filter delay, as in a receiver).
+    int_scale
+        Factor from ``fids`` units to stored integers; by default the largest point is stored as
+        2**24. Give the same factor to experiments whose absolute intensities are compared.
     """
     out = Path(folder)
     rng = np.random.default_rng(seed)
     data = apply_group_delay(fids, setup.group_delay)
     data = data + noise_sd * (rng.standard_normal(data.shape) + 1j * rng.standard_normal(data.shape))
-    peak = float(np.max(np.abs(data))) or 1.0
-    scale = 2.0**24 / peak  # use a realistic part of the int32 range
+    scale = int_scale if int_scale is not None else 2.0**24 / (float(np.max(np.abs(data))) or 1.0)
     series = data.ndim == 2
     atomic_write_bytes(out / ("ser" if series else "fid"), _to_int32_rows(data, scale))
     atomic_write_text(out / "acqus", format_parameters(setup.acqus(extra_acqus),

@@ -95,6 +95,7 @@ def write_dnp_pair(folder_on: str | os.PathLike[str], folder_off: str | os.PathL
     """13C CP spectra with microwaves on and off. Signals scale with NS × RG (noise with √NS ×
     RG); the on/off signal ratio per scan and unit gain is ``enhancement``."""
     paths = []
+    int_scale = 2.0**24 / (sum(x.amplitude for x in OLEATE_13C_LINES) * enhancement * ns_on * rg_on)
     for folder, eps, ns, rg, s in ((folder_on, enhancement, ns_on, rg_on, seed),
                                     (folder_off, 1.0, ns_off, rg_off, seed + 1)):
         setup = AcquisitionSetup("13C", field_1h_mhz=field_1h_mhz, sw_hz=50_000.0, td=4096,
@@ -103,7 +104,7 @@ def write_dnp_pair(folder_on: str | os.PathLike[str], folder_off: str | os.PathL
                                 for x in OLEATE_13C_LINES])
         title = f"13C CP, microwaves {'on' if eps != 1.0 else 'off'}, true enhancement {enhancement:g}"
         paths.append(write_experiment(folder, setup, fid, noise_sd * np.sqrt(ns) * rg, s,
-                                      lb_hz=50.0, title=title))
+                                      lb_hz=50.0, title=title, int_scale=int_scale))
     return paths[0], paths[1]
 
 

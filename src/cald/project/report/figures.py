@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -15,10 +16,12 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from cald.errors import ParameterError  # noqa: E402
 from cald.io.atomic import atomic_write_bytes  # noqa: E402
+from cald.nmr.processing import Peak  # noqa: E402
 from cald.recoupling.fit import RespdorResult  # noqa: E402
 from cald.recoupling.redor import respdor_dephasing  # noqa: E402
+from cald.spectrum import Spectrum  # noqa: E402
 
-__all__ = ["respdor_figure", "save_figure"]
+__all__ = ["respdor_figure", "save_figure", "spectrum_figure"]
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
@@ -56,6 +59,34 @@ def respdor_figure(result: RespdorResult, r_offsets_angstrom: tuple[float, ...] 
     ax.set_title(f"RESPDOR {title}", fontsize=10)
     ax.set_xlim(0, t_fine_s.max() * 1e3)
     ax.legend(fontsize=7, frameon=False)
+    return fig
+
+
+_AXIS_LABELS = {"ppm": "δ / ppm", "hz": "frequency / Hz", "s": "time / s",
+                "ev": "binding energy / eV", "cm-1": "wavenumber / cm⁻¹", "nm": "wavelength / nm"}
+
+
+def spectrum_figure(spec: Spectrum, peaks: Sequence[Peak] = (),
+                    region: tuple[float, float] | None = None) -> Figure:
+    """Real part of a spectrum (ppm and eV axes drawn high to low, as chemists read them), with
+    picked peaks marked and an integration region shaded."""
+    fig, ax = plt.subplots(figsize=(6.0, 3.4), layout="constrained")
+    values = np.real(spec.values)
+    if values.ndim == 2:
+        for i, row in enumerate(values):
+            ax.plot(spec.axis, row, lw=0.8, color=plt.cm.viridis(i / max(len(values) - 1, 1)))
+    else:
+        ax.plot(spec.axis, values, lw=0.8, color="black")
+        for p in peaks:
+            ax.annotate(f"{p.ppm:.2f}", (p.ppm, p.height), textcoords="offset points",
+                        xytext=(0, 3), ha="center", fontsize=6, color="C3")
+    if region is not None:
+        ax.axvspan(min(region), max(region), color="C0", alpha=0.15, lw=0)
+    if spec.unit in ("ppm", "ev"):
+        ax.invert_xaxis()
+    ax.set_xlabel(f"{spec.nucleus or ''} {_AXIS_LABELS.get(spec.unit, spec.unit)}".strip())
+    ax.set_ylabel("intensity")
+    ax.set_yticks([])
     return fig
 
 

@@ -1,0 +1,58 @@
+"""Open any supported spectrum source: a Bruker folder, a JCAMP-DX file or a CSV table."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from cald.errors import DataFileError
+from cald.io.table import read_table
+from cald.spectrum import Spectrum
+
+__all__ = ["read_spectrum", "JCAMP_SUFFIXES"]
+
+JCAMP_SUFFIXES = (".dx", ".jdx", ".jcamp", ".jcm")
+_CSV_AXES = {"ppm": "ppm", "hz": "hz", "ev": "ev", "be_ev": "ev", "cm-1": "cm-1",
+             "wavenumber_cm-1": "cm-1", "nm": "nm", "wavelength_nm": "nm"}
+
+
+def _read_csv_spectrum(path: Path, nucleus: str | None) -> Spectrum:
+    table = read_table(path)
+    axis_name = next((n for n in table.columns if n.lower() in _CSV_AXES), None)
+    if axis_name is None:
+        raise DataFileError("needs an axis column (ppm, hz, ev, cm-1 or nm) and 'intensity'", path)
+    values = table.require("intensity")
+    imag = table.find("imag")
+    data = values + 1j * imag if imag is not None else values
+    return Spectrum(data, table.columns[axis_name], _CSV_AXES[axis_name.lower()], nucleus, None,
+                    None, str(path), ("read CSV spectrum",), {})
+
+
+def read_spectrum(path: str | os.PathLike[str], nucleus: str | None = None,
+                  use_processed: bool = False, **options: object) -> Spectrum:
+    """A spectrum from a Bruker folder (the raw FID processed with the stored parameters, or
+    TopSpin's own ``1r`` with ``use_processed``), a JCAMP-DX file or a CSV with an axis column
+    and ``intensity`` (+ ``imag``). ``options`` go to
+    :func:`cald.nmr.processing.process_fid` for Bruker raw data."""
+    from cald.io.bruker import processed_spectrum, raw_signal, read_bruker
+    from cald.io.jcamp import read_jcamp
+    from cald.nmr.processing import process_fid
+
+    p = Path(path)
+    if not p.exists():
+        raise DataFileError("no such file or folder", p)
+    if p.is_dir():
+        if use_processed:
+            return processed_spectrum(p)
+        ds = read_bruker(p)
+        if ds.is_series:
+            raise DataFileError("a series (ser); use the pseudo-2D commands", p)
+        return process_fid(raw_signal(ds), ds.procs, **options)  # type: ignore[arg-type]
+    if p.suffix.lower() in JCAMP_SUFFIXES:
+        return read_jcamp(p)
+    spec = _read_csv_spectrum(p, nucleus)
+    if not np.all(np.isfinite(spec.axis)):
+        raise DataFileError("axis column holds non-finite values", p)
+    return spec
