@@ -186,6 +186,11 @@ def phase(spec: Spectrum, p0_deg: float, p1_deg: float = 0.0) -> Spectrum:
 
 def _phase_objective(values: NDArray[np.complex128], method: str):
     k = np.arange(values.size) / values.size
+    # Negative intensity within noise (3σ) is not penalised: otherwise a phase error that lifts
+    # the baseline with dispersive tails would look better than the true phase.
+    # (σ per channel from segment spreads, valid for the correlated noise of apodized spectra)
+    allowance = 3.0 * float(np.hypot(_segment_noise(values.real), _segment_noise(values.imag))
+                            / np.sqrt(2.0))
 
     def entropy(p: NDArray[np.float64]) -> float:
         real = (values * np.exp(-1j * np.deg2rad(p[0] + p[1] * k))).real
@@ -195,26 +200,34 @@ def _phase_objective(values: NDArray[np.complex128], method: str):
             d = np.abs(np.diff(real))
             h = d / d.sum()
             ent = -np.sum(h * np.log(h + 1e-300))
-            neg = real[real < 0]
-            penalty = 1000.0 * np.sum(neg**2) / np.sum(real**2) if neg.size else 0.0
+            neg = np.minimum(real + allowance, 0.0)
+            penalty = 1000.0 * np.sum(neg**2) / np.sum(real**2)
             return float(ent + penalty)
-        # "negative": minimise the negative area (robust for sparse spectra)
-        return float(np.sum(np.minimum(real, 0.0) ** 2) / np.sum(real**2))
+        # "negative": minimise the negative area beyond noise (robust for sparse spectra)
+        return float(np.sum(np.minimum(real + allowance, 0.0) ** 2) / np.sum(real**2))
 
     return entropy
 
 
 def _peak_phase_estimate(values: NDArray[np.complex128], max_peaks: int = 24) -> tuple[float, float]:
-    """Phases (p0, p1) in degrees that make the tallest isolated peaks absorptive: the phase of
-    each peak's maximum (of the magnitude) is regressed linearly on its position, unwrapped
-    from left to right and weighted by magnitude."""
+    """Phases (p0, p1) in degrees that make the tallest peaks absorptive.
+
+    The phase of each peak maximum (of the magnitude) is taken after subtracting the complex
+    straight line through the points three half-widths either side, which removes the slowly
+    varying dispersive tails of the other lines; the phases are unwrapped from left to right and
+    regressed linearly on position, weighted by magnitude."""
     mag = np.abs(values)
     floor = np.median(mag)
     idx, props = find_peaks(mag, prominence=5 * floor)
     if idx.size == 0:
         return 0.0, 0.0
     idx = np.sort(idx[np.argsort(props["prominences"])[::-1][:max_peaks]])
-    angles = np.unwrap(np.angle(values[idx]))
+    half = np.maximum(peak_widths(mag, idx, rel_height=0.5)[0] / 2, 1.0)
+    left = np.clip(np.rint(idx - 3 * half).astype(int), 0, values.size - 1)
+    right = np.clip(np.rint(idx + 3 * half).astype(int), 0, values.size - 1)
+    span = np.maximum(right - left, 1)
+    local = values[left] + (values[right] - values[left]) * (idx - left) / span
+    angles = np.unwrap(np.angle(values[idx] - local))
     x = idx / values.size
     w = mag[idx]
     if idx.size == 1:
@@ -230,9 +243,13 @@ def autophase(spec: Spectrum, method: str = "acme", first_order: bool = True,
     A first estimate comes from the phases of the tallest peaks (linear regression of each peak
     maximum's phase on its position); it is then refined by minimising ``method``: ``"acme"``
     (entropy of the first derivative with a negativity penalty, Chen et al., *J. Magn. Reson.*
-    158, 164 (2002)) or ``"negative"`` (least negative area). The refinement is kept only if it
-    lowers the objective. The search runs on the spectrum decimated to at most ``max_points``
-    by summing neighbours in the complex domain (phases are preserved).
+    158, 164 (2002)) or ``"negative"`` (least negative area); negative intensity within 3σ of
+    the noise is not penalised. The refinement is kept only if it lowers the objective.
+    Measured on synthetic 13C spectra of 6 random Lorentzians (tests): phase errors at the
+    lines of 1–6° for ACME and 1–4° for ``negative``; ACME is biased by overlapping lines of
+    different widths (nmrglue's ACME finds the same phases). The search runs on the spectrum
+    decimated to at most ``max_points`` by summing neighbours in the complex domain (phases are
+    preserved).
     """
     _require_frequency(spec, "automatic phasing")
     if method not in ("acme", "negative"):
@@ -265,22 +282,36 @@ def autophase(spec: Spectrum, method: str = "acme", first_order: bool = True,
                       meta={**out.meta, "phc0": p0, "phc1": p1})
 
 
-def baseline_correct(spec: Spectrum, method: str = "asls", **kwargs: Any) -> Spectrum:
+def baseline_correct(spec: Spectrum, method: str = "asls", max_points: int = 8192,
+                     **kwargs: Any) -> Spectrum:
     """Subtract a baseline computed by pybaselines from the real part.
 
     ``method`` names any pybaselines ``Baseline`` method (``asls``, ``arpls``, ``modpoly``,
-    ``snip`` …); ``kwargs`` go to it. Defaults for ``asls``: lam = 1e7, p = 0.01.
+    ``snip`` …); ``kwargs`` go to it. Defaults for ``asls``: lam = 1e7, p = 0.01 (for the full
+    resolution). Baselines are smooth, so a spectrum longer than ``max_points`` is averaged in
+    blocks, the baseline found there (``lam`` scaled by the block length⁻⁴, which keeps the
+    same smoothness per ppm) and interpolated back.
     """
     _require_frequency(spec, "baseline correction")
     from pybaselines import Baseline
 
-    fitter = Baseline(x_data=np.arange(spec.n_points, dtype=float))
-    if not hasattr(fitter, method):
-        raise ParameterError(f"unknown baseline method {method!r} (see pybaselines.Baseline)")
+    real = np.real(spec.values)
+    if real.ndim != 1:
+        raise ParameterError("baseline correction works on one spectrum at a time")
     if method == "asls":
         kwargs = {"lam": 1e7, "p": 0.01, **kwargs}
-    real = np.real(spec.values)
-    base, _ = getattr(fitter, method)(real, **kwargs)
+    factor = max(1, real.size // max_points)
+    x = np.arange(real.size, dtype=float)
+    n_use = real.size // factor * factor
+    coarse_x = x[:n_use].reshape(-1, factor).mean(axis=1)
+    coarse = real[:n_use].reshape(-1, factor).mean(axis=1)
+    if "lam" in kwargs and factor > 1:
+        kwargs = {**kwargs, "lam": kwargs["lam"] / factor**4}
+    fitter = Baseline(x_data=coarse_x)
+    if not hasattr(fitter, method):
+        raise ParameterError(f"unknown baseline method {method!r} (see pybaselines.Baseline)")
+    coarse_base, _ = getattr(fitter, method)(coarse, **kwargs)
+    base = np.interp(x, coarse_x, coarse_base)
     imag = np.imag(spec.values)
     values = (real - base) + 1j * imag if np.iscomplexobj(spec.values) else real - base
     return spec.evolve(values, f"baseline ({method})")
