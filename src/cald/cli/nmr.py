@@ -75,11 +75,13 @@ def process(
         from cald.project.report.figures import save_figure, spectrum_figure
 
         save_figure(spectrum_figure(spec, peaks), plot)
+    total0, total1 = spec.meta.get("phase_total_deg", (0.0, 0.0))
+    # report the phases as PHC0/PHC1 mean them: without the digital-filter part (360°·GRPDLY)
+    user_phc1 = total1 - 360.0 * float(spec.meta.get("group_delay", 0.0))
     result = {"nucleus": spec.nucleus, "sf_mhz": spec.sf_mhz, "unit": spec.unit,
               "peaks": [p.to_dict() for p in peaks], "noise_sd": noise_std(spec),
               "n_points": spec.n_points, "source": spec.source, "history": list(spec.history),
-              "phc0": spec.meta.get("phase_total_deg", (None, None))[0],
-              "phc1": spec.meta.get("phase_total_deg", (None, None))[1]}
+              "phc0": total0, "phc1": user_phc1}
     if as_json:
         emit_json(result)
     elif not quiet:

@@ -154,26 +154,30 @@ def read_list(path: str | os.PathLike[str]) -> NDArray[np.float64]:
     scale = {"s": 1.0, "m": 1e-3, "ms": 1e-3, "u": 1e-6, "us": 1e-6, "µs": 1e-6, "n": 1e-9,
              "ns": 1e-9}
     values = []
-    with open(p, encoding="latin-1") as fh:
-        for line_no, raw in enumerate(fh, start=1):
-            line = raw.split("#")[0].strip()
-            if not line or line.startswith(("*", "$")):
-                continue
-            tokens = line.split()
-            if len(tokens) > 2 or (len(tokens) == 2 and tokens[1].lower() not in scale):
-                raise DataFileError(f"line {line_no}: {raw.strip()!r} is not a number with an "
-                                    "optional unit (s, m, u, n)", p)
-            number = tokens[0]
-            unit = tokens[1].lower() if len(tokens) == 2 else ""
-            if not unit:
-                stripped = number.rstrip("smunµSMUN")
-                unit, number = number[len(stripped):].lower(), stripped
-            if unit and unit not in scale:
-                raise DataFileError(f"line {line_no}: unknown unit in {raw.strip()!r}", p)
-            try:
-                values.append(float(number) * scale.get(unit, 1.0))
-            except ValueError:
-                raise DataFileError(f"line {line_no}: {raw.strip()!r} is not a number", p) from None
+    raw_bytes = p.read_bytes()
+    try:
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw_bytes.decode("latin-1")
+    for line_no, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#")[0].strip()
+        if not line or line.startswith(("*", "$")):
+            continue
+        tokens = line.split()
+        if len(tokens) > 2 or (len(tokens) == 2 and tokens[1].lower() not in scale):
+            raise DataFileError(f"line {line_no}: {raw.strip()!r} is not a number with an "
+                                "optional unit (s, m, u, n)", p)
+        number = tokens[0]
+        unit = tokens[1].lower() if len(tokens) == 2 else ""
+        if not unit:
+            stripped = number.rstrip("smunµSMUN")
+            unit, number = number[len(stripped):].lower(), stripped
+        if unit and unit not in scale:
+            raise DataFileError(f"line {line_no}: unknown unit in {raw.strip()!r}", p)
+        try:
+            values.append(float(number) * scale.get(unit, 1.0))
+        except ValueError:
+            raise DataFileError(f"line {line_no}: {raw.strip()!r} is not a number", p) from None
     if not values:
         raise DataFileError("list file holds no values", p)
     return np.asarray(values)
@@ -275,11 +279,12 @@ def _read_binary(path: Path, acqus: dict[str, Any], source: Path, rows: int | No
             row_len = candidate
             break
     else:
-        if n_values % row_len == 0 and n_values // row_len > 0:
-            rows = n_values // row_len  # ser holds a different number of rows than TD(F1) says
-        else:
-            raise DataFileError(f"holds {n_values} values: not {rows} rows of TD = {td} "
-                                f"(padded {row_len})", path)
+        hint = ""
+        if n_values % row_len == 0:
+            hint = (f"; it holds {n_values // row_len} whole rows (interrupted acquisition? "
+                    "then set TD in acqu2s to that)")
+        raise DataFileError(f"holds {n_values} values: not {rows} rows (acqu2s TD) of TD = {td} "
+                            f"(padded {row_len}){hint}", path)
     with open(path, "rb") as fh:
         data = np.frombuffer(fh.read(), dtype=dtype).reshape(rows, row_len)[:, :td]
     return (data[:, 0::2] + 1j * data[:, 1::2]).astype(np.complex128)
@@ -377,7 +382,9 @@ def processed_spectrum(path: str | os.PathLike[str], procno: int = 1) -> Spectru
 
     values: NDArray[Any] = load("1r")
     if (pdata / "1i").is_file():
-        values = values + 1j * load("1i")
+        # TopSpin's 1i is the negative of the imaginary part in cald's convention
+        # (checked on real data: correlation −1 with the imaginary part of the processed FID)
+        values = values - 1j * load("1i")
     sf = _float_param(procs, "SF", procs_path)
     offset = _float_param(procs, "OFFSET", procs_path)
     sw_p = _float_param(procs, "SW_p", procs_path)

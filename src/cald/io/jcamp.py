@@ -49,11 +49,17 @@ def _read_nmr(path: Path) -> Spectrum:
             dic, data = ng.jcampdx.read(str(path))
         except Exception as exc:  # nmrglue raises bare exceptions on corrupt data
             raise DataFileError(f"corrupt JCAMP-DX data: {exc}", path) from None
+    if data is None or np.size(data[0] if isinstance(data, list) and data else data) == 0:
+        raise DataFileError("no data block (file truncated or not a spectrum)", path)
     freq = _number(dic, ".OBSERVEFREQUENCY", path)
     nucleus = str(_first(dic.get(".OBSERVENUCLEUS", ""))).replace("^", "").strip() or None
     if isinstance(data, list):  # NTUPLES: [real, imaginary]
-        if len(data) < 1 or any(np.size(d) == 0 for d in data):
-            raise DataFileError("JCAMP-DX NTUPLES without data", path)
+        dims = [int(float(x)) for x in str(_first(dic.get("VARDIM", "0"))).replace(",", " ").split()]
+        expected = dims[0] if dims else 0
+        sizes = [np.size(d) for d in data]
+        if any(n != expected for n in sizes):
+            raise DataFileError(f"NTUPLES pages hold {sizes} points, VAR_DIM says {expected} "
+                                "(file truncated or corrupt)", path)
         values = np.asarray(data[0], dtype=float)
         if len(data) > 1:
             values = values + 1j * np.asarray(data[1], dtype=float)
@@ -66,6 +72,10 @@ def _read_nmr(path: Path) -> Spectrum:
         values = np.asarray(data, dtype=float)
         x_unit = str(_first(dic.get("XUNITS", "HZ"))).strip().upper()
         first, last = _number(dic, "FIRSTX", path), _number(dic, "LASTX", path)
+        expected = int(_number(dic, "NPOINTS", path))
+        if values.size != expected:
+            raise DataFileError(f"data block holds {values.size} points, NPOINTS says {expected} "
+                                "(file truncated or corrupt)", path)
     n = values.shape[-1]
     if n < 2 or not np.all(np.isfinite(values)):
         raise DataFileError("JCAMP-DX data are empty or hold non-finite values", path)
@@ -79,7 +89,8 @@ def _read_nmr(path: Path) -> Spectrum:
         if offset is not None:  # Bruker files: ppm of the first point
             axis = axis - axis[0] + _number(dic, "$OFFSET", path)
         unit = "ppm"
-    return Spectrum(values, axis, unit, nucleus, freq, None, str(path), ("read JCAMP-DX",),
+    # JCAMP-DX NMR convention: the observe frequency is the carrier (needed to transform FIDs)
+    return Spectrum(values, axis, unit, nucleus, freq, freq, str(path), ("read JCAMP-DX",),
                     {"title": str(_first(dic.get("TITLE", "")))})
 
 

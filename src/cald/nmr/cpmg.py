@@ -32,7 +32,7 @@ def echo_period_s(ds: BrukerDataset) -> float:
 
 
 def sum_echoes(sig: Spectrum, echo_period: float, n_echoes: int | None = None,
-               skip: int = 0, top_fraction: float = 0.5) -> Spectrum:
+               skip: int = 0, top_fraction: float = 0.5, size: int | None = None) -> Spectrum:
     """Sum the echoes of a train into one echo, rearranged with its top at t = 0.
 
     Parameters
@@ -48,12 +48,15 @@ def sum_echoes(sig: Spectrum, echo_period: float, n_echoes: int | None = None,
         Echoes to leave out at the start.
     top_fraction
         Position of the echo top within each block (0.5: centred).
+    size
+        Zero fill to this many points; the zeros go between the t ≥ 0 half and the wrapped
+        t < 0 half of the echo, so that the echo stays whole.
 
     Returns
     -------
     Spectrum
-        One full echo of ``points`` samples, rolled so that the echo top is the first point and
-        the first half of the echo wraps to the end: its Fourier transform is absorptive.
+        One full echo, rolled so that the echo top is the first point and the first half of the
+        echo wraps to the end: its Fourier transform is absorptive.
     """
     if not sig.is_time_domain:
         raise ParameterError("echo summation needs a time-domain signal")
@@ -64,6 +67,10 @@ def sum_echoes(sig: Spectrum, echo_period: float, n_echoes: int | None = None,
     gd = int(round(float(sig.meta.get("group_delay", 0.0))))
     values = np.asarray(sig.values)[gd:]
     available = values.size // points
+    if skip < 0:
+        raise ParameterError(f"skip must be ≥ 0, got {skip}")
+    if not 0.0 <= top_fraction < 1.0:
+        raise ParameterError(f"top_fraction must be in [0, 1), got {top_fraction}")
     if available - skip < 1:
         raise ParameterError(f"the train holds {available} echoes of {points} points; "
                              f"nothing left after skipping {skip}")
@@ -71,11 +78,20 @@ def sum_echoes(sig: Spectrum, echo_period: float, n_echoes: int | None = None,
     if n < 1 or skip + n > available:
         raise ParameterError(f"asked for {n} echoes after {skip}, the train holds {available}")
     blocks = values[skip * points:(skip + n) * points].reshape(n, points)
-    echo = np.roll(blocks.sum(axis=0), -int(round(top_fraction * points)))
-    axis = np.arange(points) * dwell
+    top = int(round(top_fraction * points))
+    summed = blocks.sum(axis=0)
+    total = points if size is None else size
+    if total < points:
+        raise ParameterError(f"size {total} is smaller than the echo ({points} points)")
+    echo = np.zeros(total, dtype=complex)
+    echo[: points - top] = summed[top:]  # t ≥ 0 half
+    if top:
+        echo[total - top:] = summed[:top]  # t < 0 half, wrapped to the end
+    axis = np.arange(total) * dwell
     meta = {**sig.meta, "group_delay": float(sig.meta.get("group_delay", 0.0)) - gd,
-            "n_echoes": n, "echo_points": points}
-    return sig.evolve(echo, f"summed {n} echoes of {points} points (skipped {skip})",
+            "n_echoes": n, "echo_points": points, "echo_wrap_points": top}
+    return sig.evolve(echo, f"summed {n} echoes of {points} points (skipped {skip}), "
+                            f"{total} points",
                       axis=axis, meta=meta)
 
 

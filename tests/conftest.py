@@ -1,0 +1,64 @@
+"""Shared fixtures: edit TopSpin parameter files of copied data sets, copy data sets, and
+fingerprint folders (to prove that raw data are never modified)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+BRUKER_DATA = Path(__file__).parent / "data" / "bruker"
+JCAMP_DATA = Path(__file__).parent / "data" / "jcamp"
+
+
+def _set_parameter(path: Path, name: str, value: object, index: int | None = None) -> None:
+    """Change ``##$NAME=`` in a TopSpin parameter file (``acqus``, ``procs`` …) in place; with
+    ``index``, element ``index`` of an array parameter such as ``##$D= (0..63)``. Only for copies
+    of data sets."""
+    path = Path(path)
+    lines = path.read_text(encoding="latin-1").splitlines()
+    key = f"##${name}="
+    i = next((n for n, line in enumerate(lines) if line.startswith(key)), None)
+    if i is None:
+        raise KeyError(f"{name} not in {path}")
+    if index is None:
+        lines[i] = f"{key} {value}"
+    else:
+        j = i + 1
+        while j < len(lines) and not lines[j].startswith("##"):
+            j += 1
+        tokens = " ".join(lines[i + 1:j]).split()
+        tokens[index] = str(value)
+        lines[i + 1:j] = [" ".join(tokens[k:k + 10]) for k in range(0, len(tokens), 10)]
+    path.write_text("\n".join(lines) + "\n", encoding="latin-1")
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    folder = Path(folder)
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def set_parameter() -> Callable[..., None]:
+    """``set_parameter(path, name, value, index=None)`` edits a parameter file in place."""
+    return _set_parameter
+
+
+@pytest.fixture
+def copy_dataset(tmp_path: Path) -> Callable[[Path, str], Path]:
+    """``copy_dataset(folder, name)`` copies a data set folder to ``tmp_path/name``."""
+
+    def copy(folder: Path, name: str) -> Path:
+        return Path(shutil.copytree(folder, tmp_path / name))
+
+    return copy
+
+
+@pytest.fixture
+def digest() -> Callable[[Path], dict[str, str]]:
+    """``digest(folder)``: relative path → sha256 of every file below ``folder``."""
+    return _digest
