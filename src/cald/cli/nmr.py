@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import typer
@@ -50,8 +51,9 @@ def process(
         raise ParameterError(f"--size must be at least 8 points, got {size}")
     if auto_phase is not None and auto_phase not in ("acme", "negative"):
         raise ParameterError(f"--auto-phase must be acme or negative, got {auto_phase!r}")
-    options = {k: v for k, v in {"lb_hz": lb_hz, "size": size, "p0_deg": phc0, "p1_deg": phc1,
-                                 "auto_phase": auto_phase}.items() if v is not None}
+    options: dict[str, Any] = {k: v for k, v in {"lb_hz": lb_hz, "size": size, "p0_deg": phc0,
+                                                 "p1_deg": phc1, "auto_phase": auto_phase}.items()
+                               if v is not None}
     if source.is_dir() and not processed:
         spec = read_spectrum(source, **options)
     else:

@@ -350,8 +350,9 @@ def read_bruker(path: str | os.PathLike[str], procno: int = 1,
 def raw_signal(ds: BrukerDataset) -> Spectrum:
     """The raw FID (or series) as a time-domain :class:`Spectrum` (digital filter still in)."""
     n = ds.raw.shape[-1]
-    return Spectrum(ds.raw, np.arange(n) * ds.dwell_s, "s", ds.nucleus, ds.sf_mhz, ds.carrier_mhz,
-                    str(ds.path), ("read raw data",), ds.meta())
+    axis = np.arange(n, dtype=np.float64) * ds.dwell_s
+    return Spectrum(ds.raw, axis, "s", ds.nucleus, ds.sf_mhz, ds.carrier_mhz, str(ds.path),
+                    ("read raw data",), ds.meta())
 
 
 def processed_spectrum(path: str | os.PathLike[str], procno: int = 1) -> Spectrum:
@@ -388,7 +389,7 @@ def processed_spectrum(path: str | os.PathLike[str], procno: int = 1) -> Spectru
     sf = _float_param(procs, "SF", procs_path)
     offset = _float_param(procs, "OFFSET", procs_path)
     sw_p = _float_param(procs, "SW_p", procs_path)
-    axis = offset - np.arange(si) * (sw_p / sf / si)
+    axis: NDArray[np.float64] = offset - np.arange(si, dtype=np.float64) * (sw_p / sf / si)
     acqus_path = pdata.parent.parent / "acqus"
     acqus = read_parameters(acqus_path) if acqus_path.is_file() else {}
     nucleus = identify_nucleus(acqus, acqus_path) if acqus else None

@@ -46,7 +46,7 @@ def acquisition_differences(on: BrukerDataset, off: BrukerDataset) -> list[str]:
         elif tol is None:
             if a != b:
                 found.append(f"{key} ({a} vs {b})")
-        elif not np.isclose(float(a), float(b), rtol=tol, atol=0.0):
+        elif a is None or b is None or not np.isclose(float(a), float(b), rtol=tol, atol=0.0):
             found.append(f"{key} ({a} vs {b})")
     return found
 

@@ -435,7 +435,7 @@ def noise_std(spec: Spectrum, region: tuple[float, float] | None = None) -> floa
         x = np.arange(seg.size)
         return float(np.std(seg - np.polyval(np.polyfit(x, seg, 1), x), ddof=2))
     sd_t, window = spec.meta.get("noise_sd_time"), spec.meta.get("window")
-    if np.ndim(sd_t) == 0 and sd_t is not None and window is not None:
+    if sd_t is not None and window is not None and np.ndim(sd_t) == 0:
         return float(sd_t) * float(np.sqrt(np.sum(np.asarray(window) ** 2)))
     return _segment_noise(real)
 

@@ -137,7 +137,7 @@ def respdor_series(ds: BrukerDataset, region: tuple[float, float],
         raise ParameterError(f"region {region[0]}:{region[1]} ppm lies outside the spectrum "
                              f"({spec.axis.min():.4g} to {spec.axis.max():.4g} ppm)")
     ints = np.atleast_1d(integrate(spec, *region))
-    noise = integral_noise(spec, *region)
+    noise = np.atleast_1d(integral_noise(spec, *region))
     if reference is None:
         if ints.size % 2:
             raise DataFileError(f"{ints.size} rows: interleaved S0/S needs an even number", ds.path)
@@ -150,7 +150,7 @@ def respdor_series(ds: BrukerDataset, region: tuple[float, float],
             raise DataFileError(f"reference series shape {ref.values.shape} differs from "
                                 f"{spec.values.shape}", reference.path)
         s0, s = np.atleast_1d(integrate(ref, *region)), ints
-        n0, n1 = integral_noise(ref, *region), noise
+        n0, n1 = np.atleast_1d(integral_noise(ref, *region)), noise
     if times_s is None:
         times_s, how = recoupling_times_s(ds, s.size)
     else:
@@ -199,5 +199,5 @@ def dosy_series(ds: BrukerDataset, region: tuple[float, float],
     big = float(d[20]) if len(d) > 20 and float(d[20]) > 0 else None
     little = 2 * float(p[30]) * 1e-6 if len(p) > 30 and float(p[30]) > 0 else None
     lo, hi = sorted(region)
-    return DosySeries(grads[: ints.size], ints, integral_noise(spec, *region), big, little,
+    return DosySeries(grads[: ints.size], ints, np.atleast_1d(integral_noise(spec, *region)), big, little,
                       (hi, lo), str(ds.path))
