@@ -19,7 +19,6 @@ from cald import __version__
 from cald.cli.app import main
 from cald.io.table import write_table
 from cald.nuclei import dipolar_coupling_hz, parse_pair
-from cald.recoupling.data import read_dephasing_csv
 from cald.recoupling.redor import respdor_dephasing
 from cald.synth.respdor import synthetic_respdor
 
@@ -259,21 +258,27 @@ def test_fit_quiet_prints_nothing(capsys, data_files):
 
 
 def test_demo(capsys, tmp_path):
+    """`cald demo` writes the example project with its data, runs it, and the RESPDOR result
+    recovers the generator's D and f; the extracted curve fits the same through the CLI."""
     out_dir = tmp_path / "demo"
     summary = run_json(capsys, ["demo", "--out", out_dir])
-    names = {"respdor.csv", "respdor_fit.json", "respdor_fit.svg", "dnp.json", "spectrum_13c.svg"}
-    assert {p.name for p in out_dir.iterdir()} == names | {"data"}
-    assert {Path(f).name for f in summary["files"]} == names
-    fit = json.loads((out_dir / "respdor_fit.json").read_text(encoding="utf-8"))
+    names = {p.name for p in out_dir.iterdir()}
+    assert {"project.toml", "data", "results.json", "report.html", "figures", "files"} <= names
+    assert summary["n_failed"] == 0 and summary["n_ok"] >= 5
+    results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
+    respdor = next(a for a in results["analyses"] if a["kind"] == "respdor")
+    fit = respdor["result"]
     assert fit["d_hz"] == pytest.approx(TRUE_D_HZ, rel=0.05)
     assert fit["f"] == pytest.approx(TRUE_F, abs=0.03)
     assert fit["d_hz_err"] is not None and fit["d_hz_err"] > 0
     assert fit["f_err"] is not None and fit["f_err"] > 0
-    assert {k: fit[k] for k in FIT_KEYS} == summary["respdor"]
-    curve = read_dephasing_csv(str(out_dir / "respdor.csv"))
-    assert curve.n_points == fit["n_points"]
-    assert "SYNTHETIC" in (out_dir / "respdor.csv").read_text(encoding="utf-8")
-    assert (out_dir / "respdor_fit.svg").read_bytes().startswith(b"<?xml")
+    curve_csv = out_dir / respdor["files"][0]
+    assert "SYNTHETIC" in curve_csv.read_text(encoding="utf-8")
+    again = run_json(capsys, ["respdor", "fit", curve_csv, "--pair", PAIR])
+    assert {k: again[k] for k in FIT_KEYS} == pytest.approx({k: fit[k] for k in FIT_KEYS},
+                                                            rel=1e-6)
+    for figure in respdor["figures"]:
+        assert (out_dir / figure["svg"]).read_bytes().startswith(b"<?xml")
 
 
 # --- bad input: files ---------------------------------------------------------------------

@@ -109,3 +109,12 @@ def test_parse_pair_rejects(text):
 def test_parse_pair_bracket_notation():
     s, i = parse_pair("13C{27Al}")
     assert (s.symbol, i.symbol) == ("13C", "27Al")
+
+
+def test_physical_constants_match_scipy():
+    from scipy import constants
+
+    from cald.nuclei import HBAR_J_S, MU0_N_A2
+
+    assert MU0_N_A2 == pytest.approx(constants.mu_0, rel=1e-10)
+    assert HBAR_J_S == pytest.approx(constants.hbar, rel=1e-12)

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import constants
 
 from cald.errors import ParameterError
 
@@ -162,10 +161,16 @@ def larmor_mhz(symbol: str | Isotope, field_1h_mhz: float) -> float:
     return field_1h_mhz * iso.xi_percent / 100.0
 
 
+#: CODATA 2022 (as in scipy.constants, not imported here to keep start-up fast):
+#: vacuum permeability μ0 (N A⁻², measured) and the reduced Planck constant ħ (J s, exact).
+MU0_N_A2 = 1.25663706127e-6
+HBAR_J_S = 1.054571817e-34
+
+
 def dipolar_constant_hz_angstrom3(a: Isotope, b: Isotope) -> float:
     """D·r³ in Hz Å³: (μ0/4π) |γ_a γ_b| ħ / 2π with r in Å."""
-    k_si = constants.mu_0 / (4 * np.pi) * abs(a.gamma_rad_s_t * b.gamma_rad_s_t)
-    return k_si * constants.hbar / (2 * np.pi) / 1e-30
+    k_si = MU0_N_A2 / (4 * np.pi) * abs(a.gamma_rad_s_t * b.gamma_rad_s_t)
+    return k_si * HBAR_J_S / (2 * np.pi) / 1e-30
 
 
 def dipolar_coupling_hz(r_angstrom: ArrayLike, a: Isotope, b: Isotope) -> NDArray[np.float64]:

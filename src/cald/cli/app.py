@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import sys
 import traceback
-from pathlib import Path
 
 import typer
 
 try:  # typer ≥ 0.20 vendors click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError
 except ImportError:  # pragma: no cover - older typer with click as a dependency
-    from click.exceptions import ClickException, NoArgsIsHelpError  # type: ignore[no-redef]
+    from click.exceptions import (  # type: ignore[assignment,no-redef]
+        ClickException,
+        NoArgsIsHelpError,
+    )
 
 from cald import __version__
-from cald.cli import nmr, nuclei, respdor
-from cald.cli.common import JSON_OPTION, QUIET_OPTION, console, emit_json
+from cald.cli import nmr, nuclei, project, respdor
+from cald.cli.common import console
 from cald.errors import InputError
 
 app = typer.Typer(
@@ -28,6 +30,7 @@ app = typer.Typer(
 app.add_typer(nuclei.app, name="nuclei")
 app.add_typer(respdor.app, name="respdor")
 app.add_typer(nmr.app, name="nmr")
+project.register(app)
 
 
 def _version(value: bool) -> None:
@@ -43,32 +46,6 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of errors."),
 ) -> None:
     """c-ALD toolkit: from raw spectra to a surface-chemistry mechanism."""
-
-
-@app.command("demo")
-def demo(
-    out: Path = typer.Option(Path("demo-output"), "--out", help="Folder for the example's files."),
-    as_json: bool = JSON_OPTION,
-    quiet: bool = QUIET_OPTION,
-) -> None:
-    """Generate the bundled synthetic example, analyse it and write the results into OUT."""
-    from cald.project.demo import run_demo
-
-    if out.exists() and not out.is_dir():
-        raise InputError("exists and is not a folder", out)
-    result = run_demo(out)
-    fit = result.result.to_dict()
-    summary = {"out": str(out), "files": [str(f) for f in result.files],
-               "respdor": {k: fit[k] for k in ("d_hz", "d_hz_err", "f", "f_err", "r_angstrom",
-                                               "r_angstrom_err", "redchi")},
-               "dnp": {k: result.dnp.to_dict()[k] for k in ("enhancement", "enhancement_err")}}
-    if as_json:
-        emit_json(summary)
-    elif not quiet:
-        console.print(result.result.report())
-        console.print(f"DNP enhancement ε = {result.dnp.enhancement:.3g} ± "
-                      f"{result.dnp.enhancement_err:.2g}")
-        console.print(f"wrote {', '.join(summary['files'])}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import typer
@@ -42,32 +41,17 @@ def process(
     quiet: bool = QUIET_OPTION,
 ) -> None:
     """Process a spectrum and pick its peaks."""
-    from cald.io.spectrum_file import read_spectrum
     from cald.io.table import write_table
-    from cald.nmr.processing import autophase, baseline_correct, noise_std, pick_peaks, reference
+    from cald.nmr.processing import pick_peaks
+    from cald.nmr.workflow import process_source, spectrum_summary
 
     check_plot_path(plot)
     if size is not None and size < 8:
         raise ParameterError(f"--size must be at least 8 points, got {size}")
     if auto_phase is not None and auto_phase not in ("acme", "negative"):
         raise ParameterError(f"--auto-phase must be acme or negative, got {auto_phase!r}")
-    options: dict[str, Any] = {k: v for k, v in {"lb_hz": lb_hz, "size": size, "p0_deg": phc0,
-                                                 "p1_deg": phc1, "auto_phase": auto_phase}.items()
-                               if v is not None}
-    if source.is_dir() and not processed:
-        spec = read_spectrum(source, **options)
-    else:
-        spec = read_spectrum(source, use_processed=processed)
-        if spec.is_time_domain:
-            from cald.nmr.processing import process_fid
-
-            spec = process_fid(spec, None, **options)
-        elif auto_phase:
-            spec = autophase(spec, auto_phase)
-    if baseline:
-        spec = baseline_correct(spec, baseline)
-    if shift_ppm:
-        spec = reference(spec, shift_ppm)
+    spec = process_source(source, processed=processed, lb_hz=lb_hz, size=size, phc0=phc0,
+                          phc1=phc1, auto_phase=auto_phase, baseline=baseline, shift_ppm=shift_ppm)
     peaks = pick_peaks(spec, min_snr=min_snr)
     if out is not None:
         write_table(out, {spec.unit: spec.axis, "intensity": np.real(spec.values),
@@ -77,13 +61,7 @@ def process(
         from cald.project.report.figures import save_figure, spectrum_figure
 
         save_figure(spectrum_figure(spec, peaks), plot)
-    total0, total1 = spec.meta.get("phase_total_deg", (0.0, 0.0))
-    # report the phases as PHC0/PHC1 mean them: without the digital-filter part (360°·GRPDLY)
-    user_phc1 = total1 - 360.0 * float(spec.meta.get("group_delay", 0.0))
-    result = {"nucleus": spec.nucleus, "sf_mhz": spec.sf_mhz, "unit": spec.unit,
-              "peaks": [p.to_dict() for p in peaks], "noise_sd": noise_std(spec),
-              "n_points": spec.n_points, "source": spec.source, "history": list(spec.history),
-              "phc0": total0, "phc1": user_phc1}
+    result = spectrum_summary(spec, peaks)
     if as_json:
         emit_json(result)
     elif not quiet:

@@ -19,9 +19,7 @@ from cald.cli.common import (
 from cald.cli.nmr import check_plot_path
 from cald.errors import ParameterError
 from cald.nuclei import Isotope, dipolar_coupling_hz, parse_pair, parse_spin
-from cald.recoupling.data import read_dephasing_csv
-from cald.recoupling.fit import MODELS, fit_respdor
-from cald.recoupling.redor import respdor_dephasing
+from cald.recoupling import MODELS
 
 app = typer.Typer(help="REDOR/RESPDOR dephasing curves and fits (times in ms).",
                   no_args_is_help=True)
@@ -76,6 +74,8 @@ def curve(
     times = np.asarray(parse_float_list(t_ms, "--t-ms"))
     if np.any(times < 0):
         raise ParameterError(f"--t-ms must not contain negative times, got {t_ms!r}")
+    from cald.recoupling.redor import respdor_dephasing
+
     values = respdor_dephasing(times * 1e-3, d_hz, f, spin_value, kappa)
     if as_json:
         emit_json({"t_ms": times.tolist(), "dS_S0": values.tolist(), "d_hz": d_hz, "f": f,
@@ -118,6 +118,9 @@ def fit(
     if unknown:
         raise ParameterError(f"--model {unknown[0]!r} is not one of {', '.join(MODELS)}, all")
     check_plot_path(plot)
+    from cald.recoupling.data import read_dephasing_csv
+    from cald.recoupling.fit import fit_respdor
+
     data = read_dephasing_csv(str(file))
     result = fit_respdor(data, spin=spin_value, kappa=kappa, pair=isotopes, f_fixed=fix_f,
                          models=models, fit_distance=fit_distance, n_bootstrap=bootstrap,

@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cald.errors import ParameterError
 from cald.nuclei import Isotope, dipolar_constant_hz_angstrom3
+from cald.recoupling import MODELS
 from cald.recoupling.data import DephasingCurve
 from cald.recoupling.profile import d_grid_for_times, profile_interval, solve_profile
 from cald.recoupling.redor import (
@@ -50,7 +51,6 @@ __all__ = [
     "second_moment_estimate",
 ]
 
-MODELS = ("single", "two_site", "gaussian")
 _CHI2_95_1DOF = 3.841458820694124  # scipy.stats.chi2.ppf(0.95, 1)
 _GH_NODES, _GH_WEIGHTS = np.polynomial.hermite.hermgauss(24)
 

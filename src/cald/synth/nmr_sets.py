@@ -91,17 +91,18 @@ def write_cpmg(folder: str | os.PathLike[str], n_echoes: int = 32, echo_period_s
 def write_dnp_pair(folder_on: str | os.PathLike[str], folder_off: str | os.PathLike[str],
                    enhancement: float = 33.0, ns_on: int = 16, ns_off: int = 256,
                    rg_on: float = 32.0, rg_off: float = 128.0, noise_sd: float = 0.02,
-                   seed: int = 0, field_1h_mhz: float = 400.13) -> tuple[Path, Path]:
+                   seed: int = 0, field_1h_mhz: float = 400.13,
+                   lines: Sequence[Line] = OLEATE_13C_LINES) -> tuple[Path, Path]:
     """13C CP spectra with microwaves on and off. Signals scale with NS × RG (noise with √NS ×
     RG); the on/off signal ratio per scan and unit gain is ``enhancement``."""
     paths = []
-    int_scale = 2.0**24 / (sum(x.amplitude for x in OLEATE_13C_LINES) * enhancement * ns_on * rg_on)
+    int_scale = 2.0**24 / (sum(x.amplitude for x in lines) * enhancement * ns_on * rg_on)
     for folder, eps, ns, rg, s in ((folder_on, enhancement, ns_on, rg_on, seed),
                                     (folder_off, 1.0, ns_off, rg_off, seed + 1)):
         setup = AcquisitionSetup("13C", field_1h_mhz=field_1h_mhz, sw_hz=50_000.0, td=4096,
                                  carrier_ppm=100.0, ns=ns, rg=rg, pulse_program="cp")
         fid = lines_fid(setup, [Line(x.ppm, x.amplitude * eps * ns * rg, x.fwhm_hz)
-                                for x in OLEATE_13C_LINES])
+                                for x in lines])
         title = f"13C CP, microwaves {'on' if eps != 1.0 else 'off'}, true enhancement {enhancement:g}"
         paths.append(write_experiment(folder, setup, fid, noise_sd * np.sqrt(ns) * rg, s,
                                       lb_hz=50.0, title=title, int_scale=int_scale))

@@ -1,4 +1,5 @@
-"""Publication figures rendered with matplotlib (Agg backend), written atomically."""
+"""Publication figures rendered with matplotlib's object API (no pyplot state, so figures can be
+made in worker threads), written atomically."""
 
 from __future__ import annotations
 
@@ -8,20 +9,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from cald.errors import ParameterError
+from cald.io.atomic import atomic_write_bytes
+from cald.nmr.processing import Peak
+from cald.recoupling.fit import RespdorResult
+from cald.recoupling.redor import respdor_dephasing
+from cald.spectrum import Spectrum
 
-from cald.errors import ParameterError  # noqa: E402
-from cald.io.atomic import atomic_write_bytes  # noqa: E402
-from cald.nmr.processing import Peak  # noqa: E402
-from cald.recoupling.fit import RespdorResult  # noqa: E402
-from cald.recoupling.redor import respdor_dephasing  # noqa: E402
-from cald.spectrum import Spectrum  # noqa: E402
-
-__all__ = ["respdor_figure", "save_figure", "spectrum_figure"]
+__all__ = ["overlay_figure", "render_figure", "respdor_figure", "save_figure", "spectrum_figure"]
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
@@ -32,7 +31,8 @@ def respdor_figure(result: RespdorResult, r_offsets_angstrom: tuple[float, ...] 
     curve = result.curve
     t_ms = curve.t_s * 1e3
     t_fine_s = np.linspace(0.0, max(curve.t_s.max() * 1.05, 1e-6), 400)
-    fig, ax = plt.subplots(figsize=(4.8, 3.6), layout="constrained")
+    fig = Figure(figsize=(4.8, 3.6), layout="constrained")
+    ax = fig.subplots()
     yerr = None if curve.sigma is None else curve.sigma
     ax.errorbar(t_ms, curve.ds_s0, yerr=yerr, fmt="o", color="black", ms=4, capsize=2,
                 label="data", zorder=3)
@@ -70,11 +70,12 @@ def spectrum_figure(spec: Spectrum, peaks: Sequence[Peak] = (),
                     region: tuple[float, float] | None = None) -> Figure:
     """Real part of a spectrum (ppm and eV axes drawn high to low, as chemists read them), with
     picked peaks marked and an integration region shaded."""
-    fig, ax = plt.subplots(figsize=(6.0, 3.4), layout="constrained")
+    fig = Figure(figsize=(6.0, 3.4), layout="constrained")
+    ax = fig.subplots()
     values = np.real(spec.values)
     if values.ndim == 2:
         for i, row in enumerate(values):
-            ax.plot(spec.axis, row, lw=0.8, color=plt.cm.viridis(i / max(len(values) - 1, 1)))
+            ax.plot(spec.axis, row, lw=0.8, color=colormaps["viridis"](i / max(len(values) - 1, 1)))
     else:
         ax.plot(spec.axis, values, lw=0.8, color="black")
         for p in peaks:
@@ -90,15 +91,39 @@ def spectrum_figure(spec: Spectrum, peaks: Sequence[Peak] = (),
     return fig
 
 
+def render_figure(fig: Figure, fmt: str) -> bytes:
+    """The figure as ``svg``, ``png`` (200 dpi) or ``pdf`` bytes; SVG output is identical for
+    identical input (fixed hash salt, no date)."""
+    if fmt not in _FORMATS.values():
+        raise ParameterError(f"figure format must be svg, png or pdf, got {fmt!r}")
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "cald"}):
+        fig.savefig(buffer, format=fmt, dpi=200,
+                    metadata={"Date": None} if fmt == "svg" else None)
+    return buffer.getvalue()
+
+
 def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:
-    """Save a figure as SVG, PNG or PDF (by extension) atomically and close it."""
+    """Save a figure as SVG, PNG or PDF (by extension) atomically."""
     target = Path(path)
     fmt = _FORMATS.get(target.suffix.lower())
     if fmt is None:
         raise ParameterError(f"{target}: figure file must end in .svg, .png or .pdf")
-    buffer = io.BytesIO()
-    # A fixed hash salt and no date keep SVG output identical for identical input.
-    matplotlib.rcParams["svg.hashsalt"] = "cald"
-    fig.savefig(buffer, format=fmt, dpi=200, metadata={"Date": None} if fmt == "svg" else None)
-    plt.close(fig)
-    return atomic_write_bytes(target, buffer.getvalue())
+    return atomic_write_bytes(target, render_figure(fig, fmt))
+
+
+def overlay_figure(traces: Sequence[tuple[str, np.ndarray, np.ndarray]], unit: str,
+                   nucleus: str | None, title: str) -> Figure:
+    """Several spectra (label, axis, normalised intensity) on one axis, offset-free, for
+    comparisons across samples (e.g. 13C normalised to the alkene line)."""
+    fig = Figure(figsize=(6.0, 3.4), layout="constrained")
+    ax = fig.subplots()
+    for i, (label, axis, values) in enumerate(traces):
+        ax.plot(axis, values, lw=0.9, color=f"C{i}", label=label)
+    if unit in ("ppm", "ev"):
+        ax.invert_xaxis()
+    ax.set_xlabel(f"{nucleus or ''} {_AXIS_LABELS.get(unit, unit)}".strip())
+    ax.set_ylabel("normalised intensity")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, frameon=False)
+    return fig

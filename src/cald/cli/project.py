@@ -1,0 +1,83 @@
+"""``cald run`` and ``cald demo``: the main job."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from cald.cli.common import JSON_OPTION, QUIET_OPTION, console, emit_json
+from cald.errors import InputError
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A rich progress bar on a terminal (nothing otherwise)."""
+    if not enabled or not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("analyses", total=None)
+
+        def update(analysis_id: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"done: {analysis_id}")
+
+        yield update
+
+
+def _report(summary, as_json: bool, quiet: bool) -> None:  # type: ignore[no-untyped-def]
+    if as_json:
+        emit_json(summary.to_dict())
+        return
+    if quiet:
+        return
+    for a in summary.results["analyses"]:
+        tag = "cached" if a["cached"] else a["status"]
+        console.print(f"  {a['id']:28s} {tag:7s} {a['summary'] or a['error'] or ''}")
+    console.print(f"{summary.n_ok} ok, {summary.n_failed} failed ({summary.n_cached} from cache); "
+                  f"report: {summary.out_dir / 'report.html'}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``run`` and ``demo`` to the root command."""
+
+    @app.command("run")
+    def run(
+        project: Path = typer.Argument(..., help="project.toml"),
+        out: Path = typer.Option(..., "--out", help="Folder for results.json, report.html, figures."),
+        scheduler: str | None = typer.Option(None, "--scheduler",
+                                             help="dask scheduler address (default: local)."),
+        as_json: bool = JSON_OPTION,
+        quiet: bool = QUIET_OPTION,
+    ) -> None:
+        """Run every analysis of a project (cached, in parallel) and write the report."""
+        from cald.project.pipeline import run_project
+
+        if out.exists() and not out.is_dir():
+            raise InputError("exists and is not a folder", out)
+        with _progress(not (quiet or as_json)) as progress:
+            summary = run_project(project, out, scheduler=scheduler,
+                                  command=shlex.join(["cald", *sys.argv[1:]]), progress=progress)
+        _report(summary, as_json, quiet)
+
+    @app.command("demo")
+    def demo(
+        out: Path = typer.Option(Path("demo-output"), "--out", help="Folder for the example."),
+        as_json: bool = JSON_OPTION,
+        quiet: bool = QUIET_OPTION,
+    ) -> None:
+        """Write the bundled synthetic example project into OUT and run it there."""
+        from cald.project.demo import run_demo
+
+        if out.exists() and not out.is_dir():
+            raise InputError("exists and is not a folder", out)
+        with _progress(not (quiet or as_json)) as progress:
+            summary = run_demo(out, command=shlex.join(["cald", *sys.argv[1:]]), progress=progress)
+        _report(summary, as_json, quiet)

@@ -1,0 +1,114 @@
+"""Analysis kinds: one module per kind in this package registers itself with :func:`register`.
+
+The pipeline never changes to add a kind: :func:`load_kinds` imports every module here, and a
+kind declares what it needs (data-set kinds and count), its parameters (a pydantic model), its
+report section, and how it runs. A kind's ``run`` is pure with respect to the project: it reads
+its input paths and returns an :class:`AnalysisOutput` (result dict with the keys of the matching
+CLI command's JSON, figures, extra files).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from cald.errors import InputError
+
+__all__ = ["SECTIONS", "AnalysisKind", "AnalysisOutput", "FigureOutput", "KindParameters",
+           "figure_output", "register", "load_kinds", "get_kind", "REGISTRY"]
+
+#: Report sections, in order: key → heading.
+SECTIONS: dict[str, str] = {
+    "optical": "Optical spectroscopy",
+    "solution": "Solution NMR",
+    "surface": "Surface: XPS and FTIR",
+    "ssnmr": "Solid-state NMR (113Cd, 27Al, 13C) and DNP",
+    "respdor": "Heteronuclear distances: RESPDOR",
+    "models": "Atomistic models",
+}
+
+
+class KindParameters(BaseModel):
+    """Base of every kind's parameter model (unknown keys are refused)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class FigureOutput:
+    """A figure rendered as SVG (inline in the report) and PNG (separate file)."""
+
+    name: str
+    caption: str
+    svg: bytes
+    png: bytes
+
+
+@dataclass(frozen=True)
+class AnalysisOutput:
+    """What an analysis returns: its result (JSON-ready), figures, extra files and a summary."""
+
+    result: dict[str, Any]
+    figures: list[FigureOutput] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+    summary: str = ""
+
+
+class AnalysisKind(ABC):
+    """One kind of analysis."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    section: ClassVar[str]
+    input_kinds: ClassVar[tuple[str, ...]]
+    n_inputs: ClassVar[tuple[int, int]] = (1, 1)
+    Parameters: ClassVar[type[KindParameters]]
+
+    def parse_parameters(self, parameters: dict[str, Any], where: str, source: Path) -> KindParameters:
+        """Validate an analysis' parameters; errors name the field (``where.parameters.x``)."""
+        try:
+            return self.Parameters(**parameters)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field_name = ".".join(str(x) for x in err["loc"])
+            raise InputError(f"{where}.parameters.{field_name}: {err['msg']}", source) from None
+
+    @abstractmethod
+    def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
+        """Run on the input paths with validated parameters; ``sample`` is the sample's table."""
+
+
+def figure_output(name: str, caption: str, fig: Any) -> FigureOutput:
+    """Render a matplotlib figure into a :class:`FigureOutput` (SVG and PNG)."""
+    from cald.project.report.figures import render_figure
+
+    return FigureOutput(name, caption, render_figure(fig, "svg"), render_figure(fig, "png"))
+
+
+REGISTRY: dict[str, AnalysisKind] = {}
+
+
+def register(cls: type[AnalysisKind]) -> type[AnalysisKind]:
+    """Class decorator: make a kind available to projects under ``cls.name``."""
+    if cls.section not in SECTIONS:
+        raise ValueError(f"kind {cls.name!r}: unknown report section {cls.section!r}")
+    REGISTRY[cls.name] = cls()
+    return cls
+
+
+def load_kinds() -> dict[str, AnalysisKind]:
+    """Import every kind module of this package (each registers itself)."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    return REGISTRY
+
+
+def get_kind(name: str) -> AnalysisKind:
+    """Kind by name (after :func:`load_kinds`)."""
+    return load_kinds()[name]

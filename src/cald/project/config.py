@@ -1,0 +1,191 @@
+"""The project file, ``project.toml``: metadata, samples, data sets and analyses.
+
+Example::
+
+    [project]
+    name = "CdSe@AlOx c-ALD"
+
+    [[samples]]
+    name = "CdSe@AlOx-1"
+    cycles = 1
+    ligands_per_qd = 85
+    tma_per_qd = 25
+
+    [[datasets]]
+    id = "respdor-n1"
+    path = "data/respdor_13c_27al"     # relative to project.toml
+    kind = "bruker"                      # bruker | jcamp | csv
+    sample = "CdSe@AlOx-1"
+
+    [[analyses]]
+    id = "respdor-n1"
+    kind = "respdor"
+    inputs = ["respdor-n1"]
+    [analyses.parameters]
+    pair = "13C-27Al"
+    region = [190, 178]
+
+Validation happens here, once, before any work: TOML syntax (with its line), the schema (with
+the field path, e.g. ``analyses[1].kind``), references between sections, and the existence of
+every input file. Analysis parameters are checked by each analysis kind (see
+:mod:`cald.project.analyses`).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from cald.errors import InputError
+
+__all__ = ["ProjectConfigError", "Sample", "Dataset", "Analysis", "ProjectInfo", "ProjectConfig",
+           "load_project", "DATASET_KINDS"]
+
+DATASET_KINDS = ("bruker", "jcamp", "csv")
+
+
+class ProjectConfigError(InputError):
+    """project.toml is invalid."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProjectInfo(_Strict):
+    """Project metadata."""
+
+    name: str
+    description: str = ""
+    synthetic: bool = Field(False, description="data are synthetic (labelled in the report)")
+    authors: list[str] = []
+
+
+class Sample(_Strict):
+    """A sample: core–shell particles after ``cycles`` c-ALD cycles."""
+
+    name: str
+    cycles: int = Field(ge=0)
+    notes: str = ""
+    ligands_per_qd: float | None = Field(None, gt=0)
+    tma_per_qd: float | None = Field(None, ge=0)
+
+
+class Dataset(_Strict):
+    """A data file or folder; ``path`` is relative to the project file."""
+
+    id: str
+    path: str
+    kind: Literal["bruker", "jcamp", "csv"]
+    sample: str | None = None
+    parameters: dict[str, Any] = {}
+
+
+class Analysis(_Strict):
+    """An analysis of one or more data sets."""
+
+    id: str
+    kind: str
+    inputs: list[str] = Field(min_length=1)
+    sample: str | None = None
+    parameters: dict[str, Any] = {}
+
+
+class ProjectConfig(_Strict):
+    """The whole project file, with the folder paths are relative to."""
+
+    project: ProjectInfo
+    samples: list[Sample] = []
+    datasets: list[Dataset] = []
+    analyses: list[Analysis] = []
+    root: Path = Path(".")
+    file: Path = Path("project.toml")
+
+    def dataset(self, dataset_id: str) -> Dataset:
+        """Data set by id."""
+        return next(d for d in self.datasets if d.id == dataset_id)
+
+    def dataset_path(self, dataset_id: str) -> Path:
+        """Absolute path of a data set."""
+        return (self.root / self.dataset(dataset_id).path).resolve()
+
+    def sample(self, name: str | None) -> Sample | None:
+        """Sample by name (``None`` for none)."""
+        return next((s for s in self.samples if s.name == name), None)
+
+    def analysis_sample(self, analysis: Analysis) -> str | None:
+        """The analysis' sample, or that of its first input."""
+        return analysis.sample or self.dataset(analysis.inputs[0]).sample
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _duplicates(names: list[str]) -> list[str]:
+    return sorted({n for n in names if names.count(n) > 1})
+
+
+def load_project(path: str | os.PathLike[str]) -> ProjectConfig:
+    """Read and validate a project file.
+
+    Raises
+    ------
+    ProjectConfigError
+        With the file and the line (TOML syntax) or field path (schema, references, files).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ProjectConfigError("no such project file", p)
+    try:
+        with open(p, "rb") as fh:
+            raw = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectConfigError(f"invalid TOML: {exc}", p) from None
+    except OSError as exc:
+        raise ProjectConfigError(f"cannot read: {exc.strerror}", p) from None
+    try:
+        config = ProjectConfig(**raw, root=p.parent.resolve(), file=p.resolve())
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ProjectConfigError(f"{_field_path(err['loc'])}: {err['msg']}"
+                                 + (f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1
+                                    else ""), p) from None
+    _check_references(config, p)
+    return config
+
+
+def _check_references(config: ProjectConfig, p: Path) -> None:
+    for section, names in (("samples", [s.name for s in config.samples]),
+                           ("datasets", [d.id for d in config.datasets]),
+                           ("analyses", [a.id for a in config.analyses])):
+        dup = _duplicates(names)
+        if dup:
+            raise ProjectConfigError(f"{section}: duplicate names/ids {dup}", p)
+    samples = {s.name for s in config.samples}
+    datasets = {d.id for d in config.datasets}
+    for i, d in enumerate(config.datasets):
+        if d.sample is not None and d.sample not in samples:
+            raise ProjectConfigError(f"datasets[{i}].sample: unknown sample {d.sample!r}", p)
+        target = config.root / d.path
+        if not target.exists():
+            raise ProjectConfigError(f"datasets[{i}].path: {d.path!r} does not exist", p)
+        if d.kind == "bruker" and not target.is_dir():
+            raise ProjectConfigError(f"datasets[{i}].path: a bruker data set is a folder", p)
+        if d.kind != "bruker" and not target.is_file():
+            raise ProjectConfigError(f"datasets[{i}].path: a {d.kind} data set is a file", p)
+        if target.is_file() and not os.access(target, os.R_OK):
+            raise ProjectConfigError(f"datasets[{i}].path: {d.path!r} is not readable", p)
+    for i, a in enumerate(config.analyses):
+        if a.sample is not None and a.sample not in samples:
+            raise ProjectConfigError(f"analyses[{i}].sample: unknown sample {a.sample!r}", p)
+        for j, ref in enumerate(a.inputs):
+            if ref not in datasets:
+                raise ProjectConfigError(f"analyses[{i}].inputs[{j}]: unknown data set {ref!r}", p)
