@@ -12,7 +12,12 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from cald.errors import InputError
+
 __all__ = ["map_tasks"]
+
+#: How long to wait for an external scheduler before giving up (s).
+_CONNECT_TIMEOUT_S = 10
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -42,7 +47,10 @@ def map_tasks(fn: Callable[[T], R], items: Sequence[T], scheduler: str | None = 
                                processes=False, dashboard_address=None)
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=_CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError(f"cannot reach the dask scheduler ({exc})", scheduler) from None
     try:
         futures = client.map(fn, list(items), pure=False)
         index = {f.key: i for i, f in enumerate(futures)}

@@ -12,8 +12,8 @@ from rich.console import Console
 
 from cald.errors import ParameterError
 
-__all__ = ["JSON_OPTION", "QUIET_OPTION", "console", "emit_json", "finite", "parse_float_list",
-           "parse_region", "to_jsonable"]
+__all__ = ["JSON_OPTION", "QUIET_OPTION", "check_auto_phase", "console", "emit_json", "finite",
+           "parse_float_list", "parse_region", "to_jsonable"]
 
 #: Human-readable output (stdout); errors go to stderr from the entry point.
 console = Console(highlight=False, markup=False, soft_wrap=True)
@@ -69,3 +69,11 @@ def parse_region(text: str, option: str = "--region") -> tuple[float, float]:
     if not (math.isfinite(a) and math.isfinite(b)) or a == b:
         raise ParameterError(f"{option} needs two different finite numbers, got {text!r}")
     return max(a, b), min(a, b)
+
+
+def check_auto_phase(method: str | None) -> None:
+    """Refuse an unknown ``--auto-phase`` method before any work starts."""
+    from cald.nmr.processing import AUTOPHASE_METHODS
+
+    if method is not None and method not in AUTOPHASE_METHODS:
+        raise ParameterError(f"--auto-phase must be {' or '.join(AUTOPHASE_METHODS)}, got {method!r}")

@@ -7,7 +7,15 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from cald.cli.common import JSON_OPTION, QUIET_OPTION, console, emit_json, finite, parse_region
+from cald.cli.common import (
+    JSON_OPTION,
+    QUIET_OPTION,
+    check_auto_phase,
+    console,
+    emit_json,
+    finite,
+    parse_region,
+)
 from cald.errors import ParameterError
 
 app = typer.Typer(help="NMR spectra: Bruker folders, JCAMP-DX, CSV.", no_args_is_help=True)
@@ -48,8 +56,7 @@ def process(
     check_plot_path(plot)
     if size is not None and size < 8:
         raise ParameterError(f"--size must be at least 8 points, got {size}")
-    if auto_phase is not None and auto_phase not in ("acme", "negative"):
-        raise ParameterError(f"--auto-phase must be acme or negative, got {auto_phase!r}")
+    check_auto_phase(auto_phase)
     spec = process_source(source, processed=processed, lb_hz=lb_hz, size=size, phc0=phc0,
                           phc1=phc1, auto_phase=auto_phase, baseline=baseline, shift_ppm=shift_ppm)
     peaks = pick_peaks(spec, min_snr=min_snr)
@@ -85,8 +92,7 @@ def enhancement(
     from cald.nmr.dnp import dnp_enhancement
 
     bounds = parse_region(region)
-    if auto_phase is not None and auto_phase not in ("acme", "negative"):
-        raise ParameterError(f"--auto-phase must be acme or negative, got {auto_phase!r}")
+    check_auto_phase(auto_phase)
     result = dnp_enhancement(read_bruker(on), read_bruker(off), bounds, auto_phase)
     if as_json:
         emit_json(result.to_dict())

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -45,6 +46,16 @@ def _report(summary, as_json: bool, quiet: bool) -> None:  # type: ignore[no-unt
                   f"report: {summary.out_dir / 'report.html'}")
 
 
+def _main_job(job: Callable[[str, Callable[[str, int, int], None] | None], Any], out: Path,
+              as_json: bool, quiet: bool) -> None:
+    """Run ``job(command, progress)`` into ``out`` with a progress bar and report its summary."""
+    if out.exists() and not out.is_dir():
+        raise InputError("exists and is not a folder", out)
+    with _progress(not (quiet or as_json)) as progress:
+        summary = job(shlex.join(["cald", *sys.argv[1:]]), progress)
+    _report(summary, as_json, quiet)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``run`` and ``demo`` to the root command."""
 
@@ -60,12 +71,9 @@ def register(app: typer.Typer) -> None:
         """Run every analysis of a project (cached, in parallel) and write the report."""
         from cald.project.pipeline import run_project
 
-        if out.exists() and not out.is_dir():
-            raise InputError("exists and is not a folder", out)
-        with _progress(not (quiet or as_json)) as progress:
-            summary = run_project(project, out, scheduler=scheduler,
-                                  command=shlex.join(["cald", *sys.argv[1:]]), progress=progress)
-        _report(summary, as_json, quiet)
+        _main_job(lambda command, progress: run_project(project, out, scheduler=scheduler,
+                                                        command=command, progress=progress),
+                  out, as_json, quiet)
 
     @app.command("demo")
     def demo(
@@ -76,8 +84,5 @@ def register(app: typer.Typer) -> None:
         """Write the bundled synthetic example project into OUT and run it there."""
         from cald.project.demo import run_demo
 
-        if out.exists() and not out.is_dir():
-            raise InputError("exists and is not a folder", out)
-        with _progress(not (quiet or as_json)) as progress:
-            summary = run_demo(out, command=shlex.join(["cald", *sys.argv[1:]]), progress=progress)
-        _report(summary, as_json, quiet)
+        _main_job(lambda command, progress: run_demo(out, command=command, progress=progress),
+                  out, as_json, quiet)

@@ -10,6 +10,7 @@ import typer
 from cald.cli.common import (
     JSON_OPTION,
     QUIET_OPTION,
+    check_auto_phase,
     console,
     emit_json,
     finite,
@@ -155,8 +156,7 @@ def extract(
     from cald.nmr.pseudo2d import respdor_series
 
     bounds = parse_region(region)
-    if auto_phase is not None and auto_phase not in ("acme", "negative"):
-        raise ParameterError(f"--auto-phase must be acme or negative, got {auto_phase!r}")
+    check_auto_phase(auto_phase)
     times = None
     if t_ms is not None:
         times = np.asarray(parse_float_list(t_ms, "--t-ms")) * 1e-3

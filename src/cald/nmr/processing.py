@@ -28,6 +28,7 @@ from cald.errors import ParameterError
 from cald.spectrum import Spectrum
 
 __all__ = [
+    "AUTOPHASE_METHODS",
     "SECONDARY_REFERENCES",
     "Peak",
     "dc_offset",
@@ -48,6 +49,9 @@ __all__ = [
     "signal_to_noise",
     "process_fid",
 ]
+
+#: Methods of :func:`autophase`.
+AUTOPHASE_METHODS = ("acme", "negative")
 
 #: Secondary chemical-shift references: name → (nucleus, shift in ppm, note).
 SECONDARY_REFERENCES: dict[str, tuple[tuple[str, ...], float, str]] = {
@@ -271,7 +275,7 @@ def autophase(spec: Spectrum, method: str = "acme", first_order: bool = True,
     preserved).
     """
     _require_frequency(spec, "automatic phasing")
-    if method not in ("acme", "negative"):
+    if method not in AUTOPHASE_METHODS:
         raise ParameterError(f"unknown autophase method {method!r}; use acme or negative")
     values = np.asarray(spec.values, dtype=complex)
     if values.ndim != 1:
