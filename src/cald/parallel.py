@@ -44,7 +44,7 @@ def map_tasks(fn: Callable[[T], R], items: Sequence[T], scheduler: str | None = 
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(n_workers=1, threads_per_worker=n_threads or os.cpu_count() or 2,
-                               processes=False, dashboard_address=None)
+                               processes=False, dashboard_address="127.0.0.1:0")
         client = Client(cluster)
     else:
         try:

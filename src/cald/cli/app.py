@@ -16,7 +16,7 @@ except ImportError:  # pragma: no cover - older typer with click as a dependency
     )
 
 from cald import __version__
-from cald.cli import nmr, nuclei, project, respdor
+from cald.cli import common, nmr, nuclei, project, respdor
 from cald.cli.common import console
 from cald.errors import InputError
 
@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args  # accepted anywhere on the line, not only before the command
     args = [a for a in args if a != "--debug"]
+    common.INVOCATION[:] = args
     command = typer.main.get_command(app)
     try:
         code = command.main(args=args, prog_name="cald", standalone_mode=False)

@@ -15,6 +15,10 @@ from cald.errors import ParameterError
 __all__ = ["JSON_OPTION", "QUIET_OPTION", "check_auto_phase", "console", "emit_json", "finite",
            "parse_float_list", "parse_region", "to_jsonable"]
 
+#: The arguments of the current ``cald`` invocation (set by :func:`cald.cli.app.main`), recorded
+#: as the command in results.
+INVOCATION: list[str] = []
+
 #: Human-readable output (stdout); errors go to stderr from the entry point.
 console = Console(highlight=False, markup=False, soft_wrap=True)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 import typer
 
-from cald.cli.common import JSON_OPTION, QUIET_OPTION, console, emit_json
+from cald.cli.common import INVOCATION, JSON_OPTION, QUIET_OPTION, console, emit_json
 from cald.errors import InputError
 
 
@@ -52,7 +51,7 @@ def _main_job(job: Callable[[str, Callable[[str, int, int], None] | None], Any],
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder", out)
     with _progress(not (quiet or as_json)) as progress:
-        summary = job(shlex.join(["cald", *sys.argv[1:]]), progress)
+        summary = job(shlex.join(["cald", *map(str, INVOCATION)]), progress)
     _report(summary, as_json, quiet)
 
 

@@ -75,10 +75,14 @@ class Sample(_Strict):
     tma_per_qd: float | None = Field(None, ge=0)
 
 
+#: Ids name output files (``figures/<id>_…``): letters, digits, ``.``, ``_``, ``-`` only.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
 class Dataset(_Strict):
     """A data file or folder; ``path`` is relative to the project file."""
 
-    id: str
+    id: str = Field(pattern=ID_PATTERN)
     path: str
     kind: Literal["bruker", "jcamp", "csv"]
     sample: str | None = None
@@ -88,7 +92,7 @@ class Dataset(_Strict):
 class Analysis(_Strict):
     """An analysis of one or more data sets."""
 
-    id: str
+    id: str = Field(pattern=ID_PATTERN)
     kind: str
     inputs: list[str] = Field(min_length=1)
     sample: str | None = None
@@ -151,6 +155,9 @@ def load_project(path: str | os.PathLike[str]) -> ProjectConfig:
         raise ProjectConfigError(f"invalid TOML: {exc}", p) from None
     except OSError as exc:
         raise ProjectConfigError(f"cannot read: {exc.strerror}", p) from None
+    reserved = sorted({"root", "file"} & raw.keys())
+    if reserved:
+        raise ProjectConfigError(f"{reserved[0]}: unknown top-level key", p)
     try:
         config = ProjectConfig(**raw, root=p.parent.resolve(), file=p.resolve())
     except ValidationError as exc:

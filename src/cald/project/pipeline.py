@@ -97,7 +97,9 @@ def plan_project(config: ProjectConfig) -> list[PlannedAnalysis]:
         sample = config.sample(sample_name)
         plans.append(PlannedAnalysis(a.id, a.kind, sample_name, paths, hashes, a.parameters,
                                      params, None if sample is None else sample.model_dump(),
-                                     cache_key(a.kind, params.model_dump(), hashes)))
+                                     cache_key(a.kind, {"parameters": params.model_dump(),
+                                                        "sample": None if sample is None
+                                                        else sample.model_dump()}, hashes)))
     return plans
 
 
@@ -277,22 +279,36 @@ def _publish(out: Path, files: dict[str, bytes]) -> list[Path]:
     (``figures/`` and ``files/`` are swapped as whole folders)."""
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    done: list[tuple[Path, Path]] = []  # (source, destination) of every move, for the undo
+
+    def move(src: Path, dst: Path) -> None:
+        os.replace(src, dst)
+        done.append((src, dst))
+
     try:
         for rel, data in files.items():
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        # keep the previous top-level files so that a failure can restore them
+        for rel in files:
+            if "/" not in rel and (out / rel).exists():
+                shutil.copy2(out / rel, staging / f"old-{rel}")
         for folder in ("figures", "files"):
-            new = staging / folder
-            old = out / folder
-            if old.exists():
-                trash = staging / f"old-{folder}"
-                os.replace(old, trash)
-            if new.exists():
-                os.replace(new, old)
+            if (out / folder).exists():
+                move(out / folder, staging / f"old-{folder}")
+            if (staging / folder).exists():
+                move(staging / folder, out / folder)
         for rel in files:
             if "/" not in rel:
-                os.replace(staging / rel, out / rel)
+                move(staging / rel, out / rel)
+    except BaseException:
+        for src, dst in reversed(done):  # undo: previous outputs back in place
+            if dst.parent == out and dst.name in files and (staging / f"old-{dst.name}").exists():
+                os.replace(staging / f"old-{dst.name}", dst)
+            elif dst.exists() and not src.exists():
+                os.replace(dst, src)
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [out / rel for rel in files]

@@ -33,5 +33,7 @@ class Dnp(AnalysisKind):
         p: DnpParameters = params
         result = dnp_enhancement(read_bruker(inputs[0]), read_bruker(inputs[1]), p.region,
                                  p.auto_phase)
-        summary = f"ε = {result.enhancement:.3g} ± {result.enhancement_err:.2g}"
+        from cald.project.report.html import format_value
+
+        summary = f"ε = {format_value(result.enhancement, result.enhancement_err)}"
         return AnalysisOutput(result.to_dict(), [], {}, summary)

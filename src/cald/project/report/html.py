@@ -23,14 +23,19 @@ def format_value(value: Any, error: Any = None, unit: str = "") -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, (list, tuple)):
-        return ", ".join(format_value(v) for v in value)
+        return f"{', '.join(format_value(v) for v in value)} {unit}".strip()
     v = float(value)
     if error is None or not np.isfinite(float(error)) or float(error) <= 0:
         text = f"{v:.4g}"
     else:
         e = float(error)
-        digits = max(0, 1 - int(np.floor(np.log10(e))))
-        text = f"{v:.{digits}f} ± {e:.{digits}f}"
+        exp = int(np.floor(np.log10(e))) - 1  # last kept decade: two significant digits
+        e_rounded = round(e, -exp)
+        if e_rounded >= 10 ** (exp + 2):  # rounding went up a decade (0.0996 → 0.10)
+            exp += 1
+            e_rounded = round(e, -exp)
+        digits = max(0, -exp)
+        text = f"{round(v, -exp):.{digits}f} ± {e_rounded:.{digits}f}"
     return f"{text} {unit}".strip()
 
 
@@ -56,7 +61,8 @@ def _key_numbers(kind: str, res: dict[str, Any]) -> list[tuple[str, str]]:
                 ("r", format_value(res["r_angstrom"], res["r_angstrom_err"], "Å")),
                 ("f", format_value(res["f"], res["f_err"])),
                 ("D 95 % (profile)", f"{format_value(ci[0])} – {format_value(ci[1])} Hz"),
-                ("D 95 % (bootstrap)", format_value(boot.get("d_hz_ci95"), None, "Hz")),
+                ("D 95 % (bootstrap)", " – ".join(format_value(x) for x in boot["d_hz_ci95"]) + " Hz"
+                 if boot.get("d_hz_ci95") else "—"),
                 ("χ²ᵣ", format_value(res["redchi"])),
                 ("σ", res["sigma_source"]), ("preferred model (BIC)", res["preferred_model"])]
     if kind == "dnp":
