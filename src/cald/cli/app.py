@@ -16,7 +16,7 @@ except ImportError:  # pragma: no cover - older typer with click as a dependency
     )
 
 from cald import __version__
-from cald.cli import common, nmr, nuclei, project, respdor
+from cald.cli import common, lineshape, nmr, nuclei, project, respdor
 from cald.cli.common import console
 from cald.errors import InputError
 
@@ -31,6 +31,7 @@ app.add_typer(nuclei.app, name="nuclei")
 app.add_typer(respdor.app, name="respdor")
 app.add_typer(nmr.app, name="nmr")
 project.register(app)
+lineshape.register(app)
 
 
 def _version(value: bool) -> None:

@@ -128,10 +128,10 @@ def write_demo_project(out_dir: str | os.PathLike[str]) -> Path:
     write_respdor_series(data / "respdor_13c_27al", DEMO_D_HZ, DEMO_F, list(range(2, 31, 2)),
                          mas_hz=10_000.0, spin=2.5, noise_sd=0.004, seed=DEMO_SEED)
     write_dnp_pair(data / "cp_13c_n0_mw_on", data / "cp_13c_n0_mw_off", enhancement=33.0,
-                   seed=DEMO_SEED + 1)
+                   seed=DEMO_SEED + 1, noise_sd=0.5)
     shoulder = (*OLEATE_13C_LINES, Line(180.5, 0.25, 300.0))  # bridging carboxylates
     write_dnp_pair(data / "cp_13c_n1_mw_on", data / "cp_13c_n1_mw_off", enhancement=50.0,
-                   seed=DEMO_SEED + 2, lines=shoulder)
+                   seed=DEMO_SEED + 2, lines=shoulder, noise_sd=0.5)
     return atomic_write_text(out / "project.toml", _PROJECT)
 
 

@@ -20,7 +20,8 @@ from cald.recoupling.fit import RespdorResult
 from cald.recoupling.redor import respdor_dephasing
 from cald.spectrum import Spectrum
 
-__all__ = ["overlay_figure", "render_figure", "respdor_figure", "save_figure", "spectrum_figure"]
+__all__ = ["fit_figure", "overlay_figure", "render_figure", "respdor_figure", "save_figure",
+           "spectrum_figure"]
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
@@ -126,4 +127,27 @@ def overlay_figure(traces: Sequence[tuple[str, np.ndarray, np.ndarray]], unit: s
     ax.set_ylabel("normalised intensity")
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=7, frameon=False)
+    return fig
+
+
+def fit_figure(x: np.ndarray, data: np.ndarray, total: np.ndarray,
+               components: Sequence[tuple[str, np.ndarray]], unit: str, nucleus: str | None,
+               title: str) -> Figure:
+    """A lineshape fit: data, fit and components above, residual below (ppm axes high → low)."""
+    fig = Figure(figsize=(6.0, 4.2), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1])
+    top.plot(x, data, lw=0.8, color="black", label="data")
+    top.plot(x, total, lw=1.4, color="C3", label="fit")
+    for i, (label, curve) in enumerate(components):
+        top.plot(x, curve, lw=0.9, ls="--", color=f"C{i % 3}", label=label)
+    bottom.plot(x, data - total, lw=0.7, color="grey")
+    bottom.axhline(0.0, lw=0.5, color="black")
+    if unit in ("ppm", "ev"):
+        top.invert_xaxis()
+    bottom.set_xlabel(f"{nucleus or ''} {_AXIS_LABELS.get(unit, unit)}".strip())
+    top.set_ylabel("intensity")
+    bottom.set_ylabel("residual")
+    top.set_yticks([])
+    top.set_title(title, fontsize=10)
+    top.legend(fontsize=7, frameon=False)
     return fig

@@ -69,6 +69,12 @@ def _key_numbers(kind: str, res: dict[str, Any]) -> list[tuple[str, str]]:
         return [("ε", format_value(res["enhancement"], res["enhancement_err"])),
                 ("NS on/off", f"{res['ns_on']} / {res['ns_off']}"),
                 ("RG on/off", f"{res['rg_on']:g} / {res['rg_off']:g}")]
+    if kind == "peaks":
+        return [(str(pk.get("label", f"peak {i + 1}")),
+                 f"{format_value(pk['center'], pk['center_err'])}; FWHM "
+                 f"{format_value(pk['fwhm'], pk['fwhm_err'])}; fraction "
+                 f"{format_value(pk['fraction'], pk['fraction_err'])}")
+                for i, pk in enumerate(res["peaks"])] + [("χ²ᵣ", format_value(res["redchi"]))]
     if kind == "nmr":
         return [("nucleus", str(res["nucleus"])), ("SF", format_value(res["sf_mhz"], None, "MHz")),
                 ("peaks", ", ".join(f"{p['ppm']:.1f}" for p in res["peaks"][:8]))]

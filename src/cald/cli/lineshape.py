@@ -1,0 +1,79 @@
+"""``cald peaks``, ``cald csa``, ``cald quad``: lineshape fits of a spectrum (Bruker folder,
+JCAMP-DX or CSV with ``ppm,intensity``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from cald.cli.common import (
+    JSON_OPTION,
+    QUIET_OPTION,
+    console,
+    emit_json,
+    parse_float_list,
+    parse_region,
+)
+from cald.cli.nmr import check_plot_path
+from cald.errors import ParameterError
+
+peaks_app = typer.Typer(help="Peak deconvolution (Gauss, Lorentz, Voigt, pseudo-Voigt).",
+                        no_args_is_help=True)
+
+SPECTRUM_HELP = "Bruker experiment folder, JCAMP-DX file or CSV with ppm,intensity."
+
+
+def _save_fit_plot(plot: Path, result, title: str) -> None:  # type: ignore[no-untyped-def]
+    from cald.project.report.figures import fit_figure, save_figure
+
+    x = result.x
+    components = [(f"peak {i + 1}", c) for i, c in enumerate(result.component_curves(x))]
+    save_figure(fit_figure(x, result.data, result.model_curve(x), components, result.unit,
+                           result.nucleus, title), plot)
+
+
+@peaks_app.command("fit")
+def peaks_fit(
+    spectrum: Path = typer.Argument(..., help=SPECTRUM_HELP),
+    region: str = typer.Option(..., "--region", help="Fit region A:B (axis units)."),
+    n: int | None = typer.Option(None, "--n", help="Number of peaks (default: picked)."),
+    shape: str = typer.Option("voigt", "--shape", help="gaussian, lorentzian, voigt, pseudo_voigt."),
+    centers: str | None = typer.Option(None, "--centers", help="Starting centres, comma-separated."),
+    equal_widths: bool = typer.Option(False, "--equal-widths", help="One width for all peaks."),
+    baseline: str = typer.Option("linear", "--baseline", help="linear, constant or none."),
+    plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
+    as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
+) -> None:
+    """Deconvolve a region into peaks with areas, fractions and their uncertainties."""
+    from cald.lineshape.peaks import SHAPES, fit_peaks
+    from cald.nmr.workflow import process_source
+
+    check_plot_path(plot)
+    bounds = parse_region(region)
+    if shape not in SHAPES:
+        raise ParameterError(f"--shape must be one of {', '.join(SHAPES)}, got {shape!r}")
+    if baseline not in ("linear", "constant", "none"):
+        raise ParameterError(f"--baseline must be linear, constant or none, got {baseline!r}")
+    if n is not None and n < 1:
+        raise ParameterError(f"--n must be at least 1, got {n}")
+    start = None if centers is None else parse_float_list(centers, "--centers")
+    spec = process_source(spectrum)
+    result = fit_peaks(spec, bounds, n_peaks=n, shape=shape, centers=start,
+                       ties={"equal_widths": equal_widths},
+                       baseline=None if baseline == "none" else baseline)
+    if plot is not None:
+        _save_fit_plot(plot, result, f"{shape} deconvolution")
+    if as_json:
+        emit_json(result.to_dict())
+    elif not quiet:
+        console.print(result.report())
+
+
+def register(app: typer.Typer) -> None:
+    """Add the lineshape command groups to the root command."""
+    app.add_typer(peaks_app, name="peaks")
+
+
+__all__ = ["register"]

@@ -1,0 +1,1 @@
+"""Lineshape models and fits: peaks, CSA sideband manifolds, quadrupolar Czjzek sites."""

@@ -1,0 +1,68 @@
+"""`cald peaks fit` and the `peaks` analysis kind, on the demo's synthetic 13C CP spectrum
+(carboxylate 184 ppm chelating, 180.5 ppm bridging with 0.25/(0.6 + 0.25) of the area)."""
+
+import json
+import shutil
+
+import pytest
+
+from cald.project.demo import write_demo_project
+from cald.project.pipeline import run_project
+from test_cli import assert_clean_error, run, run_json
+
+BRIDGING_FRACTION = 0.25 / (0.6 + 0.25)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    write_demo_project(folder)
+    return folder
+
+
+def test_peaks_fit_json_and_plot(capsys, demo, tmp_path):
+    plot = tmp_path / "fit.png"
+    obj = run_json(capsys, ["peaks", "fit", demo / "data" / "cp_13c_n1_mw_on", "--region",
+                            "172:195", "--n", "2", "--plot", plot])
+    assert {"shape", "peaks", "redchi"} <= set(obj)
+    fractions = sorted(p["fraction"] for p in obj["peaks"])
+    assert fractions[0] == pytest.approx(BRIDGING_FRACTION, abs=0.03)
+    assert all(p["fraction_err"] is not None and p["fraction_err"] > 0 for p in obj["peaks"])
+    assert plot.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(("extra", "fragment"), [
+    (["--shape", "triangle"], "--shape must be one of"),
+    (["--baseline", "cubic"], "--baseline must be"),
+    (["--n", "0"], "--n must be at least 1"),
+    (["--plot", "fit.txt"], "--plot"),
+    (["--centers", "184,abc"], "--centers"),
+])
+def test_peaks_fit_bad_options(capsys, demo, extra, fragment):
+    code, out, err = run(capsys, ["peaks", "fit", demo / "data" / "cp_13c_n1_mw_on", "--region",
+                                  "172:195", *extra])
+    assert_clean_error(code, out, err, fragment)
+
+
+def test_peaks_fit_bad_region_and_file(capsys, demo, tmp_path):
+    code, out, err = run(capsys, ["peaks", "fit", demo / "data" / "cp_13c_n1_mw_on", "--region",
+                                  "900:950"])
+    assert_clean_error(code, out, err)
+    code, out, err = run(capsys, ["peaks", "fit", tmp_path / "missing", "--region", "1:2"])
+    assert_clean_error(code, out, err, "missing")
+
+
+def test_peaks_analysis_kind_in_a_project(demo, tmp_path):
+    folder = tmp_path / "project"
+    shutil.copytree(demo, folder)
+    with open(folder / "project.toml", "a", encoding="utf-8") as fh:
+        fh.write('\n[[analyses]]\nid = "carboxylate-n1"\nkind = "peaks"\ninputs = ["cp13c-n1-on"]\n'
+                 '[analyses.parameters]\nregion = [195.0, 172.0]\nn_peaks = 2\n'
+                 'labels = ["chelating", "bridging"]\n')
+    summary = run_project(folder / "project.toml", folder)
+    assert summary.n_failed == 0
+    results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    peaks = next(a for a in results["analyses"] if a["kind"] == "peaks")
+    bridging = next(p for p in peaks["result"]["peaks"] if p["label"] == "bridging")
+    assert bridging["fraction"] == pytest.approx(BRIDGING_FRACTION, abs=0.03)
+    assert "Peak deconvolution" in (folder / "report.html").read_text(encoding="utf-8")
