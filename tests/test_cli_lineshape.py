@@ -66,3 +66,50 @@ def test_peaks_analysis_kind_in_a_project(demo, tmp_path):
     bridging = next(p for p in peaks["result"]["peaks"] if p["label"] == "bridging")
     assert bridging["fraction"] == pytest.approx(BRIDGING_FRACTION, abs=0.03)
     assert "Peak deconvolution" in (folder / "report.html").read_text(encoding="utf-8")
+
+
+AL_SITES = ((68.0, 3.0, 0.5), (36.0, 2.5, 0.2), (9.0, 2.0, 0.3))  # δiso ppm, σ MHz, fraction
+
+
+@pytest.fixture(scope="module")
+def al27_csv(tmp_path_factory):
+    """A 27Al central-transition spectrum of three Czjzek sites with 1 % noise (CSV)."""
+    import numpy as np
+
+    from cald.io.table import write_table
+    from cald.lineshape.quadrupolar import czjzek_site_spectrum, library_for_axis
+
+    ppm = np.linspace(140.0, -80.0, 1100)
+    library = library_for_axis(ppm, "27Al", 400.13, None)
+    y = sum(czjzek_site_spectrum(ppm, iso, sigma, 3.0, frac, library=library)
+            for iso, sigma, frac in AL_SITES)
+    y = y + np.random.default_rng(0).normal(0.0, 0.01 * y.max(), y.size)
+    path = tmp_path_factory.mktemp("al27") / "al27.csv"
+    write_table(path, {"ppm": ppm, "intensity": y}, ["synthetic 27Al, three Czjzek sites"])
+    return path
+
+
+def test_quad_fit_json_and_plot(capsys, al27_csv, tmp_path):
+    plot = tmp_path / "quad.svg"
+    obj = run_json(capsys, ["quad", "fit", al27_csv, "--nucleus", "27Al", "--field-1h-mhz",
+                            "400.13", "--sites", "4,5,6", "--plot", plot])
+    sites = obj["sites"]
+    assert [s["label"] for s in sites] == ["Al(IV)", "Al(V)", "Al(VI)"]
+    for site, (iso, _, frac) in zip(sites, AL_SITES, strict=True):
+        assert {"label", "iso_ppm", "fraction", "fraction_err"} <= set(site)
+        assert site["iso_ppm"] == pytest.approx(iso, abs=0.5)
+        assert site["fraction"] == pytest.approx(frac, abs=0.03)
+        assert site["fraction_err"] > 0
+    assert "not quantitative" in obj["warning"]
+    assert plot.read_bytes().startswith(b"<?xml")
+
+
+@pytest.mark.parametrize(("extra", "fragment"), [
+    (["--nucleus", "13C"], "13C"),
+    (["--mas-khz", "-1"], "--mas-khz"),
+    (["--sites", "400"], "400"),
+    (["--plot", "quad.gif"], "--plot"),
+])
+def test_quad_fit_bad_input(capsys, al27_csv, extra, fragment):
+    code, out, err = run(capsys, ["quad", "fit", al27_csv, "--field-1h-mhz", "400.13", *extra])
+    assert_clean_error(code, out, err, fragment)

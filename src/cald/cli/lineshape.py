@@ -12,6 +12,7 @@ from cald.cli.common import (
     QUIET_OPTION,
     console,
     emit_json,
+    finite,
     parse_float_list,
     parse_region,
 )
@@ -71,9 +72,71 @@ def peaks_fit(
         console.print(result.report())
 
 
+quad_app = typer.Typer(help="Quadrupolar central-transition MAS spectra: Czjzek sites (27Al …).",
+                       no_args_is_help=True)
+
+
+def _sites(text: str) -> list[float | int | str]:
+    """``4,5,6`` (coordination numbers), ``68,35,8`` (ppm, with a decimal point or beyond 9) or
+    labels such as ``IV``."""
+    out: list[float | int | str] = []
+    for token in (t.strip() for t in text.split(",") if t.strip()):
+        try:
+            value = float(token)
+        except ValueError:
+            out.append(token)
+            continue
+        out.append(int(value) if value.is_integer() and "." not in token and 1 <= value <= 9
+                   else value)
+    if not out:
+        raise ParameterError(f"--sites needs at least one site, got {text!r}")
+    return out
+
+
+@quad_app.command("fit")
+def quad_fit(
+    spectrum: Path = typer.Argument(..., help=SPECTRUM_HELP),
+    nucleus: str = typer.Option("27Al", "--nucleus", help="Quadrupolar nucleus, e.g. 27Al."),
+    mas_khz: float | None = typer.Option(None, "--mas-khz", callback=finite,
+                                         help="MAS rate (kHz); omit for infinitely fast."),
+    field_1h_mhz: float | None = typer.Option(None, "--field-1h-mhz", callback=finite,
+                                              help="1H frequency (MHz); default from the data."),
+    sites: str = typer.Option("4,5,6", "--sites",
+                              help="4,5,6 (coordination) or starting δiso in ppm, comma-separated."),
+    region: str | None = typer.Option(None, "--region", help="Fit region A:B (ppm)."),
+    plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
+    as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
+) -> None:
+    """Fit Czjzek sites (δiso, σ, fraction) to a central-transition MAS spectrum."""
+    from cald.lineshape.quadrupolar import fit_quadrupolar
+    from cald.nmr.workflow import process_source
+
+    check_plot_path(plot)
+    if mas_khz is not None and mas_khz < 0:
+        raise ParameterError(f"--mas-khz must be ≥ 0, got {mas_khz}")
+    bounds = None if region is None else parse_region(region)
+    spec = process_source(spectrum)
+    result = fit_quadrupolar(spec, nucleus, field_1h_mhz,
+                             None if mas_khz is None else mas_khz * 1e3, _sites(sites),
+                             region=bounds)
+    if plot is not None:
+        from cald.project.report.figures import fit_figure, save_figure
+
+        labels = [s.label for s in result.sites]
+        save_figure(fit_figure(result.axis, result.data, result.best_fit,
+                               list(zip(labels, result.components, strict=False)), "ppm",
+                               result.nucleus, "Czjzek sites"), plot)
+    if as_json:
+        emit_json(result.to_dict())
+    elif not quiet:
+        console.print(result.report())
+
+
 def register(app: typer.Typer) -> None:
     """Add the lineshape command groups to the root command."""
     app.add_typer(peaks_app, name="peaks")
+    app.add_typer(quad_app, name="quad")
 
 
 __all__ = ["register"]

@@ -75,6 +75,21 @@ def _key_numbers(kind: str, res: dict[str, Any]) -> list[tuple[str, str]]:
                  f"{format_value(pk['fwhm'], pk['fwhm_err'])}; fraction "
                  f"{format_value(pk['fraction'], pk['fraction_err'])}")
                 for i, pk in enumerate(res["peaks"])] + [("χ²ᵣ", format_value(res["redchi"]))]
+    if kind in ("quad", "csa"):
+        rows = []
+        for site in res["sites"]:
+            label = str(site.get("label") or f"{site['iso_ppm']:.0f} ppm")
+            text = f"δiso {format_value(site['iso_ppm'], site.get('iso_ppm_err'), 'ppm')}"
+            if kind == "csa":
+                text += (f"; ζ {format_value(site['zeta_ppm'], site.get('zeta_ppm_err'), 'ppm')}; "
+                         f"η {format_value(site['eta'], site.get('eta_err'))}; "
+                         f"Ω {format_value(site['omega_ppm'], site.get('omega_ppm_err'), 'ppm')}; "
+                         f"κ {format_value(site['kappa'], site.get('kappa_err'))}")
+            else:
+                text += f"; σ {format_value(site['sigma_mhz'], site.get('sigma_mhz_err'), 'MHz')}"
+            text += f"; fraction {format_value(site['fraction'], site.get('fraction_err'))}"
+            rows.append((label, text))
+        return rows + [("χ²ᵣ", format_value(res["redchi"]))]
     if kind == "nmr":
         return [("nucleus", str(res["nucleus"])), ("SF", format_value(res["sf_mhz"], None, "MHz")),
                 ("peaks", ", ".join(f"{p['ppm']:.1f}" for p in res["peaks"][:8]))]
