@@ -113,3 +113,51 @@ def test_quad_fit_json_and_plot(capsys, al27_csv, tmp_path):
 def test_quad_fit_bad_input(capsys, al27_csv, extra, fragment):
     code, out, err = run(capsys, ["quad", "fit", al27_csv, "--field-1h-mhz", "400.13", *extra])
     assert_clean_error(code, out, err, fragment)
+
+
+CD_SITES = ((-320.0, -350.0, 0.3, 0.6), (-630.0, 150.0, 0.6, 0.4))  # δiso, ζ (ppm), η, fraction
+
+
+@pytest.fixture(scope="module")
+def cd113_csv(tmp_path_factory):
+    """113Cd sideband manifolds of two sites at 9.4 T, 8 kHz MAS, S/N ≈ 300 (CSV)."""
+    import numpy as np
+
+    from cald.io.table import write_table
+    from cald.lineshape.csa import csa_sideband_spectrum
+    from cald.nuclei import larmor_mhz
+
+    ppm = np.linspace(100.0, -900.0, 4000)
+    lm = larmor_mhz("113Cd", 400.13)
+    y = sum(csa_sideband_spectrum(ppm, iso, zeta, eta, mas_hz=8000.0, larmor_mhz=lm,
+                                  amplitude=frac, lorentz_hz=300.0)
+            for iso, zeta, eta, frac in CD_SITES)
+    y = y + np.random.default_rng(1).normal(0.0, y.max() / 300, y.size)
+    path = tmp_path_factory.mktemp("cd113") / "cd113.csv"
+    write_table(path, {"ppm": ppm, "intensity": y}, ["synthetic 113Cd sideband spectrum"])
+    return path
+
+
+def test_csa_fit_json_and_plot(capsys, cd113_csv, tmp_path):
+    plot = tmp_path / "csa.svg"
+    obj = run_json(capsys, ["csa", "fit", cd113_csv, "--nucleus", "113Cd", "--mas-khz", "8",
+                            "--field-1h-mhz", "400.13", "--sites", "-320,-630", "--plot", plot])
+    for site, (iso, zeta, eta, frac) in zip(obj["sites"], CD_SITES, strict=True):
+        assert {"iso_ppm", "zeta_ppm", "eta", "omega_ppm", "kappa", "fraction"} <= set(site)
+        assert site["iso_ppm"] == pytest.approx(iso, abs=0.5)
+        assert site["zeta_ppm"] == pytest.approx(zeta, abs=10)
+        assert site["eta"] == pytest.approx(eta, abs=0.05)
+        assert site["fraction"] == pytest.approx(frac, abs=0.03)
+    assert plot.read_bytes().startswith(b"<?xml")
+
+
+@pytest.mark.parametrize(("extra", "fragment"), [
+    (["--nucleus", "27Al", "--mas-khz", "8"], "27Al"),
+    (["--mas-khz", "0"], "--mas-khz"),
+    (["--nucleus", "113Cd", "--mas-khz", "8", "--sites", "-2000"], "-2000"),
+    (["--mas-khz", "8", "--lineshape", "box"], "--lineshape"),
+    (["--mas-khz", "8"], "nucleus"),
+])
+def test_csa_fit_bad_input(capsys, cd113_csv, extra, fragment):
+    code, out, err = run(capsys, ["csa", "fit", cd113_csv, "--field-1h-mhz", "400.13", *extra])
+    assert_clean_error(code, out, err, fragment)

@@ -133,10 +133,59 @@ def quad_fit(
         console.print(result.report())
 
 
+csa_app = typer.Typer(help="Chemical-shift anisotropy from MAS sideband manifolds (spin 1/2).",
+                      no_args_is_help=True)
+
+
+@csa_app.command("fit")
+def csa_fit(
+    spectrum: Path = typer.Argument(..., help=SPECTRUM_HELP),
+    nucleus: str | None = typer.Option(None, "--nucleus", help="Observed spin-1/2 nucleus, e.g. 113Cd."),
+    mas_khz: float = typer.Option(..., "--mas-khz", callback=finite, help="MAS rate (kHz)."),
+    field_1h_mhz: float | None = typer.Option(None, "--field-1h-mhz", callback=finite,
+                                              help="1H frequency (MHz); default from the data."),
+    sites: str | None = typer.Option(None, "--sites",
+                                     help="Isotropic shifts (ppm), comma-separated; default: found."),
+    lineshape: str = typer.Option("lorentzian", "--lineshape", help="lorentzian, gaussian, voigt."),
+    region: str | None = typer.Option(None, "--region", help="Fit region A:B (ppm)."),
+    plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
+    as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
+) -> None:
+    """Fit δiso, ζ, η (Haeberlen; also Herzfeld–Berger Ω, κ and Mehring δ11–δ33) and site
+    fractions to a spinning-sideband spectrum."""
+    from cald.lineshape.csa import fit_csa
+    from cald.nmr.workflow import process_source
+
+    check_plot_path(plot)
+    if not mas_khz > 0:
+        raise ParameterError(f"--mas-khz must be positive, got {mas_khz}")
+    if lineshape not in ("lorentzian", "gaussian", "voigt"):
+        raise ParameterError(f"--lineshape must be lorentzian, gaussian or voigt, got {lineshape!r}")
+    starts = None if sites is None else parse_float_list(sites, "--sites")
+    bounds = None if region is None else parse_region(region)
+    spec = process_source(spectrum)
+    result = fit_csa(spec, mas_hz=mas_khz * 1e3, sites=starts, nucleus=nucleus,
+                     field_1h_mhz=field_1h_mhz, lineshape=lineshape, region=bounds)
+    if plot is not None:
+        from cald.project.report.figures import fit_figure, save_figure
+
+        labels = [f"{s.tensor.iso_ppm:.0f} ppm" if hasattr(s, "tensor") else f"site {i + 1}"
+                  for i, s in enumerate(result.sites)]
+        save_figure(fit_figure(result.ppm, result.data, result.best_fit,
+                               list(zip(labels, result.components, strict=False)), "ppm",
+                               result.nucleus, "sideband manifolds"), plot)
+    if as_json:
+        emit_json(result.to_dict(include_curves=False))
+    elif not quiet:
+        console.print(result.report())
+
+
 def register(app: typer.Typer) -> None:
     """Add the lineshape command groups to the root command."""
     app.add_typer(peaks_app, name="peaks")
     app.add_typer(quad_app, name="quad")
+    app.add_typer(csa_app, name="csa")
 
 
 __all__ = ["register"]
