@@ -161,3 +161,28 @@ def test_csa_fit_json_and_plot(capsys, cd113_csv, tmp_path):
 def test_csa_fit_bad_input(capsys, cd113_csv, extra, fragment):
     code, out, err = run(capsys, ["csa", "fit", cd113_csv, "--field-1h-mhz", "400.13", *extra])
     assert_clean_error(code, out, err, fragment)
+
+
+def test_quad_and_csa_analysis_kinds_in_a_project(al27_csv, cd113_csv, tmp_path):
+    """The csa and quad kinds run from a project on CSV data and land in the report."""
+    folder = tmp_path / "lineshapes"
+    (folder / "data").mkdir(parents=True)
+    shutil.copy(al27_csv, folder / "data" / "al27.csv")
+    shutil.copy(cd113_csv, folder / "data" / "cd113.csv")
+    (folder / "project.toml").write_text(
+        '[project]\nname = "lineshapes"\n\n[[samples]]\nname = "n1"\ncycles = 1\n\n'
+        '[[datasets]]\nid = "al27"\npath = "data/al27.csv"\nkind = "csv"\nsample = "n1"\n\n'
+        '[[datasets]]\nid = "cd113"\npath = "data/cd113.csv"\nkind = "csv"\nsample = "n1"\n\n'
+        '[[analyses]]\nid = "al-sites"\nkind = "quad"\ninputs = ["al27"]\n'
+        '[analyses.parameters]\nfield_1h_mhz = 400.13\nsites = [4, 5, 6]\n\n'
+        '[[analyses]]\nid = "cd-csa"\nkind = "csa"\ninputs = ["cd113"]\n'
+        '[analyses.parameters]\nmas_khz = 8.0\nnucleus = "113Cd"\nfield_1h_mhz = 400.13\n'
+        'sites = [-320.0, -630.0]\n', encoding="utf-8")
+    summary = run_project(folder / "project.toml", folder)
+    assert summary.n_failed == 0, summary.results["analyses"]
+    results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    by_id = {a["id"]: a["result"] for a in results["analyses"]}
+    assert [s["label"] for s in by_id["al-sites"]["sites"]] == ["Al(IV)", "Al(V)", "Al(VI)"]
+    assert by_id["cd-csa"]["sites"][0]["fraction"] == pytest.approx(0.6, abs=0.03)
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "Quadrupolar sites (Czjzek)" in html and "CSA sites (sideband manifolds)" in html
