@@ -177,7 +177,13 @@ def test_quad_and_csa_analysis_kinds_in_a_project(al27_csv, cd113_csv, tmp_path)
         '[analyses.parameters]\nfield_1h_mhz = 400.13\nsites = [4, 5, 6]\n\n'
         '[[analyses]]\nid = "cd-csa"\nkind = "csa"\ninputs = ["cd113"]\n'
         '[analyses.parameters]\nmas_khz = 8.0\nnucleus = "113Cd"\nfield_1h_mhz = 400.13\n'
-        'sites = [-320.0, -630.0]\n', encoding="utf-8")
+        'sites = [-320.0, -630.0]\noverlay = "113Cd MAS"\nnormalise_region = [-300.0, -340.0]\n\n'
+        '[[samples]]\nname = "n3"\ncycles = 3\n\n'
+        '[[datasets]]\nid = "cd113-n3"\npath = "data/cd113.csv"\nkind = "csv"\nsample = "n3"\n\n'
+        '[[analyses]]\nid = "cd-csa-n3"\nkind = "csa"\ninputs = ["cd113-n3"]\n'
+        '[analyses.parameters]\nmas_khz = 8.0\nnucleus = "113Cd"\nfield_1h_mhz = 400.13\n'
+        'sites = [-320.0, -630.0]\noverlay = "113Cd MAS"\nnormalise_region = [-300.0, -340.0]\n',
+        encoding="utf-8")
     summary = run_project(folder / "project.toml", folder)
     assert summary.n_failed == 0, summary.results["analyses"]
     results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
@@ -186,3 +192,10 @@ def test_quad_and_csa_analysis_kinds_in_a_project(al27_csv, cd113_csv, tmp_path)
     assert by_id["cd-csa"]["sites"][0]["fraction"] == pytest.approx(0.6, abs=0.03)
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert "Quadrupolar sites (Czjzek)" in html and "CSA sites (sideband manifolds)" in html
+    # Table S2 layout across samples (n = 1 then n = 3, two sites each) and the 113Cd overlay
+    assert "CSA parameters across samples (layout of Table S2)" in html
+    table = html.split("layout of Table S2")[1].split("</table>")[0]
+    assert table.count("<tr>") == 1 + 4
+    assert table.index("(n = 1)") < table.index("(n = 3)")
+    assert "113Cd MAS: normalised to the tallest point of -300–-340 ppm" in html
+    assert by_id["cd-csa-n3"]["normalisation"]["region"] == [-300.0, -340.0]

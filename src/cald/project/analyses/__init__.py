@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from cald.errors import InputError
 
 __all__ = ["SECTIONS", "AnalysisKind", "AnalysisOutput", "FigureOutput", "KindParameters",
-           "figure_output", "register", "load_kinds", "get_kind", "REGISTRY"]
+           "OverlayParameters", "figure_output", "overlay_data", "register", "load_kinds", "get_kind",
+           "REGISTRY"]
 
 #: Report sections, in order: key → heading.
 SECTIONS: dict[str, str] = {
@@ -82,6 +83,36 @@ class AnalysisKind(ABC):
     @abstractmethod
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         """Run on the input paths with validated parameters; ``sample`` is the sample's table."""
+
+
+class OverlayParameters(KindParameters):
+    """Parameters every spectrum-producing kind accepts: put the spectrum into the report's
+    overlay ``overlay`` (one figure per name, across samples), scaled so that its tallest point
+    in ``normalise_region`` is 1 (e.g. the 113Cd core at −50 ppm, 27Al Al(IV), 13C alkene)."""
+
+    overlay: str | None = None
+    normalise_region: tuple[float, float] | None = None
+
+
+def overlay_data(axis: Any, values: Any, params: OverlayParameters,
+                 max_points: int = 2000) -> dict[str, Any]:
+    """Result entries ``overlay``, ``normalisation`` and a decimated, normalised ``spectrum``."""
+    import numpy as np
+
+    x = np.asarray(axis, dtype=float)
+    y = np.real(np.asarray(values))
+    norm = None
+    if params.normalise_region is not None:
+        lo, hi = sorted(params.normalise_region)
+        mask = (x >= lo) & (x <= hi)
+        if not mask.any():
+            raise ValueError(f"normalise_region {params.normalise_region} lies outside the spectrum")
+        norm = float(np.max(y[mask]))
+    step = max(1, x.size // max_points)
+    return {"overlay": params.overlay,
+            "normalisation": None if norm is None else {"region": list(params.normalise_region or ()),
+                                                        "height": norm},
+            "spectrum": {"axis": x[::step].tolist(), "values": (y[::step] / (norm or 1.0)).tolist()}}
 
 
 def figure_output(name: str, caption: str, fig: Any) -> FigureOutput:

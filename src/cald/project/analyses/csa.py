@@ -11,13 +11,14 @@ from pydantic import Field
 from cald.project.analyses import (
     AnalysisKind,
     AnalysisOutput,
-    KindParameters,
+    OverlayParameters,
     figure_output,
+    overlay_data,
     register,
 )
 
 
-class CsaParameters(KindParameters):
+class CsaParameters(OverlayParameters):
     """MAS rate, field, starting isotropic shifts and lineshape."""
 
     mas_khz: float = Field(gt=0)
@@ -48,7 +49,7 @@ class Csa(AnalysisKind):
         result = fit_csa(process_source(inputs[0]), mas_hz=p.mas_khz * 1e3, sites=p.sites,
                          nucleus=p.nucleus, field_1h_mhz=p.field_1h_mhz, lineshape=p.lineshape,
                          region=p.region)
-        d = result.to_dict(include_curves=False)
+        d = {**result.to_dict(include_curves=False), **overlay_data(result.ppm, result.data, p)}
         labels = [f"{s['iso_ppm']:.0f} ppm" for s in d["sites"]]
         fig = fit_figure(result.ppm, result.data, result.best_fit,
                          list(zip(labels, result.components, strict=False)), "ppm",

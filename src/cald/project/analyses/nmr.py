@@ -11,15 +11,14 @@ from pydantic import Field
 from cald.project.analyses import (
     AnalysisKind,
     AnalysisOutput,
-    KindParameters,
+    OverlayParameters,
     figure_output,
+    overlay_data,
     register,
 )
 
-_OVERLAY_POINTS = 2000
 
-
-class NmrParameters(KindParameters):
+class NmrParameters(OverlayParameters):
     """Processing options (unset: the data set's stored parameters) and overlay settings."""
 
     processed: bool = False
@@ -31,8 +30,6 @@ class NmrParameters(KindParameters):
     baseline: str | None = None
     shift_ppm: float = 0.0
     min_snr: float = Field(5.0, gt=0)
-    normalise_region: tuple[float, float] | None = None
-    overlay: str | None = None
     plot_region: tuple[float, float] | None = None
 
 
@@ -47,8 +44,6 @@ class Nmr(AnalysisKind):
     Parameters = NmrParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
-        import numpy as np
-
         from cald.nmr.processing import pick_peaks
         from cald.nmr.workflow import process_source, spectrum_summary
         from cald.project.report.figures import spectrum_figure
@@ -58,22 +53,7 @@ class Nmr(AnalysisKind):
                               phc0=p.phc0, phc1=p.phc1, auto_phase=p.auto_phase,
                               baseline=p.baseline, shift_ppm=p.shift_ppm)
         peaks = pick_peaks(spec, min_snr=p.min_snr)
-        real = np.real(spec.values)
-        norm = None
-        if p.normalise_region is not None:
-            mask = spec.region_mask(*p.normalise_region)
-            if not mask.any():
-                raise ValueError(f"normalise_region {p.normalise_region} lies outside the spectrum")
-            norm = float(np.max(real[mask]))
-        step = max(1, spec.n_points // _OVERLAY_POINTS)
-        result = {
-            **spectrum_summary(spec, peaks),
-            "normalisation": None if norm is None else {"region": list(p.normalise_region or ()),
-                                                        "height": norm},
-            "overlay": p.overlay,
-            "spectrum": {"axis": spec.axis[::step].tolist(),
-                         "values": (real[::step] / (norm or 1.0)).tolist()},
-        }
+        result = {**spectrum_summary(spec, peaks), **overlay_data(spec.axis, spec.values, p)}
         fig = spectrum_figure(spec, peaks, p.normalise_region)
         if p.plot_region is not None:
             fig.axes[0].set_xlim(max(p.plot_region), min(p.plot_region))

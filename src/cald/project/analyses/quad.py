@@ -11,13 +11,14 @@ from pydantic import Field
 from cald.project.analyses import (
     AnalysisKind,
     AnalysisOutput,
-    KindParameters,
+    OverlayParameters,
     figure_output,
+    overlay_data,
     register,
 )
 
 
-class QuadParameters(KindParameters):
+class QuadParameters(OverlayParameters):
     """Nucleus, field, MAS rate and starting sites (coordination numbers or δiso in ppm)."""
 
     nucleus: str = "27Al"
@@ -47,7 +48,7 @@ class Quad(AnalysisKind):
         result = fit_quadrupolar(process_source(inputs[0]), p.nucleus, p.field_1h_mhz,
                                  None if p.mas_khz is None else p.mas_khz * 1e3, p.sites,
                                  region=p.region)
-        d = result.to_dict()
+        d = {**result.to_dict(), **overlay_data(result.axis, result.data, p)}
         labels = [s["label"] for s in d["sites"]]
         fig = fit_figure(result.axis, result.data, result.best_fit,
                          list(zip(labels, result.components, strict=False)), "ppm",

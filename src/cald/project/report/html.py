@@ -103,7 +103,7 @@ def _overlays(results: dict[str, Any]) -> list[dict[str, Any]]:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for a in results["analyses"]:
         res = a.get("result") or {}
-        if a["status"] == "ok" and a["kind"] == "nmr" and res.get("overlay"):
+        if a["status"] == "ok" and res.get("overlay") and res.get("spectrum"):
             groups[res["overlay"]].append(a)
     cycles = {s["name"]: s["cycles"] for s in results["samples"]}
     out = []
@@ -117,9 +117,46 @@ def _overlays(results: dict[str, Any]) -> list[dict[str, Any]]:
                f"{norm['region'][0]:g}–{norm['region'][1]:g} ppm" if norm else "not normalised")
         res0 = members[0]["result"]
         fig = figure_output(f"overlay_{group}", f"{group}: {how}.",
-                            overlay_figure(traces, res0["unit"], res0["nucleus"], group))
+                            overlay_figure(traces, res0.get("unit", "ppm"), res0.get("nucleus"),
+                                           group))
         out.append({"title": group, "caption": fig.caption, "uri": _data_uri(fig.svg)})
     return out
+
+
+def _site_tables(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Tables across samples: CSA sites in the layout of the study's Table S2 (δiso, δ11–δ33,
+    Ω, κ, ζ, η, fraction) and Czjzek sites (δiso, σ, ⟨C_Q⟩, fraction), ordered by c-ALD cycles."""
+    cycles = {s["name"]: s["cycles"] for s in results["samples"]}
+    done = sorted((a for a in results["analyses"] if a["status"] == "ok"),
+                  key=lambda a: (cycles.get(a["sample"], 0), a["id"]))
+    tables = []
+    csa_rows = [[f"{a['sample']} (n = {cycles.get(a['sample'], '?')})",
+                 format_value(s["iso_ppm"], s.get("iso_ppm_err")),
+                 *(format_value(s[k]) for k in ("delta_11_ppm", "delta_22_ppm", "delta_33_ppm")),
+                 format_value(s["omega_ppm"], s.get("omega_ppm_err")),
+                 format_value(s["kappa"], s.get("kappa_err")),
+                 format_value(s["zeta_ppm"], s.get("zeta_ppm_err")),
+                 format_value(s["eta"], s.get("eta_err")),
+                 format_value(s["fraction"], s.get("fraction_err"))]
+                for a in done if a["kind"] == "csa" for s in a["result"]["sites"]]
+    if csa_rows:
+        tables.append({"title": "CSA parameters across samples (layout of Table S2)",
+                       "header": ["sample", "δiso / ppm", "δ11 / ppm", "δ22 / ppm", "δ33 / ppm",
+                                  "Ω / ppm", "κ", "ζ / ppm", "η", "fraction"],
+                       "rows": csa_rows})
+    quad_rows = [[f"{a['sample']} (n = {cycles.get(a['sample'], '?')})", str(s["label"]),
+                  format_value(s["iso_ppm"], s.get("iso_ppm_err")),
+                  format_value(s["sigma_mhz"], s.get("sigma_mhz_err")),
+                  format_value(s.get("cq_mean_mhz")),
+                  format_value(s["fraction"], s.get("fraction_err"))]
+                 for a in done if a["kind"] == "quad" for s in a["result"]["sites"]]
+    if quad_rows:
+        tables.append({"title": "Quadrupolar (Czjzek) sites across samples — CP intensities are "
+                                "not quantitative",
+                       "header": ["sample", "site", "δiso / ppm", "σ (Czjzek) / MHz",
+                                  "⟨C_Q⟩ / MHz", "fraction"],
+                       "rows": quad_rows})
+    return tables
 
 
 _TEMPLATE = jinja2.Environment(
@@ -151,7 +188,9 @@ def render_report(results: dict[str, Any], figures: dict[str, list[FigureOutput]
                 "inputs": a["inputs"],
             })
         overlays = _overlays(results) if key == "ssnmr" else []
-        sections.append({"key": key, "heading": heading, "cards": cards, "overlays": overlays})
+        tables = _site_tables(results) if key == "ssnmr" else []
+        sections.append({"key": key, "heading": heading, "cards": cards, "overlays": overlays,
+                         "tables": tables})
     mechanism = [{"text": m["text"], "value": format_value(m["value"], m["error"], m["unit"]),
                   "analysis": m["analysis"]} for m in results["mechanism"]]
     return _TEMPLATE.get_template("report.html.j2").render(
