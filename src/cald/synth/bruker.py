@@ -24,6 +24,8 @@ from cald.io.atomic import atomic_write_bytes, atomic_write_text
 from cald.nuclei import get_isotope, larmor_mhz
 
 __all__ = [
+    "axis_ppm",
+    "spectrum_fid",
     "Line",
     "AcquisitionSetup",
     "format_parameters",
@@ -162,6 +164,22 @@ def lines_fid(setup: AcquisitionSetup, lines: Sequence[Line], t_offset_s: float 
     if t_offset_s == 0.0:
         fid[0] *= 0.5
     return fid
+
+
+def axis_ppm(setup: AcquisitionSetup) -> NDArray[np.float64]:
+    """The ppm axis (TopSpin order) that processing a FID of ``setup`` without zero filling gives."""
+    n = setup.n_complex
+    nu = (n // 2 - np.arange(n)) * setup.sw_hz / n
+    return (setup.sfo1_mhz * 1e6 + nu - setup.bf1_mhz * 1e6) / setup.bf1_mhz
+
+
+def spectrum_fid(spectrum: ArrayLike) -> NDArray[np.complex128]:
+    """The FID whose Fourier transform (cald's conventions, no window) is ``spectrum`` given on
+    :func:`axis_ppm` — for lineshapes computed in the frequency domain (e.g. by mrsimulator)."""
+    spec = np.asarray(spectrum, dtype=complex)
+    n = spec.size
+    j = np.arange(n)
+    return np.fft.ifft(spec[(n // 2 - j) % n])
 
 
 def apply_group_delay(fid: ArrayLike, group_delay: float) -> NDArray[np.complex128]:

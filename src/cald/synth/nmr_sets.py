@@ -18,6 +18,8 @@ from cald.synth.bruker import AcquisitionSetup, Line, lines_fid, write_experimen
 
 __all__ = [
     "OLEATE_13C_LINES",
+    "write_cd113_mas",
+    "write_al27_cp",
     "write_respdor_series",
     "write_cpmg",
     "write_dnp_pair",
@@ -131,3 +133,47 @@ def write_dosy_series(folder: str | os.PathLike[str], gradients_g_cm: ArrayLike,
                             acqu2s={"TD": len(rows)},
                             lists={"difflist": (list(np.asarray(gradients_g_cm, float)), "")},
                             lb_hz=1.0, title=title)
+
+
+def write_cd113_mas(folder: str | os.PathLike[str], sites: Sequence[tuple[float, float, float, float]],
+                    mas_hz: float = 8000.0, linewidth_hz: float = 600.0, snr: float = 200.0,
+                    seed: int = 0, field_1h_mhz: float = 400.13) -> Path:
+    """113Cd CP-MAS spinning-sideband spectrum of sites (δiso ppm, ζ ppm, η, fraction), made in
+    the frequency domain by mrsimulator (through :func:`cald.lineshape.csa.csa_sideband_spectrum`)
+    and written as the FID that gives it, with receiver noise (peak S/N ≈ ``snr``)."""
+    from cald.lineshape.csa import csa_sideband_spectrum
+    from cald.synth.bruker import axis_ppm, spectrum_fid
+
+    setup = AcquisitionSetup("113Cd", field_1h_mhz=field_1h_mhz, sw_hz=200_000.0, td=8192,
+                             carrier_ppm=-350.0, pulse_program="cp", mas_hz=mas_hz, ns=2048)
+    ppm = axis_ppm(setup)
+    y = sum(csa_sideband_spectrum(ppm, iso, zeta, eta, mas_hz=mas_hz, larmor_mhz=setup.bf1_mhz,
+                                  nucleus="113Cd", amplitude=frac, lorentz_hz=linewidth_hz)
+            for iso, zeta, eta, frac in sites)
+    fid = spectrum_fid(np.asarray(y))
+    noise = float(np.max(y)) / snr / np.sqrt(2.0 * fid.size)
+    title = "113Cd CP-MAS sidebands, sites (δiso, ζ, η, fraction): " + "; ".join(
+        f"{iso:g}, {zeta:g}, {eta:g}, {frac:g}" for iso, zeta, eta, frac in sites)
+    return write_experiment(folder, setup, fid, noise, seed, lb_hz=0.0, title=title)
+
+
+def write_al27_cp(folder: str | os.PathLike[str], sites: Sequence[tuple[float, float, float]],
+                  spread_ppm: float = 3.0, snr: float = 150.0, seed: int = 0,
+                  field_1h_mhz: float = 400.13) -> Path:
+    """27Al CP central-transition spectrum (fast MAS) of Czjzek sites (δiso ppm, σ MHz in the
+    Czjzek convention, fraction), from the kernel library of
+    :mod:`cald.lineshape.quadrupolar`, written as the FID that gives it, with noise."""
+    from cald.lineshape.quadrupolar import czjzek_site_spectrum, library_for_axis
+    from cald.synth.bruker import axis_ppm, spectrum_fid
+
+    setup = AcquisitionSetup("27Al", field_1h_mhz=field_1h_mhz, sw_hz=50_000.0, td=4096,
+                             carrier_ppm=30.0, pulse_program="cp", ns=4096)
+    ppm = axis_ppm(setup)
+    library = library_for_axis(ppm, "27Al", field_1h_mhz, None)
+    y = sum(czjzek_site_spectrum(ppm, iso, sigma, spread_ppm, frac, library=library)
+            for iso, sigma, frac in sites)
+    fid = spectrum_fid(np.asarray(y))
+    noise = float(np.max(y)) / snr / np.sqrt(2.0 * fid.size)
+    title = "27Al CP central transition, Czjzek sites (δiso, σ, fraction): " + "; ".join(
+        f"{iso:g}, {sigma:g}, {frac:g}" for iso, sigma, frac in sites)
+    return write_experiment(folder, setup, fid, noise, seed, lb_hz=0.0, title=title)
