@@ -17,30 +17,10 @@ import pytest
 
 from cald.cli.app import main
 from cald.project.demo import write_demo_project
+from test_cli import run, run_json
 
 DEMO_IDS = ["respdor-13c-27al-n1", "dnp-n0", "dnp-n1", "cp13c-n0", "cp13c-n1"]
 SUMMARY_KEYS = {"out", "results", "report", "n_ok", "n_failed", "n_cached", "analyses"}
-
-
-# --- helpers (as in test_cli.py) --------------------------------------------------------------
-
-
-def run(capsys: pytest.CaptureFixture[str], argv: list[object]) -> tuple[int, str, str]:
-    """Run ``cald ARGV`` in-process; returns (exit status, stdout, stderr)."""
-    code = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], argv: list[object]) -> dict:
-    """Run a ``--json`` command that must succeed; returns its one JSON object."""
-    code, out, err = run(capsys, [*argv, "--json"])
-    assert code == 0, err
-    assert err == ""
-    assert out.endswith("\n") and out.count("\n") == 1, "exactly one JSON line on stdout"
-    obj = json.loads(out)
-    assert isinstance(obj, dict)
-    return obj
 
 
 def assert_clean_error(code: int, out: str, err: str, *fragments: str) -> None:
