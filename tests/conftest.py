@@ -62,3 +62,19 @@ def copy_dataset(tmp_path: Path) -> Callable[[Path, str], Path]:
 def digest() -> Callable[[Path], dict[str, str]]:
     """``digest(folder)``: relative path → sha256 of every file below ``folder``."""
     return _digest
+
+
+def demo_project() -> dict:
+    """The bundled example project (``cald.project.demo``) as parsed TOML: tests derive the
+    demo's analyses and inputs from it instead of hard-coding them, so the demo can grow."""
+    import tomllib
+
+    from cald.project import demo
+
+    return tomllib.loads(demo._PROJECT)
+
+
+#: Analysis ids of the demo project, in file order.
+DEMO_IDS = [a["id"] for a in demo_project()["analyses"]]
+#: Number of data-set inputs over all demo analyses.
+DEMO_N_INPUTS = sum(len(a["inputs"]) for a in demo_project()["analyses"])

@@ -17,9 +17,9 @@ import pytest
 
 from cald.cli.app import main
 from cald.project.demo import write_demo_project
+from conftest import DEMO_IDS
 from test_cli import run, run_json
 
-DEMO_IDS = ["respdor-13c-27al-n1", "dnp-n0", "dnp-n1", "cp13c-n0", "cp13c-n1"]
 SUMMARY_KEYS = {"out", "results", "report", "n_ok", "n_failed", "n_cached", "analyses"}
 
 
@@ -69,7 +69,7 @@ def test_demo_json(demo_cli, capsys):
     copy = Path(shutil.copytree(out, out.parent / "again"))
     obj = run_json(capsys, ["demo", "--out", copy])
     assert set(obj) == SUMMARY_KEYS
-    assert (obj["n_ok"], obj["n_failed"], obj["n_cached"]) == (5, 0, 5)
+    assert (obj["n_ok"], obj["n_failed"], obj["n_cached"]) == (len(DEMO_IDS), 0, len(DEMO_IDS))
     assert obj["out"] == str(copy.resolve())
     assert obj["report"] == str(copy.resolve() / "report.html")
 
@@ -87,7 +87,7 @@ def test_run_json(demo_copy, capsys):
     assert obj["results"] == str(folder.resolve() / "results.json")
     assert obj["report"] == str(folder.resolve() / "report.html")
     assert Path(obj["results"]).is_file() and Path(obj["report"]).is_file()
-    assert (obj["n_ok"], obj["n_failed"], obj["n_cached"]) == (5, 0, 5)
+    assert (obj["n_ok"], obj["n_failed"], obj["n_cached"]) == (len(DEMO_IDS), 0, len(DEMO_IDS))
     assert [a["id"] for a in obj["analyses"]] == DEMO_IDS
     for a in obj["analyses"]:
         assert set(a) == {"id", "kind", "sample", "status", "summary", "cached", "error"}
@@ -99,7 +99,7 @@ def test_run_json_with_a_failure(demo_copy, capsys):
     with open(demo_copy, "a", encoding="utf-8") as fh:
         fh.write('\n[[analyses]]\nid = "no-region"\nkind = "respdor"\ninputs = ["respdor-n1"]\n')
     obj = run_json(capsys, ["run", demo_copy, "--out", folder])
-    assert (obj["n_ok"], obj["n_failed"], obj["n_cached"]) == (5, 1, 5)
+    assert (obj["n_ok"], obj["n_failed"], obj["n_cached"]) == (len(DEMO_IDS), 1, len(DEMO_IDS))
     failed = obj["analyses"][-1]
     assert failed["id"] == "no-region" and failed["status"] == "failed"
     assert "region" in failed["error"] and failed["summary"] is None
@@ -115,7 +115,7 @@ def test_relative_paths_from_another_directory(demo_copy, tmp_path, capsys, monk
     # out = the project folder itself, given relative to the working directory
     obj = run_json(capsys, ["run", Path("..") / "demo" / "project.toml", "--out",
                             Path("..") / "demo"])
-    assert obj["n_cached"] == 5
+    assert obj["n_cached"] == len(DEMO_IDS)
     assert sorted(p.name for p in demo_copy.parent.iterdir()) == sorted({*before, "report.html"})
     assert list(elsewhere.iterdir()) == []
 

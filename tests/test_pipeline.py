@@ -26,9 +26,10 @@ from cald.project.cache import hash_path, load_outcome
 from cald.project.config import ProjectConfigError, load_project
 from cald.project.demo import write_demo_project
 from cald.project.pipeline import plan_project, run_project
+from conftest import DEMO_IDS
 
 SCHEMA = Path(pipeline.__file__).with_name("results.schema.json")
-DEMO_IDS = ["respdor-13c-27al-n1", "dnp-n0", "dnp-n1", "cp13c-n0", "cp13c-n1"]
+
 OUTPUT_NAMES = {"results.json", "report.html", "figures", "files", ".cald-cache"}
 
 BAD_ANALYSES = """
@@ -203,7 +204,7 @@ def project_copy(demo_project: Path, tmp_path: Path) -> Path:
 
 def test_demo_run_succeeds(demo_run):
     s = demo_run.summary
-    assert (s.n_ok, s.n_failed, s.n_cached) == (5, 0, 0)
+    assert (s.n_ok, s.n_failed, s.n_cached) == (len(DEMO_IDS), 0, 0)
     results = results_of(demo_run.folder)
     assert [a["id"] for a in results["analyses"]] == DEMO_IDS
     assert all(a["status"] == "ok" and a["error"] is None and not a["cached"]
@@ -254,7 +255,7 @@ def test_plan_project(demo_project):
     before = sorted(p.name for p in demo_project.parent.iterdir())
     plans = plan_project(load_project(demo_project))
     assert [p.id for p in plans] == DEMO_IDS
-    assert len({p.key for p in plans}) == 5
+    assert len({p.key for p in plans}) == len(DEMO_IDS)
     assert all(re.fullmatch(r"[0-9a-f]{64}", p.key) for p in plans)
     dnp = plans[1]
     assert dnp.kind == "dnp" and dnp.sample == "CdSe"
@@ -436,7 +437,7 @@ def test_failing_analyses_are_recorded_and_others_finish(run_copy, monkeypatch):
     progress: list[tuple[str, int, int]] = []
     summary = run_project(run_copy, folder, progress=lambda *a: progress.append(a))
     assert sorted(scheduled.ids) == ["cp13c-n0-bad-region", "dnp-n0-wide", "respdor-no-region"]
-    assert (summary.n_ok, summary.n_failed, summary.n_cached) == (6, 2, 5)
+    assert (summary.n_ok, summary.n_failed, summary.n_cached) == (len(DEMO_IDS) + 1, 2, len(DEMO_IDS))
     results = results_of(folder)
     validate(results)
     by = by_id(results)
@@ -498,10 +499,11 @@ def test_unchanged_rerun_recomputes_nothing(run_copy, monkeypatch):
     mtimes = {name: (folder / name).stat().st_mtime_ns for name in before}
     progress: list[tuple[str, int, int]] = []
     summary = run_project(run_copy, folder, progress=lambda *a: progress.append(a))
-    assert (summary.n_ok, summary.n_failed, summary.n_cached) == (5, 0, 5)
+    assert (summary.n_ok, summary.n_failed, summary.n_cached) == (len(DEMO_IDS), 0, len(DEMO_IDS))
     assert all(a["cached"] and a["status"] == "ok" for a in summary.results["analyses"])
     assert scheduled.calls == []  # the run-level short-circuit: not even the map is called
-    assert [p[0] for p in progress] == DEMO_IDS and [p[1] for p in progress] == [1, 2, 3, 4, 5]
+    assert [p[0] for p in progress] == DEMO_IDS
+    assert [p[1] for p in progress] == list(range(1, len(DEMO_IDS) + 1))
     for name, data in before.items():
         assert (folder / name).read_bytes() == data
         assert (folder / name).stat().st_mtime_ns == mtimes[name]
@@ -524,7 +526,7 @@ def test_cosmetic_changes_use_the_cache(run_copy, monkeypatch, change):
     scheduled = Scheduled(monkeypatch)
     summary = run_project(run_copy, folder)
     assert scheduled.calls == [[]]
-    assert (summary.n_ok, summary.n_cached) == (5, 5)
+    assert (summary.n_ok, summary.n_cached) == (len(DEMO_IDS), len(DEMO_IDS))
     new = by_id(results_of(folder))
     assert all(a["cached"] for a in new.values())
     assert {k: a["result"] for k, a in new.items()} == {k: a["result"] for k, a in old.items()}
@@ -542,7 +544,7 @@ def test_one_changed_byte_recomputes_that_analysis(run_copy, monkeypatch):
     scheduled = Scheduled(monkeypatch)
     summary = run_project(run_copy, folder)
     assert scheduled.ids == ["dnp-n0"]
-    assert (summary.n_ok, summary.n_cached) == (5, 4)
+    assert (summary.n_ok, summary.n_cached) == (len(DEMO_IDS), len(DEMO_IDS) - 1)
     new = by_id(results_of(folder))
     assert not new["dnp-n0"]["cached"]
     assert new["dnp-n0"]["inputs"][1]["sha256"] != old["dnp-n0"]["inputs"][1]["sha256"]
@@ -559,7 +561,7 @@ def test_one_changed_parameter_recomputes_that_analysis(run_copy, monkeypatch):
     scheduled = Scheduled(monkeypatch)
     summary = run_project(run_copy, run_copy.parent)
     assert scheduled.ids == ["dnp-n1"]
-    assert summary.n_cached == 4
+    assert summary.n_cached == len(DEMO_IDS) - 1
     assert by_id(summary.results)["dnp-n1"]["result"]["region_ppm"] == [134.0, 125.0]
 
 
@@ -577,7 +579,7 @@ def test_new_cald_version_invalidates_the_cache(run_copy, monkeypatch):
     scheduled = Scheduled(monkeypatch, sequential=True)
     summary = run_project(run_copy, folder)
     assert scheduled.ids == DEMO_IDS
-    assert summary.n_cached == 0 and summary.n_failed == 5
+    assert summary.n_cached == 0 and summary.n_failed == len(DEMO_IDS)
 
 
 @pytest.mark.parametrize("damage", ["garbage", "empty-object", "truncated", "wrong-types"])
@@ -596,7 +598,7 @@ def test_damaged_cache_entry_is_recomputed(run_copy, monkeypatch, damage):
     scheduled = Scheduled(monkeypatch)
     summary = run_project(run_copy, folder)
     assert scheduled.ids == ["dnp-n1"]
-    assert (summary.n_ok, summary.n_cached) == (5, 4)
+    assert (summary.n_ok, summary.n_cached) == (len(DEMO_IDS), len(DEMO_IDS) - 1)
     assert load_outcome(folder / pipeline.CACHE_DIR, plan.key) is not None  # repaired
 
 
