@@ -34,10 +34,6 @@ def test_cd113_sidebands_without_zero_fill(cd113):
     _check_csa(fit_csa(spec, mas_hz=8000.0, sites=[-320.0, -600.0]), 0.05)
 
 
-@pytest.mark.xfail(strict=True, reason="fit_csa on a zero-filled spectrum (stored SI = 2 × TD/2): "
-                   "linewidths come out ≈ 1.5 × too large (912 vs 600 Hz) and χ²ᵣ ≈ 46, while δiso, "
-                   "ζ, η and fractions are right; without zero filling χ²ᵣ = 0.99 and 600 Hz. "
-                   "To fix in cald.lineshape.csa (broadening on a zero-filled axis)")
 def test_cd113_sidebands_with_stored_zero_fill(cd113):
     spec = process_fid(raw_signal(cd113), cd113.procs)
     _check_csa(fit_csa(spec, mas_hz=8000.0, sites=[-320.0, -600.0]), 0.05)

@@ -174,12 +174,25 @@ def axis_ppm(setup: AcquisitionSetup) -> NDArray[np.float64]:
 
 
 def spectrum_fid(spectrum: ArrayLike) -> NDArray[np.complex128]:
-    """The FID whose Fourier transform (cald's conventions, no window) is ``spectrum`` given on
-    :func:`axis_ppm` — for lineshapes computed in the frequency domain (e.g. by mrsimulator)."""
-    spec = np.asarray(spectrum, dtype=complex)
+    """The causal FID whose Fourier transform (cald's conventions, no window) has ``spectrum``
+    (real, absorptive, on :func:`axis_ppm`) as its real part — for lineshapes computed in the
+    frequency domain (e.g. by mrsimulator).
+
+    The inverse transform of a real spectrum is two-sided (its t < 0 half wraps to the end of
+    the record); keeping t ≥ 0 only (the analytic signal: first point once, the positive times
+    twice, the Nyquist point once) makes it a real FID, whose transform adds the dispersive
+    imaginary part and which stays correct when zero filled.
+    """
+    spec = np.asarray(spectrum, dtype=float)
     n = spec.size
     j = np.arange(n)
-    return np.fft.ifft(spec[(n // 2 - j) % n])
+    two_sided = np.fft.ifft(spec[(n // 2 - j) % n])
+    fid = np.zeros(n, dtype=complex)
+    fid[0] = two_sided[0]
+    fid[1:(n + 1) // 2] = 2.0 * two_sided[1:(n + 1) // 2]
+    if n % 2 == 0:
+        fid[n // 2] = two_sided[n // 2]
+    return fid
 
 
 def apply_group_delay(fid: ArrayLike, group_delay: float) -> NDArray[np.complex128]:
