@@ -371,8 +371,8 @@ def test_unknown_kind_refused_before_any_work(run_copy, monkeypatch, tmp_path):
     append(run_copy, '\n[[analyses]]\nid = "x"\nkind = "nope"\ninputs = ["cp13c-n0-on"]\n')
     before = digest(run_copy.parent)  # previous outputs and cache stay as they are
     _assert_refused_before_work(run_copy, monkeypatch, tmp_path, ProjectConfigError,
-                                "analyses[5].kind", "'nope'", "dnp", "nmr", "respdor")
-    with pytest.raises(ProjectConfigError, match=r"analyses\[5\]\.kind"):
+                                f"analyses[{len(DEMO_IDS)}].kind", "'nope'", "dnp", "nmr", "respdor")
+    with pytest.raises(ProjectConfigError, match=rf"analyses\[{len(DEMO_IDS)}\]\.kind"):
         run_project(run_copy, run_copy.parent)
     assert digest(run_copy.parent) == before
 
@@ -389,7 +389,7 @@ def test_wrong_dataset_kind(project_copy, monkeypatch, tmp_path):
                          '\n[[analyses]]\nid = "x"\nkind = "dnp"\ninputs = ["curve", "cp13c-n0-off"]\n'
                          '[analyses.parameters]\nregion = [135.0, 125.0]\n')
     _assert_refused_before_work(project_copy, monkeypatch, tmp_path, ProjectConfigError,
-                                "analyses[5].inputs[0]", "'curve'", "'csv'", "bruker")
+                                f"analyses[{len(DEMO_IDS)}].inputs[0]", "'curve'", "'csv'", "bruker")
 
 
 @pytest.mark.parametrize(("kind", "inputs", "fragment"), [
@@ -400,7 +400,7 @@ def test_wrong_dataset_kind(project_copy, monkeypatch, tmp_path):
 def test_wrong_number_of_inputs(project_copy, monkeypatch, tmp_path, kind, inputs, fragment):
     append(project_copy, f'\n[[analyses]]\nid = "x"\nkind = "{kind}"\ninputs = {inputs}\n')
     _assert_refused_before_work(project_copy, monkeypatch, tmp_path, ProjectConfigError,
-                                "analyses[5].inputs", fragment)
+                                f"analyses[{len(DEMO_IDS)}].inputs", fragment)
 
 
 @pytest.mark.parametrize(("kind", "inputs", "parameters", "field_name"), [
@@ -414,7 +414,7 @@ def test_bad_parameter(project_copy, monkeypatch, tmp_path, kind, inputs, parame
     append(project_copy, f'\n[[analyses]]\nid = "x"\nkind = "{kind}"\ninputs = {inputs}\n'
                          f'[analyses.parameters]\n{parameters}\n')
     _assert_refused_before_work(project_copy, monkeypatch, tmp_path, InputError,
-                                f"analyses[5].parameters.{field_name}")
+                                f"analyses[{len(DEMO_IDS)}].parameters.{field_name}")
 
 
 def test_out_is_a_file(demo_project, tmp_path, monkeypatch):
@@ -454,8 +454,8 @@ def test_failing_analyses_are_recorded_and_others_finish(run_copy, monkeypatch):
     assert all(a["error"] is None and isinstance(a["result"], dict) for a in ok)
     assert by["dnp-n0-wide"]["result"]["enhancement"] == pytest.approx(33.0, rel=0.05)
     # progress: once per analysis, counting up to the total
-    assert sorted(p[1] for p in progress) == list(range(1, 9))
-    assert {p[2] for p in progress} == {8}
+    assert sorted(p[1] for p in progress) == list(range(1, len(DEMO_IDS) + 4))
+    assert {p[2] for p in progress} == {len(DEMO_IDS) + 3}
     assert sorted(p[0] for p in progress) == sorted(by)
     # the report shows the failures with their errors, and the others
     html = (folder / "report.html").read_text(encoding="utf-8")
@@ -470,7 +470,8 @@ def test_failing_analyses_are_recorded_and_others_finish(run_copy, monkeypatch):
     again = Scheduled(monkeypatch)
     summary = run_project(run_copy, folder)
     assert sorted(again.ids) == ["cp13c-n0-bad-region", "respdor-no-region"]
-    assert (summary.n_ok, summary.n_failed, summary.n_cached) == (6, 2, 6)
+    assert (summary.n_ok, summary.n_failed, summary.n_cached) == (len(DEMO_IDS) + 1, 2,
+                                                                 len(DEMO_IDS) + 1)
     assert digest(folder / "data") == data_before
 
 
@@ -483,7 +484,7 @@ def test_unexpected_exception_becomes_error_string(run_copy, monkeypatch):
     replace_in(run_copy, "region = [135.0, 125.0]\n\n[[analyses]]\nid = \"dnp-n1\"",
                "region = [135.5, 125.0]\n\n[[analyses]]\nid = \"dnp-n1\"")  # dnp-n0 uncached
     summary = run_project(run_copy, run_copy.parent)
-    assert (summary.n_ok, summary.n_failed) == (4, 1)
+    assert (summary.n_ok, summary.n_failed) == (len(DEMO_IDS) - 1, 1)
     error = by_id(summary.results)["dnp-n0"]["error"]
     assert error.startswith("ZeroDivisionError: synthetic crash (test_pipeline.py:")
 

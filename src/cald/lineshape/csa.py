@@ -817,7 +817,6 @@ class CsaFitResult:
             "message": self.message,
             "n_simulations": self.n_simulations,
             "n_evaluations": self.n_evaluations,
-            "elapsed_s": self.elapsed_s,
             "start": [dict(s) for s in self.start],
             "correl": self.correl,
             "conventions": CONVENTIONS,
@@ -1434,7 +1433,6 @@ class PassFitResult:
             "larmor_mhz": self.larmor_mhz,
             "mas_hz": self.mas_hz,
             "n_simulations": self.n_simulations,
-            "elapsed_s": self.elapsed_s,
             "conventions": CONVENTIONS + "; PASS fraction = fitted whole-manifold area / sum "
                                          "(measured_fraction: region integrals summed over orders)",
             "notes": list(self.notes),

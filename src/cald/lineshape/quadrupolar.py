@@ -324,9 +324,9 @@ class KernelLibrary:
         return np.asarray(np.interp(x, grid, y), dtype=np.float64)
 
     def to_dict(self) -> dict[str, Any]:
-        """Description of the library (not the kernels)."""
+        """Description of the library (not the kernels, nor timings: results stay reproducible)."""
         return {**self.setup.to_dict(), "n_kernels": self.n_kernels,
-                "build_seconds": self.build_seconds, "mrsimulator_version": self.mrsimulator_version}
+                "mrsimulator_version": self.mrsimulator_version}
 
 
 @functools.lru_cache(maxsize=8)
@@ -713,7 +713,6 @@ class QuadrupolarFitResult:
             "success": self.success,
             "message": self.message,
             "nfev": self.nfev,
-            "fit_seconds": self.fit_seconds,
             "region_ppm": list(self.region),
             "kernel_library": dict(self.library),
             "notes": list(self.notes),

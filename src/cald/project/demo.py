@@ -6,7 +6,10 @@ parameters (labelled synthetic in every file and in the report), analysed by the
   D = 503 Hz, f = 0.24 (27Al, I = 5/2, saturated);
 * ``data/cp_13c_n1_mw_on`` / ``_mw_off``: 13C CP of the n = 1 sample with microwaves on and off
   (enhancement 50, a bridging-carboxylate shoulder at 180 ppm);
-* ``data/cp_13c_n0``: 13C CP of the pristine QDs (enhancement 33 relative to the same off level).
+* ``data/cp_13c_n0``: 13C CP of the pristine QDs (enhancement 33 relative to the same off level);
+* ``data/cp_13c_n3_*``: 13C CP after three cycles (more bridging carboxylate);
+* ``data/cp_27al_n1``, ``cp_27al_n3``: 27Al CP central transitions with Al(IV)/Al(V)/Al(VI) Czjzek
+  sites, more Al(VI) after three cycles (as the study observes).
 
 ``project.toml`` names the samples (n = 0 and 1, 85 ligands and 25 TMA per QD), the data sets and
 the analyses (RESPDOR fit, DNP enhancement, 13C spectra overlaid and normalised to the alkene).
@@ -20,7 +23,12 @@ from pathlib import Path
 from cald.io.atomic import atomic_write_text
 from cald.project.pipeline import RunSummary, run_project
 from cald.synth.bruker import Line
-from cald.synth.nmr_sets import OLEATE_13C_LINES, write_dnp_pair, write_respdor_series
+from cald.synth.nmr_sets import (
+    OLEATE_13C_LINES,
+    write_al27_cp,
+    write_dnp_pair,
+    write_respdor_series,
+)
 
 __all__ = ["DEMO_D_HZ", "DEMO_F", "write_demo_project", "run_demo"]
 
@@ -49,6 +57,13 @@ cycles = 1
 ligands_per_qd = 85
 tma_per_qd = 25
 notes = "one c-ALD cycle"
+
+[[samples]]
+name = "CdSe@AlOx-3"
+cycles = 3
+ligands_per_qd = 85
+tma_per_qd = 25
+notes = "three c-ALD cycles"
 
 [[datasets]]
 id = "respdor-n1"
@@ -79,6 +94,30 @@ id = "cp13c-n0-off"
 path = "data/cp_13c_n0_mw_off"
 kind = "bruker"
 sample = "CdSe"
+
+[[datasets]]
+id = "cp13c-n3-on"
+path = "data/cp_13c_n3_mw_on"
+kind = "bruker"
+sample = "CdSe@AlOx-3"
+
+[[datasets]]
+id = "cp13c-n3-off"
+path = "data/cp_13c_n3_mw_off"
+kind = "bruker"
+sample = "CdSe@AlOx-3"
+
+[[datasets]]
+id = "cp27al-n1"
+path = "data/cp_27al_n1"
+kind = "bruker"
+sample = "CdSe@AlOx-1"
+
+[[datasets]]
+id = "cp27al-n3"
+path = "data/cp_27al_n3"
+kind = "bruker"
+sample = "CdSe@AlOx-3"
 
 [[analyses]]
 id = "respdor-13c-27al-n1"
@@ -118,6 +157,32 @@ inputs = ["cp13c-n1-on"]
 [analyses.parameters]
 normalise_region = [135.0, 125.0]
 overlay = "13C CP (DNP)"
+
+[[analyses]]
+id = "cp13c-n3"
+kind = "nmr"
+inputs = ["cp13c-n3-on"]
+[analyses.parameters]
+normalise_region = [135.0, 125.0]
+overlay = "13C CP (DNP)"
+
+[[analyses]]
+id = "al27-sites-n1"
+kind = "quad"
+inputs = ["cp27al-n1"]
+[analyses.parameters]
+sites = [4, 5, 6]
+overlay = "27Al CP"
+normalise_region = [80.0, 55.0]
+
+[[analyses]]
+id = "al27-sites-n3"
+kind = "quad"
+inputs = ["cp27al-n3"]
+[analyses.parameters]
+sites = [4, 5, 6]
+overlay = "27Al CP"
+normalise_region = [80.0, 55.0]
 """
 
 
@@ -132,6 +197,14 @@ def write_demo_project(out_dir: str | os.PathLike[str]) -> Path:
     shoulder = (*OLEATE_13C_LINES, Line(180.5, 0.25, 300.0))  # bridging carboxylates
     write_dnp_pair(data / "cp_13c_n1_mw_on", data / "cp_13c_n1_mw_off", enhancement=50.0,
                    seed=DEMO_SEED + 2, lines=shoulder, noise_sd=0.5)
+    more_bridging = (*OLEATE_13C_LINES, Line(180.5, 0.35, 300.0))
+    write_dnp_pair(data / "cp_13c_n3_mw_on", data / "cp_13c_n3_mw_off", enhancement=40.0,
+                   seed=DEMO_SEED + 3, lines=more_bridging, noise_sd=0.5)
+    # 27Al Czjzek sites (δiso ppm, σ MHz, fraction): more Al(VI) after three cycles
+    write_al27_cp(data / "cp_27al_n1", ((68.0, 3.0, 0.45), (36.0, 2.5, 0.25), (9.0, 2.0, 0.30)),
+                  seed=DEMO_SEED + 4)
+    write_al27_cp(data / "cp_27al_n3", ((68.0, 3.0, 0.35), (36.0, 2.5, 0.25), (9.0, 2.0, 0.40)),
+                  seed=DEMO_SEED + 5)
     return atomic_write_text(out / "project.toml", _PROJECT)
 
 
