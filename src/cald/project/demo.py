@@ -9,7 +9,9 @@ parameters (labelled synthetic in every file and in the report), analysed by the
 * ``data/cp_13c_n0``: 13C CP of the pristine QDs (enhancement 33 relative to the same off level);
 * ``data/cp_13c_n3_*``: 13C CP after three cycles (more bridging carboxylate);
 * ``data/cp_27al_n1``, ``cp_27al_n3``: 27Al CP central transitions with Al(IV)/Al(V)/Al(VI) Czjzek
-  sites, more Al(VI) after three cycles (as the study observes).
+  sites, more Al(VI) after three cycles (as the study observes);
+* ``data/cp_113cd_n0|1|3``: 113Cd CP-MAS sideband spectra (9.4 T, 8 kHz) with the core, CdSe2O2 and,
+  after c-ALD, a CdSe3O-like site, fitted for CSA tensors and fractions (Table S2 layout).
 
 ``project.toml`` names the samples (n = 0 and 1, 85 ligands and 25 TMA per QD), the data sets and
 the analyses (RESPDOR fit, DNP enhancement, 13C spectra overlaid and normalised to the alkene).
@@ -26,6 +28,7 @@ from cald.synth.bruker import Line
 from cald.synth.nmr_sets import (
     OLEATE_13C_LINES,
     write_al27_cp,
+    write_cd113_mas,
     write_dnp_pair,
     write_respdor_series,
 )
@@ -119,6 +122,24 @@ path = "data/cp_27al_n3"
 kind = "bruker"
 sample = "CdSe@AlOx-3"
 
+[[datasets]]
+id = "cp113cd-n0"
+path = "data/cp_113cd_n0"
+kind = "bruker"
+sample = "CdSe"
+
+[[datasets]]
+id = "cp113cd-n1"
+path = "data/cp_113cd_n1"
+kind = "bruker"
+sample = "CdSe@AlOx-1"
+
+[[datasets]]
+id = "cp113cd-n3"
+path = "data/cp_113cd_n3"
+kind = "bruker"
+sample = "CdSe@AlOx-3"
+
 [[analyses]]
 id = "respdor-13c-27al-n1"
 kind = "respdor"
@@ -183,6 +204,36 @@ inputs = ["cp27al-n3"]
 sites = [4, 5, 6]
 overlay = "27Al CP"
 normalise_region = [80.0, 55.0]
+
+[[analyses]]
+id = "cd113-csa-n0"
+kind = "csa"
+inputs = ["cp113cd-n0"]
+[analyses.parameters]
+mas_khz = 8.0
+sites = [-50.0, -320.0]
+overlay = "113Cd CP-MAS"
+normalise_region = [-40.0, -60.0]
+
+[[analyses]]
+id = "cd113-csa-n1"
+kind = "csa"
+inputs = ["cp113cd-n1"]
+[analyses.parameters]
+mas_khz = 8.0
+sites = [-50.0, -140.0, -320.0]
+overlay = "113Cd CP-MAS"
+normalise_region = [-40.0, -60.0]
+
+[[analyses]]
+id = "cd113-csa-n3"
+kind = "csa"
+inputs = ["cp113cd-n3"]
+[analyses.parameters]
+mas_khz = 8.0
+sites = [-50.0, -140.0, -320.0]
+overlay = "113Cd CP-MAS"
+normalise_region = [-40.0, -60.0]
 """
 
 
@@ -205,6 +256,12 @@ def write_demo_project(out_dir: str | os.PathLike[str]) -> Path:
                   seed=DEMO_SEED + 4)
     write_al27_cp(data / "cp_27al_n3", ((68.0, 3.0, 0.35), (36.0, 2.5, 0.25), (9.0, 2.0, 0.40)),
                   seed=DEMO_SEED + 5)
+    # 113Cd sites (δiso ppm, ζ ppm, η, fraction): core, CdSe2O2 and, after c-ALD, CdSe3O
+    core, cdse2o2, cdse3o = (-50.0, 30.0, 0.5), (-320.0, -350.0, 0.3), (-140.0, 200.0, 0.5)
+    for n, sites in (("0", ((*core, 0.35), (*cdse2o2, 0.65))),
+                     ("1", ((*core, 0.30), (*cdse3o, 0.20), (*cdse2o2, 0.50))),
+                     ("3", ((*core, 0.30), (*cdse3o, 0.30), (*cdse2o2, 0.40)))):
+        write_cd113_mas(data / f"cp_113cd_n{n}", sites, seed=DEMO_SEED + 10 + int(n))
     return atomic_write_text(out / "project.toml", _PROJECT)
 
 
