@@ -26,6 +26,6 @@ if __name__ == "__main__":
         fresh = Path(tmp) / "fresh"
         run_first = timed([*CALD, "run", str(out / "project.toml"), "--out", str(fresh), "--quiet"])
         rerun = timed([*CALD, "run", str(out / "project.toml"), "--out", str(fresh), "--quiet"])
-    print(f"cald demo end to end (data + 5 analyses + report): {first:.2f} s (goal < 60 s)")
+    print(f"cald demo end to end (synthetic data, all analyses, report): {first:.2f} s (goal < 60 s)")
     print(f"cald run, first: {run_first:.2f} s; unchanged re-run: {rerun:.2f} s; "
           f"re-run/first {rerun / run_first:.1%} (goal < 10 %)")
