@@ -199,3 +199,13 @@ def test_quad_and_csa_analysis_kinds_in_a_project(al27_csv, cd113_csv, tmp_path)
     assert table.index("(n = 1)") < table.index("(n = 3)")
     assert "113Cd MAS: normalised to the tallest point of -300–-340 ppm" in html
     assert by_id["cd-csa-n3"]["normalisation"]["region"] == [-300.0, -340.0]
+
+
+def test_csa_and_quad_fit_on_the_demo_bruker_data(capsys, demo):
+    """Both fits read the demo's synthetic Bruker folders (nucleus and field from acqus/procs)."""
+    cd = run_json(capsys, ["csa", "fit", demo / "data" / "cp_113cd_n1", "--mas-khz", "8",
+                           "--sites=-50,-140,-320"])
+    assert [round(s["iso_ppm"]) for s in cd["sites"]] == [-50, -140, -320]
+    assert [s["fraction"] for s in cd["sites"]] == pytest.approx([0.30, 0.20, 0.50], abs=0.03)
+    al = run_json(capsys, ["quad", "fit", demo / "data" / "cp_27al_n3", "--sites", "4,5,6"])
+    assert [s["fraction"] for s in al["sites"]] == pytest.approx([0.35, 0.25, 0.40], abs=0.03)
