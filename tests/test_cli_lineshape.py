@@ -209,3 +209,58 @@ def test_csa_and_quad_fit_on_the_demo_bruker_data(capsys, demo):
     assert [s["fraction"] for s in cd["sites"]] == pytest.approx([0.30, 0.20, 0.50], abs=0.03)
     al = run_json(capsys, ["quad", "fit", demo / "data" / "cp_27al_n3", "--sites", "4,5,6"])
     assert [s["fraction"] for s in al["sites"]] == pytest.approx([0.35, 0.25, 0.40], abs=0.03)
+
+
+@pytest.fixture(scope="module")
+def pass_csv(tmp_path_factory):
+    """PASS slices (orders −6 … 6) of two 113Cd sites with areas 0.6 and 0.4 (CSV)."""
+    import numpy as np
+
+    from cald.io.table import write_table
+    from cald.lineshape.csa import synthetic_pass
+
+    ppm = np.linspace(100.0, -900.0, 2000)
+    rows = synthetic_pass(ppm, [
+        {"iso_ppm": -320.0, "zeta_ppm": -350.0, "eta": 0.3, "area": 0.6, "linewidth_hz": 400.0},
+        {"iso_ppm": -630.0, "zeta_ppm": 150.0, "eta": 0.6, "area": 0.4, "linewidth_hz": 400.0}],
+        mas_hz=8000.0, nucleus="113Cd", field_1h_mhz=400.13, noise=2e-4, seed=1)
+    columns = {"ppm": rows.axis}
+    columns.update({f"order_{k}": row for k, row in
+                    zip(rows.meta["sideband_orders"], np.real(rows.values), strict=True)})
+    path = tmp_path_factory.mktemp("pass") / "pass.csv"
+    write_table(path, columns, ["synthetic 113Cd PASS slices"])
+    return path
+
+
+def test_csa_fit_pass_table(capsys, pass_csv, tmp_path):
+    plot = tmp_path / "iso.svg"
+    obj = run_json(capsys, ["csa", "fit", pass_csv, "--pass", "--nucleus", "113Cd", "--mas-khz",
+                            "8", "--field-1h-mhz", "400.13", "--sites=-320,-630", "--plot", plot])
+    (a, b) = obj["sites"]
+    assert (a["zeta_ppm"], a["eta"]) == pytest.approx((-350.0, 0.3), abs=0.1, rel=0.05)
+    assert [a["fraction"], b["fraction"]] == pytest.approx([0.6, 0.4], abs=0.03)
+    assert plot.read_bytes().startswith(b"<?xml")
+
+
+def test_csa_fit_pass_table_without_orders(capsys, tmp_path):
+    path = tmp_path / "flat.csv"
+    path.write_text("ppm,intensity\n1,2\n2,3\n3,4\n", encoding="utf-8")
+    code, out, err = run(capsys, ["csa", "fit", path, "--pass", "--nucleus", "113Cd",
+                                  "--mas-khz", "8", "--field-1h-mhz", "400.13"])
+    assert_clean_error(code, out, err, "order_")
+
+
+def test_csa_kind_with_pass_data(pass_csv, tmp_path):
+    folder = tmp_path / "pass-project"
+    (folder / "data").mkdir(parents=True)
+    shutil.copy(pass_csv, folder / "data" / "pass.csv")
+    (folder / "project.toml").write_text(
+        '[project]\nname = "pass"\n\n[[samples]]\nname = "n1"\ncycles = 1\n\n'
+        '[[datasets]]\nid = "pass"\npath = "data/pass.csv"\nkind = "csv"\nsample = "n1"\n\n'
+        '[[analyses]]\nid = "cd-pass"\nkind = "csa"\ninputs = ["pass"]\n'
+        '[analyses.parameters]\nmas_khz = 8.0\nnucleus = "113Cd"\nfield_1h_mhz = 400.13\n'
+        'sites = [-320.0, -630.0]\npass_data = true\n', encoding="utf-8")
+    summary = run_project(folder / "project.toml", folder)
+    assert summary.n_failed == 0, summary.results["analyses"]
+    sites = summary.results["analyses"][0]["result"]["sites"]
+    assert [s["fraction"] for s in sites] == pytest.approx([0.6, 0.4], abs=0.03)

@@ -148,13 +148,15 @@ def csa_fit(
                                      help="Isotropic shifts (ppm), comma-separated; default: found."),
     lineshape: str = typer.Option("lorentzian", "--lineshape", help="lorentzian, gaussian, voigt."),
     region: str | None = typer.Option(None, "--region", help="Fit region A:B (ppm)."),
+    pass_data: bool = typer.Option(False, "--pass",
+                                   help="SPECTRUM is a PASS table: CSV with ppm and order_<k> columns."),
     plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
     """Fit δiso, ζ, η (Haeberlen; also Herzfeld–Berger Ω, κ and Mehring δ11–δ33) and site
-    fractions to a spinning-sideband spectrum."""
-    from cald.lineshape.csa import fit_csa
+    fractions to a spinning-sideband spectrum, or (with --pass) to PASS sideband intensities."""
+    from cald.lineshape.csa import fit_csa, fit_pass, pass_isotropic_spectrum
     from cald.nmr.workflow import process_source
 
     check_plot_path(plot)
@@ -164,6 +166,23 @@ def csa_fit(
         raise ParameterError(f"--lineshape must be lorentzian, gaussian or voigt, got {lineshape!r}")
     starts = None if sites is None else parse_float_list(sites, "--sites")
     bounds = None if region is None else parse_region(region)
+    if pass_data:
+        from cald.io.spectrum_file import read_pass_table
+
+        rows = read_pass_table(spectrum, nucleus)
+        fitted = fit_pass(rows, mas_hz=mas_khz * 1e3, sites=starts, nucleus=nucleus,
+                          field_1h_mhz=field_1h_mhz)
+        if plot is not None:
+            from cald.nmr.processing import pick_peaks
+            from cald.project.report.figures import save_figure, spectrum_figure
+
+            iso = pass_isotropic_spectrum(rows)
+            save_figure(spectrum_figure(iso, pick_peaks(iso)), plot)
+        if as_json:
+            emit_json(fitted.to_dict(include_curves=False))
+        elif not quiet:
+            console.print(fitted.report())
+        return
     spec = process_source(spectrum)
     result = fit_csa(spec, mas_hz=mas_khz * 1e3, sites=starts, nucleus=nucleus,
                      field_1h_mhz=field_1h_mhz, lineshape=lineshape, region=bounds)

@@ -11,7 +11,7 @@ from cald.errors import DataFileError
 from cald.io.table import read_table
 from cald.spectrum import Spectrum
 
-__all__ = ["read_spectrum", "JCAMP_SUFFIXES"]
+__all__ = ["read_spectrum", "read_pass_table", "JCAMP_SUFFIXES"]
 
 JCAMP_SUFFIXES = (".dx", ".jdx", ".jcamp", ".jcm")
 _CSV_AXES = {"ppm": "ppm", "hz": "hz", "ev": "ev", "be_ev": "ev", "cm-1": "cm-1",
@@ -56,3 +56,25 @@ def read_spectrum(path: str | os.PathLike[str], nucleus: str | None = None,
     if not np.all(np.isfinite(spec.axis)):
         raise DataFileError("axis column holds non-finite values", p)
     return spec
+
+
+def read_pass_table(path: str | os.PathLike[str], nucleus: str | None = None,
+                    sf_mhz: float | None = None) -> Spectrum:
+    """PASS data (sideband-order-separated spectra) from a CSV with a ``ppm`` column and one
+    column per sideband order named ``order_<k>`` (e.g. ``order_-2`` … ``order_2``): a 2D
+    :class:`Spectrum` with the orders in ``meta["sideband_orders"]``."""
+    table = read_table(path)
+    ppm = table.require("ppm")
+    orders = []
+    for name in table.columns:
+        if name.lower().startswith("order_"):
+            try:
+                orders.append((int(name[6:]), name))
+            except ValueError:
+                raise DataFileError(f"column {name!r}: expected order_<integer>", path) from None
+    if len(orders) < 3:
+        raise DataFileError("PASS table needs 'ppm' and at least 3 columns order_<k>", path)
+    orders.sort()
+    rows = np.array([table.columns[name] for _, name in orders])
+    return Spectrum(rows, ppm, "ppm", nucleus, sf_mhz, None, str(path), ("read PASS table",),
+                    {"sideband_orders": [k for k, _ in orders]})
