@@ -89,7 +89,7 @@ def _key_numbers(kind: str, res: dict[str, Any]) -> list[tuple[str, str]]:
                 text += f"; σ {format_value(site['sigma_mhz'], site.get('sigma_mhz_err'), 'MHz')}"
             text += f"; fraction {format_value(site['fraction'], site.get('fraction_err'))}"
             rows.append((label, text))
-        return rows + [("χ²ᵣ", format_value(res["redchi"]))]
+        return rows + ([("χ²ᵣ", format_value(res["redchi"]))] if "redchi" in res else [])
     if kind == "nmr":
         return [("nucleus", str(res["nucleus"])), ("SF", format_value(res["sf_mhz"], None, "MHz")),
                 ("peaks", ", ".join(f"{p['ppm']:.1f}" for p in res["peaks"][:8]))]
