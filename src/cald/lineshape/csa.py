@@ -276,6 +276,21 @@ class CsaTensor:
 # --- mrsimulator engine ---------------------------------------------------------------------
 
 
+
+def _site_keys(label: str, tensor: CsaTensor, fraction: float, fraction_err: float | None
+               ) -> dict[str, Any]:
+    """The site keys shared by 1D and PASS results: label, Haeberlen/Herzfeld–Berger values with
+    errors, fraction, and the principal components δ11, δ22, δ33."""
+    t = tensor.to_dict()
+    return {
+        "label": label,
+        **{k: t[k] for k in ("iso_ppm", "iso_ppm_err", "zeta_ppm", "zeta_ppm_err", "eta",
+                             "eta_err", "omega_ppm", "omega_ppm_err", "kappa", "kappa_err")},
+        "fraction": fraction,
+        "fraction_err": _opt(fraction_err),
+        **{k: t[k] for k in t if k.startswith("delta_")},
+    }
+
 def _mrsim() -> Any:
     try:
         import mrsimulator  # noqa: F401
@@ -700,14 +715,8 @@ class CsaSiteResult:
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON-ready dictionary (the CLI contract's keys: ``iso_ppm``, ``zeta_ppm``, ``eta``,
         ``omega_ppm``, ``kappa``, ``fraction``; each with ``_err``)."""
-        t = self.tensor.to_dict()
         return {
-            "label": self.label,
-            **{k: t[k] for k in ("iso_ppm", "iso_ppm_err", "zeta_ppm", "zeta_ppm_err", "eta",
-                                 "eta_err", "omega_ppm", "omega_ppm_err", "kappa", "kappa_err")},
-            "fraction": self.fraction,
-            "fraction_err": _opt(self.fraction_err),
-            **{k: t[k] for k in t if k.startswith("delta_")},
+            **_site_keys(self.label, self.tensor, self.fraction, self.fraction_err),
             "amplitude": self.amplitude,
             "amplitude_err": _opt(self.amplitude_err),
             "linewidth_hz": self.linewidth_hz,
@@ -1390,14 +1399,8 @@ class PassSiteResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON-ready dictionary with the same site keys as :class:`CsaSiteResult`."""
-        t = self.tensor.to_dict()
         return {
-            "label": self.label,
-            **{k: t[k] for k in ("iso_ppm", "iso_ppm_err", "zeta_ppm", "zeta_ppm_err", "eta",
-                                 "eta_err", "omega_ppm", "omega_ppm_err", "kappa", "kappa_err")},
-            "fraction": self.fraction,
-            "fraction_err": _opt(self.fraction_err),
-            **{k: t[k] for k in t if k.startswith("delta_")},
+            **_site_keys(self.label, self.tensor, self.fraction, self.fraction_err),
             "area": self.area,
             "area_err": _opt(self.area_err),
             "measured_fraction": self.measured_fraction,
