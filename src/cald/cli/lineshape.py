@@ -25,13 +25,10 @@ peaks_app = typer.Typer(help="Peak deconvolution (Gauss, Lorentz, Voigt, pseudo-
 SPECTRUM_HELP = "Bruker experiment folder, JCAMP-DX file or CSV with ppm,intensity."
 
 
-def _save_fit_plot(plot: Path, result, title: str) -> None:  # type: ignore[no-untyped-def]
-    from cald.project.report.figures import fit_figure, save_figure
+def _save_fit_plot(plot: Path, result: object) -> None:
+    from cald.project.report.figures import lineshape_fit_figure, save_figure
 
-    x = result.x
-    components = [(f"peak {i + 1}", c) for i, c in enumerate(result.component_curves(x))]
-    save_figure(fit_figure(x, result.data, result.model_curve(x), components, result.unit,
-                           result.nucleus, title), plot)
+    save_figure(lineshape_fit_figure(result), plot)
 
 
 @peaks_app.command("fit")
@@ -65,7 +62,7 @@ def peaks_fit(
                        ties={"equal_widths": equal_widths},
                        baseline=None if baseline == "none" else baseline)
     if plot is not None:
-        _save_fit_plot(plot, result, f"{shape} deconvolution")
+        _save_fit_plot(plot, result)
     if as_json:
         emit_json(result.to_dict())
     elif not quiet:
@@ -121,12 +118,7 @@ def quad_fit(
                              None if mas_khz is None else mas_khz * 1e3, _sites(sites),
                              region=bounds)
     if plot is not None:
-        from cald.project.report.figures import fit_figure, save_figure
-
-        labels = [s.label for s in result.sites]
-        save_figure(fit_figure(result.axis, result.data, result.best_fit,
-                               list(zip(labels, result.components, strict=False)), "ppm",
-                               result.nucleus, "Czjzek sites"), plot)
+        _save_fit_plot(plot, result)
     if as_json:
         emit_json(result.to_dict())
     elif not quiet:
@@ -187,13 +179,7 @@ def csa_fit(
     result = fit_csa(spec, mas_hz=mas_khz * 1e3, sites=starts, nucleus=nucleus,
                      field_1h_mhz=field_1h_mhz, lineshape=lineshape, region=bounds)
     if plot is not None:
-        from cald.project.report.figures import fit_figure, save_figure
-
-        labels = [f"{s.tensor.iso_ppm:.0f} ppm" if hasattr(s, "tensor") else f"site {i + 1}"
-                  for i, s in enumerate(result.sites)]
-        save_figure(fit_figure(result.ppm, result.data, result.best_fit,
-                               list(zip(labels, result.components, strict=False)), "ppm",
-                               result.nucleus, "sideband manifolds"), plot)
+        _save_fit_plot(plot, result)
     if as_json:
         emit_json(result.to_dict(include_curves=False))
     elif not quiet:

@@ -43,7 +43,7 @@ class Csa(AnalysisKind):
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         from cald.lineshape.csa import fit_csa
         from cald.nmr.workflow import process_source
-        from cald.project.report.figures import fit_figure
+        from cald.project.report.figures import lineshape_fit_figure
         from cald.project.report.html import format_value
 
         p: CsaParameters = params
@@ -53,10 +53,7 @@ class Csa(AnalysisKind):
                          nucleus=p.nucleus, field_1h_mhz=p.field_1h_mhz, lineshape=p.lineshape,
                          region=p.region)
         d = {**result.to_dict(include_curves=False), **overlay_data(result.ppm, result.data, p)}
-        labels = [f"{s['iso_ppm']:.0f} ppm" for s in d["sites"]]
-        fig = fit_figure(result.ppm, result.data, result.best_fit,
-                         list(zip(labels, result.components, strict=False)), "ppm",
-                         result.nucleus, "sideband manifolds")
+        fig = lineshape_fit_figure(result)
         summary = "; ".join(f"{s['iso_ppm']:.0f} ppm: Ω {format_value(s['omega_ppm'], s['omega_ppm_err'])}"
                             f" ppm, fraction {format_value(s['fraction'], s['fraction_err'])}"
                             for s in d["sites"])

@@ -42,7 +42,7 @@ class Peaks(AnalysisKind):
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         from cald.lineshape.peaks import fit_peaks
         from cald.nmr.workflow import process_source
-        from cald.project.report.figures import fit_figure
+        from cald.project.report.figures import lineshape_fit_figure
         from cald.project.report.html import format_value
 
         p: PeaksParameters = params
@@ -53,10 +53,7 @@ class Peaks(AnalysisKind):
         labels = p.labels or [f"peak {i + 1}" for i in range(len(d["peaks"]))]
         for peak, label in zip(d["peaks"], labels, strict=False):
             peak["label"] = label
-        x = result.x
-        components = list(zip(labels, result.component_curves(x), strict=False))
-        fig = fit_figure(x, result.data, result.model_curve(x), components, result.unit,
-                         result.nucleus, f"{p.shape} deconvolution")
+        fig = lineshape_fit_figure(result, labels)
         summary = "; ".join(f"{pk['label']} {pk['center']:.1f}: fraction "
                             f"{format_value(pk['fraction'], pk['fraction_err'])}" for pk in d["peaks"])
         caption = (f"Deconvolution of {p.region[0]:g}–{p.region[1]:g} into {len(d['peaks'])} "

@@ -41,7 +41,7 @@ class Quad(AnalysisKind):
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         from cald.lineshape.quadrupolar import fit_quadrupolar
         from cald.nmr.workflow import process_source
-        from cald.project.report.figures import fit_figure
+        from cald.project.report.figures import lineshape_fit_figure
         from cald.project.report.html import format_value
 
         p: QuadParameters = params
@@ -49,10 +49,7 @@ class Quad(AnalysisKind):
                                  None if p.mas_khz is None else p.mas_khz * 1e3, p.sites,
                                  region=p.region)
         d = {**result.to_dict(), **overlay_data(result.axis, result.data, p)}
-        labels = [s["label"] for s in d["sites"]]
-        fig = fit_figure(result.axis, result.data, result.best_fit,
-                         list(zip(labels, result.components, strict=False)), "ppm",
-                         result.nucleus, "Czjzek sites")
+        fig = lineshape_fit_figure(result)
         summary = "; ".join(f"{s['label']} at {s['iso_ppm']:.1f} ppm: "
                             f"{format_value(s['fraction'], s['fraction_err'])}" for s in d["sites"])
         caption = (f"{p.nucleus} central transition fitted with Czjzek sites (data, fit, sites; "

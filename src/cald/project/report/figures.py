@@ -7,6 +7,7 @@ import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -20,8 +21,8 @@ from cald.recoupling.fit import RespdorResult
 from cald.recoupling.redor import respdor_dephasing
 from cald.spectrum import Spectrum
 
-__all__ = ["fit_figure", "overlay_figure", "render_figure", "respdor_figure", "save_figure",
-           "spectrum_figure"]
+__all__ = ["fit_figure", "lineshape_fit_figure", "overlay_figure", "render_figure",
+           "respdor_figure", "save_figure", "spectrum_figure"]
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
@@ -151,3 +152,31 @@ def fit_figure(x: np.ndarray, data: np.ndarray, total: np.ndarray,
     top.set_title(title, fontsize=10)
     top.legend(fontsize=7, frameon=False)
     return fig
+
+
+def lineshape_fit_figure(result: Any, labels: Sequence[str] | None = None) -> Figure:
+    """:func:`fit_figure` of a peak, Czjzek or CSA fit result (``PeakFitResult``,
+    ``QuadrupolarFitResult``, ``CsaFitResult``), components labelled by ``labels`` or by default
+    as peak k, the site label, or the site's δiso."""
+    from cald.lineshape.csa import CsaFitResult
+    from cald.lineshape.peaks import PeakFitResult
+    from cald.lineshape.quadrupolar import QuadrupolarFitResult
+
+    if isinstance(result, PeakFitResult):
+        x, unit = result.x, result.unit
+        total, components = result.model_curve(x), list(result.component_curves(x))
+        default = [f"peak {i + 1}" for i in range(len(components))]
+        title = f"{result.shape} deconvolution"
+    elif isinstance(result, QuadrupolarFitResult):
+        x, unit, total, components = result.axis, "ppm", result.best_fit, list(result.components)
+        default = [s.label for s in result.sites]
+        title = "Czjzek sites"
+    elif isinstance(result, CsaFitResult):
+        x, unit, total, components = result.ppm, "ppm", result.best_fit, list(result.components)
+        default = [f"{s['iso_ppm']:.0f} ppm" for s in result.to_dict(include_curves=False)["sites"]]
+        title = "sideband manifolds"
+    else:
+        raise TypeError(f"no lineshape figure for {type(result).__name__}")
+    names = list(labels) if labels else default
+    return fit_figure(x, result.data, total, list(zip(names, components, strict=False)), unit,
+                      result.nucleus, title)
