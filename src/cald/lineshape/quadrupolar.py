@@ -351,8 +351,13 @@ def _sampled_broadening(f: NDArray[np.float64], gauss_pts: float, lor_pts: float
     out = np.ones_like(f)
     if gauss_pts > 0:
         a = _GAUSS_FT * gauss_pts**2
-        k = np.arange(-3, 4) if a < 160.0 else np.zeros(1)  # aliases below 1e-17 when a ≥ 160
-        out = np.exp(-a * (f[:, None] + k[None, :]) ** 2).sum(axis=1) / np.exp(-a * k**2).sum()
+        if a >= 160.0:  # wide: the aliases of the continuous transform are below 1e-17
+            out = np.exp(-a * f**2)
+        else:  # narrow: the sampled kernel itself (all aliases at once), symmetric and unit-sum
+            s = gauss_pts / (2.0 * np.sqrt(2.0 * np.log(2.0)))
+            n = np.arange(-int(np.ceil(8.0 * s)) - 1, int(np.ceil(8.0 * s)) + 2)
+            g = np.exp(-0.5 * (n / s) ** 2)
+            out = (g[None, :] * np.cos(2.0 * np.pi * f[:, None] * n[None, :])).sum(axis=1) / g.sum()
     if lor_pts > 0:
         q = np.exp(-np.pi * lor_pts)  # Σ_k exp(−π l |f + k|) in closed form, normalised at f = 0
         out = out * (np.exp(-np.pi * lor_pts * f) + q * np.exp(np.pi * lor_pts * f)) / (1.0 + q)
