@@ -353,7 +353,7 @@ def _sampled_broadening(f: NDArray[np.float64], gauss_pts: float, lor_pts: float
         a = _GAUSS_FT * gauss_pts**2
         if a >= 160.0:  # wide: the aliases of the continuous transform are below 1e-17
             out = np.exp(-a * f**2)
-        else:  # narrow: the sampled kernel itself (all aliases at once), symmetric and unit-sum
+        elif gauss_pts > 1e-3:  # narrow: the sampled kernel itself (all aliases), unit-sum
             s = gauss_pts / (2.0 * np.sqrt(2.0 * np.log(2.0)))
             n = np.arange(-int(np.ceil(8.0 * s)) - 1, int(np.ceil(8.0 * s)) + 2)
             g = np.exp(-0.5 * (n / s) ** 2)
