@@ -25,6 +25,7 @@ from scipy.optimize import minimize
 from scipy.signal import find_peaks, peak_widths
 
 from cald.errors import ParameterError
+from cald.nmr.options import AUTOPHASE_METHODS
 from cald.spectrum import Spectrum
 
 __all__ = [
@@ -49,9 +50,6 @@ __all__ = [
     "signal_to_noise",
     "process_fid",
 ]
-
-#: Methods of :func:`autophase`.
-AUTOPHASE_METHODS = ("acme", "negative")
 
 #: Secondary chemical-shift references: name → (nucleus, shift in ppm, note).
 SECONDARY_REFERENCES: dict[str, tuple[tuple[str, ...], float, str]] = {

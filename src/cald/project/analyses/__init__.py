@@ -1,8 +1,9 @@
 """Analysis kinds: one module per kind in this package registers itself with :func:`register`.
 
 The pipeline never changes to add a kind: :func:`load_kinds` imports every module here, and a
-kind declares what it needs (data-set kinds and count), its parameters (a pydantic model), its
-report section, and how it runs. A kind's ``run`` is pure with respect to the project: it reads
+kind declares what it needs (data-set kinds and count), its parameters (the options model of its
+operation, :mod:`cald.options`, shared with the command line), its report section, and how it
+runs. A kind's ``run`` is pure with respect to the project: it reads
 its input paths and returns an :class:`AnalysisOutput` (result dict with the keys of the matching
 CLI command's JSON, figures, extra files).
 """
@@ -16,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from cald.errors import InputError
+from cald.options import Options, Region, describe_validation_error
 
-__all__ = ["SECTIONS", "AnalysisKind", "AnalysisOutput", "FigureOutput", "KindParameters",
+__all__ = ["SECTIONS", "AnalysisKind", "AnalysisOutput", "FigureOutput",
            "OverlayParameters", "figure_output", "overlay_data", "register", "load_kinds", "get_kind",
            "REGISTRY"]
 
@@ -33,12 +35,6 @@ SECTIONS: dict[str, str] = {
     "respdor": "Heteronuclear distances: RESPDOR",
     "models": "Atomistic models",
 }
-
-
-class KindParameters(BaseModel):
-    """Base of every kind's parameter model (unknown keys are refused)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 @dataclass(frozen=True)
@@ -69,29 +65,28 @@ class AnalysisKind(ABC):
     section: ClassVar[str]
     input_kinds: ClassVar[tuple[str, ...]]
     n_inputs: ClassVar[tuple[int, int]] = (1, 1)
-    Parameters: ClassVar[type[KindParameters]]
+    Parameters: ClassVar[type[Options]]
 
-    def parse_parameters(self, parameters: dict[str, Any], where: str, source: Path) -> KindParameters:
+    def parse_parameters(self, parameters: dict[str, Any], where: str, source: Path) -> Options:
         """Validate an analysis' parameters; errors name the field (``where.parameters.x``)."""
         try:
-            return self.Parameters(**parameters)
+            return self.Parameters.model_validate(parameters)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            field_name = ".".join(str(x) for x in err["loc"])
-            raise InputError(f"{where}.parameters.{field_name}: {err['msg']}", source) from None
+            field, msg = describe_validation_error(exc, self.Parameters, str)
+        raise InputError(f"{where}.parameters{'' if field is None else '.' + field}: {msg}", source)
 
     @abstractmethod
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         """Run on the input paths with validated parameters; ``sample`` is the sample's table."""
 
 
-class OverlayParameters(KindParameters):
+class OverlayParameters(Options):
     """Parameters every spectrum-producing kind accepts: put the spectrum into the report's
     overlay ``overlay`` (one figure per name, across samples), scaled so that its tallest point
     in ``normalise_region`` is 1 (e.g. the 113Cd core at −50 ppm, 27Al Al(IV), 13C alkene)."""
 
     overlay: str | None = None
-    normalise_region: tuple[float, float] | None = None
+    normalise_region: Region | None = None
 
 
 def overlay_data(axis: Any, values: Any, params: OverlayParameters,

@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-
+from cald.lineshape.options import CsaFitOptions
 from cald.project.analyses import (
     AnalysisKind,
     AnalysisOutput,
@@ -18,16 +17,8 @@ from cald.project.analyses import (
 )
 
 
-class CsaParameters(OverlayParameters):
-    """MAS rate, field, starting isotropic shifts and lineshape."""
-
-    mas_khz: float = Field(gt=0)
-    nucleus: str | None = None
-    field_1h_mhz: float | None = Field(None, gt=0)
-    sites: list[float] | None = None
-    lineshape: str = "lorentzian"
-    region: tuple[float, float] | None = None
-    pass_data: bool = Field(False, description="input is a PASS table (CSV: ppm, order_<k> columns)")
+class CsaParameters(CsaFitOptions, OverlayParameters):
+    """The fit's options and overlay settings."""
 
 
 @register
@@ -41,17 +32,13 @@ class Csa(AnalysisKind):
     Parameters = CsaParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
-        from cald.lineshape.csa import fit_csa
-        from cald.nmr.workflow import process_source
         from cald.project.report.figures import lineshape_fit_figure
         from cald.project.report.html import format_value
 
         p: CsaParameters = params
         if p.pass_data:
             return self._run_pass(inputs[0], p)
-        result = fit_csa(process_source(inputs[0]), mas_hz=p.mas_khz * 1e3, sites=p.sites,
-                         nucleus=p.nucleus, field_1h_mhz=p.field_1h_mhz, lineshape=p.lineshape,
-                         region=p.region)
+        result = p.fit(p.read(inputs[0]))
         d = {**result.to_dict(include_curves=False), **overlay_data(result.ppm, result.data, p)}
         fig = lineshape_fit_figure(result)
         summary = "; ".join(f"{s['iso_ppm']:.0f} ppm: Ω {format_value(s['omega_ppm'], s['omega_ppm_err'])}"
@@ -62,14 +49,13 @@ class Csa(AnalysisKind):
 
     def _run_pass(self, source: Path, p: CsaParameters) -> AnalysisOutput:
         from cald.io.spectrum_file import read_pass_table
-        from cald.lineshape.csa import fit_pass, pass_isotropic_spectrum
+        from cald.lineshape.csa import pass_isotropic_spectrum
         from cald.nmr.processing import pick_peaks
         from cald.project.report.figures import spectrum_figure
         from cald.project.report.html import format_value
 
         rows = read_pass_table(source, p.nucleus)
-        result = fit_pass(rows, mas_hz=p.mas_khz * 1e3, sites=p.sites, nucleus=p.nucleus,
-                          field_1h_mhz=p.field_1h_mhz)
+        result = p.fit_pass(rows)
         iso = pass_isotropic_spectrum(rows)
         d = {**result.to_dict(include_curves=False), **overlay_data(iso.axis, iso.values, p)}
         summary = "; ".join(f"{s['iso_ppm']:.0f} ppm: Ω {format_value(s['omega_ppm'], s['omega_ppm_err'])}"

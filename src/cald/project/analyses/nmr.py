@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-
+from cald.nmr.options import ProcessOptions
+from cald.options import Region
 from cald.project.analyses import (
     AnalysisKind,
     AnalysisOutput,
@@ -18,19 +18,11 @@ from cald.project.analyses import (
 )
 
 
-class NmrParameters(OverlayParameters):
-    """Processing options (unset: the data set's stored parameters) and overlay settings."""
+class NmrParameters(ProcessOptions, OverlayParameters):
+    """Processing options (unset: the data set's stored parameters), overlay settings and the
+    plotted region."""
 
-    processed: bool = False
-    lb_hz: float | None = None
-    size: int | None = Field(None, ge=8)
-    phc0: float | None = None
-    phc1: float | None = None
-    auto_phase: str | None = None
-    baseline: str | None = None
-    shift_ppm: float = 0.0
-    min_snr: float = Field(5.0, gt=0)
-    plot_region: tuple[float, float] | None = None
+    plot_region: Region | None = None
 
 
 @register
@@ -45,13 +37,11 @@ class Nmr(AnalysisKind):
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         from cald.nmr.processing import pick_peaks
-        from cald.nmr.workflow import process_source, spectrum_summary
+        from cald.nmr.workflow import spectrum_summary
         from cald.project.report.figures import spectrum_figure
 
         p: NmrParameters = params
-        spec = process_source(inputs[0], processed=p.processed, lb_hz=p.lb_hz, size=p.size,
-                              phc0=p.phc0, phc1=p.phc1, auto_phase=p.auto_phase,
-                              baseline=p.baseline, shift_ppm=p.shift_ppm)
+        spec = p.read(inputs[0])
         peaks = pick_peaks(spec, min_snr=p.min_snr)
         result = {**spectrum_summary(spec, peaks), **overlay_data(spec.axis, spec.values, p)}
         fig = spectrum_figure(spec, peaks, p.normalise_region)

@@ -6,26 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-
-from cald.project.analyses import (
-    AnalysisKind,
-    AnalysisOutput,
-    KindParameters,
-    figure_output,
-    register,
-)
+from cald.lineshape.options import PeaksFitOptions
+from cald.project.analyses import AnalysisKind, AnalysisOutput, figure_output, register
 
 
-class PeaksParameters(KindParameters):
-    """Region, number and shape of the peaks, optional starting centres and ties."""
+class PeaksParameters(PeaksFitOptions):
+    """The fit's options and the peaks' labels."""
 
-    region: tuple[float, float]
-    n_peaks: int | None = Field(None, ge=1)
-    shape: str = "voigt"
-    centers: list[float] | None = None
-    equal_widths: bool = False
-    baseline: str | None = "linear"
     labels: list[str] | None = None
 
 
@@ -40,15 +27,11 @@ class Peaks(AnalysisKind):
     Parameters = PeaksParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
-        from cald.lineshape.peaks import fit_peaks
-        from cald.nmr.workflow import process_source
         from cald.project.report.figures import lineshape_fit_figure
         from cald.project.report.html import format_value
 
         p: PeaksParameters = params
-        result = fit_peaks(process_source(inputs[0]), p.region, n_peaks=p.n_peaks, shape=p.shape,
-                           centers=p.centers, ties={"equal_widths": p.equal_widths},
-                           baseline=p.baseline)
+        result = p.fit(p.read(inputs[0]))
         d = result.to_dict()
         labels = p.labels or [f"peak {i + 1}" for i in range(len(d["peaks"]))]
         for peak, label in zip(d["peaks"], labels, strict=False):

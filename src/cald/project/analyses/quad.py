@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-
+from cald.lineshape.options import QuadFitOptions
 from cald.project.analyses import (
     AnalysisKind,
     AnalysisOutput,
@@ -18,14 +17,8 @@ from cald.project.analyses import (
 )
 
 
-class QuadParameters(OverlayParameters):
-    """Nucleus, field, MAS rate and starting sites (coordination numbers or δiso in ppm)."""
-
-    nucleus: str = "27Al"
-    field_1h_mhz: float | None = Field(None, gt=0)
-    mas_khz: float | None = Field(None, ge=0)
-    sites: list[float | int | str] = [4, 5, 6]
-    region: tuple[float, float] | None = None
+class QuadParameters(QuadFitOptions, OverlayParameters):
+    """The fit's options and overlay settings."""
 
 
 @register
@@ -39,15 +32,11 @@ class Quad(AnalysisKind):
     Parameters = QuadParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
-        from cald.lineshape.quadrupolar import fit_quadrupolar
-        from cald.nmr.workflow import process_source
         from cald.project.report.figures import lineshape_fit_figure
         from cald.project.report.html import format_value
 
         p: QuadParameters = params
-        result = fit_quadrupolar(process_source(inputs[0]), p.nucleus, p.field_1h_mhz,
-                                 None if p.mas_khz is None else p.mas_khz * 1e3, p.sites,
-                                 region=p.region)
+        result = p.fit(p.read(inputs[0]))
         d = {**result.to_dict(), **overlay_data(result.axis, result.data, p)}
         fig = lineshape_fit_figure(result)
         summary = "; ".join(f"{s['label']} at {s['iso_ppm']:.1f} ppm: "
