@@ -18,7 +18,7 @@ SPECTRUM_HELP = "Bruker experiment folder, JCAMP-DX file or CSV with ppm,intensi
 
 
 def _save_fit_plot(plot: Path, result: object) -> None:
-    from cald.project.report.figures import lineshape_fit_figure, save_figure
+    from cald.figures import lineshape_fit_figure, save_figure
 
     save_figure(lineshape_fit_figure(result), plot)
 
@@ -110,8 +110,8 @@ def csa_fit(
         rows = read_pass_table(spectrum, opts.nucleus)
         fitted = opts.fit_pass(rows)
         if plot is not None:
+            from cald.figures import save_figure, spectrum_figure
             from cald.nmr.processing import pick_peaks
-            from cald.project.report.figures import save_figure, spectrum_figure
 
             iso = pass_isotropic_spectrum(rows)
             save_figure(spectrum_figure(iso, pick_peaks(iso)), plot)

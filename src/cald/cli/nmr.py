@@ -55,7 +55,7 @@ def process(
                           "imag": np.imag(spec.values)},
                     [f"spectrum processed by cald from {spec.source}", *spec.history])
     if plot is not None:
-        from cald.project.report.figures import save_figure, spectrum_figure
+        from cald.figures import save_figure, spectrum_figure
 
         save_figure(spectrum_figure(spec, peaks), plot)
     result = spectrum_summary(spec, peaks)

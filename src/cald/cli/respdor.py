@@ -72,7 +72,7 @@ def fit(
 
     result = opts.fit(read_dephasing_csv(str(file)))
     if plot is not None:
-        from cald.project.report.figures import respdor_figure, save_figure
+        from cald.figures import respdor_figure, save_figure
 
         save_figure(respdor_figure(result), plot)
     if as_json:

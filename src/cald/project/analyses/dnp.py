@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from cald.nmr.options import EnhancementOptions
-from cald.project.analyses import AnalysisKind, AnalysisOutput, register
+from cald.project.analyses import AnalysisKind, AnalysisOutput, Statement, register
+from cald.project.formatting import format_value
 
 
 @register
@@ -25,7 +26,19 @@ class Dnp(AnalysisKind):
 
         p: EnhancementOptions = params
         result = p.enhancement(read_bruker(inputs[0]), read_bruker(inputs[1]))
-        from cald.project.report.html import format_value
 
         summary = f"ε = {format_value(result.enhancement, result.enhancement_err)}"
         return AnalysisOutput(result.to_dict(), [], {}, summary)
+
+    def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
+        return [("ε", format_value(result["enhancement"], result["enhancement_err"])),
+                ("NS on/off", f"{result['ns_on']} / {result['ns_off']}"),
+                ("RG on/off", f"{result['rg_on']:g} / {result['rg_off']:g}")]
+
+    def mechanism(self, analysis: dict[str, Any], sample: dict[str, Any]) -> list[Statement]:
+        """The enhancement (how much the surface signal owes to DNP)."""
+        res = analysis["result"]
+        region = res["region_ppm"]
+        return [Statement(f"DNP enhancement (sample {analysis['sample']}, "
+                          f"{region[0]:g}–{region[1]:g} ppm)", res["enhancement"],
+                          res["enhancement_err"], "", analysis["id"])]

@@ -16,6 +16,7 @@ from cald.project.analyses import (
     overlay_data,
     register,
 )
+from cald.project.formatting import format_value
 
 
 class NmrParameters(ProcessOptions, OverlayParameters):
@@ -36,9 +37,9 @@ class Nmr(AnalysisKind):
     Parameters = NmrParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
+        from cald.figures import spectrum_figure
         from cald.nmr.processing import pick_peaks
         from cald.nmr.workflow import spectrum_summary
-        from cald.project.report.figures import spectrum_figure
 
         p: NmrParameters = params
         spec = p.read(inputs[0])
@@ -51,3 +52,8 @@ class Nmr(AnalysisKind):
                    f"{peaks[0].ppm:.2f} {spec.unit}" if peaks else "no peaks above threshold")
         caption = f"{spec.nucleus or ''} spectrum ({', '.join(spec.history[-3:])})."
         return AnalysisOutput(result, [figure_output("spectrum", caption, fig)], {}, summary)
+
+    def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
+        return [("nucleus", str(result["nucleus"])),
+                ("SF", format_value(result["sf_mhz"], None, "MHz")),
+                ("peaks", ", ".join(f"{p['ppm']:.1f}" for p in result["peaks"][:8]))]

@@ -8,6 +8,7 @@ from typing import Any
 
 from cald.lineshape.options import PeaksFitOptions
 from cald.project.analyses import AnalysisKind, AnalysisOutput, figure_output, register
+from cald.project.formatting import format_value
 
 
 class PeaksParameters(PeaksFitOptions):
@@ -27,8 +28,7 @@ class Peaks(AnalysisKind):
     Parameters = PeaksParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
-        from cald.project.report.figures import lineshape_fit_figure
-        from cald.project.report.html import format_value
+        from cald.figures import lineshape_fit_figure
 
         p: PeaksParameters = params
         result = p.fit(p.read(inputs[0]))
@@ -42,3 +42,10 @@ class Peaks(AnalysisKind):
         caption = (f"Deconvolution of {p.region[0]:g}–{p.region[1]:g} into {len(d['peaks'])} "
                    f"{p.shape} peaks (data, fit, components; residual below).")
         return AnalysisOutput(d, [figure_output("deconvolution", caption, fig)], {}, summary)
+
+    def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
+        return [(str(pk.get("label", f"peak {i + 1}")),
+                 f"{format_value(pk['center'], pk['center_err'])}; FWHM "
+                 f"{format_value(pk['fwhm'], pk['fwhm_err'])}; fraction "
+                 f"{format_value(pk['fraction'], pk['fraction_err'])}")
+                for i, pk in enumerate(result["peaks"])] + [("χ²ᵣ", format_value(result["redchi"]))]

@@ -11,10 +11,12 @@ from cald.project.analyses import (
     AnalysisKind,
     AnalysisOutput,
     OverlayParameters,
+    Table,
     figure_output,
     overlay_data,
     register,
 )
+from cald.project.formatting import format_value, sample_label, site_key_numbers
 
 
 class QuadParameters(QuadFitOptions, OverlayParameters):
@@ -32,8 +34,7 @@ class Quad(AnalysisKind):
     Parameters = QuadParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
-        from cald.project.report.figures import lineshape_fit_figure
-        from cald.project.report.html import format_value
+        from cald.figures import lineshape_fit_figure
 
         p: QuadParameters = params
         result = p.fit(p.read(inputs[0]))
@@ -44,3 +45,22 @@ class Quad(AnalysisKind):
         caption = (f"{p.nucleus} central transition fitted with Czjzek sites (data, fit, sites; "
                    f"residual below). {d['warning']}")
         return AnalysisOutput(d, [figure_output("sites", caption, fig)], {}, summary)
+
+    def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
+        return site_key_numbers(result, lambda site: "σ " + format_value(
+            site["sigma_mhz"], site.get("sigma_mhz_err"), "MHz"))
+
+    def tables(self, analyses: list[dict[str, Any]], cycles: dict[str | None, Any]) -> list[Table]:
+        """Czjzek sites across samples (δiso, σ, ⟨C_Q⟩, fraction)."""
+        rows = [[sample_label(a["sample"], cycles), str(s["label"]),
+                 format_value(s["iso_ppm"], s.get("iso_ppm_err")),
+                 format_value(s["sigma_mhz"], s.get("sigma_mhz_err")),
+                 format_value(s.get("cq_mean_mhz")),
+                 format_value(s["fraction"], s.get("fraction_err"))]
+                for a in analyses for s in a["result"]["sites"]]
+        if not rows:
+            return []
+        return [Table(["sample", "site", "δiso / ppm", "σ (Czjzek) / MHz", "⟨C_Q⟩ / MHz",
+                       "fraction"], rows,
+                      "Quadrupolar (Czjzek) sites across samples — CP intensities are not "
+                      "quantitative")]

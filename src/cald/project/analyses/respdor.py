@@ -9,7 +9,15 @@ from typing import Any
 
 from cald.nmr.options import RespdorSeriesOptions
 from cald.options import Region
-from cald.project.analyses import AnalysisKind, AnalysisOutput, figure_output, register
+from cald.project.analyses import (
+    AnalysisKind,
+    AnalysisOutput,
+    Statement,
+    Table,
+    figure_output,
+    register,
+)
+from cald.project.formatting import format_value
 from cald.recoupling.options import RespdorFitOptions
 
 
@@ -34,9 +42,9 @@ class Respdor(AnalysisKind):
     Parameters = RespdorParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
+        from cald.figures import respdor_figure
         from cald.io.bruker import read_bruker
         from cald.io.table import format_table
-        from cald.project.report.figures import respdor_figure
         from cald.recoupling.data import DephasingCurve, read_dephasing_csv
 
         p: RespdorParameters = params
@@ -65,3 +73,49 @@ class Respdor(AnalysisKind):
                    "curves for r ± 0.2 Å (cf. Figure 7b of the reference study).")
         return AnalysisOutput(d, [figure_output("dephasing", caption, fig)], files, summary)
 
+    def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
+        boot = result.get("bootstrap") or {}
+        ci = result.get("d_hz_ci95") or [None, None]
+        return [("D", format_value(result["d_hz"], result["d_hz_err"], "Hz")),
+                ("r", format_value(result["r_angstrom"], result["r_angstrom_err"], "Å")),
+                ("f", format_value(result["f"], result["f_err"])),
+                ("D 95 % (profile)", f"{format_value(ci[0])} – {format_value(ci[1])} Hz"),
+                ("D 95 % (bootstrap)", " – ".join(format_value(x) for x in boot["d_hz_ci95"]) + " Hz"
+                 if boot.get("d_hz_ci95") else "—"),
+                ("χ²ᵣ", format_value(result["redchi"])),
+                ("σ", result["sigma_source"]), ("preferred model (BIC)", result["preferred_model"])]
+
+    def card_tables(self, result: dict[str, Any]) -> list[Table]:
+        """The model comparison: parameters with errors, χ²ᵣ, AIC and BIC of every model."""
+        rows = [[name,
+                 ", ".join(f"{k} = {format_value(p['value'], p['stderr'], p['unit'])}"
+                           for k, p in fit["params"].items()),
+                 format_value(fit["redchi"]), format_value(fit["aic"]), format_value(fit["bic"])]
+                for name, fit in result.get("models", {}).items()]
+        if not rows:
+            return []
+        return [Table(["model", "parameters (± standard error)", "χ²ᵣ", "AIC", "BIC"], rows)]
+
+    def mechanism(self, analysis: dict[str, Any], sample: dict[str, Any]) -> list[Statement]:
+        """The fraction dephased, the distance, and (with the sample's ligands per QD) the
+        ligands bonded per QD."""
+        res, aid = analysis["result"], analysis["id"]
+        pair = res.get("pair") or f"spin {res.get('spin')}"
+        observed, dephasing = (pair.split("-") + [""])[:2]
+        out = [Statement(f"Fraction of {observed} sites dephased by {dephasing} (sample "
+                         f"{analysis['sample']}); a lower bound of the fraction bonded if the "
+                         "saturation is incomplete", res["f"], res["f_err"], "", aid)]
+        if res.get("r_angstrom") is not None:
+            out.append(Statement(f"{observed}–{dephasing} distance from the dipolar coupling "
+                                 f"D = {res['d_hz']:.0f} Hz", res["r_angstrom"],
+                                 res["r_angstrom_err"], "Å", aid))
+        ligands = sample.get("ligands_per_qd")
+        if ligands:
+            err = None if res["f_err"] is None else res["f_err"] * ligands
+            text = f"Ligands per QD bonded to {dephasing} (f × {ligands:g} ligands per QD)"
+            tma = sample.get("tma_per_qd")
+            if tma:
+                cycles = max(int(sample.get("cycles", 1)), 1)
+                text += f"; {tma:g} TMA per QD per cycle were added ({cycles} cycle(s))"
+            out.append(Statement(text, res["f"] * ligands, err, "per QD", aid))
+        return out
