@@ -16,6 +16,12 @@ Conventions
 - Messages of field checks are predicates (``must be positive, got 0``); checks across fields
   name the fields as ``{name}``, which :func:`describe_validation_error` spells the way the
   caller does (``--t-ms`` on the command line, ``t_ms`` in a project file).
+
+Adding an option to an operation: one field on its model (SI unit in the name, a ``description``
+that is also the ``--help`` text, a boundary spelling in ``boundary_units`` if the file and the
+command line use another unit), then one parameter of the typer command,
+``x_ms: float | None = option(Model, "x_ms")``, passed on to ``build_options``. The analysis
+kind gets it through its ``Parameters`` (the model or a subclass) with nothing more to write.
 """
 
 from __future__ import annotations

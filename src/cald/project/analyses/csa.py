@@ -23,6 +23,12 @@ class CsaParameters(CsaFitOptions, OverlayParameters):
     """The fit's options and overlay settings."""
 
 
+def _summary(result: dict[str, Any]) -> str:
+    return "; ".join(f"{s['iso_ppm']:.0f} ppm: Ω {format_value(s['omega_ppm'], s['omega_ppm_err'])}"
+                     f" ppm, fraction {format_value(s['fraction'], s['fraction_err'])}"
+                     for s in result["sites"])
+
+
 @register
 class Csa(AnalysisKind):
     """Sideband-manifold fit."""
@@ -42,9 +48,7 @@ class Csa(AnalysisKind):
         result = p.fit(p.read(inputs[0]))
         d = {**result.to_dict(include_curves=False), **overlay_data(result.ppm, result.data, p)}
         fig = lineshape_fit_figure(result)
-        summary = "; ".join(f"{s['iso_ppm']:.0f} ppm: Ω {format_value(s['omega_ppm'], s['omega_ppm_err'])}"
-                            f" ppm, fraction {format_value(s['fraction'], s['fraction_err'])}"
-                            for s in d["sites"])
+        summary = _summary(d)
         caption = "Spinning-sideband manifolds fitted site by site (data, fit, sites; residual below)."
         return AnalysisOutput(d, [figure_output("manifolds", caption, fig)], {}, summary)
 
@@ -58,9 +62,7 @@ class Csa(AnalysisKind):
         result = p.fit_pass(rows)
         iso = pass_isotropic_spectrum(rows)
         d = {**result.to_dict(include_curves=False), **overlay_data(iso.axis, iso.values, p)}
-        summary = "; ".join(f"{s['iso_ppm']:.0f} ppm: Ω {format_value(s['omega_ppm'], s['omega_ppm_err'])}"
-                            f" ppm, fraction {format_value(s['fraction'], s['fraction_err'])}"
-                            for s in d["sites"])
+        summary = _summary(d)
         caption = "Isotropic spectrum: sum of the PASS sideband-order slices (cf. Figure 5c)."
         fig = spectrum_figure(iso, pick_peaks(iso))
         return AnalysisOutput(d, [figure_output("isotropic", caption, fig)], {}, summary)

@@ -27,7 +27,7 @@ class RespdorParameters(RespdorFitOptions, RespdorSeriesOptions):
 
     boundary_units = {**RespdorSeriesOptions.boundary_units, **RespdorFitOptions.boundary_units}
 
-    region: Region | None = None
+    region: Region | None = None  # type: ignore[assignment]  # a CSV curve needs no region
 
 
 @register
