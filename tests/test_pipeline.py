@@ -701,3 +701,24 @@ def test_analysis_ids_cannot_write_outside_the_output_folder(run_copy, monkeypat
     except InputError:
         pass  # refusing such an id is a fix
     assert sorted(p.name for p in workspace.iterdir()) == before
+
+
+def _value_at(result: dict, path: str) -> float:
+    node: Any = result
+    for part in path.replace("]", "").replace("[", ".").split("."):
+        node = node[int(part)] if part.isdigit() else node[part]
+    return float(node)
+
+
+def test_demo_key_numbers_are_those_before_the_consolidation(demo_run):
+    """The consolidation (issue 9) changes the code's shape, not its results: the demo's key
+    numbers equal those recorded before it (tests/data/demo_key_numbers.json), within a quarter of
+    their error bars."""
+    recorded = json.loads((Path(__file__).parent / "data" / "demo_key_numbers.json")
+                          .read_text(encoding="utf-8"))["analyses"]
+    results = by_id(demo_run.summary.results)
+    assert set(recorded) <= set(results)
+    for analysis_id, numbers in recorded.items():
+        for path, (value, tolerance) in numbers.items():
+            got = _value_at(results[analysis_id]["result"], path)
+            assert abs(got - value) <= tolerance, (analysis_id, path, got, value, tolerance)
