@@ -593,10 +593,32 @@ def test_one_changed_parameter_recomputes_that_analysis(run_copy, monkeypatch):
     assert by_id(summary.results)["dnp-n1"]["result"]["region_ppm"] == [134.0, 125.0]
 
 
-def test_new_cald_version_invalidates_the_cache(run_copy, monkeypatch):
+def test_code_fingerprint_follows_every_source_byte(tmp_path):
+    from cald.project.provenance import tree_fingerprint
+
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
+    (tmp_path / "pkg" / "sub" / "t.j2").write_text("{{ x }}\n")
+    (tmp_path / "pkg" / "notes.txt").write_text("not code\n")
+    before = tree_fingerprint(tmp_path / "pkg", {"numpy": "2.0"})
+    assert before == tree_fingerprint(tmp_path / "pkg", {"numpy": "2.0"})
+    (tmp_path / "pkg" / "notes.txt").write_text("changed, still not code\n")
+    assert tree_fingerprint(tmp_path / "pkg", {"numpy": "2.0"}) == before
+    assert tree_fingerprint(tmp_path / "pkg", {"numpy": "2.1"}) != before
+    (tmp_path / "pkg" / "sub" / "t.j2").write_text("{{ y }}\n")
+    assert tree_fingerprint(tmp_path / "pkg", {"numpy": "2.0"}) != before
+
+
+def test_results_record_the_code_fingerprint(demo_run):
+    from cald.project.provenance import code_fingerprint
+
+    assert demo_run.summary.results["code_fingerprint"] == code_fingerprint()
+
+
+def test_new_cald_code_invalidates_the_cache(run_copy, monkeypatch):
     folder = run_copy.parent
     old_keys = [p.key for p in plan_project(load_project(run_copy))]
-    monkeypatch.setattr(cache_module, "__version__", "999.0.0")
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "0" * 64)
     new_keys = [p.key for p in plan_project(load_project(run_copy))]
     assert not set(old_keys) & set(new_keys)
 
@@ -706,3 +728,24 @@ def test_analysis_ids_cannot_write_outside_the_output_folder(run_copy, monkeypat
     except InputError:
         pass  # refusing such an id is a fix
     assert sorted(p.name for p in workspace.iterdir()) == before
+
+
+def _value_at(result: dict, path: str) -> float:
+    node: Any = result
+    for part in path.replace("]", "").replace("[", ".").split("."):
+        node = node[int(part)] if part.isdigit() else node[part]
+    return float(node)
+
+
+def test_demo_key_numbers_are_those_before_the_consolidation(demo_run):
+    """The consolidation (issue 9) changes the code's shape, not its results: the demo's key
+    numbers equal those recorded before it (tests/data/demo_key_numbers.json), within a quarter of
+    their error bars."""
+    recorded = json.loads((Path(__file__).parent / "data" / "demo_key_numbers.json")
+                          .read_text(encoding="utf-8"))["analyses"]
+    results = by_id(demo_run.summary.results)
+    assert set(recorded) <= set(results)
+    for analysis_id, numbers in recorded.items():
+        for path, (value, tolerance) in numbers.items():
+            got = _value_at(results[analysis_id]["result"], path)
+            assert abs(got - value) <= tolerance, (analysis_id, path, got, value, tolerance)
