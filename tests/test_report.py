@@ -498,6 +498,7 @@ def test_a_new_kind_needs_no_change_of_the_report_core():
         section = "optical"
         input_kinds = ("csv",)
         Parameters = ToyOptions
+        card_template = '<p class="toy">width {{ result.width_nm }} nm of {{ card.sample }}</p>'
 
         def run(self, inputs, params, sample):  # pragma: no cover - not run here
             return AnalysisOutput({"width_nm": 3.25, "width_nm_err": 0.125})
@@ -531,6 +532,7 @@ def test_a_new_kind_needs_no_change_of_the_report_core():
     assert optical[1] == [["width", "3.25 ± 0.12 nm"]]
     assert "<h3>Toy widths across samples</h3>" in html
     assert '<div class="card" id="toy-1">' in html and "Toy width: toy-1" in html
+    assert '<p class="toy">width 3.25 nm of n1</p>' in html
 
 
 def test_report_core_names_no_kind():
