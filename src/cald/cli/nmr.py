@@ -79,7 +79,9 @@ def enhancement(
 ) -> None:
     """DNP enhancement ε = I_on/I_off per scan and unit receiver gain, with its error."""
     opts = build_options(EnhancementOptions, region=region, auto_phase=auto_phase)
-    result = opts.enhancement(on, off)
+    from cald.io.bruker import read_bruker
+
+    result = opts.enhancement(read_bruker(on), read_bruker(off))
     bounds = opts.region
     if as_json:
         emit_json(result.to_dict())

@@ -97,9 +97,11 @@ def extract(
     """Integrate a RESPDOR series into the S0/S curve CSV that `cald respdor fit` reads."""
     opts = build_options(RespdorSeriesOptions, region=region, t_ms=t_ms, s_first=s_first,
                          auto_phase=auto_phase)
+    from cald.io.bruker import read_bruker
     from cald.io.table import write_table
 
-    series = opts.series(source, reference)
+    series = opts.series(read_bruker(source),
+                         None if reference is None else read_bruker(reference))
     write_table(out, series.columns(), series.header())
     if as_json:
         emit_json({**series.to_dict(), "out": str(out)})

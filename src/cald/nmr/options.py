@@ -17,6 +17,7 @@ from cald.errors import FieldError
 from cald.options import FloatList, Options, PositiveFloat, Region, check
 
 if TYPE_CHECKING:
+    from cald.io.bruker import BrukerDataset
     from cald.nmr.dnp import DnpEnhancement
     from cald.nmr.pseudo2d import RespdorSeries
     from cald.spectrum import Spectrum
@@ -75,12 +76,11 @@ class EnhancementOptions(Options):
     region: Region = Field(description="Integration region A:B (ppm).")
     auto_phase: AutoPhase | None = Field(None, description="acme or negative.")
 
-    def enhancement(self, on: str | os.PathLike[str], off: str | os.PathLike[str]) -> DnpEnhancement:
-        """:func:`cald.nmr.dnp.dnp_enhancement` of a microwave-on/off pair of Bruker folders."""
-        from cald.io.bruker import read_bruker
+    def enhancement(self, on: BrukerDataset, off: BrukerDataset) -> DnpEnhancement:
+        """:func:`cald.nmr.dnp.dnp_enhancement` of a microwave-on/off pair."""
         from cald.nmr.dnp import dnp_enhancement
 
-        return dnp_enhancement(read_bruker(on), read_bruker(off), self.region, self.auto_phase)
+        return dnp_enhancement(on, off, self.region, self.auto_phase)
 
 
 class RespdorSeriesOptions(Options):
@@ -95,20 +95,15 @@ class RespdorSeriesOptions(Options):
     s_first: bool = Field(False, description="Interleaved rows start with S, not S0.")
     auto_phase: AutoPhase | None = Field(None, description="acme or negative (on the sum).")
 
-    def series(self, source: str | os.PathLike[str],
-               reference: str | os.PathLike[str] | None = None) -> RespdorSeries:
-        """:func:`cald.nmr.pseudo2d.respdor_series` of a Bruker series folder (and the folder of
-        its S0 reference)."""
+    def series(self, ds: BrukerDataset, reference: BrukerDataset | None = None) -> RespdorSeries:
+        """:func:`cald.nmr.pseudo2d.respdor_series` of a series (and its S0 reference)."""
         import numpy as np
 
-        from cald.io.bruker import read_bruker
         from cald.nmr.pseudo2d import respdor_series
 
         times = None if self.t_s is None else np.asarray(self.t_s)
-        ds = read_bruker(source)
-        ref = None if reference is None else read_bruker(reference)
         try:
-            return respdor_series(ds, self.region, times, ref, s0_first=not self.s_first,
+            return respdor_series(ds, self.region, times, reference, s0_first=not self.s_first,
                                   auto_phase=self.auto_phase)
         except FieldError as exc:  # the library names its argument; the user knows the option
             if exc.field != "times_s":
