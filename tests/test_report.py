@@ -498,7 +498,8 @@ def test_a_new_kind_needs_no_change_of_the_report_core():
         section = "optical"
         input_kinds = ("csv",)
         Parameters = ToyOptions
-        card_template = '<p class="toy">width {{ result.width_nm }} nm of {{ card.sample }}</p>'
+        card_template = ('<p class="toy">width {{ result.width_nm }} nm of {{ card.sample }}'
+                         '{{ result.note }}</p>')
 
         def run(self, inputs, params, sample):  # pragma: no cover - not run here
             return AnalysisOutput({"width_nm": 3.25, "width_nm_err": 0.125})
@@ -518,7 +519,8 @@ def test_a_new_kind_needs_no_change_of_the_report_core():
 
     try:
         results = make_results([make_analysis("toy-1", "toy-width",
-                                              {"width_nm": 3.25, "width_nm_err": 0.125}, "n1")],
+                                              {"width_nm": 3.25, "width_nm_err": 0.125,
+                                               "note": " <i>"}, "n1")],
                                [SAMPLE_N1])
         html = render_report(results, {})
     finally:
@@ -532,7 +534,7 @@ def test_a_new_kind_needs_no_change_of_the_report_core():
     assert optical[1] == [["width", "3.25 ± 0.12 nm"]]
     assert "<h3>Toy widths across samples</h3>" in html
     assert '<div class="card" id="toy-1">' in html and "Toy width: toy-1" in html
-    assert '<p class="toy">width 3.25 nm of n1</p>' in html
+    assert '<p class="toy">width 3.25 nm of n1 &lt;i&gt;</p>' in html  # escaped
 
 
 def test_report_core_names_no_kind():

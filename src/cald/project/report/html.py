@@ -10,7 +10,6 @@ from typing import Any
 
 import jinja2
 import numpy as np
-from markupsafe import Markup
 
 from cald.project.analyses import SECTIONS, AnalysisKind, FigureOutput, Table, load_kinds
 from cald.project.formatting import format_value, sample_label
@@ -71,15 +70,6 @@ _TEMPLATE = jinja2.Environment(
 )
 
 
-def _fragment(kind: AnalysisKind, analysis: dict[str, Any]) -> Markup | str:
-    """The kind's own card fragment (:attr:`AnalysisKind.card_template`), autoescaped."""
-    if kind.card_template is None:
-        return ""
-    card = {k: analysis.get(k) for k in ("id", "sample", "summary")}
-    return Markup(_TEMPLATE.from_string(kind.card_template).render(result=analysis["result"],
-                                                                    card=card))
-
-
 def render_report(results: dict[str, Any], figures: dict[str, list[FigureOutput]]) -> str:
     """The report page for a results document and the analyses' rendered figures."""
     kinds = load_kinds()
@@ -96,7 +86,9 @@ def render_report(results: dict[str, Any], figures: dict[str, list[FigureOutput]
                 "error": a["error"], "summary": a.get("summary") or "", "cached": a["cached"],
                 "numbers": kind.key_numbers(res) if a["status"] == "ok" else [],
                 "tables": kind.card_tables(res) if a["status"] == "ok" else [],
-                "fragment": _fragment(kind, a) if a["status"] == "ok" else "",
+                "fragment": _TEMPLATE.from_string(kind.card_template)
+                if a["status"] == "ok" and kind.card_template else None,
+                "result": res,
                 "figures": [{"caption": f.caption, "uri": _data_uri(f.svg), "svg": meta["svg"],
                              "png": meta["png"]}
                             for f, meta in zip(figures.get(a["id"], []), a["figures"], strict=True)],
