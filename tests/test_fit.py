@@ -86,7 +86,7 @@ def test_profile_interval_open_side_is_none():
     y = np.full(t.size, 0.2)
     curve = DephasingCurve.from_dephasing(t, y, np.full(t.size, 0.01))
     res = fit_respdor(curve, n_bootstrap=0)
-    assert res.single.params["d_hz"].ci95_profile[1] is None
+    assert res.single.params["d_hz"].intervals["ci95_profile"][1] is None
 
 
 def test_flat_curve_is_flagged():
@@ -228,13 +228,13 @@ def test_interval_coverage(d_hz, f, sigma):
         p = res.single.params
         d, d_err = p["d_hz"].value, p["d_hz"].stderr
         hits["cov"] += d_err is not None and abs(d - d_hz) <= 1.96 * d_err
-        lo, hi = p["d_hz"].ci95_profile
+        lo, hi = p["d_hz"].intervals["ci95_profile"]
         hits["profile"] += (lo is None or lo <= d_hz) and (hi is None or d_hz <= hi)
-        blo, bhi = p["d_hz"].ci95_bootstrap
+        blo, bhi = p["d_hz"].intervals["ci95_bootstrap"]
         hits["boot"] += blo <= d_hz <= bhi
         fv, f_err = p["f"].value, p["f"].stderr
         hits["f_cov"] += f_err is not None and abs(fv - f) <= 1.96 * f_err
-        flo, fhi = p["f"].ci95_bootstrap
+        flo, fhi = p["f"].intervals["ci95_bootstrap"]
         hits["f_boot"] += flo <= f <= fhi
     rates = {k: v / n_rep for k, v in hits.items()}
     assert rates["cov"] >= 0.85, rates
