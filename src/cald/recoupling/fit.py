@@ -558,7 +558,7 @@ def fit_respdor(
     if single.redchi is not None and single.redchi > 2.0:
         notes.append(f"χ²ᵣ = {single.redchi:.2g} ≫ 1: the given σ looks underestimated or the "
                      "one-distance model does not describe the data")
-    above = _above_plateau(curve, plateau(spin, experiment), single.statistics)
+    above = _above_plateau(curve, plateau(spin, experiment))
     if above is not None:
         redor_likely = experiment == "respdor" and abs(spin - 0.5) < 1e-9
         notes.append(above + (_REDOR_HINT if redor_likely else _NORMALISATION_HINT))
@@ -574,12 +574,12 @@ _REDOR_HINT = ("; if π pulses invert the spin-1/2 partner, this is a REDOR curv
 _NORMALISATION_HINT = "; check the normalisation of ΔS/S0 (S0 and S scaled alike?)"
 
 
-def _above_plateau(curve: DephasingCurve, top: float, stats: FitStatistics) -> str | None:
+def _above_plateau(curve: DephasingCurve, top: float) -> str | None:
     """Why the data cannot be this experiment's curve, when they rise above its largest plateau
-    ``top`` (f = 1): one point more than 3σ above it, or two more than 2σ (σ given, or the
-    residual s.d. when σ is estimated)."""
-    sigma = curve.sigma if curve.sigma is not None else stats.residual_std
-    if sigma is None or not np.all(np.isfinite(sigma)):
+    ``top`` (f = 1): one point more than 3σ above it, or two more than 2σ (σ given, else the
+    point-to-point scatter of the data, which a wrong model cannot inflate)."""
+    sigma = curve.sigma if curve.sigma is not None else _scatter(curve.ds_s0)
+    if sigma is None:
         return None
     excess = (curve.ds_s0 - top) / np.maximum(sigma, 1e-12)
     n_above = int(np.sum(excess > 2.0))
@@ -588,6 +588,16 @@ def _above_plateau(curve: DephasingCurve, top: float, stats: FitStatistics) -> s
     return (f"{n_above} of {curve.n_points} points rise above {top:.3g}, the largest plateau "
             f"this model allows (f = 1; largest ΔS/S0 = {float(np.max(curve.ds_s0)):.3g}): D, r "
             "and f are not meaningful")
+
+
+def _scatter(y: NDArray[np.float64]) -> float | None:
+    """Noise σ of a smooth curve from its second differences (median absolute deviation;
+    Var(Δ²y) = 6σ² for white noise); ``None`` below 5 points or when it is 0."""
+    if y.size < 5:
+        return None
+    d2 = np.diff(y, n=2)
+    sigma = 1.4826 * float(np.median(np.abs(d2 - np.median(d2)))) / np.sqrt(6.0)
+    return sigma if sigma > 0 else None
 
 
 def _interval(ci: tuple[float | None, float | None] | None) -> list[float | None] | None:
