@@ -308,8 +308,8 @@ def test_result_curves_dict_and_report():
     for key in ("shape", "region", "peaks", "redchi", "aic", "bic", "baseline", "n_varys", "sigma_source"):
         assert key in d
     for peak in d["peaks"]:
-        for key in ("center", "center_err", "fwhm", "fwhm_err", "area", "area_err", "fraction",
-                    "fraction_err", "height", "eta", "eta_err"):
+        for key in ("center_ppm", "center_ppm_err", "fwhm_ppm", "fwhm_ppm_err", "area", "area_err",
+                    "fraction", "fraction_err", "height", "eta", "eta_err"):
             assert key in peak
     assert d["region"] == [174.0, 192.0]
     assert sum(p["fraction"] for p in d["peaks"]) == pytest.approx(1.0)

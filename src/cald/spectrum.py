@@ -8,10 +8,21 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Spectrum", "AXIS_UNITS"]
+__all__ = ["Spectrum", "AXIS_UNITS", "axis_key"]
 
 #: Units an axis may carry: chemical shift, frequency, time, binding energy, wavenumber, wavelength.
 AXIS_UNITS = ("ppm", "hz", "s", "ev", "cm-1", "nm")
+
+#: Identifier-friendly spelling of each axis unit, the suffix of result keys (``center_per_cm``).
+_KEY_SUFFIX = {"ppm": "ppm", "hz": "hz", "s": "s", "ev": "ev", "cm-1": "per_cm", "nm": "nm"}
+
+
+def axis_key(name: str, unit: str) -> str:
+    """Result key of a quantity in axis units: ``name`` + ``_`` + the unit as an identifier
+    (``axis_key("fwhm_lorentz", "cm-1") == "fwhm_lorentz_per_cm"``); ``name`` alone when
+    ``unit`` is not an axis unit."""
+    suffix = _KEY_SUFFIX.get(unit)
+    return name if suffix is None else f"{name}_{suffix}"
 
 
 @dataclass(frozen=True)

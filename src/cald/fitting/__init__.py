@@ -53,7 +53,7 @@ from cald.fitting.bounds import (
 )
 from cald.fitting.derived import covariance_block, derived_estimate, fractions, gradient, propagate
 from cald.fitting.estimate import Estimate, Interval
-from cald.fitting.parameters import estimate_of, estimates_from_params
+from cald.fitting.parameters import estimate_of, estimates_from_params, parameter_covariance
 from cald.fitting.result import FitResult
 from cald.fitting.statistics import FitStatistics, information_criteria
 from cald.fitting.uncertainty import (
@@ -90,6 +90,7 @@ __all__ = [
     "information_criteria",
     "measure_noise",
     "parameter_at_bound",
+    "parameter_covariance",
     "parameters_at_bound",
     "point_sigma",
     "propagate",

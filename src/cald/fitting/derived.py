@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cald.fitting.bounds import derived_bound_note
-from cald.fitting.estimate import Estimate
+from cald.fitting.estimate import NO_COVARIANCE, Estimate
 
 __all__ = ["covariance_block", "fractions", "gradient", "propagate", "derived_estimate"]
 
@@ -68,15 +68,17 @@ def fractions(amounts: ArrayLike, covar: NDArray[np.float64] | None
 
 
 def gradient(func: Callable[..., float], values: Sequence[float]) -> NDArray[np.float64]:
-    """∂func/∂values by central differences (step √ε·|x|, √ε at 0)."""
-    x = np.asarray(values, dtype=float)
-    grad = np.zeros(x.size)
-    for i in range(x.size):
-        h = _STEP * abs(x[i]) if x[i] != 0 else _STEP
-        up, down = x.copy(), x.copy()
-        up[i] += h
-        down[i] -= h
-        grad[i] = (float(func(*up)) - float(func(*down))) / (2.0 * h)
+    """∂func/∂values by central differences (step √ε·|x|, √ε at 0; the scheme of the
+    ``uncertainties`` package, so that both give the same numbers)."""
+    x = [float(v) for v in values]
+    grad = np.zeros(len(x))
+    for i in range(len(x)):
+        h = _STEP * abs(x[i]) or _STEP
+        shifted = list(x)
+        shifted[i] += h
+        plus = float(func(*shifted))
+        shifted[i] -= 2 * h
+        grad[i] = (plus - float(func(*shifted))) / 2 / h
     return grad
 
 
@@ -110,12 +112,19 @@ def derived_estimate(func: Callable[..., float], inputs: Sequence[Estimate],
     Returns
     -------
     Estimate
-        Without error and with a note when an input is at a bound or the covariance is missing.
+        Without error and with a note when an input is at a bound (or is derived from one), when
+        a varied input has no error, or when the covariance is missing.
     """
     value = float(func(*(e.value for e in inputs)))
-    bounded = [e.name or f"input {i}" for i, e in enumerate(inputs) if e.at_bound]
+    labels = [e.name or f"input {i}" for i, e in enumerate(inputs)]
+    bounded = [n for n, e in zip(labels, inputs, strict=True) if e.limited_by_bound]
     if bounded:
-        return Estimate(value, None, unit, note=derived_bound_note(bounded), name=name)
+        return Estimate(value, None, unit, note=derived_bound_note(bounded), name=name,
+                        bound="input")
     if covar is None:
-        return Estimate(value, None, unit, note="covariance unavailable: no error", name=name)
+        return Estimate(value, None, unit, note=NO_COVARIANCE, name=name)
+    missing = [n for n, e in zip(labels, inputs, strict=True) if not e.fixed and e.stderr is None]
+    if missing:
+        return Estimate(value, None, unit, name=name,
+                        note=f"derived from {', '.join(missing)}, which has no error: no error")
     return Estimate(value, propagate(func, [e.value for e in inputs], covar), unit, name=name)

@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["Estimate", "Interval"]
+__all__ = ["Estimate", "Interval", "NO_COVARIANCE"]
+
+#: The note of an estimate whose error the covariance cannot give.
+NO_COVARIANCE = "covariance unavailable (the data do not constrain it)"
 
 #: A confidence interval (low, high) in the estimate's unit; a side is ``None`` when the data do
 #: not bound it.
@@ -38,8 +41,9 @@ class Estimate:
         Parameter name (for messages and tables); not part of ``to_dict()``.
     bound
         ``"lower"`` or ``"upper"`` when the fitted value sits on that bound of its range
-        (:func:`cald.fitting.bounds.at_bound`), else ``None``; derived estimates then carry no
-        error (:func:`cald.fitting.derived.derived_estimate`).
+        (:func:`cald.fitting.bounds.at_bound`); ``"input"`` when it is derived from (or tied to)
+        a parameter at a bound; else ``None``. Either way it has no error, and nothing derived
+        from it has one (:func:`cald.fitting.derived.derived_estimate`).
     """
 
     value: float
@@ -54,6 +58,11 @@ class Estimate:
     @property
     def at_bound(self) -> bool:
         """True when the value sits on a bound of its range."""
+        return self.bound in ("lower", "upper")
+
+    @property
+    def limited_by_bound(self) -> bool:
+        """True when the value, or an input it is derived from, sits on a bound."""
         return self.bound is not None
 
     def with_interval(self, key: str, interval: Interval | None) -> Estimate:

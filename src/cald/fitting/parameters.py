@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import lmfit
 import numpy as np
+import uncertainties
+from numpy.typing import NDArray
 
 from cald.fitting.bounds import (
     bound_note,
@@ -13,11 +16,10 @@ from cald.fitting.bounds import (
     expression_inputs,
     parameter_at_bound,
 )
-from cald.fitting.estimate import Estimate, Interval
+from cald.fitting.estimate import NO_COVARIANCE, Estimate, Interval
 
-__all__ = ["estimate_of", "estimates_from_params"]
+__all__ = ["estimate_of", "estimates_from_params", "parameter_covariance"]
 
-NO_COVARIANCE = "covariance unavailable (the data do not constrain it)"
 ZERO_ERROR = "the covariance gives a zero error (degenerate Jacobian): no error reported"
 
 
@@ -40,7 +42,8 @@ def estimate_of(params: lmfit.Parameters, name: str, unit: str = "", scale: floa
         bounded = {n for n in expression_inputs(params, name)
                    if parameter_at_bound(params[n], scale) is not None}
         if bounded:
-            return Estimate(value, None, unit, False, extra, derived_bound_note(bounded), name)
+            return Estimate(value, None, unit, False, extra, derived_bound_note(bounded), name,
+                            "input")
         return Estimate(value, stderr, unit, False, extra, None if stderr is not None
                         else NO_COVARIANCE, name)
     side = parameter_at_bound(par, scale)
@@ -62,3 +65,18 @@ def estimates_from_params(params: lmfit.Parameters, unit_of: Callable[[str], str
     each unit and ``intervals`` the interval keys every estimate carries."""
     return {n: estimate_of(params, n, unit_of(n), scale, intervals)
             for n in (params if names is None else names)}
+
+
+def parameter_covariance(uvars: Mapping[str, Any] | None, names: Sequence[str]
+                         ) -> NDArray[np.float64] | None:
+    """Covariance of any parameters of a finished lmfit fit, varied or tied (an expression of
+    varied ones), from lmfit's correlated ``result.uvars``; parameters missing from ``uvars``
+    (fixed) get zero rows. ``None`` when ``uvars`` is ``None`` (no covariance)."""
+    if uvars is None:
+        return None
+    values = [uvars[n] for n in names if n in uvars]
+    sub = np.asarray(uncertainties.covariance_matrix(values), dtype=float) if values else np.zeros((0, 0))
+    idx = [i for i, n in enumerate(names) if n in uvars]
+    out = np.zeros((len(names), len(names)))
+    out[np.ix_(idx, idx)] = sub
+    return out
