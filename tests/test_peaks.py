@@ -539,3 +539,37 @@ def test_region_partly_outside_is_noted_and_auto_peaks():
     assert len(res.peaks) == 1 and res.peaks[0].center == pytest.approx(150.0, abs=0.01)
     assert any("extends past the axis" in n for n in res.notes)
     assert any("found above 5σ" in n for n in res.notes)
+
+
+# --- keys named by the axis unit (issue 9) --------------------------------------------------
+
+
+@pytest.mark.parametrize(("unit", "suffix"), [("ev", "ev"), ("cm-1", "per_cm"), ("ppm", "ppm")])
+def test_keys_follow_the_axis_unit(unit, suffix):
+    """Positions and widths are reported in the spectrum's axis unit and named by it: an XPS
+    (eV) or FTIR (cm⁻¹) fit has no ``ppm`` key."""
+    axis = np.linspace(300.0, 280.0, 801)
+    truth = [{"center": 290.0, "fwhm_gauss": 1.2, "fwhm_lorentz": 0.4, "area": 10.0}]
+    y = sum(SHAPES["voigt"].function(axis, **p) for p in truth)
+    y = y + np.random.default_rng(0).normal(0.0, 0.01, axis.size)
+    d = fit_peaks(Spectrum(y, axis, unit), (296.0, 284.0), n_peaks=1, sigma=0.01).to_dict()
+    peak = d["peaks"][0]
+    for name in ("center", "fwhm", "fwhm_gauss", "fwhm_lorentz"):
+        assert f"{name}_{suffix}" in peak and f"{name}_{suffix}_err" in peak
+    assert peak[f"center_{suffix}"] == pytest.approx(290.0, abs=0.01)
+    assert not any(k.startswith("center") and k != f"center_{suffix}" and not k.endswith("_err")
+                   for k in peak)
+    assert d["unit"] == unit
+
+
+@pytest.mark.parametrize(("unit", "key"), [("ev", "ev"), ("cm-1", "per_cm"), ("ppm", "ppm")])
+def test_picked_peaks_are_keyed_by_the_axis_unit(unit, key):
+    """``pick_peaks`` of a non-NMR spectrum does not report its positions under ``ppm``."""
+    from cald.nmr.processing import pick_peaks
+
+    axis = np.linspace(300.0, 280.0, 801)
+    y = gaussian(axis, 290.0, 1.0, 5.0) + np.random.default_rng(1).normal(0.0, 0.01, axis.size)
+    peaks = [p.to_dict() for p in pick_peaks(Spectrum(y, axis, unit))]
+    assert peaks and peaks[0][key] == pytest.approx(290.0, abs=0.05)
+    assert f"width_{key}" in peaks[0]
+    assert ("ppm" in peaks[0]) == (unit == "ppm")

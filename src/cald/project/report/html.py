@@ -12,7 +12,7 @@ import jinja2
 import numpy as np
 
 from cald.project.analyses import SECTIONS, FigureOutput, load_kinds
-from cald.spectrum import axis_key
+from cald.spectrum import axis_key, unit_key
 
 __all__ = ["render_report", "format_value"]
 
@@ -94,7 +94,7 @@ def _key_numbers(kind: str, res: dict[str, Any]) -> list[tuple[str, str]]:
         return rows + ([("χ²ᵣ", format_value(res["redchi"]))] if "redchi" in res else [])
     if kind == "nmr":
         return [("nucleus", str(res["nucleus"])), ("SF", format_value(res["sf_mhz"], None, "MHz")),
-                ("peaks", ", ".join(f"{p['ppm']:.1f}" for p in res["peaks"][:8]))]
+                ("peaks", ", ".join(f"{p[unit_key(res['unit'])]:.1f}" for p in res["peaks"][:8]))]
     return [(k, format_value(v)) for k, v in res.items() if isinstance(v, (int, float, str))][:10]
 
 
