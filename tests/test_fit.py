@@ -1,14 +1,24 @@
 """RESPDOR fits: exact recovery, model comparison, uncertainties and their coverage."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 
 from cald.errors import DataFileError, ParameterError
+from cald.fitting import FitResult
 from cald.nuclei import dipolar_constant_hz_angstrom3, dipolar_coupling_hz, parse_pair
+from cald.recoupling import MODELS
 from cald.recoupling.data import DephasingCurve
-from cald.recoupling.fit import fit_respdor, second_moment_estimate
+from cald.recoupling.fit import _MODEL_BUILDERS, fit_respdor, second_moment_estimate
 from cald.recoupling.profile import d_grid_for_times, profile_interval, solve_profile
-from cald.recoupling.redor import dephasing, respdor_dephasing, respdor_universal_direct
+from cald.recoupling.redor import (
+    dephasing,
+    respdor_dephasing,
+    respdor_universal_direct,
+    universal_curve,
+)
+from invariants import FitInvariants, ModelInvariants
 
 PAIR = parse_pair("13C-27Al")
 K = dipolar_constant_hz_angstrom3(*PAIR)
@@ -305,3 +315,73 @@ def test_sigma_unknown_reports_residual_std_not_redchi():
     assert d["models"]["single"]["redchi"] is None
     given = fit_respdor(noisy_curve(503, 0.24, sigma, seed=5), pair=PAIR, n_bootstrap=0).to_dict()
     assert given["redchi"] is not None and given["residual_std"] is None
+
+
+# --- shared invariants (tests/invariants.py) of the fit models and the fit -----------------
+
+
+def _model_function(model: str, spin: float = 2.5, experiment: str = "respdor"):
+    builder = _MODEL_BUILDERS[model]
+    g = partial(universal_curve, spin=spin, experiment=experiment)
+
+    def function(t_s, **values):
+        return builder.evaluate(np.asarray(t_s, dtype=float), values, g, 1.0, K)
+    return function
+
+
+class _FitModelInvariants(ModelInvariants):
+    """ΔS/S0 of a fit model against t (s); s → ms scales D by 10⁻³ and r by 10 (D ∝ r⁻³)."""
+
+    x = T_S
+    unit_factor = 1e3
+    scaling_rtol = 1e-9
+
+
+class TestSingleModelInvariants(_FitModelInvariants):
+    function = staticmethod(_model_function("single"))
+    params = {"d_hz": 503.0, "f": 0.24}
+    scaling = {"d_hz": -1.0}
+
+
+class TestSingleRedorModelInvariants(_FitModelInvariants):
+    function = staticmethod(_model_function("single", 0.5, "redor"))
+    params = {"d_hz": 950.0, "f": 0.86}
+    scaling = {"d_hz": -1.0}
+
+
+class TestTwoSiteModelInvariants(_FitModelInvariants):
+    function = staticmethod(_model_function("two_site"))
+    params = {"d1_hz": 760.0, "d2_hz": 450.0, "f1": 0.05, "f2": 0.2}
+    scaling = {"d1_hz": -1.0, "d2_hz": -1.0}
+
+
+class TestGaussianModelInvariants(_FitModelInvariants):
+    function = staticmethod(_model_function("gaussian"))
+    params = {"r0_angstrom": 2.5, "sigma_r_angstrom": 0.2, "f": 0.24}
+    scaling = {"r0_angstrom": 1 / 3, "sigma_r_angstrom": 1 / 3}
+    reversed_rtol = 1e-14  # the average over distances is a matrix product
+
+
+def test_every_fit_model_declares_its_invariants():
+    declared = {c.__name__ for c in _FitModelInvariants.__subclasses__()}
+    assert {f"Test{m.title().replace('_', '')}ModelInvariants" for m in MODELS} <= declared
+
+
+class TestRespdorFitInvariants(FitInvariants):
+    """Gaussian model of a one-distance curve, σ given: σ_rel stops at its lower bound."""
+
+    bound_param = "sigma_rel"
+
+    @classmethod
+    def fit_at_bound(cls) -> FitResult:
+        return fit_respdor(noisy_curve(503, 0.24, 0.003, seed=0), pair=PAIR, n_bootstrap=0,
+                           models=["gaussian"]).fits["gaussian"]
+
+
+class TestRespdorFitSigmaUnknownInvariants(TestRespdorFitInvariants):
+    """The same with σ estimated from the residuals."""
+
+    @classmethod
+    def fit_at_bound(cls) -> FitResult:
+        return fit_respdor(noisy_curve(503, 0.24, 0.003, seed=0, give_sigma=False), pair=PAIR,
+                           n_bootstrap=0, models=["gaussian"]).fits["gaussian"]

@@ -1,6 +1,8 @@
 """REDOR/RESPDOR curves: analytic limits, published check values and an independent brute-force
 powder average written here (orientations × uniform (m, m') pairs, no Bessel functions)."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -21,6 +23,7 @@ from cald.recoupling.redor import (
     respdor_universal_direct,
     short_time_coefficient,
 )
+from invariants import ModelInvariants
 
 SPINS = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.5]
 
@@ -166,3 +169,28 @@ def test_redor_refuses_quadrupolar_partner_and_unknown_experiment(experiment, sp
         check_experiment(experiment, spin)
     with pytest.raises(ParameterError):
         dephasing([1e-3], 500.0, 1.0, spin, 1.0, experiment)
+
+
+# --- shared invariants (tests/invariants.py) of the curves -----------------------------------
+
+
+class _CurveInvariants(ModelInvariants):
+    """ΔS/S0 against t (s): s → ms scales t by 10³ and D by 10⁻³, the curve is unchanged."""
+
+    x = np.linspace(0.0, 5e-3, 201)
+    params = {"d_hz": 503.0, "f": 0.8}
+    scaling = {"d_hz": -1.0}
+    unit_factor = 1e3
+    scaling_rtol = 1e-9
+
+
+class TestRespdorCurveInvariants(_CurveInvariants):
+    function = staticmethod(partial(dephasing, spin=2.5, kappa=1.0, experiment="respdor"))
+
+
+class TestSpinHalfRespdorCurveInvariants(_CurveInvariants):
+    function = staticmethod(partial(dephasing, spin=0.5, kappa=1.0, experiment="respdor"))
+
+
+class TestRedorCurveInvariants(_CurveInvariants):
+    function = staticmethod(partial(dephasing, spin=0.5, kappa=1.0, experiment="redor"))

@@ -324,7 +324,9 @@ def _two_site_starts(d0: float, f0: float, k: float | None) -> list[lmfit.Parame
 def _gaussian_evaluate(t_s, v, g, kappa, k):
     r = v["r0_angstrom"] + np.sqrt(2.0) * v["sigma_r_angstrom"] * _GH_NODES
     d = k / r**3
-    return v["f"] * (_GH_WEIGHTS / np.sqrt(np.pi)) @ g(kappa * d[:, None] * t_s[None, :])
+    t = np.atleast_1d(t_s)
+    out = v["f"] * (_GH_WEIGHTS / np.sqrt(np.pi)) @ g(kappa * d[:, None] * t[None, :])
+    return out.reshape(np.shape(t_s))
 
 
 def _gaussian_starts(d0: float, f0: float, k: float | None) -> list[lmfit.Parameters]:
