@@ -553,9 +553,10 @@ def test_report_core_names_no_kind():
 
 def test_peaks_and_site_cards_show_their_key_numbers():
     """Kinds that the demo does not run: a deconvolution card and a Czjzek table row."""
-    peaks = {"peaks": [{"label": "chelating", "center": 183.2, "center_err": 0.05, "fwhm": 1.8,
-                        "fwhm_err": 0.12, "fraction": 0.7, "fraction_err": 0.02}],
-             "redchi": 1.1}
+    peaks = {"unit": "ppm", "redchi": 1.1,
+             "peaks": [{"label": "chelating", "center_ppm": 183.2, "center_ppm_err": 0.05,
+                        "fwhm_ppm": 1.8, "fwhm_ppm_err": 0.12, "fraction": 0.7,
+                        "fraction_err": 0.02}]}
     quad = {"sites": [{"label": "Al(IV)", "iso_ppm": 68.0, "iso_ppm_err": 0.4, "sigma_mhz": 5.1,
                        "sigma_mhz_err": 0.3, "cq_mean_mhz": 8.4, "fraction": 0.4,
                        "fraction_err": 0.03}], "redchi": 1.3, "warning": ""}
