@@ -25,7 +25,8 @@ import time
 import lmfit
 import numpy as np
 
-from cald.lineshape.csa import fit_csa, mrsim_spectral_dimension
+from cald.lineshape.csafit import fit_csa
+from cald.lineshape.sidebands import mrsim_spectral_dimension
 from cald.nuclei import larmor_mhz
 from cald.spectrum import Spectrum
 

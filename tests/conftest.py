@@ -4,6 +4,7 @@ fingerprint folders (to prove that raw data are never modified)."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +41,13 @@ def _digest(folder: Path) -> dict[str, str]:
     folder = Path(folder)
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _table_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Precomputed tables (cald.tables) go to a fresh folder of this session, never to the user's
+    cache directory; CLI subprocesses inherit it."""
+    os.environ["CALD_CACHE_DIR"] = str(tmp_path_factory.mktemp("cald-cache"))
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def al27_csv(tmp_path_factory):
     import numpy as np
 
     from cald.io.table import write_table
-    from cald.lineshape.quadrupolar import czjzek_site_spectrum, library_for_axis
+    from cald.lineshape.czjzek import czjzek_site_spectrum, library_for_axis
 
     ppm = np.linspace(140.0, -80.0, 1100)
     library = library_for_axis(ppm, "27Al", 400.13, None)
@@ -124,7 +124,7 @@ def cd113_csv(tmp_path_factory):
     import numpy as np
 
     from cald.io.table import write_table
-    from cald.lineshape.csa import csa_sideband_spectrum
+    from cald.lineshape.sidebands import csa_sideband_spectrum
     from cald.nuclei import larmor_mhz
 
     ppm = np.linspace(100.0, -900.0, 4000)
@@ -217,7 +217,7 @@ def pass_csv(tmp_path_factory):
     import numpy as np
 
     from cald.io.table import write_table
-    from cald.lineshape.csa import synthetic_pass
+    from cald.lineshape.pass_ import synthetic_pass
 
     ppm = np.linspace(100.0, -900.0, 2000)
     rows = synthetic_pass(ppm, [

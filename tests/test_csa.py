@@ -18,24 +18,19 @@ from scipy.signal import find_peaks
 from scipy.spatial.transform import Rotation
 
 from cald.errors import ParameterError
-from cald.lineshape.csa import (
-    CsaSite,
+from cald.lineshape.csafit import CsaSite, fit_csa
+from cald.lineshape.manifolds import find_manifolds
+from cald.lineshape.pass_ import fit_pass, pass_isotropic_spectrum, synthetic_pass
+from cald.lineshape.sidebands import csa_sideband_spectrum, mrsim_spectral_dimension, sideband_intensities
+from cald.lineshape.tensor import (
     CsaTensor,
-    csa_sideband_spectrum,
-    find_manifolds,
-    fit_csa,
-    fit_pass,
     haeberlen_to_herzfeld_berger,
     haeberlen_to_principal,
     herzfeld_berger_to_haeberlen,
     herzfeld_berger_to_mehring,
     mehring_to_herzfeld_berger,
-    mrsim_spectral_dimension,
-    pass_isotropic_spectrum,
     principal_to_haeberlen,
     principal_to_mehring,
-    sideband_intensities,
-    synthetic_pass,
 )
 from cald.nuclei import larmor_mhz
 from cald.spectrum import Spectrum

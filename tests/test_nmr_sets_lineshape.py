@@ -4,8 +4,8 @@ processed and fitted: the writers and the fits agree."""
 import pytest
 
 from cald.io.bruker import raw_signal, read_bruker
-from cald.lineshape.csa import fit_csa
-from cald.lineshape.quadrupolar import fit_quadrupolar
+from cald.lineshape.csafit import fit_csa
+from cald.lineshape.czjzekfit import fit_quadrupolar
 from cald.nmr.processing import process_fid
 from cald.synth.nmr_sets import write_al27_cp, write_cd113_mas
 

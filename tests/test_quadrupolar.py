@@ -12,19 +12,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cald.errors import ParameterError
-from cald.lineshape import quadrupolar as quad
-from cald.lineshape.quadrupolar import (
+from cald.lineshape import czjzekfit
+from cald.lineshape.czjzek import (
     MEAN_CQ_PER_SIGMA,
     czjzek_mean_cq_mhz,
     czjzek_pdf,
     czjzek_site_spectrum,
+    czjzek_site_spectrum_direct,
     czjzek_weights,
-    fit_quadrupolar,
     library_for_axis,
-    site_label,
 )
+from cald.lineshape.czjzekfit import fit_quadrupolar, site_label
 from cald.nuclei import larmor_mhz
 from cald.spectrum import Spectrum
+from cald.tables import CACHE_ENV, TableStore, cache_root, default_store
 
 mrsimulator = pytest.importorskip("mrsimulator")
 
@@ -214,19 +215,37 @@ def test_module_direct_simulation_agrees_with_library():
     grid = {"n_cq": 20, "n_eta": 4, "cq_max_mhz": 12.0}
     lib = library_for_axis(axis, "27Al", FIELD, None, **grid)
     ours = czjzek_site_spectrum(axis, 50.0, 2.0, 4.0, 2.0, 100.0, library=lib)
-    direct = quad.czjzek_site_spectrum_direct(axis, 50.0, 2.0, 4.0, 2.0, 100.0, field_1h_mhz=FIELD, **grid)
+    direct = czjzek_site_spectrum_direct(axis, 50.0, 2.0, 4.0, 2.0, 100.0, field_1h_mhz=FIELD, **grid)
     inner = (axis > -40) & (axis < 100)
     assert np.abs(ours - direct)[inner].max() < 0.01 * direct.max()
 
 
 def test_disk_cache_round_trip(tmp_path):
+    """Kernel libraries are kept by cald.tables in the cache folder and reloaded by a new store."""
     axis = np.linspace(100.0, -20.0, 64)
-    kw = {"n_cq": 6, "n_eta": 2, "cq_max_mhz": 8.0, "cache_dir": tmp_path}
-    built = library_for_axis(axis, "17O", FIELD, None, **kw)
-    assert len(list(tmp_path.glob("czjzek_kernels_*.npz"))) == 1
-    loaded = quad._library_cached.__wrapped__(built.setup, str(tmp_path))  # past the memory cache
+    kw = {"n_cq": 6, "n_eta": 2, "cq_max_mhz": 8.0}
+    built = library_for_axis(axis, "17O", FIELD, None, store=TableStore(tmp_path), **kw)
+    assert len(list((tmp_path / "tables").glob("czjzek_kernels_*.npz"))) == 1
+    loaded = library_for_axis(axis, "17O", FIELD, None, store=TableStore(tmp_path), **kw)  # from disk
     assert loaded is not built and loaded.setup == built.setup
     np.testing.assert_array_equal(loaded.kernels, built.kernels)
+    assert loaded.mrsimulator_version == built.mrsimulator_version
+
+
+def test_cache_folder_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "c"))
+    assert cache_root() == tmp_path / "c" and default_store().root == tmp_path / "c"
+    monkeypatch.setenv(CACHE_ENV, "")
+    assert cache_root() is None and default_store().root is None
+
+
+def test_damaged_table_is_rebuilt(tmp_path):
+    store = TableStore(tmp_path)
+    built = store.get("t", {"a": 1}, lambda: {"x": np.arange(3.0)})
+    path = store.path("t", {"a": 1})
+    path.write_bytes(path.read_bytes()[:20])  # truncated
+    again = TableStore(tmp_path).get("t", {"a": 1}, lambda: {"x": np.arange(3.0)})
+    np.testing.assert_array_equal(again["x"], built["x"])
 
 
 # --- shared invariants of the lineshape model --------------------------------------------------
@@ -327,9 +346,9 @@ def test_site_labels():
     assert site_label(50.0, "27Al", 2) == "site 3"
     assert site_label(50.0, "27Al", 2, coordination=4) == "Al(IV)"
     assert site_label(5.0, "17O", 0) == "site 1"
-    assert quad._parse_sites([4, "V", "Al(VI)", 5.0, "20"], "27Al") == [
+    assert czjzekfit._parse_sites([4, "V", "Al(VI)", 5.0, "20"], "27Al") == [
         (68.0, 4, "4"), (35.0, 5, "V"), (8.0, 6, "Al(VI)"), (5.0, None, "5.0"), (20.0, None, "20")]
-    assert quad._parse_sites([4, 5], "17O") == [(4.0, None, "4"), (5.0, None, "5")]
+    assert czjzekfit._parse_sites([4, 5], "17O") == [(4.0, None, "4"), (5.0, None, "5")]
 
 
 # --- bad input -----------------------------------------------------------------------------------

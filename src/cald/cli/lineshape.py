@@ -106,7 +106,7 @@ def quad_fit(
     quiet: bool = QUIET_OPTION,
 ) -> None:
     """Fit Czjzek sites (δiso, σ, fraction) to a central-transition MAS spectrum."""
-    from cald.lineshape.quadrupolar import fit_quadrupolar
+    from cald.lineshape.czjzekfit import fit_quadrupolar
     from cald.nmr.workflow import process_source
 
     check_plot_path(plot)
@@ -148,7 +148,8 @@ def csa_fit(
 ) -> None:
     """Fit δiso, ζ, η (Haeberlen; also Herzfeld–Berger Ω, κ and Mehring δ11–δ33) and site
     fractions to a spinning-sideband spectrum, or (with --pass) to PASS sideband intensities."""
-    from cald.lineshape.csa import fit_csa, fit_pass, pass_isotropic_spectrum
+    from cald.lineshape.csafit import fit_csa
+    from cald.lineshape.pass_ import fit_pass, pass_isotropic_spectrum
     from cald.nmr.workflow import process_source
 
     check_plot_path(plot)

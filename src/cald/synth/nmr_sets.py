@@ -139,9 +139,9 @@ def write_cd113_mas(folder: str | os.PathLike[str], sites: Sequence[tuple[float,
                     mas_hz: float = 8000.0, linewidth_hz: float = 600.0, snr: float = 200.0,
                     seed: int = 0, field_1h_mhz: float = 400.13) -> Path:
     """113Cd CP-MAS spinning-sideband spectrum of sites (δiso ppm, ζ ppm, η, fraction), made in
-    the frequency domain by mrsimulator (through :func:`cald.lineshape.csa.csa_sideband_spectrum`)
+    the frequency domain by mrsimulator (through :func:`cald.lineshape.sidebands.csa_sideband_spectrum`)
     and written as the FID that gives it, with receiver noise (peak S/N ≈ ``snr``)."""
-    from cald.lineshape.csa import csa_sideband_spectrum
+    from cald.lineshape.sidebands import csa_sideband_spectrum
     from cald.synth.bruker import axis_ppm, spectrum_fid
 
     setup = AcquisitionSetup("113Cd", field_1h_mhz=field_1h_mhz, sw_hz=200_000.0, td=8192,
@@ -162,8 +162,8 @@ def write_al27_cp(folder: str | os.PathLike[str], sites: Sequence[tuple[float, f
                   field_1h_mhz: float = 400.13) -> Path:
     """27Al CP central-transition spectrum (fast MAS) of Czjzek sites (δiso ppm, σ MHz in the
     Czjzek convention, fraction), from the kernel library of
-    :mod:`cald.lineshape.quadrupolar`, written as the FID that gives it, with noise."""
-    from cald.lineshape.quadrupolar import czjzek_site_spectrum, library_for_axis
+    :mod:`cald.lineshape.czjzek`, written as the FID that gives it, with noise."""
+    from cald.lineshape.czjzek import czjzek_site_spectrum, library_for_axis
     from cald.synth.bruker import axis_ppm, spectrum_fid
 
     setup = AcquisitionSetup("27Al", field_1h_mhz=field_1h_mhz, sw_hz=50_000.0, td=4096,

@@ -41,7 +41,7 @@ class Csa(AnalysisKind):
     Parameters = CsaParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
-        from cald.lineshape.csa import fit_csa
+        from cald.lineshape.csafit import fit_csa
         from cald.nmr.workflow import process_source
         from cald.project.report.figures import lineshape_fit_figure
         from cald.project.report.html import format_value
@@ -62,7 +62,7 @@ class Csa(AnalysisKind):
 
     def _run_pass(self, source: Path, p: CsaParameters) -> AnalysisOutput:
         from cald.io.spectrum_file import read_pass_table
-        from cald.lineshape.csa import fit_pass, pass_isotropic_spectrum
+        from cald.lineshape.pass_ import fit_pass, pass_isotropic_spectrum
         from cald.nmr.processing import pick_peaks
         from cald.project.report.figures import spectrum_figure
         from cald.project.report.html import format_value

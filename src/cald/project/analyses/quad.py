@@ -39,7 +39,7 @@ class Quad(AnalysisKind):
     Parameters = QuadParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
-        from cald.lineshape.quadrupolar import fit_quadrupolar
+        from cald.lineshape.czjzekfit import fit_quadrupolar
         from cald.nmr.workflow import process_source
         from cald.project.report.figures import lineshape_fit_figure
         from cald.project.report.html import format_value

@@ -1,0 +1,163 @@
+"""Results of the CSA sideband fit: :class:`CsaSiteResult` per site and :class:`CsaFitResult`
+(curves, statistics, ``to_dict()``, ``report()``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from cald.lineshape.sidebands import csa_sideband_spectrum
+from cald.lineshape.tensor import CONVENTIONS, CsaTensor, _opt, _site_keys, _site_line
+
+__all__ = ["CsaSiteResult", "CsaFitResult"]
+
+
+@dataclass(frozen=True)
+class CsaSiteResult:
+    """One fitted site: the tensor in all conventions, its amplitude, fraction and widths."""
+
+    label: str
+    tensor: CsaTensor
+    amplitude: float
+    amplitude_err: float | None
+    fraction: float
+    fraction_err: float | None
+    linewidth_hz: float
+    linewidth_hz_err: float | None
+    lorentz_hz: float
+    gauss_hz: float
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Flat JSON-ready dictionary (the CLI contract's keys: ``iso_ppm``, ``zeta_ppm``, ``eta``,
+        ``omega_ppm``, ``kappa``, ``fraction``; each with ``_err``)."""
+        return {
+            **_site_keys(self.label, self.tensor, self.fraction, self.fraction_err),
+            "amplitude": self.amplitude,
+            "amplitude_err": _opt(self.amplitude_err),
+            "linewidth_hz": self.linewidth_hz,
+            "linewidth_hz_err": _opt(self.linewidth_hz_err),
+            "lorentz_hz": self.lorentz_hz,
+            "gauss_hz": self.gauss_hz,
+            "notes": list(self.notes),
+        }
+
+
+
+@dataclass(frozen=True)
+class CsaFitResult:
+    """A fitted MAS sideband spectrum.
+
+    ``ppm``, ``data``, ``best_fit`` and ``components`` (one row per site) are on the fitted axis,
+    in the spectrum's order; ``baseline`` is the constant offset (0 unless fitted). ``sigma`` is
+    the noise σ the points were weighted with (``sigma_source`` says where it came from);
+    ``chisqr``, ``redchi``, ``aic``, ``bic`` the fit statistics (AIC/BIC = χ² + 2k / k ln n, σ
+    known). ``start`` holds the starting (δiso, ζ, η, FWHM) after the grid, ``n_simulations`` the
+    mrsimulator runs (per site and (ζ, η)), ``n_evaluations`` the model evaluations (grid points
+    included), ``correl`` the parameter correlations with |r| > 0.5.
+    """
+
+    sites: tuple[CsaSiteResult, ...]
+    nucleus: str
+    larmor_mhz: float
+    mas_hz: float
+    lineshape: str
+    ppm: NDArray[np.float64]
+    data: NDArray[np.float64]
+    best_fit: NDArray[np.float64]
+    components: NDArray[np.float64]
+    baseline: float
+    sigma: float
+    sigma_source: str
+    chisqr: float
+    redchi: float
+    aic: float
+    bic: float
+    n_points: int
+    n_varys: int
+    success: bool
+    message: str
+    n_simulations: int
+    n_evaluations: int
+    elapsed_s: float
+    start: tuple[dict[str, float], ...]
+    correl: dict[str, dict[str, float]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def fractions(self) -> NDArray[np.float64]:
+        """Site fractions, in site order."""
+        return np.array([s.fraction for s in self.sites])
+
+    def model_curve(self, ppm: ArrayLike | None = None) -> NDArray[np.float64]:
+        """The fitted spectrum (sites + baseline) on the data axis, or recomputed on ``ppm``."""
+        if ppm is None:
+            return self.best_fit.copy()
+        return np.sum(self.component_curves(ppm), axis=0) + self.baseline
+
+    def component_curves(self, ppm: ArrayLike | None = None) -> NDArray[np.float64]:
+        """One row per site: its fitted manifold, on the data axis or recomputed on ``ppm``."""
+        if ppm is None:
+            return self.components.copy()
+        return np.array([csa_sideband_spectrum(
+            ppm, s.tensor.iso_ppm, s.tensor.zeta_ppm, s.tensor.eta, mas_hz=self.mas_hz,
+            larmor_mhz=self.larmor_mhz, nucleus=self.nucleus, amplitude=s.amplitude,
+            lorentz_hz=s.lorentz_hz, gauss_hz=s.gauss_hz) for s in self.sites])
+
+    @property
+    def residual(self) -> NDArray[np.float64]:
+        """Data − fit on the data axis."""
+        return self.data - self.best_fit
+
+    def curves(self) -> dict[str, Any]:
+        """Curves for plotting: axis, data, fit, residual and one component per site (lists)."""
+        return {"ppm": self.ppm.tolist(), "data": self.data.tolist(), "model": self.best_fit.tolist(),
+                "residual": self.residual.tolist(),
+                "components": {s.label: c.tolist() for s, c in zip(self.sites, self.components,
+                                                                   strict=True)}}
+
+    def to_dict(self, include_curves: bool = True) -> dict[str, Any]:
+        """JSON-ready dictionary: ``sites`` (the CLI contract), fit statistics, notes and, unless
+        ``include_curves`` is false, the curves for plotting."""
+        out = {
+            "sites": [s.to_dict() for s in self.sites],
+            "redchi": self.redchi,
+            "chisqr": self.chisqr,
+            "aic": self.aic,
+            "bic": self.bic,
+            "n_points": self.n_points,
+            "n_varys": self.n_varys,
+            "nucleus": self.nucleus,
+            "larmor_mhz": self.larmor_mhz,
+            "mas_hz": self.mas_hz,
+            "lineshape": self.lineshape,
+            "baseline": self.baseline,
+            "sigma": self.sigma,
+            "sigma_source": self.sigma_source,
+            "success": self.success,
+            "message": self.message,
+            "n_simulations": self.n_simulations,
+            "n_evaluations": self.n_evaluations,
+            "start": [dict(s) for s in self.start],
+            "correl": self.correl,
+            "conventions": CONVENTIONS,
+            "notes": list(self.notes),
+        }
+        if include_curves:
+            out["curves"] = self.curves()
+        return out
+
+    def report(self) -> str:
+        """Short human-readable summary."""
+        lines = [f"CSA sideband fit: {self.nucleus} at {self.larmor_mhz:.4f} MHz, MAS "
+                 f"{self.mas_hz / 1e3:.3g} kHz, {len(self.sites)} site(s), {self.lineshape}; "
+                 f"χ²ᵣ = {self.redchi:.3g} (σ {self.sigma_source}), BIC = {self.bic:.1f}"]
+        for s in self.sites:
+            lines.append(_site_line(s.label, s.tensor, s.fraction, s.fraction_err)
+                         + f", FWHM {s.linewidth_hz:.0f} Hz")
+            lines.extend(f"    note: {n}" for n in s.notes)
+        lines.extend(f"  note: {n}" for n in self.notes)
+        return "\n".join(lines)
