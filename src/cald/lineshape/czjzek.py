@@ -46,8 +46,9 @@ from __future__ import annotations
 
 import functools
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -212,6 +213,10 @@ class KernelLibrary:
     kernels: NDArray[np.float64]
     build_seconds: float
     mrsimulator_version: str
+    #: rFFTs of the Czjzek-weighted kernel sums of the last σ values (a fit's Jacobian varies
+    #: δiso, spread and amplitude at fixed σ: the sum over the kernels is done once per σ)
+    _sums: OrderedDict[tuple[float, int], NDArray[np.complex128]] = field(
+        default_factory=OrderedDict, init=False, repr=False)
 
     @property
     def n_kernels(self) -> int:
@@ -254,11 +259,10 @@ class KernelLibrary:
         """
         st = self.setup
         h = st.step_ppm
-        w = self.weights(sigma_mhz)[0] if weights is None else weights
-        # einsum, not BLAS: a multithreaded gemv of this size is 10× slower on a loaded machine
-        summed = np.einsum("k,kn->n", w, self.kernels)
         m = grid_ppm.size
         n_fft = _fft_length(st.n_points + m)
+        summed = self._summed_rfft(sigma_mhz, n_fft) if weights is None else \
+            np.fft.rfft(np.einsum("k,kn->n", weights, self.kernels), n_fft)
         f, ramp = _rfft_frequencies(n_fft)
         shift = (iso_ppm - st.half_width_ppm - float(grid_ppm[0])) / h
         whole = np.floor(shift)
@@ -267,8 +271,20 @@ class KernelLibrary:
         lor = (lb_hz / st.ref_mhz) / h
         phase = _sampled_broadening(f, gauss, lor) * np.exp(-2j * np.pi * whole * f)
         phase *= (1.0 - part) + part * ramp
-        spec = np.fft.irfft(np.fft.rfft(summed, n_fft) * phase, n_fft)[:m]
+        spec = np.fft.irfft(summed * phase, n_fft)[:m]
         return spec * (amplitude / h)
+
+    def _summed_rfft(self, sigma_mhz: float, n_fft: int) -> NDArray[np.complex128]:
+        key = (float(sigma_mhz), n_fft)
+        if key in self._sums:
+            self._sums.move_to_end(key)
+            return self._sums[key]
+        # einsum, not BLAS: a multithreaded gemv of this size is 10× slower on a loaded machine
+        summed = np.fft.rfft(np.einsum("k,kn->n", self.weights(sigma_mhz)[0], self.kernels), n_fft)
+        self._sums[key] = summed
+        if len(self._sums) > 32:
+            self._sums.popitem(last=False)
+        return summed
 
     def site_spectrum(self, ppm: ArrayLike, iso_ppm: float, sigma_mhz: float,
                       spread_ppm: float = 0.0, amplitude: float = 1.0, lb_hz: float = 0.0,
