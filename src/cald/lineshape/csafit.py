@@ -52,6 +52,7 @@ from cald.errors import ParameterError
 from cald.lineshape.csaresult import CsaFitResult, CsaSiteResult
 from cald.lineshape.manifolds import _manifolds
 from cald.lineshape.sidebands import (
+    SidebandTable,
     _Axis,
     _axis,
     _check_mas,
@@ -59,8 +60,8 @@ from cald.lineshape.sidebands import (
     _grid_size,
     _Placer,
     _reference_mhz,
-    _SiteSimulator,
     _spin_half,
+    _TableSimulator,
 )
 from cald.lineshape.tensor import CsaTensor, _tensor_notes
 from cald.spectrum import Spectrum
@@ -116,7 +117,7 @@ class _SiteState:
 class _Model:
     """Everything the objective needs: axis, data, weights, simulator and placer."""
 
-    def __init__(self, ax: _Axis, y: NDArray[np.float64], sigma: float, sim: _SiteSimulator,
+    def __init__(self, ax: _Axis, y: NDArray[np.float64], sigma: float, sim: _TableSimulator,
                  lineshape: str, baseline: bool) -> None:
         self.ax, self.y, self.sigma = ax, y, sigma
         self.sim, self.placer = sim, _Placer(sim, ax.a0, ax.n)
@@ -320,7 +321,8 @@ def fit_csa(
 
     count = _grid_size(ax.n)
     zeta_max = min(0.6 * (ax.hi - ax.lo), 0.4 * count * ax.step)
-    sim = _SiteSimulator(iso_nuc.symbol, nu0 * 1e6, mas, ax.step, count, zeta_max, integration_density)
+    table = SidebandTable(iso_nuc.symbol, zeta_max * nu0 / mas, integration_density)
+    sim = _TableSimulator(table, nu0 * 1e6, mas, ax.step, count)
     for st in states:
         if abs(st.zeta) > zeta_max:
             raise ParameterError(f"{st.label}: |ζ| = {abs(st.zeta):g} ppm is beyond what the axis "
@@ -458,7 +460,7 @@ def fit_csa(
         ax.to_caller(y_all), ax.to_caller(fit * scale), ax.to_caller(comps.T * scale),
         float(c[-1] * scale) if baseline else 0.0, sigma, sigma_source, chisqr, redchi, aic, bic,
         n, nv, bool(out.success), str(out.message), sim.n_simulations, model.n_evaluations,
-        time.perf_counter() - t_start, start, correl, tuple(notes))
+        time.perf_counter() - t_start, start, correl, tuple(notes), table)
 
 
 def _at_bound(params: lmfit.Parameters, names: Sequence[str]) -> set[str]:

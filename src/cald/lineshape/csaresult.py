@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cald.lineshape.sidebands import csa_sideband_spectrum
+from cald.lineshape.sidebands import SidebandTable, csa_sideband_spectrum
 from cald.lineshape.tensor import CONVENTIONS, CsaTensor, _opt, _site_keys, _site_line
 
 __all__ = ["CsaSiteResult", "CsaFitResult"]
@@ -86,6 +86,7 @@ class CsaFitResult:
     start: tuple[dict[str, float], ...]
     correl: dict[str, dict[str, float]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    table: SidebandTable | None = field(default=None, repr=False, compare=False)
 
     @property
     def fractions(self) -> NDArray[np.float64]:
@@ -105,7 +106,7 @@ class CsaFitResult:
         return np.array([csa_sideband_spectrum(
             ppm, s.tensor.iso_ppm, s.tensor.zeta_ppm, s.tensor.eta, mas_hz=self.mas_hz,
             larmor_mhz=self.larmor_mhz, nucleus=self.nucleus, amplitude=s.amplitude,
-            lorentz_hz=s.lorentz_hz, gauss_hz=s.gauss_hz) for s in self.sites])
+            lorentz_hz=s.lorentz_hz, gauss_hz=s.gauss_hz, table=self.table) for s in self.sites])
 
     @property
     def residual(self) -> NDArray[np.float64]:

@@ -31,7 +31,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -39,7 +39,10 @@ from numpy.typing import ArrayLike, NDArray
 from cald.errors import ParameterError
 from cald.nuclei import Isotope, get_isotope, larmor_mhz
 
-__all__ = ["csa_sideband_spectrum", "sideband_intensities", "mrsim_spectral_dimension"]
+if TYPE_CHECKING:
+    from cald.tables import TableStore
+
+__all__ = ["csa_sideband_spectrum", "sideband_intensities", "mrsim_spectral_dimension", "SidebandTable"]
 
 _FOUR_LN2 = 4.0 * np.log(2.0)
 
@@ -132,7 +135,7 @@ class _Placer:
     """Places cached site spectra on an ascending uniform axis a_k = a0 + k·step (Fourier shift
     by δiso, broadening as a product in the time domain)."""
 
-    def __init__(self, sim: _SiteSimulator, a0_ppm: float, n: int) -> None:
+    def __init__(self, sim: _SiteSimulator | _TableSimulator, a0_ppm: float, n: int) -> None:
         self.sim, self.a0, self.n = sim, float(a0_ppm), int(n)
         self.nu = np.asarray(np.fft.rfftfreq(sim.count), dtype=np.float64)
         self.hz_per_pt = sim.step_ppm * sim.larmor_hz * 1e-6
@@ -273,6 +276,7 @@ def csa_sideband_spectrum(
     lorentz_hz: float = 0.0,
     gauss_hz: float = 0.0,
     integration_density: int = 70,
+    table: SidebandTable | None = None,
 ) -> NDArray[np.float64]:
     """One site's MAS sideband manifold (static powder pattern for ``mas_hz = 0``) on a uniform
     ppm axis, in the axis' own order.
@@ -280,7 +284,9 @@ def csa_sideband_spectrum(
     ``amplitude`` is the area (intensity × ppm) of the whole manifold, so the sum of the values
     times the step is ``amplitude`` when every sideband falls on the axis. ``larmor_mhz`` is the
     reference frequency ν0 that defines the ppm scale. Widths are FWHM in Hz; give at least about
-    two points of width (a sub-point δiso shift of an unbroadened spectrum rings).
+    two points of width (a sub-point δiso shift of an unbroadened spectrum rings). The sideband
+    intensities are simulated by mrsimulator, or interpolated in ``table`` when one is given
+    (MAS only; the model of :func:`~cald.lineshape.csafit.fit_csa`).
     """
     ax = _axis(ppm)
     iso = _spin_half(nucleus)
@@ -289,8 +295,13 @@ def csa_sideband_spectrum(
     if not (larmor_mhz > 0 and np.isfinite(larmor_mhz)):
         raise ParameterError(f"larmor_mhz must be positive, got {larmor_mhz}")
     outside = max(ax.lo - iso_ppm, iso_ppm - ax.hi, 0.0) / ax.step
-    sim = _SiteSimulator(iso.symbol, larmor_mhz * 1e6, mas_hz, ax.step, _grid_size(ax.n, outside),
-                         abs(zeta_ppm), integration_density)
+    count = _grid_size(ax.n, outside)
+    sim: _SiteSimulator | _TableSimulator
+    if table is not None and mas_hz > 0:
+        sim = _TableSimulator(table, larmor_mhz * 1e6, mas_hz, ax.step, count)
+    else:
+        sim = _SiteSimulator(iso.symbol, larmor_mhz * 1e6, mas_hz, ax.step, count, abs(zeta_ppm),
+                             integration_density)
     placer = _Placer(sim, ax.a0, ax.n)
     y = amplitude * placer.place(sim.spectra_rfft([(zeta_ppm, eta)])[0], iso_ppm, lorentz_hz, gauss_hz)
     return ax.to_caller(y)
@@ -312,6 +323,116 @@ class _OrderSimulator:
         c = self.sim.count
         spectra = [np.fft.irfft(s, n=c) for s in self.sim.spectra_rfft(pairs)]
         return np.array([y[c // 2 + orders] for y in spectra])
+
+
+#: Grid of the sideband tables: x = ζ·ν0/ν_r (ζ in Hz over the spinning rate) in steps of
+#: 0.25, η in steps of 0.1; quintic splines between (error ≲ 1e-5 of the largest p_k).
+_TABLE_X_STEP = 0.25
+_TABLE_N_ETA = 11
+_SPLINE_K = 5
+
+
+class SidebandTable:
+    """Herzfeld–Berger intensities p_k(x, η) of a spin-1/2 site as a function of x = ζ·ν0/ν_r
+    (the anisotropy in units of the spinning rate) and η, for orders |k| ≤ K: simulated once by
+    mrsimulator on a grid of x ≥ 0 (p_k(−x, η) = p_−k(x, η): ζ → −ζ mirrors the spectrum) and
+    interpolated by quintic splines. One table serves every field, spinning rate and ζ with
+    |x| ≤ ``x_max``; ``store`` keeps it (default :func:`cald.tables.default_store`)."""
+
+    def __init__(self, nucleus: str, x_max: float, integration_density: int = 70,
+                 store: TableStore | None = None) -> None:
+        from scipy.interpolate import make_interp_spline
+
+        from cald.tables import default_store
+
+        self.nucleus = nucleus
+        self.x_max = 4.0 * max(1, math.ceil(abs(x_max) / 4.0 - 1e-9))  # 4, 8, 12 … (tables shared)
+        self.integration_density = int(integration_density)
+        self.max_order = int(math.ceil(1.25 * self.x_max)) + 8
+        self.orders = np.arange(-self.max_order, self.max_order + 1)
+        self.x = np.arange(0.0, self.x_max + 0.5 * _TABLE_X_STEP, _TABLE_X_STEP)
+        self.eta = np.linspace(0.0, 1.0, _TABLE_N_ETA)
+        key = {"nucleus": nucleus, "x_max": self.x_max, "x_step": _TABLE_X_STEP, "n_eta": _TABLE_N_ETA,
+               "max_order": self.max_order, "integration_density": self.integration_density,
+               "mrsimulator": _mrsimulator_version()}
+        self.n_simulations = 0  # mrsimulator runs of this process (0: the table was stored)
+        self.table = (store or default_store()).get("csa_sidebands", key, self._build)["p"]
+        # cubic-spline weights of the grid values at any point (the interpolation is linear in them)
+        self._wx = make_interp_spline(self.x, np.eye(self.x.size), k=_SPLINE_K)
+        self._we = make_interp_spline(self.eta, np.eye(self.eta.size), k=_SPLINE_K)
+
+    def _build(self) -> dict[str, NDArray[np.float64]]:
+        larmor_hz, mas_hz = 100.0e6, 10.0e3  # any: p_k depends on ζ(Hz)/ν_r and η only
+        ppm_per_x = mas_hz / larmor_hz * 1e6
+        engine = _OrderSimulator(self.nucleus, larmor_hz, mas_hz, self.max_order,
+                                 self.x_max * ppm_per_x, self.integration_density)
+        pairs = [(x * ppm_per_x, e) for x in self.x for e in self.eta]
+        p = engine.intensities(pairs, self.orders)
+        self.n_simulations = engine.sim.n_simulations
+        return {"p": p.reshape(self.x.size, self.eta.size, self.orders.size)}
+
+    def intensities(self, x: float, eta: float) -> NDArray[np.float64]:
+        """p_k for the orders ``self.orders`` (−K … K) at x = ζ·ν0/ν_r and η."""
+        if abs(x) > self.x_max + 1e-9 or not 0.0 <= eta <= 1.0:
+            raise ParameterError(f"|ζ|·ν0/ν_r = {abs(x):.3g} or η = {eta:.3g} lies outside the "
+                                 f"sideband table (|x| ≤ {self.x_max:g}, 0 ≤ η ≤ 1)")
+        p = np.einsum("i,j,ijk->k", self._wx(abs(x)), self._we(eta), self.table)
+        return np.asarray(p[::-1] if x < 0 else p, dtype=np.float64)
+
+
+class _TableSimulator:
+    """Drop-in for :class:`_SiteSimulator` in the 1D fit (MAS only): the spectrum of (ζ, η) at
+    δiso = 0 on the grid x_j = (j − count/2)·step_ppm is Σ_k p_k δ(x − k·ν_r/ν0), each line split
+    between its two neighbouring bins by linear interpolation — as mrsimulator bins it, so with
+    exact p_k the two agree to 1e-12 — with p_k from a :class:`SidebandTable`. The spinning rate
+    is an argument of :meth:`spectra_rfft`, so it can be fitted."""
+
+    def __init__(self, table: SidebandTable, larmor_hz: float, mas_hz: float, step_ppm: float,
+                 count: int, cache_items: int = 256) -> None:
+        self.table, self.larmor_hz, self.mas_hz = table, float(larmor_hz), float(mas_hz)
+        self.step_ppm, self.count = float(step_ppm), int(count)
+        self._cache: OrderedDict[tuple[float, float, float], NDArray[np.complex128]] = OrderedDict()
+        self._max_items = cache_items
+
+    @property
+    def n_simulations(self) -> int:
+        """mrsimulator runs behind the table in this process (look-ups are not simulations)."""
+        return self.table.n_simulations
+
+    def spectra_rfft(self, pairs: Sequence[tuple[float, float]], mas_hz: float | None = None
+                     ) -> list[NDArray[np.complex128]]:
+        """rFFTs of the normalised spectra of (ζ, η) pairs at ``mas_hz`` (default the rate given)."""
+        mas = self.mas_hz if mas_hz is None else float(mas_hz)
+        out = []
+        for z, e in pairs:
+            key = (round(float(z), 9), round(float(e), 9), round(mas, 9))
+            if key not in self._cache:
+                self._cache[key] = np.fft.rfft(self._spectrum(float(z), float(e), mas))
+                while len(self._cache) > self._max_items:
+                    self._cache.popitem(last=False)
+            self._cache.move_to_end(key)
+            out.append(self._cache[key])
+        return out
+
+    def _spectrum(self, zeta_ppm: float, eta: float, mas_hz: float) -> NDArray[np.float64]:
+        p = self.table.intensities(zeta_ppm * self.larmor_hz * 1e-6 / mas_hz, eta)
+        u = self.count / 2 + self.table.orders * (mas_hz / self.larmor_hz * 1e6) / self.step_ppm
+        inside = (u >= 0) & (u < self.count - 1)
+        n0 = np.floor(u[inside]).astype(int)
+        frac = u[inside] - n0
+        y = np.zeros(self.count)
+        np.add.at(y, n0, p[inside] * (1.0 - frac))
+        np.add.at(y, n0 + 1, p[inside] * frac)
+        return y
+
+
+def _mrsimulator_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mrsimulator")
+    except PackageNotFoundError:  # pragma: no cover - depends on the installation
+        raise ImportError("CSA lineshapes need mrsimulator: pip install 'cald[all]'") from None
 
 
 def sideband_intensities(
