@@ -45,10 +45,16 @@ from dataclasses import dataclass
 import lmfit
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import lsq_linear
-from scipy.signal import peak_widths
 
 from cald.errors import ParameterError
+from cald.lineshape.csamodel import (
+    LINESHAPES,
+    _grid_search,
+    _Model,
+    _site_tuple,
+    _SiteState,
+    _width_start,
+)
 from cald.lineshape.csaresult import CsaFitResult, CsaSiteResult
 from cald.lineshape.manifolds import _manifolds
 from cald.lineshape.sidebands import (
@@ -58,7 +64,6 @@ from cald.lineshape.sidebands import (
     _check_mas,
     _check_tensor,
     _grid_size,
-    _Placer,
     _reference_mhz,
     _spin_half,
     _TableSimulator,
@@ -68,11 +73,6 @@ from cald.spectrum import Spectrum
 
 __all__ = ["LINESHAPES", "CsaSite", "fit_csa"]
 
-#: Line broadenings of :func:`fit_csa`: which FWHM parameters each one varies.
-LINESHAPES = {"lorentzian": ("lorentz",), "gaussian": ("gauss",), "voigt": ("lorentz", "gauss")}
-
-_ETA_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
-_ZETA_GRID_FACTORS = (0.25, 0.5, 0.8, 1.2, 1.7, 2.4, 3.3, 4.5, 6.0)  # × sideband spacing (ppm)
 
 
 @dataclass(frozen=True)
@@ -101,142 +101,41 @@ class CsaSite:
 # --- the 1D fit -----------------------------------------------------------------------------
 
 
-@dataclass
-class _SiteState:
-    label: str
-    iso: float
-    zeta: float
-    eta: float
-    lorentz: float
-    gauss: float
-    candidates: tuple[float, ...]
-    iso_window: tuple[float, float]
-    given_tensor: bool = False
-
-
-class _Model:
-    """Everything the objective needs: axis, data, weights, simulator and placer."""
-
-    def __init__(self, ax: _Axis, y: NDArray[np.float64], sigma: float, sim: _TableSimulator,
-                 lineshape: str, baseline: bool) -> None:
-        self.ax, self.y, self.sigma = ax, y, sigma
-        self.sim, self.placer = sim, _Placer(sim, ax.a0, ax.n)
-        self.widths = LINESHAPES[lineshape]
-        self.baseline = baseline
-        self.n_evaluations = 0
-
-    def basis(self, sites: Sequence[tuple[float, float, float, float, float]]
-              ) -> NDArray[np.float64]:
-        """Columns: unit-area manifolds of (iso, ζ, η, lorentz, gauss) sites [+ a constant]."""
-        self.n_evaluations += 1
-        spectra = self.sim.spectra_rfft([(z, e) for _, z, e, _, _ in sites])
-        cols = [self.placer.place(s, iso, lw, gw) for s, (iso, _, _, lw, gw) in
-                zip(spectra, sites, strict=True)]
-        if self.baseline:
-            cols.append(np.ones(self.ax.n))
-        return np.column_stack(cols)
-
-    def project(self, b: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Amplitudes ≥ 0 (baseline free) minimising |y − B c|, and the residual."""
-        c, *_ = np.linalg.lstsq(b, self.y, rcond=None)
-        n_sites = b.shape[1] - int(self.baseline)
-        if np.any(c[:n_sites] < 0):
-            lower = np.r_[np.zeros(n_sites), np.full(int(self.baseline), -np.inf)]
-            c = lsq_linear(b, self.y, bounds=(lower, np.inf), method="bvls").x
-        return np.asarray(c, dtype=np.float64), self.y - b @ c
-
-
-def _site_tuple(p: dict[str, float], i: int, st: _SiteState) -> tuple[float, float, float, float, float]:
-    return (p.get(f"s{i}_iso_ppm", st.iso), p.get(f"s{i}_zeta_ppm", st.zeta), p.get(f"s{i}_eta", st.eta),
-            p.get(f"s{i}_lorentz_hz", st.lorentz), p.get(f"s{i}_gauss_hz", st.gauss))
-
-
-def _grid_search(model: _Model, states: list[_SiteState], zeta_max: float, spacing_ppm: float) -> None:
-    """Herzfeld–Berger style start: for each site in turn (two sweeps), every (ζ, η) of a coarse
-    grid and every centreband candidate, amplitudes by linear least squares; keep the best."""
-    mags = [f * spacing_ppm for f in _ZETA_GRID_FACTORS if f * spacing_ppm <= zeta_max] or [zeta_max]
-    # no ζ = 0: like η = 0 it is a stationary point (sideband intensities grow as ζ²)
-    grid = [(s * z, e) for z in mags for s in (1.0, -1.0) for e in _ETA_GRID if not (s < 0 and e == 1.0)]
-    spectra = model.sim.spectra_rfft(grid)  # one batched mrsimulator run
-    for _sweep in range(2 if len(states) > 1 else 1):
-        for i, st in enumerate(states):
-            if st.given_tensor and len(st.candidates) == 1:
-                continue
-            others = {j: model.placer.place(model.sim.spectra_rfft([(o.zeta, o.eta)])[0], o.iso,
-                                            o.lorentz, o.gauss) for j, o in enumerate(states) if j != i}
-            fixed_cols = [others[j] for j in sorted(others)] + ([np.ones(model.ax.n)] if model.baseline
-                                                                 else [])
-            best = (np.inf, st.iso, st.zeta, st.eta)
-            pairs = [(st.zeta, st.eta)] if st.given_tensor else grid
-            pair_spectra = model.sim.spectra_rfft(pairs) if st.given_tensor else spectra
-            for iso in st.candidates:
-                for (z, e), s in zip(pairs, pair_spectra, strict=True):
-                    model.n_evaluations += 1
-                    col = model.placer.place(s, iso, st.lorentz, st.gauss)
-                    _, r = model.project(np.column_stack([col, *fixed_cols]))
-                    chi = float(r @ r)
-                    if chi < best[0]:
-                        best = (chi, iso, z, e)
-            _, st.iso, st.zeta, st.eta = best
-            lo, hi = st.iso - 0.45 * spacing_ppm, st.iso + 0.45 * spacing_ppm
-            st.iso_window = (max(lo, model.ax.lo), min(hi, model.ax.hi))
-
-
-def _width_start(a: NDArray[np.float64], y: NDArray[np.float64], iso: float, hz_per_ppm: float,
-                 step: float) -> float:
-    k = int(np.clip(np.round((iso - a[0]) / step), 0, a.size - 1))
-    lo, hi = max(k - 5, 0), min(k + 6, a.size)
-    k = lo + int(np.argmax(y[lo:hi]))
-    w = float(peak_widths(y, [k], rel_height=0.5)[0][0]) * step * hz_per_ppm
-    return w if np.isfinite(w) and w > 0 else 4 * step * hz_per_ppm
-
-
 def _information(chisqr: float, n: int, k: int) -> tuple[float, float]:
     return float(chisqr + 2 * k), float(chisqr + k * np.log(n))
 
 
-def fit_csa(
-    spectrum: Spectrum,
-    *,
-    mas_hz: float,
-    sites: Sequence[float | CsaSite] | None = None,
-    n_sites: int | None = None,
-    nucleus: str | None = None,
-    field_1h_mhz: float | None = None,
-    lineshape: str = "lorentzian",
-    region: tuple[float, float] | None = None,
-    noise_sigma: float | None = None,
-    baseline: bool = False,
-    integration_density: int = 70,
-) -> CsaFitResult:
-    """Fit the spinning-sideband manifolds of several spin-1/2 sites in a 1D MAS spectrum.
+#: The fitted MAS rate may move this far (relative) from the rate given.
+MAS_RANGE = 0.02
 
-    Parameters
-    ----------
-    spectrum
-        1D frequency-domain :class:`~cald.spectrum.Spectrum` with a uniform ppm axis (either order;
-        the real part is fitted).
-    mas_hz
-        MAS rate ν_r in Hz.
-    sites
-        Isotropic shifts (ppm) or :class:`CsaSite` starts; ``None`` → picked with
-        :func:`find_manifolds` (``n_sites`` of them, else every manifold found, up to 6).
-    nucleus
-        Observed isotope; default ``spectrum.nucleus``. Quadrupolar nuclei are refused.
-    field_1h_mhz
-        1H frequency (MHz), used when the spectrum has no ``sf_mhz``.
-    lineshape
-        ``"lorentzian"``, ``"gaussian"`` or ``"voigt"`` broadening (FWHM in Hz, per site).
-    region
-        Fit only ``(a, b)`` ppm (either order); the whole axis by default.
-    noise_sigma
-        Noise σ of the points; measured on the spectrum when ``None``.
-    baseline
-        Fit a constant offset too.
-    integration_density
-        mrsimulator's powder-averaging density (70 is its default).
-    """
-    t_start = time.perf_counter()
+
+@dataclass
+class _Problem:
+    """The validated input of one fit: ascending axis, real data, noise σ and scale."""
+
+    nucleus: str
+    nu0_mhz: float
+    mas_hz: float
+    spec: Spectrum
+    ax: _Axis
+    y: NDArray[np.float64]
+    sigma: float
+    sigma_source: str
+    scale: float
+    lineshape: str
+    baseline: bool
+    notes: list[str]
+
+    @property
+    def spacing_ppm(self) -> float:
+        """Sideband spacing ν_r/ν0 (ppm) at the rate given."""
+        return self.mas_hz / self.nu0_mhz
+
+
+def _prepare(spectrum: Spectrum, mas_hz: float, nucleus: str | None, field_1h_mhz: float | None,
+             lineshape: str, region: tuple[float, float] | None, noise_sigma: float | None,
+             baseline: bool) -> _Problem:
+    """Check the input and cut the region: the spectrum as the fit sees it."""
     notes: list[str] = []
     if lineshape not in LINESHAPES:
         raise ParameterError(f"lineshape {lineshape!r} not one of {list(LINESHAPES)}")
@@ -253,87 +152,107 @@ def fit_csa(
         spec = spectrum.evolve(np.asarray(spectrum.values)[mask], f"region {region}",
                                axis=spectrum.axis[mask])
     ax = _axis(spec.axis, 32)
-    y_all = ax.from_caller(np.real(np.asarray(spec.values, dtype=complex)).astype(float))
-    if not np.all(np.isfinite(y_all)):
+    y = ax.from_caller(np.real(np.asarray(spec.values, dtype=complex)).astype(float))
+    if not np.all(np.isfinite(y)):
         raise ParameterError("the spectrum has non-finite values")
-    a = ax.ascending
-    spacing = mas / nu0  # ppm per sideband order
-    hz_per_ppm = nu0
-    if n_sites is not None and n_sites < 1:
-        raise ParameterError(f"n_sites must be ≥ 1, got {n_sites}")
+    sigma, sigma_source = _noise_sigma(spectrum, y, noise_sigma)
+    return _Problem(iso_nuc.symbol, nu0, mas, spec, ax, y, sigma, sigma_source,
+                    float(np.max(np.abs(y))) or 1.0, lineshape, baseline, notes)
 
-    # σ and scaling (the objective works on y / scale for conditioning)
+
+def _noise_sigma(spectrum: Spectrum, y: NDArray[np.float64], noise_sigma: float | None
+                 ) -> tuple[float, str]:
+    """σ of the points and where it came from: given, measured on the whole spectrum, or (when
+    the noise cannot be measured) the spread of the data, which the fit then rescales."""
     if noise_sigma is not None:
         if not (noise_sigma > 0 and np.isfinite(noise_sigma)):
             raise ParameterError(f"noise_sigma must be positive, got {noise_sigma}")
-        sigma, sigma_source = float(noise_sigma), "given"
-    else:
-        from cald.nmr.processing import noise_std
+        return float(noise_sigma), "given"
+    from cald.nmr.processing import noise_std
 
-        sigma = noise_std(spectrum.evolve(np.real(np.asarray(spectrum.values)), "real part"))
-        sigma_source = "measured on the spectrum (cald.nmr.processing.noise_std)"
-        if not sigma > 0:
-            sigma, sigma_source = float(np.std(y_all)) or 1.0, "residuals (noise not measurable)"
-    scale = float(np.max(np.abs(y_all))) or 1.0
+    sigma = noise_std(spectrum.evolve(np.real(np.asarray(spectrum.values)), "real part"))
+    if sigma > 0:
+        return float(sigma), "measured on the spectrum (cald.nmr.processing.noise_std)"
+    return float(np.std(y)) or 1.0, "residuals (noise not measurable)"
 
-    # starts
-    states: list[_SiteState] = []
+
+def _initial_states(pb: _Problem, sites: Sequence[float | CsaSite] | None,
+                    n_sites: int | None) -> list[_SiteState]:
+    """One state per site: the shifts given (checked), or the manifolds found in the spectrum."""
+    ax = pb.ax
+    if n_sites is not None and n_sites < 1:
+        raise ParameterError(f"n_sites must be ≥ 1, got {n_sites}")
     if sites is None:
-        found = _manifolds(a, y_all, spacing, sigma, n_sites, 5.0, 6, nu0)
+        found = _manifolds(ax.ascending, pb.y, pb.spacing_ppm, pb.sigma, n_sites, 5.0, 6, pb.nu0_mhz)
         if not found:
             raise ParameterError("no peaks above 5σ: give the isotropic shifts (sites=)")
-        for k, m in enumerate(found):
-            states.append(_SiteState(f"site {k + 1}", m.iso_ppm, 0.0, 0.0, 0.0, 0.0, m.candidates_ppm,
-                                     (ax.lo, ax.hi)))
-        notes.append("sites picked from peaks repeating with the sideband spacing: "
-                     + ", ".join(f"{m.iso_ppm:.1f}" for m in found) + " ppm")
-    else:
-        if len(sites) == 0:
-            raise ParameterError("sites is empty: give at least one isotropic shift")
-        for k, s in enumerate(sites):
-            cs = s if isinstance(s, CsaSite) else CsaSite(float(s))
-            where = f"site {k + 1} ({cs.iso_ppm:g} ppm)"
-            if not (np.isfinite(cs.iso_ppm) and ax.lo <= cs.iso_ppm <= ax.hi):
-                raise ParameterError(f"{where} lies outside the axis ({ax.lo:g} to {ax.hi:g} ppm)")
-            _check_tensor(cs.zeta_ppm, cs.eta, where)
-            if (cs.zeta_ppm is None) != (cs.eta is None):
-                raise ParameterError(f"{where}: give both ζ and η as a start, or neither")
-            if cs.linewidth_hz is not None and not cs.linewidth_hz > 0:
-                raise ParameterError(f"{where}: linewidth must be positive, got {cs.linewidth_hz}")
-            states.append(_SiteState(cs.label or f"site {k + 1}", cs.iso_ppm, cs.zeta_ppm or 0.0,
-                                     cs.eta or 0.0, cs.linewidth_hz or 0.0, 0.0, (cs.iso_ppm,),
-                                     (ax.lo, ax.hi), cs.zeta_ppm is not None))
-    n_free = len(states) * (4 + len(LINESHAPES[lineshape])) + int(baseline)
+        pb.notes.append("sites picked from peaks repeating with the sideband spacing: "
+                        + ", ".join(f"{m.iso_ppm:.1f}" for m in found) + " ppm")
+        return [_SiteState(f"site {k + 1}", m.iso_ppm, 0.0, 0.0, 0.0, 0.0, m.candidates_ppm,
+                           (ax.lo, ax.hi)) for k, m in enumerate(found)]
+    if len(sites) == 0:
+        raise ParameterError("sites is empty: give at least one isotropic shift")
+    states = []
+    for k, s in enumerate(sites):
+        cs = s if isinstance(s, CsaSite) else CsaSite(float(s))
+        where = f"site {k + 1} ({cs.iso_ppm:g} ppm)"
+        if not (np.isfinite(cs.iso_ppm) and ax.lo <= cs.iso_ppm <= ax.hi):
+            raise ParameterError(f"{where} lies outside the axis ({ax.lo:g} to {ax.hi:g} ppm)")
+        _check_tensor(cs.zeta_ppm, cs.eta, where)
+        if (cs.zeta_ppm is None) != (cs.eta is None):
+            raise ParameterError(f"{where}: give both ζ and η as a start, or neither")
+        if cs.linewidth_hz is not None and not cs.linewidth_hz > 0:
+            raise ParameterError(f"{where}: linewidth must be positive, got {cs.linewidth_hz}")
+        states.append(_SiteState(cs.label or f"site {k + 1}", cs.iso_ppm, cs.zeta_ppm or 0.0,
+                                 cs.eta or 0.0, cs.linewidth_hz or 0.0, 0.0, (cs.iso_ppm,),
+                                 (ax.lo, ax.hi), cs.zeta_ppm is not None))
+    return states
+
+
+def _width_range(pb: _Problem) -> tuple[float, float]:
+    """Bounds (Hz) of every FWHM: one point of the axis to half the spinning rate."""
+    hz_per_pt = pb.ax.step * pb.nu0_mhz
+    return hz_per_pt, max(0.5 * pb.mas_hz, 3 * hz_per_pt)
+
+
+def _start_widths(pb: _Problem, states: list[_SiteState]) -> None:
+    """Widths measured on each centreband (or given), split by the lineshape; δiso windows."""
+    ax = pb.ax
+    n_free = len(states) * (4 + len(LINESHAPES[pb.lineshape])) + int(pb.baseline)
     if ax.n < 4 * n_free:
         raise ParameterError(f"{ax.n} points are too few for {len(states)} site(s) "
                              f"({n_free} parameters): need at least {4 * n_free}")
-    min_w, max_w = 1.0 * ax.step * hz_per_ppm, max(0.5 * mas, 3 * ax.step * hz_per_ppm)
+    min_w, max_w = _width_range(pb)
     for st in states:
-        w = st.lorentz or _width_start(a, y_all, st.iso, hz_per_ppm, ax.step)
+        w = st.lorentz or _width_start(ax.ascending, pb.y, st.iso, pb.nu0_mhz, ax.step)
         w = float(np.clip(w, 2 * min_w, max_w / 1.5))
-        if lineshape == "voigt":
-            st.lorentz, st.gauss = w / 2, w / 2
-        elif lineshape == "gaussian":
-            st.lorentz, st.gauss = 0.0, w
-        else:
-            st.lorentz, st.gauss = w, 0.0
-        st.iso_window = (max(st.iso - 0.45 * spacing, ax.lo), min(st.iso + 0.45 * spacing, ax.hi))
+        st.lorentz, st.gauss = {"voigt": (w / 2, w / 2), "gaussian": (0.0, w)}.get(pb.lineshape, (w, 0.0))
+        st.iso_window = (max(st.iso - 0.45 * pb.spacing_ppm, ax.lo),
+                         min(st.iso + 0.45 * pb.spacing_ppm, ax.hi))
 
+
+def _build_model(pb: _Problem, states: list[_SiteState], integration_density: int
+                 ) -> tuple[_Model, float]:
+    """The model (sideband table, placement on the axis) and the largest |ζ| (ppm) it allows."""
+    ax = pb.ax
     count = _grid_size(ax.n)
     zeta_max = min(0.6 * (ax.hi - ax.lo), 0.4 * count * ax.step)
-    table = SidebandTable(iso_nuc.symbol, zeta_max * nu0 / mas, integration_density)
-    sim = _TableSimulator(table, nu0 * 1e6, mas, ax.step, count)
     for st in states:
         if abs(st.zeta) > zeta_max:
             raise ParameterError(f"{st.label}: |ζ| = {abs(st.zeta):g} ppm is beyond what the axis "
                                  f"can hold (≤ {zeta_max:.0f} ppm)")
-    model = _Model(ax, y_all / scale, sigma / scale, sim, lineshape, baseline)
-    _grid_search(model, states, zeta_max, spacing)
-    start = tuple({"iso_ppm": st.iso, "zeta_ppm": st.zeta, "eta": st.eta,
-                   "linewidth_hz": st.lorentz + st.gauss} for st in states)
+    slowest = pb.mas_hz * (1.0 - MAS_RANGE)
+    table = SidebandTable(pb.nucleus, zeta_max * pb.nu0_mhz / slowest, integration_density)
+    sim = _TableSimulator(table, pb.nu0_mhz * 1e6, pb.mas_hz, ax.step, count)
+    return _Model(ax, pb.y / pb.scale, pb.sigma / pb.scale, sim, pb.lineshape, pb.baseline), zeta_max
 
-    # stage 1: variable projection over the nonlinear parameters. The powder spectrum is even in
-    # η (δxx ↔ δyy), so ∂/∂η = 0 at η = 0 and a search in η stalls there: search in η² instead.
+
+def _nonlinear_parameters(pb: _Problem, states: list[_SiteState], zeta_max: float,
+                          fix_mas: bool) -> lmfit.Parameters:
+    """δiso, ζ, η², widths per site and the MAS rate. The powder spectrum is even in η
+    (δxx ↔ δyy), so ∂/∂η = 0 at η = 0 and a search in η stalls there: η² is searched instead."""
+    spacing = pb.spacing_ppm
+    min_w, max_w = _width_range(pb)
     params = lmfit.Parameters()
     for i, st in enumerate(states):
         lo, hi = st.iso_window
@@ -344,123 +263,247 @@ def fit_csa(
         # never start on a bound: trf's Coleman–Li scaling can pin a parameter there for good
         params.add(f"s{i}_eta2", value=float(np.clip(st.eta**2, 0.01, 0.97)), min=0.0, max=1.0)
         params.add(f"s{i}_eta", expr=f"sqrt(s{i}_eta2)")
-        for wname in model.widths:
+        for wname in LINESHAPES[pb.lineshape]:
             params.add(f"s{i}_{wname}_hz", value=getattr(st, wname), min=min_w / 2, max=max_w)
+    params.add("mas_hz", value=pb.mas_hz, min=pb.mas_hz * (1.0 - MAS_RANGE),
+               max=pb.mas_hz * (1.0 + MAS_RANGE), vary=not fix_mas)
+    return params
 
-    def sites_of(p: dict[str, float]) -> list[tuple[float, float, float, float, float]]:
-        return [_site_tuple(p, i, st) for i, st in enumerate(states)]
 
-    def vp_residual(p: lmfit.Parameters) -> NDArray[np.float64]:
-        _, r = model.project(model.basis(sites_of(p.valuesdict())))
-        return r / model.sigma
+class _Objective:
+    """Residuals of the model for lmfit: with the amplitudes projected out (variable projection)
+    or as parameters of their own (for the covariance)."""
 
-    out1 = lmfit.minimize(vp_residual, params, method="least_squares", x_scale="jac",
-                          diff_step=1e-6, scale_covar=False)
-    coef, _ = model.project(model.basis(sites_of(out1.params.valuesdict())))
+    def __init__(self, model: _Model, states: list[_SiteState]) -> None:
+        self.model, self.states = model, states
 
-    # stage 2: all parameters (amplitudes and baseline too) from the optimum, for the covariance;
-    # lmfit gives no covariance at all when a parameter sits on a bound, so those are held fixed
-    params2 = out1.params.copy()
-    bound1 = _pin_at_bounds(params2, out1.var_names)
-    n_sites_ = len(states)
-    for i in range(n_sites_):
-        params2.add(f"s{i}_area", value=max(float(coef[i]), 1e-12), min=0.0)
-    if baseline:
-        params2.add("baseline", value=float(coef[-1]))
+    def basis(self, v: dict[str, float]) -> NDArray[np.float64]:
+        return self.model.basis([_site_tuple(v, i, st) for i, st in enumerate(self.states)],
+                                v.get("mas_hz"))
 
-    def full_residual(p: lmfit.Parameters) -> NDArray[np.float64]:
+    def amplitudes(self, v: dict[str, float]) -> NDArray[np.float64]:
+        n = len(self.states)
+        return np.array([v[f"s{i}_area"] for i in range(n)] + ([v["baseline"]] if self.model.baseline
+                                                                else []))
+
+    def projected(self, p: lmfit.Parameters) -> NDArray[np.float64]:
+        _, r = self.model.project(self.basis(p.valuesdict()))
+        return r / self.model.sigma
+
+    def full(self, p: lmfit.Parameters) -> NDArray[np.float64]:
         v = p.valuesdict()
-        b = model.basis(sites_of(v))
-        c = [v[f"s{i}_area"] for i in range(n_sites_)] + ([v["baseline"]] if baseline else [])
-        return (model.y - b @ np.asarray(c)) / model.sigma
+        return (self.model.y - self.basis(v) @ self.amplitudes(v)) / self.model.sigma
 
-    out = lmfit.minimize(full_residual, params2, method="least_squares", x_scale="jac",
-                         diff_step=1e-6, scale_covar=sigma_source.startswith("residuals"))
-    vals = out.params.valuesdict()
-    b = model.basis(sites_of(vals))
-    c = np.array([vals[f"s{i}_area"] for i in range(n_sites_)] + ([vals["baseline"]] if baseline else []))
-    comps = b[:, :n_sites_] * c[:n_sites_]
-    fit = b @ c
 
-    # uncertainties
-    var_names = list(out.var_names)
-    covar = None if out.covar is None else np.asarray(out.covar, dtype=float)
-    if covar is None:
-        notes.append("covariance unavailable (singular Jacobian): the data do not constrain every "
-                     "parameter; errors are missing")
-    at_bound = bound1 | _at_bound(out.params, var_names)
+def _refine(obj: _Objective, params: lmfit.Parameters, rescale: bool
+            ) -> tuple[lmfit.minimizer.MinimizerResult, set[str]]:
+    """Variable projection over the nonlinear parameters, then every parameter (amplitudes and
+    baseline too) from that optimum, finished by Levenberg–Marquardt from the best point (trf
+    alone can stop short of the minimum). lmfit gives no covariance at all while a parameter sits
+    on a bound, so such parameters are held there. Returns the final fit and the pinned names."""
+    out1 = lmfit.minimize(obj.projected, params, method="least_squares", x_scale="jac",
+                          diff_step=1e-6, scale_covar=False)
+    coef, _ = obj.model.project(obj.basis(out1.params.valuesdict()))
+    full = out1.params.copy()
+    pinned = _pin_at_bounds(full, out1.var_names)
+    for i in range(len(obj.states)):
+        full.add(f"s{i}_area", value=max(float(coef[i]), 1e-12), min=0.0)
+    if obj.model.baseline:
+        full.add("baseline", value=float(coef[-1]))
+    out = lmfit.minimize(obj.full, full, method="least_squares", x_scale="jac", diff_step=1e-6,
+                         scale_covar=rescale)
+    pinned |= _pin_at_bounds(polish := out.params.copy(), out.var_names)
+    local = lmfit.minimize(obj.full, polish, method="leastsq", epsfcn=1e-12, scale_covar=rescale)
+    if local.chisqr <= out.chisqr and (local.covar is not None or out.covar is None):
+        out = local
+    return out, pinned
 
-    def cov_of(names: list[str]) -> NDArray[np.float64] | None:
-        """Covariance block of ``names``; rows/columns of parameters at a bound are zero."""
-        if covar is None:
+
+class _Covariance:
+    """Blocks of the final fit's covariance; parameters at a bound (or pinned there) get zero rows,
+    so errors derived from them hold them fixed."""
+
+    def __init__(self, out: lmfit.minimizer.MinimizerResult, at_bound: set[str]) -> None:
+        self.names = list(out.var_names)
+        self.covar = None if out.covar is None else np.asarray(out.covar, dtype=float)
+        self.at_bound = at_bound
+
+    def block(self, names: list[str]) -> NDArray[np.float64] | None:
+        if self.covar is None:
             return None
-        idx = [var_names.index(n) if n in var_names and n not in at_bound else -1 for n in names]
+        idx = [self.names.index(n) if n in self.names and n not in self.at_bound else -1 for n in names]
         m = np.zeros((len(names), len(names)))
         for r_, i_ in enumerate(idx):
             for c_, j_ in enumerate(idx):
                 if i_ >= 0 and j_ >= 0:
-                    m[r_, c_] = covar[i_, j_]
+                    m[r_, c_] = self.covar[i_, j_]
         return m
 
-    areas = c[:n_sites_] * scale
-    area_names = [f"s{i}_area" for i in range(n_sites_)]
-    area_cov = cov_of(area_names)
-    if area_cov is not None:
-        area_cov = area_cov * scale**2
-    fractions, frac_err = _fractions(areas, area_cov)
+    def stderr(self, name: str) -> float | None:
+        block = self.block([name])
+        if block is None or name not in self.names or name in self.at_bound:
+            return None
+        return float(np.sqrt(max(block[0, 0], 0.0)))
 
+
+def _site_tensor(i: int, vals: dict[str, float], cov: _Covariance, small_zeta_ppm: float
+                 ) -> tuple[CsaTensor, list[str]]:
+    """Site i's tensor with errors from the (δiso, ζ, η²) covariance, and its notes."""
+    notes: list[str] = []
+    names = [f"s{i}_iso_ppm", f"s{i}_zeta_ppm", f"s{i}_eta2"]
+    for n_ in names:
+        if n_ in cov.at_bound:
+            notes.append(f"{n_.split('_', 1)[1]} = {vals[n_]:.4g} is at a bound of its range: "
+                         "no covariance error; derived errors hold it fixed")
+    cov3, eta_note = _eta_covariance(cov.block(names), vals[names[2]])
+    if eta_note:
+        notes.append(eta_note)
+    tensor = CsaTensor.from_haeberlen(vals[names[0]], vals[names[1]], vals[f"s{i}_eta"], cov3)
+    if cov3 is not None:
+        missing = [f for f, n_ in zip(("iso_ppm_err", "zeta_ppm_err", "eta_err"), names, strict=True)
+                   if n_ in cov.at_bound or (f == "eta_err" and eta_note)]
+        if missing:
+            tensor = CsaTensor(**{**tensor.__dict__, **dict.fromkeys(missing)})
+    return tensor, notes + _tensor_notes(tensor, small_zeta_ppm)
+
+
+def _site_width(i: int, vals: dict[str, float], cov: _Covariance) -> tuple[float, float | None]:
+    """FWHM (Hz) of site i's line (Voigt for two widths) and its error."""
+    lo_, ga_ = (vals.get(f"s{i}_{w}_hz", 0.0) for w in ("lorentz", "gauss"))
+    names = [f"s{i}_{w}_hz" for w in ("lorentz", "gauss")]
+    cov_w = cov.block(names)
+    if cov_w is None or any(n_ in cov.at_bound for n_ in names if n_ in cov.names):
+        return _voigt_fwhm(lo_, ga_), None
+    root = np.sqrt(0.2166 * lo_**2 + ga_**2) or 1.0
+    jw = np.array([0.5346 + 0.2166 * lo_ / root, ga_ / root])
+    return _voigt_fwhm(lo_, ga_), float(np.sqrt(max(jw @ cov_w @ jw, 0.0)))
+
+
+def _site_results(pb: _Problem, states: list[_SiteState], vals: dict[str, float], cov: _Covariance
+                  ) -> list[CsaSiteResult]:
+    """Tensors, amplitudes, fractions (errors from the amplitudes' covariance) and widths."""
+    n = len(states)
+    areas = np.array([vals[f"s{i}_area"] for i in range(n)]) * pb.scale
+    area_cov = cov.block([f"s{i}_area" for i in range(n)])
+    if area_cov is not None:
+        area_cov = area_cov * pb.scale**2
+    fractions, frac_err = _fractions(areas, area_cov)
     results = []
     for i, st in enumerate(states):
-        site_notes: list[str] = []
-        names = [f"s{i}_iso_ppm", f"s{i}_zeta_ppm", f"s{i}_eta2"]
-        for n_ in names:
-            if n_ in at_bound:
-                site_notes.append(f"{n_.split('_', 1)[1]} = {vals[n_]:.4g} is at a bound of its range: "
-                                  "no covariance error; derived errors hold it fixed")
-        cov3, eta_note = _eta_covariance(cov_of(names), vals[names[2]])
-        if eta_note:
-            site_notes.append(eta_note)
-        tensor = CsaTensor.from_haeberlen(vals[names[0]], vals[names[1]], vals[f"s{i}_eta"], cov3)
-        if cov3 is not None:
-            missing = [f for f, n_ in zip(("iso_ppm_err", "zeta_ppm_err", "eta_err"), names, strict=True)
-                       if n_ in at_bound or (f == "eta_err" and eta_note)]
-            if missing:
-                tensor = CsaTensor(**{**tensor.__dict__, **dict.fromkeys(missing)})
-        site_notes.extend(_tensor_notes(tensor, 2 * ax.step))
-        widths = {w: vals.get(f"s{i}_{w}_hz", 0.0) for w in ("lorentz", "gauss")}
-        lw_names = [f"s{i}_{w}_hz" for w in ("lorentz", "gauss")]
-        fwhm = _voigt_fwhm(widths["lorentz"], widths["gauss"])
-        lw_err = None
-        cov_w = cov_of(lw_names)
-        if cov_w is not None and not any(n_ in at_bound for n_ in lw_names if n_ in var_names):
-            lo_, ga_ = widths["lorentz"], widths["gauss"]
-            root = np.sqrt(0.2166 * lo_**2 + ga_**2) or 1.0
-            jw = np.array([0.5346 + 0.2166 * lo_ / root, ga_ / root])
-            lw_err = float(np.sqrt(max(jw @ cov_w @ jw, 0.0)))
-        a_err = None if area_cov is None or area_names[i] in at_bound else float(np.sqrt(area_cov[i, i]))
+        tensor, notes = _site_tensor(i, vals, cov, 2 * pb.ax.step)
+        fwhm, fwhm_err = _site_width(i, vals, cov)
+        a_err = cov.stderr(f"s{i}_area")
         results.append(CsaSiteResult(
-            st.label, tensor, float(areas[i]), a_err, float(fractions[i]),
-            None if frac_err is None else float(frac_err[i]), fwhm, lw_err,
-            widths["lorentz"], widths["gauss"], tuple(site_notes)))
+            st.label, tensor, float(areas[i]), None if a_err is None else a_err * pb.scale,
+            float(fractions[i]), None if frac_err is None else float(frac_err[i]), fwhm, fwhm_err,
+            vals.get(f"s{i}_lorentz_hz", 0.0), vals.get(f"s{i}_gauss_hz", 0.0), tuple(notes)))
+    return results
 
-    n, nv = ax.n, int(out.nvarys)
-    chisqr = float(out.chisqr)
-    redchi = chisqr / (n - nv)
-    aic, bic = _information(chisqr, n, nv)
-    if sigma_source != "given" and not sigma_source.startswith("residuals") and redchi > 2.0:
-        notes.append(f"χ²ᵣ = {redchi:.2g} ≫ 1: the model misses part of the spectrum (more sites, "
-                     "a baseline, distributions?) or the noise is correlated; errors are too small")
-    correl = {}  # strong correlations only (|r| > 0.5)
-    for name in var_names:
+
+def _mas_estimate(pb: _Problem, out: lmfit.minimizer.MinimizerResult, cov: _Covariance,
+                  fix_mas: bool) -> tuple[float, float | None]:
+    """The fitted MAS rate and its error, with a note when it ran into its range."""
+    mas = float(out.params["mas_hz"].value)
+    if fix_mas:
+        return mas, None
+    if "mas_hz" in cov.at_bound:
+        pb.notes.append(f"the MAS rate ran to the edge of its range (±{100 * MAS_RANGE:g} % of "
+                        f"{pb.mas_hz:g} Hz): check the rate given; no error")
+    return mas, cov.stderr("mas_hz")
+
+
+def _correlations(out: lmfit.minimizer.MinimizerResult) -> dict[str, dict[str, float]]:
+    """Strong parameter correlations only (|r| > 0.5)."""
+    correl = {}
+    for name in out.var_names:
         strong = {k: float(v) for k, v in (out.params[name].correl or {}).items() if abs(v) > 0.5}
         if strong:
             correl[name] = strong
+    return correl
+
+
+def fit_csa(
+    spectrum: Spectrum,
+    *,
+    mas_hz: float,
+    sites: Sequence[float | CsaSite] | None = None,
+    n_sites: int | None = None,
+    nucleus: str | None = None,
+    field_1h_mhz: float | None = None,
+    lineshape: str = "lorentzian",
+    region: tuple[float, float] | None = None,
+    noise_sigma: float | None = None,
+    baseline: bool = False,
+    fix_mas: bool = False,
+    integration_density: int = 70,
+) -> CsaFitResult:
+    """Fit the spinning-sideband manifolds of several spin-1/2 sites in a 1D MAS spectrum.
+
+    Parameters
+    ----------
+    spectrum
+        1D frequency-domain :class:`~cald.spectrum.Spectrum` with a uniform ppm axis (either order;
+        the real part is fitted).
+    mas_hz
+        MAS rate ν_r in Hz: the start of the fitted rate (within ±2 %), or the rate itself with
+        ``fix_mas``. A rate off by a few Hz leaves a dispersive residual at every sideband and
+        biases η.
+    sites
+        Isotropic shifts (ppm) or :class:`CsaSite` starts; ``None`` → picked with
+        :func:`~cald.lineshape.manifolds.find_manifolds` (``n_sites`` of them, else every manifold
+        found, up to 6).
+    nucleus
+        Observed isotope; default ``spectrum.nucleus``. Quadrupolar nuclei are refused.
+    field_1h_mhz
+        1H frequency (MHz), used when the spectrum has no ``sf_mhz``.
+    lineshape
+        ``"lorentzian"``, ``"gaussian"`` or ``"voigt"`` broadening (FWHM in Hz, per site).
+    region
+        Fit only ``(a, b)`` ppm (either order); the whole axis by default.
+    noise_sigma
+        Noise σ of the points; measured on the spectrum when ``None``.
+    baseline
+        Fit a constant offset too.
+    fix_mas
+        Hold the MAS rate at ``mas_hz`` instead of fitting it.
+    integration_density
+        mrsimulator's powder-averaging density (70 is its default).
+    """
+    t_start = time.perf_counter()
+    pb = _prepare(spectrum, mas_hz, nucleus, field_1h_mhz, lineshape, region, noise_sigma, baseline)
+    states = _initial_states(pb, sites, n_sites)
+    _start_widths(pb, states)
+    model, zeta_max = _build_model(pb, states, integration_density)
+    _grid_search(model, states, zeta_max, pb.spacing_ppm)
+    start = tuple({"iso_ppm": st.iso, "zeta_ppm": st.zeta, "eta": st.eta,
+                   "linewidth_hz": st.lorentz + st.gauss} for st in states)
+    obj = _Objective(model, states)
+    out, pinned = _refine(obj, _nonlinear_parameters(pb, states, zeta_max, fix_mas),
+                          rescale=pb.sigma_source.startswith("residuals"))
+    vals = out.params.valuesdict()
+    cov = _Covariance(out, pinned | _at_bound(out.params, list(out.var_names)))
+    if cov.covar is None:
+        pb.notes.append("covariance unavailable (singular Jacobian): the data do not constrain every "
+                        "parameter; errors are missing")
+    results = _site_results(pb, states, vals, cov)
+    mas, mas_err = _mas_estimate(pb, out, cov, fix_mas)
+    b, c = obj.basis(vals), obj.amplitudes(vals)
+    n, nv = pb.ax.n, int(out.nvarys)
+    chisqr = float(out.chisqr)
+    redchi = chisqr / (n - nv)
+    aic, bic = _information(chisqr, n, nv)
+    if not pb.sigma_source.startswith(("given", "residuals")) and redchi > 2.0:
+        pb.notes.append(f"χ²ᵣ = {redchi:.2g} ≫ 1: the model misses part of the spectrum (more sites, "
+                        "a baseline, distributions?) or the noise is correlated; errors are too small")
+    ax, s = pb.ax, pb.scale
     return CsaFitResult(
-        tuple(results), iso_nuc.symbol, nu0, mas, lineshape, np.asarray(spec.axis, dtype=float),
-        ax.to_caller(y_all), ax.to_caller(fit * scale), ax.to_caller(comps.T * scale),
-        float(c[-1] * scale) if baseline else 0.0, sigma, sigma_source, chisqr, redchi, aic, bic,
-        n, nv, bool(out.success), str(out.message), sim.n_simulations, model.n_evaluations,
-        time.perf_counter() - t_start, start, correl, tuple(notes), table)
+        tuple(results), pb.nucleus, pb.nu0_mhz, mas, lineshape, np.asarray(pb.spec.axis, dtype=float),
+        ax.to_caller(pb.y), ax.to_caller(b @ c * s),
+        ax.to_caller((b[:, :len(states)] * c[:len(states)]).T * s),
+        float(c[-1] * s) if baseline else 0.0, pb.sigma, pb.sigma_source, chisqr, redchi, aic, bic,
+        n, nv, bool(out.success), str(out.message), model.sim.n_simulations, model.n_evaluations,
+        time.perf_counter() - t_start, start, _correlations(out), tuple(pb.notes), model.sim.table,
+        mas_err, pb.mas_hz, fix_mas)
 
 
 def _at_bound(params: lmfit.Parameters, names: Sequence[str]) -> set[str]:

@@ -87,6 +87,9 @@ class CsaFitResult:
     correl: dict[str, dict[str, float]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     table: SidebandTable | None = field(default=None, repr=False, compare=False)
+    mas_hz_err: float | None = None
+    mas_hz_given: float | None = None
+    fix_mas: bool = False
 
     @property
     def fractions(self) -> NDArray[np.float64]:
@@ -134,6 +137,9 @@ class CsaFitResult:
             "nucleus": self.nucleus,
             "larmor_mhz": self.larmor_mhz,
             "mas_hz": self.mas_hz,
+            "mas_hz_err": _opt(self.mas_hz_err),
+            "mas_hz_given": self.mas_hz_given,
+            "fix_mas": self.fix_mas,
             "lineshape": self.lineshape,
             "baseline": self.baseline,
             "sigma": self.sigma,

@@ -23,13 +23,12 @@ from scipy.signal import find_peaks, peak_widths
 
 from cald.errors import ParameterError
 from cald.lineshape.csafit import (
-    _ETA_GRID,
-    _ZETA_GRID_FACTORS,
     _at_bound,
     _eta_covariance,
     _fractions,
     _pin_at_bounds,
 )
+from cald.lineshape.csamodel import _ETA_GRID, _ZETA_GRID_FACTORS
 from cald.lineshape.manifolds import _noise
 from cald.lineshape.sidebands import (
     _axis,
