@@ -580,3 +580,33 @@ def test_sideband_model_independent_of_point_density():
     assert _fwhm_hz(dense, y2, sf) == pytest.approx(_fwhm_hz(coarse, y1, sf), rel=0.01)
     assert np.sum(y2) * abs(dense[1] - dense[0]) == pytest.approx(
         np.sum(y1) * abs(coarse[1] - coarse[0]), rel=1e-3)
+
+
+# --- the MAS rate is fitted (issue 9: a rate given 1 Hz off biased η to its bound) -----------------
+
+GLYCINE_C1 = (176.0, -70.0, 0.915, 1.0, 30.0)  # δiso, ζ ppm, η, area, FWHM Hz (carboxyl-like)
+GLYCINE_AXIS = np.linspace(290.0, 60.0, 4096)  # 13C at 100.6 MHz: 5.6 Hz per point
+
+
+@pytest.fixture(scope="module")
+def glycine_spectrum():
+    """13C CP-MAS sidebands of a glycine-carboxyl-like site spun at 1060 Hz (ν(1H) 400 MHz)."""
+    return _noisy("13C", 400.0, 1060.0, GLYCINE_AXIS, [GLYCINE_C1], "lorentzian", seed=3, snr=500.0)
+
+
+def test_mas_rate_given_a_hertz_off_is_refined(glycine_spectrum):
+    res = fit_csa(glycine_spectrum, mas_hz=1059.0, sites=[176.0])
+    site = res.sites[0]
+    assert abs(site.tensor.eta - GLYCINE_C1[2]) < 0.02
+    assert abs(site.tensor.zeta_ppm - GLYCINE_C1[1]) < 2.0
+    assert 0.7 < res.redchi < 1.3
+    assert res.mas_hz_err is not None and abs(res.mas_hz - 1060.0) < max(3 * res.mas_hz_err, 0.1)
+    d = res.to_dict(include_curves=False)
+    assert d["mas_hz_given"] == 1059.0 and d["fix_mas"] is False and d["mas_hz_err"] > 0
+
+
+def test_fixed_mas_rate_a_hertz_off_misfits(glycine_spectrum):
+    """The defect the refinement cures: held at 1059 Hz, every sideband leaves a residual."""
+    res = fit_csa(glycine_spectrum, mas_hz=1059.0, sites=[176.0], fix_mas=True)
+    assert res.mas_hz == 1059.0 and res.mas_hz_err is None and res.fix_mas
+    assert res.redchi > 10.0

@@ -248,7 +248,7 @@ def _build_model(pb: _Problem, states: list[_SiteState], integration_density: in
 
 
 def _nonlinear_parameters(pb: _Problem, states: list[_SiteState], zeta_max: float,
-                          fix_mas: bool) -> lmfit.Parameters:
+                          fix_mas: bool, mas_start_hz: float | None = None) -> lmfit.Parameters:
     """δiso, ζ, η², widths per site and the MAS rate. The powder spectrum is even in η
     (δxx ↔ δyy), so ∂/∂η = 0 at η = 0 and a search in η stalls there: η² is searched instead."""
     spacing = pb.spacing_ppm
@@ -265,7 +265,7 @@ def _nonlinear_parameters(pb: _Problem, states: list[_SiteState], zeta_max: floa
         params.add(f"s{i}_eta", expr=f"sqrt(s{i}_eta2)")
         for wname in LINESHAPES[pb.lineshape]:
             params.add(f"s{i}_{wname}_hz", value=getattr(st, wname), min=min_w / 2, max=max_w)
-    params.add("mas_hz", value=pb.mas_hz, min=pb.mas_hz * (1.0 - MAS_RANGE),
+    params.add("mas_hz", value=mas_start_hz or pb.mas_hz, min=pb.mas_hz * (1.0 - MAS_RANGE),
                max=pb.mas_hz * (1.0 + MAS_RANGE), vary=not fix_mas)
     return params
 
@@ -317,6 +317,21 @@ def _refine(obj: _Objective, params: lmfit.Parameters, rescale: bool
     if local.chisqr <= out.chisqr and (local.covar is not None or out.covar is None):
         out = local
     return out, pinned
+
+
+def _mirrored_starts(out: lmfit.minimizer.MinimizerResult, states: list[_SiteState]) -> bool:
+    """Move the states to the fit's values; a site that ended at η = 1 restarts from the mirror
+    tensor (−ζ, η² = 0.9). At η = 1 the signs of ζ describe the same tensor, so a search that
+    reached η = 1 from one side cannot reach an optimum just below 1 on the other. Returns
+    whether any site was mirrored."""
+    v = out.params.valuesdict()
+    mirrored = False
+    for i, st in enumerate(states):
+        st.iso, st.zeta, st.eta = v[f"s{i}_iso_ppm"], v[f"s{i}_zeta_ppm"], v[f"s{i}_eta"]
+        st.lorentz, st.gauss = v.get(f"s{i}_lorentz_hz", st.lorentz), v.get(f"s{i}_gauss_hz", st.gauss)
+        if v[f"s{i}_eta2"] >= 1.0 - 1e-6:
+            st.zeta, st.eta, mirrored = -st.zeta, float(np.sqrt(0.9)), True
+    return mirrored
 
 
 class _Covariance:
@@ -478,8 +493,13 @@ def fit_csa(
     start = tuple({"iso_ppm": st.iso, "zeta_ppm": st.zeta, "eta": st.eta,
                    "linewidth_hz": st.lorentz + st.gauss} for st in states)
     obj = _Objective(model, states)
-    out, pinned = _refine(obj, _nonlinear_parameters(pb, states, zeta_max, fix_mas),
-                          rescale=pb.sigma_source.startswith("residuals"))
+    rescale = pb.sigma_source.startswith("residuals")
+    out, pinned = _refine(obj, _nonlinear_parameters(pb, states, zeta_max, fix_mas), rescale)
+    if _mirrored_starts(out, states):
+        again = _refine(obj, _nonlinear_parameters(pb, states, zeta_max, fix_mas,
+                                                   out.params["mas_hz"].value), rescale)
+        if again[0].chisqr < out.chisqr:
+            out, pinned = again
     vals = out.params.valuesdict()
     cov = _Covariance(out, pinned | _at_bound(out.params, list(out.var_names)))
     if cov.covar is None:
