@@ -59,12 +59,21 @@ class _Model:
 
     def project(self, b: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Amplitudes ≥ 0 (baseline free) minimising |y − B c|, and the residual."""
-        c, *_ = np.linalg.lstsq(b, self.y, rcond=None)
+        c = _least_squares(b, self.y)
         n_sites = b.shape[1] - int(self.baseline)
         if np.any(c[:n_sites] < 0):
             lower = np.r_[np.zeros(n_sites), np.full(int(self.baseline), -np.inf)]
             c = lsq_linear(b, self.y, bounds=(lower, np.inf), method="bvls").x
         return np.asarray(c, dtype=np.float64), self.y - b @ c
+
+
+def _least_squares(b: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
+    """min |y − B c| for a tall B of a few columns: the normal equations (k² n operations, against
+    an SVD's) unless B is near rank-deficient, then the SVD solution."""
+    gram = b.T @ b
+    if np.linalg.cond(gram) < 1e10:
+        return np.asarray(np.linalg.solve(gram, b.T @ y), dtype=np.float64)
+    return np.asarray(np.linalg.lstsq(b, y, rcond=None)[0], dtype=np.float64)
 
 
 def _site_tuple(p: dict[str, float], i: int, st: _SiteState) -> tuple[float, float, float, float, float]:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import scipy.fft
 from numpy.typing import ArrayLike, NDArray
 
 from cald.errors import ParameterError
@@ -133,12 +134,23 @@ def _decay(nu: NDArray[np.float64], lorentz_pts: float, gauss_pts: float) -> NDA
 
 class _Placer:
     """Places cached site spectra on an ascending uniform axis a_k = a0 + k·step (Fourier shift
-    by δiso, broadening as a product in the time domain)."""
+    by δiso, broadening as a product in the time domain). The shift and decay factors of the last
+    few δiso and widths are kept: a fit's Jacobian varies one of them at a time."""
 
     def __init__(self, sim: _SiteSimulator | _TableSimulator, a0_ppm: float, n: int) -> None:
         self.sim, self.a0, self.n = sim, float(a0_ppm), int(n)
         self.nu = np.asarray(np.fft.rfftfreq(sim.count), dtype=np.float64)
         self.hz_per_pt = sim.step_ppm * sim.larmor_hz * 1e-6
+        self._factors: OrderedDict[tuple[str, float, float], NDArray[Any]] = OrderedDict()
+
+    def _factor(self, kind: str, a: float, b: float) -> NDArray[Any]:
+        key = (kind, a, b)
+        if key not in self._factors:
+            self._factors[key] = (np.exp(2j * np.pi * self.nu * a) if kind == "shift" else
+                                  _decay(self.nu, a / self.hz_per_pt, b / self.hz_per_pt))
+            if len(self._factors) > 64:
+                self._factors.popitem(last=False)
+        return self._factors[key]
 
     def place(self, spec_rfft: NDArray[np.complex128], iso_ppm: float, lorentz_hz: float,
               gauss_hz: float) -> NDArray[np.float64]:
@@ -149,9 +161,9 @@ class _Placer:
         frac = u0 - n0
         if n0 < 0 or n0 + self.n > m:
             raise ParameterError(f"δiso = {iso_ppm:g} ppm is too far outside the axis")
-        factor = np.exp(2j * np.pi * self.nu * frac) * _decay(
-            self.nu, lorentz_hz / self.hz_per_pt, gauss_hz / self.hz_per_pt)
-        g = np.fft.irfft(spec_rfft * factor, n=m)
+        factor = self._factor("shift", frac, 0.0) * self._factor("decay", float(lorentz_hz),
+                                                                 float(gauss_hz))
+        g = scipy.fft.irfft(spec_rfft * factor, n=m)
         return g[n0:n0 + self.n] / self.sim.step_ppm
 
 
@@ -244,7 +256,9 @@ def _check_tensor(zeta_ppm: float | None, eta: float | None, where: str) -> None
 
 
 def _grid_size(n: int, extra_pts: float = 0.0) -> int:
-    return int(2 ** math.ceil(math.log2(2 * (n + math.ceil(extra_pts)) + 8)))
+    """Points of a site's grid for an axis of ``n`` points: at least twice the axis (plus any
+    part of the manifold outside it), even, and a fast FFT length."""
+    return 2 * int(scipy.fft.next_fast_len(n + math.ceil(extra_pts) + 4, real=True))
 
 
 def mrsim_spectral_dimension(ppm: ArrayLike, larmor_mhz: float) -> dict[str, float]:
