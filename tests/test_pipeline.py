@@ -407,6 +407,7 @@ def test_wrong_number_of_inputs(project_copy, monkeypatch, tmp_path, kind, input
     ("respdor", '["respdor-n1"]', "bootstrap = -1\nregion = [190.0, 178.0]", "bootstrap"),
     ("respdor", '["respdor-n1"]', "frobnicate = 1", "frobnicate"),
     ("respdor", '["respdor-n1"]', "fix_f = 1.5", "fix_f"),
+    ("respdor", '["respdor-n1"]', "experiment = 'redox'", "experiment"),
     ("nmr", '["cp13c-n0-on"]', "normalise_region = [1.0, 2.0, 3.0]", "normalise_region"),
     ("dnp", '["cp13c-n0-on", "cp13c-n0-off"]', "auto_phase = 'yes'", "region"),
 ])

@@ -28,6 +28,9 @@ app = typer.Typer(help="REDOR/RESPDOR dephasing curves and fits (times in ms).",
 PAIR_HELP = "Observed-dephasing pair, e.g. 13C-27Al (sets I from the dephasing nucleus)."
 SPIN_HELP = "Spin I of the saturated nucleus, 5/2 or 2.5 (overrides the pair's)."
 KAPPA_HELP = "Recoupling scaling factor κ, λ = κ·D·t (1 for π-pulse REDOR)."
+EXPERIMENT_HELP = ("respdor (saturation of the dephasing spin, plateau f·2I/(2I+1)) or redor "
+                   "(π pulses invert a spin-1/2 partner, plateau f).")
+EXPERIMENT_OPTION = typer.Option("respdor", "--experiment", help=EXPERIMENT_HELP)
 
 
 def _spin_and_pair(pair: str | None, spin: str | None) -> tuple[float, tuple[Isotope, Isotope] | None]:
@@ -54,11 +57,15 @@ def curve(
     spin: str | None = typer.Option(None, "--spin", help=SPIN_HELP),
     pair: str | None = typer.Option(None, "--pair", help=PAIR_HELP),
     kappa: float = typer.Option(1.0, "--kappa", help=KAPPA_HELP, callback=finite),
+    experiment: str = EXPERIMENT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """RESPDOR dephasing ΔS/S0 = f·g_I(κ D t) at the given times."""
+    """Dephasing ΔS/S0 at the given times: RESPDOR f·g_I(κ D t) or REDOR f·[1 − R(κ D t)]."""
+    from cald.recoupling.redor import check_experiment, dephasing
+
     spin_value, isotopes = _spin_and_pair(pair, spin)
     _check_kappa(kappa)
+    check_experiment(experiment, spin_value)
     if not 0.0 <= f <= 1.0:
         raise ParameterError(f"--f must be within [0, 1], got {f}")
     if (d_hz is None) == (r_angstrom is None):
@@ -75,14 +82,13 @@ def curve(
     times = np.asarray(parse_float_list(t_ms, "--t-ms"))
     if np.any(times < 0):
         raise ParameterError(f"--t-ms must not contain negative times, got {t_ms!r}")
-    from cald.recoupling.redor import respdor_dephasing
-
-    values = respdor_dephasing(times * 1e-3, d_hz, f, spin_value, kappa)
+    values = dephasing(times * 1e-3, d_hz, f, spin_value, kappa, experiment)
     if as_json:
         emit_json({"t_ms": times.tolist(), "dS_S0": values.tolist(), "d_hz": d_hz, "f": f,
-                   "spin": spin_value, "kappa": kappa})
+                   "spin": spin_value, "kappa": kappa, "experiment": experiment})
         return
-    console.print(f"RESPDOR I = {spin_value:g}, D = {d_hz:.4g} Hz, f = {f:g}, κ = {kappa:g}")
+    console.print(f"{experiment.upper()} I = {spin_value:g}, D = {d_hz:.4g} Hz, f = {f:g}, "
+                  f"κ = {kappa:g}")
     for t, v in zip(times, values, strict=True):
         console.print(f"  {t:8.4g} ms  {v:.6f}")
 
@@ -103,13 +109,17 @@ def fit(
                                       help="Fit r directly instead of D (needs --pair)."),
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap samples (0: none)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
+    experiment: str = EXPERIMENT_OPTION,
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (.svg, .png, .pdf)."),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
-    """Fit D (and r) and f to a measured dephasing curve, with uncertainties."""
+    """Fit D (and r) and f to a measured RESPDOR or REDOR dephasing curve, with uncertainties."""
+    from cald.recoupling.redor import check_experiment
+
     spin_value, isotopes = _spin_and_pair(pair, spin)
     _check_kappa(kappa)
+    check_experiment(experiment, spin_value)
     if fix_f is not None and not 0.0 < fix_f <= 1.0:
         raise ParameterError(f"--fix-f must be within (0, 1], got {fix_f}")
     if bootstrap < 0:
@@ -125,7 +135,7 @@ def fit(
     data = read_dephasing_csv(str(file))
     result = fit_respdor(data, spin=spin_value, kappa=kappa, pair=isotopes, f_fixed=fix_f,
                          models=models, fit_distance=fit_distance, n_bootstrap=bootstrap,
-                         seed=seed)
+                         seed=seed, experiment=experiment)
     if plot is not None:
         from cald.project.report.figures import respdor_figure, save_figure
 

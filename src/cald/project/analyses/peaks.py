@@ -44,6 +44,7 @@ class Peaks(AnalysisKind):
         from cald.nmr.workflow import process_source
         from cald.project.report.figures import lineshape_fit_figure
         from cald.project.report.html import format_value
+        from cald.spectrum import axis_key
 
         p: PeaksParameters = params
         result = fit_peaks(process_source(inputs[0]), p.region, n_peaks=p.n_peaks, shape=p.shape,
@@ -54,7 +55,8 @@ class Peaks(AnalysisKind):
         for peak, label in zip(d["peaks"], labels, strict=False):
             peak["label"] = label
         fig = lineshape_fit_figure(result, labels)
-        summary = "; ".join(f"{pk['label']} {pk['center']:.1f}: fraction "
+        center = axis_key("center", d["unit"])
+        summary = "; ".join(f"{pk['label']} {pk[center]:.1f}: fraction "
                             f"{format_value(pk['fraction'], pk['fraction_err'])}" for pk in d["peaks"])
         caption = (f"Deconvolution of {p.region[0]:g}–{p.region[1]:g} into {len(d['peaks'])} "
                    f"{p.shape} peaks (data, fit, components; residual below).")

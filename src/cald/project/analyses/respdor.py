@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -24,6 +24,7 @@ class RespdorParameters(KindParameters):
     pair: str = "13C-27Al"
     spin: str | None = None
     kappa: float = Field(1.0, gt=0)
+    experiment: Literal["respdor", "redor"] = "respdor"
     region: tuple[float, float] | None = None
     t_ms: list[float] | None = None
     s_first: bool = False
@@ -77,14 +78,14 @@ class Respdor(AnalysisKind):
             curve = read_dephasing_csv(str(inputs[0]))
         result = fit_respdor(curve, spin=spin, kappa=p.kappa, pair=pair, f_fixed=p.fix_f,
                              models=p.models, fit_distance=p.fit_distance,
-                             n_bootstrap=p.bootstrap, seed=p.seed)
+                             n_bootstrap=p.bootstrap, seed=p.seed, experiment=p.experiment)
         fig = respdor_figure(result)
         d = result.to_dict()
         summary = (f"D = {d['d_hz']:.0f} ± {d['d_hz_err']:.0f} Hz, r = {d['r_angstrom']:.2f} ± "
                    f"{d['r_angstrom_err']:.2f} Å, f = {d['f']:.3f} ± {d['f_err']:.3f}"
                    if d["d_hz_err"] is not None and d["r_angstrom"] is not None
                    else f"D = {d['d_hz']:.0f} Hz, f = {d['f']:.3f}")
-        caption = (f"{p.pair.replace('-', '{')}}} RESPDOR dephasing with the one-distance fit and "
-                   "curves for r ± 0.2 Å (cf. Figure 7b of the reference study).")
+        caption = (f"{p.pair.replace('-', '{')}}} {p.experiment.upper()} dephasing with the "
+                   "one-distance fit and curves for r ± 0.2 Å (cf. Figure 7b of the reference study).")
         return AnalysisOutput(d, [figure_output("dephasing", caption, fig)], files, summary)
 

@@ -12,6 +12,7 @@ import jinja2
 import numpy as np
 
 from cald.project.analyses import SECTIONS, FigureOutput, load_kinds
+from cald.spectrum import axis_key, unit_key
 
 __all__ = ["render_report", "format_value"]
 
@@ -70,9 +71,10 @@ def _key_numbers(kind: str, res: dict[str, Any]) -> list[tuple[str, str]]:
                 ("NS on/off", f"{res['ns_on']} / {res['ns_off']}"),
                 ("RG on/off", f"{res['rg_on']:g} / {res['rg_off']:g}")]
     if kind == "peaks":
+        center, fwhm = axis_key("center", res["unit"]), axis_key("fwhm", res["unit"])
         return [(str(pk.get("label", f"peak {i + 1}")),
-                 f"{format_value(pk['center'], pk['center_err'])}; FWHM "
-                 f"{format_value(pk['fwhm'], pk['fwhm_err'])}; fraction "
+                 f"{format_value(pk[center], pk[f'{center}_err'])}; FWHM "
+                 f"{format_value(pk[fwhm], pk[f'{fwhm}_err'])}; fraction "
                  f"{format_value(pk['fraction'], pk['fraction_err'])}")
                 for i, pk in enumerate(res["peaks"])] + [("χ²ᵣ", format_value(res["redchi"]))]
     if kind in ("quad", "csa"):
@@ -92,7 +94,7 @@ def _key_numbers(kind: str, res: dict[str, Any]) -> list[tuple[str, str]]:
         return rows + ([("χ²ᵣ", format_value(res["redchi"]))] if "redchi" in res else [])
     if kind == "nmr":
         return [("nucleus", str(res["nucleus"])), ("SF", format_value(res["sf_mhz"], None, "MHz")),
-                ("peaks", ", ".join(f"{p['ppm']:.1f}" for p in res["peaks"][:8]))]
+                ("peaks", ", ".join(f"{p[unit_key(res['unit'])]:.1f}" for p in res["peaks"][:8]))]
     return [(k, format_value(v)) for k, v in res.items() if isinstance(v, (int, float, str))][:10]
 
 
