@@ -405,3 +405,44 @@ def test_bad_spectrum(plain_spectrum, change, match):
 def test_bad_parameters(plain_spectrum, kwargs, match):
     with pytest.raises(ParameterError, match=match):
         fit_quadrupolar(plain_spectrum, **{"sites": [4, 5, 6], **kwargs})
+
+
+# --- the C_Q grid follows the data (issue 9: σ ≈ 5–6 MHz at 18.8 T stopped at 4.44 MHz) ------------
+
+BROAD_SITES = [(70.0, 5.5, 0.40), (38.0, 5.5, 0.20), (10.0, 5.0, 0.40)]  # δiso, σ MHz, fraction
+FIELD_800 = 800.0  # MHz 1H: 18.8 T
+
+
+@pytest.fixture(scope="module")
+def broad_alumina():
+    """Amorphous-alumina-like 27Al CT spectrum at 18.8 T with Czjzek σ of 5–5.5 MHz, simulated on
+    a C_Q grid to 40 MHz (the default 20 MHz grid holds σ ≤ 4.44 MHz)."""
+    axis = np.linspace(200.0, -200.0, 1200)
+    lib = library_for_axis(axis, "27Al", FIELD_800, None, cq_max_mhz=40.0, n_cq=160)
+    y = sum(czjzek_site_spectrum(axis, iso, sigma, 8.0, frac, 100.0, library=lib)
+            for iso, sigma, frac in BROAD_SITES)
+    y = y + np.random.default_rng(11).normal(0.0, y.max() / 300.0, y.size)
+    return Spectrum(y, axis, "ppm", "27Al", larmor_mhz("27Al", FIELD_800))
+
+
+def test_grid_widens_when_sigma_reaches_its_limit(broad_alumina):
+    res = fit_quadrupolar(broad_alumina, "27Al", FIELD_800, None, (4, 5, 6), lb_hz=100.0)
+    assert res.library["cq_max_mhz"] == 40.0 and res.library["n_cq"] == 160
+    assert any("widened to 40 MHz" in n for n in res.notes)
+    for site, (_, sigma, frac) in zip(res.sites, BROAD_SITES, strict=True):
+        assert site.fraction.value == pytest.approx(frac, abs=0.02)
+        assert site.sigma_mhz.value == pytest.approx(sigma, abs=0.4)
+        assert not site.sigma_mhz.at_bound
+    d = res.to_dict()
+    assert {"aic", "aicc", "bic", "redchi", "residual_std"} <= set(d) and d["aicc"] > d["aic"]
+    assert 0.7 < res.redchi < 1.3
+
+
+def test_the_grid_given_is_used_as_given(broad_alumina):
+    """With the kernel library given, nothing is widened: σ stops at the grid's limit, with a note
+    (and the fractions are biased: the defect the widening cures)."""
+    lib = library_for_axis(broad_alumina.axis, "27Al", FIELD_800, None)
+    res = fit_quadrupolar(broad_alumina, "27Al", FIELD_800, None, (4, 5, 6), lb_hz=100.0, library=lib)
+    assert res.library["cq_max_mhz"] == 20.0
+    assert any(s.sigma_mhz.at_bound and any("widen the grid" in n for n in s.notes) for s in res.sites)
+    assert max(abs(s.fraction.value - f) for s, (_, _, f) in zip(res.sites, BROAD_SITES, strict=True)) > 0.02

@@ -9,17 +9,21 @@ part that falls outside the spectral window; fractions are amplitude_k / Σ ampl
 uncertainties propagated through the covariance matrix. With cross-polarisation they are not
 quantitative (:data:`CP_WARNING`).
 
-Uncertainties: points are weighted by 1/σ_noise (given, or measured with
-:func:`cald.nmr.processing.noise_std`); the covariance is scaled by max(1, χ²ᵣ), so errors never
-fall below what the noise implies and grow when the Czjzek model misfits. Without a noise estimate
-the covariance is scaled by χ²ᵣ. A parameter at a bound has no error (its note says why).
+Uncertainties follow the one rule of :mod:`cald.fitting`: points are weighted by 1/σ_noise
+(given, or measured with :func:`cald.nmr.processing.noise_std`), the covariance is not rescaled and
+χ²ᵣ is reported (a note when χ²ᵣ ≫ 1); without a noise measure the covariance is scaled by
+χ²/(n − k) and the residual standard deviation is reported. A parameter at a bound has no error,
+nor has anything derived from it (its note says why). AIC, AICc and BIC come with every fit.
+
+The C_Q grid follows the data: a fitted σ at the grid's limit doubles ``cq_max_mhz`` (and
+``n_cq``, so the cells keep their width) and the fit is repeated, at most twice.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import lmfit
@@ -28,12 +32,21 @@ from numpy.typing import NDArray
 from scipy.optimize import nnls
 
 from cald.errors import ParameterError
-from cald.fitting import Estimate
+from cald.fitting import (
+    Estimate,
+    FitResult,
+    FitStatistics,
+    covariance_block,
+    derived_estimate,
+    estimate_of,
+    fractions,
+    parameter_at_bound,
+    parameters_at_bound,
+)
 from cald.lineshape.czjzek import (
     _INFINITE_MAS_HZ,
     _MIN_POINTS,
     DEFAULT_FIELD_1H_MHZ,
-    MEAN_CQ_PER_SIGMA,
     SIGMA_CONVENTION,
     SIGMA_CZJZEK_PER_MRSIMULATOR,
     KernelLibrary,
@@ -149,8 +162,9 @@ class QuadrupolarSite:
 
 
 @dataclass(frozen=True)
-class QuadrupolarFitResult:
-    """A Czjzek-site fit of a CT MAS spectrum. ``to_dict()`` carries the CLI's JSON keys.
+class QuadrupolarFitResult(FitResult):
+    """A Czjzek-site fit of a CT MAS spectrum (a :class:`~cald.fitting.FitResult`: statistics,
+    ``params``, notes). ``to_dict()`` carries the CLI's JSON keys.
 
     ``axis``, ``data``, ``best_fit`` and ``components`` (one row per site) are on the fitted
     region of the spectrum's axis, in its order; they are not in ``to_dict()``.
@@ -163,15 +177,8 @@ class QuadrupolarFitResult:
     sites: tuple[QuadrupolarSite, ...]
     lb_hz: Estimate
     gb_hz: float
-    chisqr: float
-    redchi: float
-    n_points: int
-    n_varys: int
     noise: float | None
     noise_source: str
-    err_scale: float
-    success: bool
-    message: str
     nfev: int
     fit_seconds: float
     region: tuple[float, float]
@@ -180,7 +187,6 @@ class QuadrupolarFitResult:
     data: NDArray[np.float64] = field(repr=False)
     best_fit: NDArray[np.float64] = field(repr=False)
     components: NDArray[np.float64] = field(repr=False)
-    notes: tuple[str, ...] = ()
     warning: str = CP_WARNING
     sigma_convention: str = SIGMA_CONVENTION
 
@@ -197,7 +203,7 @@ class QuadrupolarFitResult:
         """JSON-ready dictionary."""
         return {
             "sites": [s.to_dict() for s in self.sites],
-            "redchi": self.redchi,
+            **self.statistics.to_dict(),
             "warning": self.warning,
             "sigma_convention": self.sigma_convention,
             "nucleus": self.nucleus,
@@ -207,12 +213,8 @@ class QuadrupolarFitResult:
             "lb_hz": self.lb_hz.value,
             "lb_hz_err": self.lb_hz.stderr,
             "gb_hz": self.gb_hz,
-            "chisqr": self.chisqr,
-            "n_points": self.n_points,
-            "n_varys": self.n_varys,
             "noise": self.noise,
             "noise_source": self.noise_source,
-            "err_scale": self.err_scale,
             "success": self.success,
             "message": self.message,
             "nfev": self.nfev,
@@ -225,7 +227,7 @@ class QuadrupolarFitResult:
         """Short human-readable summary."""
         mas = "∞" if self.mas_hz is None else f"{self.mas_hz / 1e3:g} kHz"
         lines = [f"{self.nucleus} CT MAS Czjzek fit ({self.field_1h_mhz:g} MHz 1H, MAS {mas}, "
-                 f"{self.n_points} points): χ²ᵣ = {self.redchi:.3g}"]
+                 f"{self.n_points} points): {self.statistics.quality()}, BIC = {self.bic:.1f}"]
         for s in self.sites:
             lines.append(
                 f"  {s.label:8s} δiso = {_pm(s.iso_ppm)} ppm, σ = {_pm(s.sigma_mhz)} MHz "
@@ -369,11 +371,14 @@ def fit_quadrupolar(
         Common Lorentzian FWHM (Hz; fitted with ``fit_lb``) and fixed Gaussian FWHM (Hz).
     noise
         Standard deviation of the noise; default measured on the spectrum
-        (:func:`cald.nmr.processing.noise_std`). Covariances are scaled by max(1, χ²ᵣ): errors
-        never fall below what the noise gives and grow when the model misfits.
+        (:func:`cald.nmr.processing.noise_std`): the covariance is then not rescaled and χ²ᵣ is
+        reported; without a noise measure it is scaled by χ²/(n − k) and the residual standard
+        deviation is reported (the rule of :mod:`cald.fitting`).
     cq_max_mhz, n_cq, n_eta, store
         The kernel library's (C_Q, η) grid and where it is kept
-        (:func:`~cald.lineshape.czjzek.kernel_library`).
+        (:func:`~cald.lineshape.czjzek.kernel_library`). The grid follows the data: when a fitted
+        σ reaches the grid's limit (cq_max_mhz / 4.5), cq_max_mhz and n_cq are doubled and the fit
+        repeated (at most twice), with a note.
     library
         A ready kernel library (overrides the grid arguments; must suit the axis).
 
@@ -388,143 +393,204 @@ def fit_quadrupolar(
     field_mhz = _resolve_field(spec, iso, field_1h_mhz, notes)
     mas = _mas_value(mas_hz)
     requested = _parse_sites(sites, iso.symbol)
-    n_sites = len(requested)
+    opts = _SiteOptions(sigma_start_mhz, spread_ppm, fit_spread, max_spread_ppm, iso_window_ppm,
+                        lb_hz, fit_lb, gb_hz)
+    _check_options(opts, requested, x, noise)
+    noise_source = "given"
+    if noise is None:
+        noise, noise_source = _measure_noise(spec, x, y)
+    grid_cq = (cq_max_mhz, n_cq)
+    for widening in range(_MAX_WIDENINGS + 1):
+        lib = library if library is not None else library_for_axis(
+            x, iso.symbol, field_mhz, mas_hz, cq_max_mhz=grid_cq[0], n_cq=grid_cq[1], n_eta=n_eta,
+            store=store)
+        _check_library(lib, iso, field_mhz, mas)
+        out = _fit_sites(lib, x, y, noise, [start for start, _, _ in requested], opts)
+        at_limit = [k for k in range(len(requested))
+                    if parameter_at_bound(out.params[f"s{k}_sigma_mhz"]) == "upper"]
+        if library is not None or not at_limit or widening == _MAX_WIDENINGS:
+            break
+        notes.append(f"σ of site(s) {', '.join(str(k + 1) for k in at_limit)} reached the limit of the "
+                     f"C_Q grid ({lib.sigma_max_mhz:.3g} MHz with C_Q ≤ {grid_cq[0]:g} MHz): the grid "
+                     f"was widened to {2 * grid_cq[0]:g} MHz and the fit repeated")
+        grid_cq = (2 * grid_cq[0], 2 * grid_cq[1])
+    return _result(out, lib, requested, iso, field_mhz, mas, x, y, noise, noise_source, opts.gb_hz,
+                   notes, time.perf_counter() - t_start)
+
+
+#: How many times the C_Q grid is doubled when a fitted σ reaches its limit.
+_MAX_WIDENINGS = 2
+
+
+@dataclass(frozen=True)
+class _SiteOptions:
+    """The fit's options for the sites (see :func:`fit_quadrupolar`)."""
+
+    sigma_start_mhz: float | Sequence[float] | None
+    spread_ppm: float
+    fit_spread: bool
+    max_spread_ppm: float
+    iso_window_ppm: float
+    lb_hz: float
+    fit_lb: bool
+    gb_hz: float
+
+
+def _check_options(opts: _SiteOptions, requested: list[tuple[float, int | None, str]],
+                   x: NDArray[np.float64], noise: float | None) -> None:
     lo, hi = float(np.min(x)), float(np.max(x))
     outside = [text for start, _, text in requested if not lo <= start <= hi]
     if outside:
         raise ParameterError(f"site(s) {', '.join(outside)} lie outside the axis ({lo:.4g} to {hi:.4g} ppm)")
-    n_free = n_sites * (3 + int(fit_spread)) + int(fit_lb)
+    n_free = len(requested) * (3 + int(opts.fit_spread)) + int(opts.fit_lb)
     if x.size < 3 * n_free:
         raise ParameterError(f"{x.size} points for {n_free} free parameters: need at least {3 * n_free}")
-    for name, value in (("spread_ppm", spread_ppm), ("lb_hz", lb_hz), ("gb_hz", gb_hz)):
+    for name, value in (("spread_ppm", opts.spread_ppm), ("lb_hz", opts.lb_hz), ("gb_hz", opts.gb_hz)):
         if not (np.isfinite(value) and value >= 0):
             raise ParameterError(f"{name} must be ≥ 0, got {value}")
-    if not max_spread_ppm > 0 or not iso_window_ppm > 0:
+    if not opts.max_spread_ppm > 0 or not opts.iso_window_ppm > 0:
         raise ParameterError("max_spread_ppm and iso_window_ppm must be positive")
     if noise is not None and not (np.isfinite(noise) and noise > 0):
         raise ParameterError(f"noise must be positive, got {noise}")
 
-    lib = library if library is not None else library_for_axis(
-        x, iso.symbol, field_mhz, mas_hz, cq_max_mhz=cq_max_mhz, n_cq=n_cq, n_eta=n_eta,
-        store=store)
+
+def _check_library(lib: KernelLibrary, iso: Isotope, field_mhz: float, mas: float) -> None:
     st = lib.setup
     same_field = abs(st.ref_mhz / larmor_mhz(iso, field_mhz) - 1) <= 1e-6
     if st.nucleus != iso.symbol or not same_field or st.mas_hz != mas:
         raise ParameterError("the kernel library was built for another nucleus, field or MAS rate")
+
+
+def _sites_on_grid(lib: KernelLibrary, grid: NDArray[np.float64], v: dict[str, float], n_sites: int,
+                   gb_hz: float) -> list[NDArray[np.float64]]:
+    return [lib.site_on_grid(grid, v[f"s{k}_iso_ppm"], v[f"s{k}_sigma_mhz"], v[f"s{k}_spread_ppm"],
+                             v[f"s{k}_amplitude"], v["lb_hz"], gb_hz) for k in range(n_sites)]
+
+
+def _fit_sites(lib: KernelLibrary, x: NDArray[np.float64], y: NDArray[np.float64],
+               noise: float | None, starts_iso: list[float], o: _SiteOptions
+               ) -> lmfit.minimizer.MinimizerResult:
+    """Least squares over δiso, σ, spread and amplitude of every site (and lb), from δiso as
+    given and σ the best of a small grid per site (amplitudes by NNLS, all combinations)."""
     grid = lib.model_grid(x)
+    n_sites = len(starts_iso)
     sigma_lo, sigma_hi = 0.05, lib.sigma_max_mhz
-
-    noise_source = "given"
-    if noise is None:
-        noise, noise_source = _measure_noise(spec, x, y)
+    lo, hi = float(np.min(x)), float(np.max(x))
     scale = 1.0 if noise is None else 1.0 / noise
-
-    def sites_on_grid(v: dict[str, float]) -> list[NDArray[np.float64]]:
-        return [lib.site_on_grid(grid, v[f"s{k}_iso_ppm"], v[f"s{k}_sigma_mhz"], v[f"s{k}_spread_ppm"],
-                                 v[f"s{k}_amplitude"], v["lb_hz"], gb_hz) for k in range(n_sites)]
-
-    def model(v: dict[str, float]) -> NDArray[np.float64]:
-        return np.interp(x, grid, np.sum(sites_on_grid(v), axis=0))
-
-    # starts: δiso as given; σ from a small grid per site with NNLS amplitudes (all combinations)
-    starts_iso = [start for start, _, _ in requested]
-    sigma_starts = _sigma_start_sets(sigma_start_mhz, n_sites, sigma_lo, sigma_hi)
-    unit = {(k, s): np.interp(x, grid, lib.site_on_grid(grid, starts_iso[k], s, spread_ppm, 1.0, lb_hz,
-                                                        gb_hz))
+    sigma_starts = _sigma_start_sets(o.sigma_start_mhz, n_sites, sigma_lo, sigma_hi)
+    unit = {(k, s): np.interp(x, grid, lib.site_on_grid(grid, starts_iso[k], s, o.spread_ppm, 1.0,
+                                                        o.lb_hz, o.gb_hz))
             for k in range(n_sites) for s in {s for combo in sigma_starts for s in combo}}
     best_start: tuple[float, tuple[float, ...], NDArray[np.float64]] | None = None
     for combo in sigma_starts:
-        a_mat = np.column_stack([unit[(k, s)] for k, s in enumerate(combo)])
-        amps, rnorm = nnls(a_mat, y)
+        amps, rnorm = nnls(np.column_stack([unit[(k, s)] for k, s in enumerate(combo)]), y)
         if best_start is None or rnorm < best_start[0]:
             best_start = (float(rnorm), combo, amps)
     assert best_start is not None
     _, sigma0, amp0 = best_start
-    area_scale = max(abs(float(np.sum(y))) * st.step_ppm, 1e-300)
-
+    area_scale = max(abs(float(np.sum(y))) * lib.setup.step_ppm, 1e-300)
     params = lmfit.Parameters()
     for k, start in enumerate(starts_iso):
-        params.add(f"s{k}_iso_ppm", value=start, min=max(lo, start - iso_window_ppm),
-                   max=min(hi, start + iso_window_ppm))
+        params.add(f"s{k}_iso_ppm", value=start, min=max(lo, start - o.iso_window_ppm),
+                   max=min(hi, start + o.iso_window_ppm))
         params.add(f"s{k}_sigma_mhz", value=sigma0[k], min=sigma_lo, max=sigma_hi)
-        params.add(f"s{k}_spread_ppm", value=min(spread_ppm, max_spread_ppm), min=0.0, max=max_spread_ppm,
-                   vary=fit_spread)
+        params.add(f"s{k}_spread_ppm", value=min(o.spread_ppm, o.max_spread_ppm), min=0.0,
+                   max=o.max_spread_ppm, vary=o.fit_spread)
         params.add(f"s{k}_amplitude", value=max(float(amp0[k]), 0.01 * area_scale / n_sites), min=0.0)
-    params.add("lb_hz", value=lb_hz, min=0.0, vary=fit_lb)
+    params.add("lb_hz", value=o.lb_hz, min=0.0, vary=o.fit_lb)
 
     def residual(p: lmfit.Parameters) -> NDArray[np.float64]:
-        return (y - model(p.valuesdict())) * scale
+        model = np.interp(x, grid, np.sum(_sites_on_grid(lib, grid, p.valuesdict(), n_sites, o.gb_hz),
+                                          axis=0))
+        return (y - model) * scale
 
-    out = lmfit.minimize(residual, params, method="least_squares", scale_covar=False,
-                         x_scale="jac")
-    n, nv = x.size, int(out.nvarys)
-    chisqr = float(out.chisqr)
-    redchi = chisqr / (n - nv) if n > nv else float("nan")
-    if noise is None:
-        err_scale = float(np.sqrt(redchi))
-        noise_source = "estimated from the residuals (covariance scaled by χ²ᵣ)"
-    else:
-        err_scale = float(np.sqrt(max(1.0, redchi)))
-        if redchi > 2.0:
-            notes.append(f"χ²ᵣ = {redchi:.3g} ≫ 1: the model does not describe the data to the noise "
-                         "level; errors are scaled by √χ²ᵣ")
-    cov, names = _scaled_covariance(out, err_scale)
+    # the one uncertainty rule (cald.fitting): σ known → covariance as is; estimated → scaled
+    return lmfit.minimize(residual, params, method="least_squares", scale_covar=noise is None,
+                          x_scale="jac")
 
+
+def _result(out: lmfit.minimizer.MinimizerResult, lib: KernelLibrary,
+            requested: list[tuple[float, int | None, str]], iso: Isotope, field_mhz: float, mas: float,
+            x: NDArray[np.float64], y: NDArray[np.float64], noise: float | None, noise_source: str,
+            gb_hz: float, notes: list[str], seconds: float) -> QuadrupolarFitResult:
+    """Sites (labels, estimates, fractions with covariance errors, notes) and statistics."""
+    st = lib.setup
+    n_sites = len(requested)
+    grid = lib.model_grid(x)
+    stats = FitStatistics.from_chisqr(float(out.chisqr), x.size, int(out.nvarys), noise is not None)
+    if stats.redchi is not None and stats.redchi > 2.0:
+        notes.append(f"χ²ᵣ = {stats.redchi:.3g} ≫ 1: the model does not describe the data to the noise "
+                     "level; the errors (from the measured noise) are too small")
+    names = list(out.var_names)
+    cov = None if out.covar is None or not np.all(np.isfinite(out.covar)) else np.asarray(out.covar)
     best = out.params.valuesdict()
-    comps_grid = sites_on_grid(best)
+    comps_grid = _sites_on_grid(lib, grid, best, n_sites, gb_hz)
     components = np.array([np.interp(x, grid, c) for c in comps_grid])
-    best_fit = components.sum(axis=0)
-    fractions, fraction_errs = _fractions(best, cov, names, n_sites)
-
+    amp_names = [f"s{k}_amplitude" for k in range(n_sites)]
+    bounded = parameters_at_bound(out.params, amp_names)
+    fracs, frac_errs = fractions([best[a] for a in amp_names], covariance_block(cov, names, amp_names))
     result_sites = []
     labels_seen: dict[str, int] = {}
     for k, (_, coord, text) in enumerate(requested):
-        site_notes: list[str] = []
-        iso_est = _estimate(out.params[f"s{k}_iso_ppm"], "ppm", cov, names)
-        sigma_est = _estimate(out.params[f"s{k}_sigma_mhz"], "MHz", cov, names)
-        label = site_label(iso_est.value, iso.symbol, k, coord)
-        if coord is not None and label != AL_COORDINATION_RANGES_PPM[coord][0]:
-            site_notes.append(f"asked for as Al({'IV V VI'.split()[coord - 4]}) but δiso = "
-                              f"{iso_est.value:.1f} ppm lies in the {label} range")
-        elif coord is not None and not _in_range(iso_est.value, coord):
-            _, r_lo, r_hi = AL_COORDINATION_RANGES_PPM[coord]
-            site_notes.append(f"δiso = {iso_est.value:.1f} ppm is outside the usual {label} range "
-                              f"{r_lo:g}–{r_hi:g} ppm; labelled as asked")
-        labels_seen[label] = labels_seen.get(label, 0) + 1
-        if labels_seen[label] > 1:
-            label = f"{label} ({k + 1})"
-        if sigma_est.note and "bound" in sigma_est.note:
-            edge = "upper" if sigma_est.value > 0.5 * (sigma_lo + sigma_hi) else "lower"
-            site_notes.append(f"σ stopped at the {edge} limit of its range ({sigma_lo:g}–"
-                              f"{sigma_hi:.3g} MHz, set by the C_Q grid up to {st.cq_max_mhz:g} MHz): "
-                              "widen the grid (cq_max_mhz) if the line is broader")
+        iso_est = estimate_of(out.params, f"s{k}_iso_ppm", "ppm")
+        sigma_est = estimate_of(out.params, f"s{k}_sigma_mhz", "MHz")
+        label, site_notes = _label(iso_est.value, iso.symbol, k, coord, labels_seen)
+        if sigma_est.at_bound:
+            site_notes.append(f"σ stopped at the {sigma_est.bound} limit of its range (0.05–"
+                              f"{lib.sigma_max_mhz:.3g} MHz, set by the C_Q grid up to "
+                              f"{st.cq_max_mhz:g} MHz): widen the grid (cq_max_mhz) if the line is broader")
         _, captured = lib.weights(sigma_est.value)
         if captured < 0.99:
             site_notes.append(f"σ = {sigma_est.value:.3g} MHz: {100 * (1 - captured):.1f} % of the Czjzek "
                               f"distribution lies beyond the C_Q grid ({st.cq_max_mhz:g} MHz)")
-        mean_err = None if sigma_est.stderr is None else MEAN_CQ_PER_SIGMA * sigma_est.stderr
-        cq_mean = Estimate(czjzek_mean_cq_mhz(sigma_est.value), mean_err, "MHz",
-                           intervals=_NO_INTERVALS, note=sigma_est.note, name=f"s{k}_cq_mean_mhz")
-        frac = Estimate(fractions[k], fraction_errs[k], "", intervals=_NO_INTERVALS,
-                        note=None if fraction_errs[k] is not None else
-                        "covariance unavailable (amplitudes not constrained)", name=f"s{k}_fraction")
+        cq_mean = derived_estimate(czjzek_mean_cq_mhz, [sigma_est],
+                                   covariance_block(cov, names, [f"s{k}_sigma_mhz"]), "MHz",
+                                   name=f"s{k}_cq_mean_mhz")
+        frac_err = None if frac_errs is None or bounded else float(frac_errs[k])
+        frac = Estimate(float(fracs[k]), frac_err, "", intervals=_NO_INTERVALS, name=f"s{k}_fraction",
+                        note=None if frac_err is not None else
+                        "no error: an amplitude is at a bound or the covariance is unavailable")
         comp = comps_grid[k]
         total = float(comp.sum())
         cog = float(np.sum(comp * grid) / total) if total > 0 else float("nan")
         result_sites.append(QuadrupolarSite(
-            k, label, text, iso_est, sigma_est,
-            _estimate(out.params[f"s{k}_spread_ppm"], "ppm", cov, names),
-            _estimate(out.params[f"s{k}_amplitude"], "", cov, names), frac, cq_mean,
-            cog, float(grid[int(np.argmax(comp))]), captured, tuple(site_notes)))
-
+            k, label, text, _with_intervals(iso_est), _with_intervals(sigma_est),
+            _with_intervals(estimate_of(out.params, f"s{k}_spread_ppm", "ppm")),
+            _with_intervals(estimate_of(out.params, f"s{k}_amplitude")), frac,
+            _with_intervals(cq_mean), cog, float(grid[int(np.argmax(comp))]), captured,
+            tuple(site_notes)))
     if not out.success:
         notes.append(f"optimiser did not report convergence: {out.message}")
+    lb = _with_intervals(estimate_of(out.params, "lb_hz", "Hz"))
+    params = {e.name: e for s in result_sites for e in (s.iso_ppm, s.sigma_mhz, s.spread_ppm,
+                                                         s.amplitude, s.fraction, s.cq_mean_mhz)}
     return QuadrupolarFitResult(
         iso.symbol, field_mhz, st.ref_mhz, None if mas >= _INFINITE_MAS_HZ else mas,
-        tuple(result_sites), _estimate(out.params["lb_hz"], "Hz", cov, names), gb_hz, chisqr, redchi,
-        n, nv, noise, noise_source, err_scale, bool(out.success), str(out.message), int(out.nfev),
-        time.perf_counter() - t_start, (lo, hi), lib.to_dict(), x.copy(), y.copy(), best_fit,
-        components, tuple(notes))
+        tuple(result_sites), lb, gb_hz, noise, noise_source, int(out.nfev), seconds,
+        (float(np.min(x)), float(np.max(x))), lib.to_dict(), x.copy(), y.copy(), components.sum(axis=0),
+        components, statistics=stats, params={**params, "lb_hz": lb}, success=bool(out.success),
+        message=str(out.message), notes=tuple(notes))
+
+
+def _label(iso_ppm: float, nucleus: str, k: int, coord: int | None, seen: dict[str, int]
+           ) -> tuple[str, list[str]]:
+    """Site k's label (Al(IV)/(V)/(VI) by δiso, else as asked; numbered when repeated) and notes
+    when δiso and the coordination asked for disagree."""
+    notes = []
+    label = site_label(iso_ppm, nucleus, k, coord)
+    if coord is not None and label != AL_COORDINATION_RANGES_PPM[coord][0]:
+        notes.append(f"asked for as Al({'IV V VI'.split()[coord - 4]}) but δiso = "
+                     f"{iso_ppm:.1f} ppm lies in the {label} range")
+    elif coord is not None and not _in_range(iso_ppm, coord):
+        _, r_lo, r_hi = AL_COORDINATION_RANGES_PPM[coord]
+        notes.append(f"δiso = {iso_ppm:.1f} ppm is outside the usual {label} range "
+                     f"{r_lo:g}–{r_hi:g} ppm; labelled as asked")
+    seen[label] = seen.get(label, 0) + 1
+    return (f"{label} ({k + 1})" if seen[label] > 1 else label), notes
+
+
+def _with_intervals(est: Estimate) -> Estimate:
+    return replace(est, intervals={**_NO_INTERVALS, **est.intervals})
 
 
 def _in_range(iso_ppm: float, coord: int) -> bool:
@@ -559,56 +625,8 @@ def _measure_noise(spec: Spectrum, x: NDArray[np.float64], y: NDArray[np.float64
         s = float("nan")
     if np.isfinite(s) and s > 0:
         return s, "measured on the spectrum (noise_std)"
-    return None, "estimated from the residuals"
-
-
-def _scaled_covariance(out: lmfit.minimizer.MinimizerResult, err_scale: float
-                       ) -> tuple[NDArray[np.float64] | None, list[str]]:
-    names = list(out.var_names)
-    covar = getattr(out, "covar", None)
-    if covar is None or not np.all(np.isfinite(covar)):
-        return None, names
-    return np.asarray(covar) * err_scale**2, names
+    return None, "estimated from the residuals (covariance scaled by χ²/(n − k))"
 
 
 #: Interval keys of the estimates in the JSON (never computed here).
 _NO_INTERVALS: dict[str, None] = {"ci95_bootstrap": None, "ci95_profile": None}
-
-
-def _estimate(par: lmfit.Parameter, unit: str, cov: NDArray[np.float64] | None,
-              names: list[str]) -> Estimate:
-    fixed = not par.vary
-    stderr, note = None, None
-    if fixed:
-        note = "held fixed"
-    elif cov is None or par.name not in names:
-        note = "covariance unavailable (the data do not constrain the fit)"
-    else:
-        i = names.index(par.name)
-        stderr = float(np.sqrt(max(float(cov[i, i]), 0.0)))
-        at_bound = any(np.isfinite(b) and abs(par.value - b) <= 1e-6 * max(abs(b), 1e-3)
-                       for b in (par.min, par.max))
-        if at_bound:
-            stderr, note = None, "at a bound of its range: the covariance error does not apply"
-    return Estimate(float(par.value), stderr, unit, fixed, _NO_INTERVALS, note, par.name)
-
-
-def _fractions(best: dict[str, float], cov: NDArray[np.float64] | None, names: list[str],
-               n_sites: int) -> tuple[list[float], list[float | None]]:
-    """f_k = A_k / ΣA with σ_f from the gradient and the amplitudes' covariance block."""
-    amps = np.array([best[f"s{k}_amplitude"] for k in range(n_sites)])
-    total = float(amps.sum())
-    if not total > 0:
-        return [float("nan")] * n_sites, [None] * n_sites
-    fractions = [float(a / total) for a in amps]
-    amp_names = [f"s{k}_amplitude" for k in range(n_sites)]
-    if cov is None or not all(a in names for a in amp_names):
-        return fractions, [None] * n_sites
-    idx = [names.index(a) for a in amp_names]
-    c = cov[np.ix_(idx, idx)]
-    errs: list[float | None] = []
-    for k in range(n_sites):
-        grad = -amps / total**2
-        grad[k] += 1.0 / total
-        errs.append(float(np.sqrt(max(float(grad @ c @ grad), 0.0))))
-    return fractions, errs
