@@ -101,6 +101,9 @@ def quad_fit(
     sites: str = typer.Option("4,5,6", "--sites",
                               help="4,5,6 (coordination) or starting δiso in ppm, comma-separated."),
     region: str | None = typer.Option(None, "--region", help="Fit region A:B (ppm)."),
+    cq_max_mhz: float = typer.Option(20.0, "--cq-max-mhz", callback=finite,
+                                     help="Largest C_Q of the kernel grid (MHz); doubled "
+                                          "automatically when a fitted σ reaches its limit."),
     plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
@@ -112,11 +115,13 @@ def quad_fit(
     check_plot_path(plot)
     if mas_khz is not None and mas_khz < 0:
         raise ParameterError(f"--mas-khz must be ≥ 0, got {mas_khz}")
+    if not cq_max_mhz > 0:
+        raise ParameterError(f"--cq-max-mhz must be positive, got {cq_max_mhz}")
     bounds = None if region is None else parse_region(region)
     spec = process_source(spectrum)
     result = fit_quadrupolar(spec, nucleus, field_1h_mhz,
                              None if mas_khz is None else mas_khz * 1e3, _sites(sites),
-                             region=bounds)
+                             region=bounds, cq_max_mhz=cq_max_mhz)
     if plot is not None:
         _save_fit_plot(plot, result)
     if as_json:
@@ -133,7 +138,9 @@ csa_app = typer.Typer(help="Chemical-shift anisotropy from MAS sideband manifold
 def csa_fit(
     spectrum: Path = typer.Argument(..., help=SPECTRUM_HELP),
     nucleus: str | None = typer.Option(None, "--nucleus", help="Observed spin-1/2 nucleus, e.g. 113Cd."),
-    mas_khz: float = typer.Option(..., "--mas-khz", callback=finite, help="MAS rate (kHz)."),
+    mas_khz: float = typer.Option(..., "--mas-khz", callback=finite,
+                                  help="MAS rate (kHz): the start of the fitted rate (±2 %)."),
+    fix_mas: bool = typer.Option(False, "--fix-mas", help="Hold the MAS rate at --mas-khz."),
     field_1h_mhz: float | None = typer.Option(None, "--field-1h-mhz", callback=finite,
                                               help="1H frequency (MHz); default from the data."),
     sites: str | None = typer.Option(None, "--sites",
@@ -178,7 +185,7 @@ def csa_fit(
         return
     spec = process_source(spectrum)
     result = fit_csa(spec, mas_hz=mas_khz * 1e3, sites=starts, nucleus=nucleus,
-                     field_1h_mhz=field_1h_mhz, lineshape=lineshape, region=bounds)
+                     field_1h_mhz=field_1h_mhz, lineshape=lineshape, region=bounds, fix_mas=fix_mas)
     if plot is not None:
         _save_fit_plot(plot, result)
     if as_json:

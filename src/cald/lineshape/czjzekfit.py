@@ -335,7 +335,7 @@ def fit_quadrupolar(
     gb_hz: float = 0.0,
     noise: float | None = None,
     cq_max_mhz: float = 20.0,
-    n_cq: int = 80,
+    n_cq: int | None = None,
     n_eta: int = 8,
     library: KernelLibrary | None = None,
     store: TableStore | None = None,
@@ -375,8 +375,8 @@ def fit_quadrupolar(
         reported; without a noise measure it is scaled by χ²/(n − k) and the residual standard
         deviation is reported (the rule of :mod:`cald.fitting`).
     cq_max_mhz, n_cq, n_eta, store
-        The kernel library's (C_Q, η) grid and where it is kept
-        (:func:`~cald.lineshape.czjzek.kernel_library`). The grid follows the data: when a fitted
+        The kernel library's (C_Q, η) grid (``n_cq`` default: cells of 0.25 MHz) and where it is
+        kept (:func:`~cald.lineshape.czjzek.kernel_library`). The grid follows the data: when a fitted
         σ reaches the grid's limit (cq_max_mhz / 4.5), cq_max_mhz and n_cq are doubled and the fit
         repeated (at most twice), with a note.
     library
@@ -399,7 +399,7 @@ def fit_quadrupolar(
     noise_source = "given"
     if noise is None:
         noise, noise_source = _measure_noise(spec, x, y)
-    grid_cq = (cq_max_mhz, n_cq)
+    grid_cq = (cq_max_mhz, n_cq or max(4, round(4.0 * cq_max_mhz)))  # default cells of 0.25 MHz
     for widening in range(_MAX_WIDENINGS + 1):
         lib = library if library is not None else library_for_axis(
             x, iso.symbol, field_mhz, mas_hz, cq_max_mhz=grid_cq[0], n_cq=grid_cq[1], n_eta=n_eta,

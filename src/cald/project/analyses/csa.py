@@ -21,7 +21,8 @@ from cald.project.analyses import (
 class CsaParameters(OverlayParameters):
     """MAS rate, field, starting isotropic shifts and lineshape."""
 
-    mas_khz: float = Field(gt=0)
+    mas_khz: float = Field(gt=0, description="MAS rate (kHz): the start of the fitted rate (±2 %)")
+    fix_mas: bool = Field(False, description="hold the MAS rate at mas_khz")
     nucleus: str | None = None
     field_1h_mhz: float | None = Field(None, gt=0)
     sites: list[float] | None = None
@@ -51,7 +52,7 @@ class Csa(AnalysisKind):
             return self._run_pass(inputs[0], p)
         result = fit_csa(process_source(inputs[0]), mas_hz=p.mas_khz * 1e3, sites=p.sites,
                          nucleus=p.nucleus, field_1h_mhz=p.field_1h_mhz, lineshape=p.lineshape,
-                         region=p.region)
+                         region=p.region, fix_mas=p.fix_mas)
         d = {**result.to_dict(include_curves=False), **overlay_data(result.ppm, result.data, p)}
         fig = lineshape_fit_figure(result)
         summary = "; ".join(f"{s['iso_ppm']:.0f} ppm: Ω {format_value(s['omega_ppm'], s['omega_ppm_err'])}"

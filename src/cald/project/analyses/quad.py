@@ -26,6 +26,8 @@ class QuadParameters(OverlayParameters):
     mas_khz: float | None = Field(None, ge=0)
     sites: list[float | int | str] = [4, 5, 6]
     region: tuple[float, float] | None = None
+    cq_max_mhz: float = Field(20.0, gt=0, description="largest C_Q of the kernel grid (MHz); doubled "
+                              "automatically when a fitted σ reaches its limit")
 
 
 @register
@@ -47,7 +49,7 @@ class Quad(AnalysisKind):
         p: QuadParameters = params
         result = fit_quadrupolar(process_source(inputs[0]), p.nucleus, p.field_1h_mhz,
                                  None if p.mas_khz is None else p.mas_khz * 1e3, p.sites,
-                                 region=p.region)
+                                 region=p.region, cq_max_mhz=p.cq_max_mhz)
         d = {**result.to_dict(), **overlay_data(result.axis, result.data, p)}
         fig = lineshape_fit_figure(result)
         summary = "; ".join(f"{s['label']} at {s['iso_ppm']:.1f} ppm: "
