@@ -355,7 +355,7 @@ def test_recovery_with_noise(case):
         assert t.iso_ppm == pytest.approx(iso, abs=0.5)
         assert s.fraction == pytest.approx(frac, abs=0.03)
         assert s.fraction_err is not None and s.fraction_err < 0.03
-        assert s.linewidth_hz == pytest.approx(fwhm, rel=0.1)
+        assert s.fwhm_hz == pytest.approx(fwhm, rel=0.1)
         eta_determined = t.eta_err is not None
         if not eta_determined:  # pinned on a bound (η = 0 or 1): said so, never a bare number
             assert any("at a bound" in n for n in s.notes)
@@ -388,7 +388,7 @@ def test_result_dict_contract_and_curves(two_site_result):
     for site in d["sites"]:
         assert required <= set(site)
         for key in ("iso_ppm_err", "zeta_ppm_err", "eta_err", "omega_ppm_err", "kappa_err",
-                    "fraction_err", "delta_11_ppm", "delta_22_ppm", "delta_33_ppm", "linewidth_hz"):
+                    "fraction_err", "delta_11_ppm", "delta_22_ppm", "delta_33_ppm", "fwhm_hz"):
             assert key in site
     assert [s["label"] for s in d["sites"]] == ["CdSe2O2", "Cd(oleate)2"]
     assert sum(s["fraction"] for s in d["sites"]) == pytest.approx(1.0)
@@ -432,8 +432,8 @@ def test_voigt_baseline_region_and_given_starts(two_site_result):
     for s, r in zip(res.sites, ref.sites, strict=True):
         assert s.tensor.zeta_ppm == pytest.approx(r.tensor.zeta_ppm, abs=3.0)
         assert s.fraction == pytest.approx(r.fraction, abs=0.01)
-        assert s.linewidth_hz == pytest.approx(r.linewidth_hz, rel=0.05)  # Voigt FWHM ≈ Lorentzian
-        assert s.linewidth_hz_err is not None
+        assert s.fwhm_hz == pytest.approx(r.fwhm_hz, rel=0.05)  # Voigt FWHM ≈ Lorentzian
+        assert s.fwhm_hz_err is not None
 
 
 def test_find_manifolds_picks_centrebands(two_site_result):

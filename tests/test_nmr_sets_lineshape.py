@@ -25,7 +25,7 @@ def _check_csa(result, linewidth_tol):
         assert site["zeta_ppm"] == pytest.approx(zeta, abs=10)
         assert site["eta"] == pytest.approx(eta, abs=0.05)
         assert site["fraction"] == pytest.approx(frac, abs=0.03)
-        assert site["linewidth_hz"] == pytest.approx(600.0, rel=linewidth_tol)
+        assert site["fwhm_hz"] == pytest.approx(600.0, rel=linewidth_tol)
     assert result.redchi < 1.5
 
 

@@ -40,13 +40,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import lmfit
 import numpy as np
 from numpy.typing import NDArray
 
 from cald.errors import ParameterError
+from cald.fitting import (
+    Estimate,
+    FitStatistics,
+    covariance_block,
+    estimate_of,
+    fractions,
+    parameters_at_bound,
+    propagate,
+)
 from cald.lineshape.csamodel import (
     LINESHAPES,
     _grid_search,
@@ -57,6 +66,7 @@ from cald.lineshape.csamodel import (
 )
 from cald.lineshape.csaresult import CsaFitResult, CsaSiteResult
 from cald.lineshape.manifolds import _manifolds
+from cald.lineshape.profiles import voigt_fwhm
 from cald.lineshape.sidebands import (
     SidebandTable,
     _Axis,
@@ -99,10 +109,6 @@ class CsaSite:
 
 
 # --- the 1D fit -----------------------------------------------------------------------------
-
-
-def _information(chisqr: float, n: int, k: int) -> tuple[float, float]:
-    return float(chisqr + 2 * k), float(chisqr + k * np.log(n))
 
 
 #: The fitted MAS rate may move this far (relative) from the rate given.
@@ -344,15 +350,7 @@ class _Covariance:
         self.at_bound = at_bound
 
     def block(self, names: list[str]) -> NDArray[np.float64] | None:
-        if self.covar is None:
-            return None
-        idx = [self.names.index(n) if n in self.names and n not in self.at_bound else -1 for n in names]
-        m = np.zeros((len(names), len(names)))
-        for r_, i_ in enumerate(idx):
-            for c_, j_ in enumerate(idx):
-                if i_ >= 0 and j_ >= 0:
-                    m[r_, c_] = self.covar[i_, j_]
-        return m
+        return covariance_block(self.covar, self.names, names, self.at_bound)
 
     def stderr(self, name: str) -> float | None:
         block = self.block([name])
@@ -383,15 +381,13 @@ def _site_tensor(i: int, vals: dict[str, float], cov: _Covariance, small_zeta_pp
 
 
 def _site_width(i: int, vals: dict[str, float], cov: _Covariance) -> tuple[float, float | None]:
-    """FWHM (Hz) of site i's line (Voigt for two widths) and its error."""
+    """FWHM (Hz) of site i's line (the exact Voigt FWHM for two widths) and its error."""
     lo_, ga_ = (vals.get(f"s{i}_{w}_hz", 0.0) for w in ("lorentz", "gauss"))
     names = [f"s{i}_{w}_hz" for w in ("lorentz", "gauss")]
     cov_w = cov.block(names)
     if cov_w is None or any(n_ in cov.at_bound for n_ in names if n_ in cov.names):
-        return _voigt_fwhm(lo_, ga_), None
-    root = np.sqrt(0.2166 * lo_**2 + ga_**2) or 1.0
-    jw = np.array([0.5346 + 0.2166 * lo_ / root, ga_ / root])
-    return _voigt_fwhm(lo_, ga_), float(np.sqrt(max(jw @ cov_w @ jw, 0.0)))
+        return voigt_fwhm(ga_, lo_), None
+    return voigt_fwhm(ga_, lo_), propagate(lambda lw, gw: voigt_fwhm(gw, lw), [lo_, ga_], cov_w)
 
 
 def _site_results(pb: _Problem, states: list[_SiteState], vals: dict[str, float], cov: _Covariance
@@ -402,7 +398,7 @@ def _site_results(pb: _Problem, states: list[_SiteState], vals: dict[str, float]
     area_cov = cov.block([f"s{i}_area" for i in range(n)])
     if area_cov is not None:
         area_cov = area_cov * pb.scale**2
-    fractions, frac_err = _fractions(areas, area_cov)
+    fracs, frac_err = fractions(areas, area_cov)
     results = []
     for i, st in enumerate(states):
         tensor, notes = _site_tensor(i, vals, cov, 2 * pb.ax.step)
@@ -410,7 +406,7 @@ def _site_results(pb: _Problem, states: list[_SiteState], vals: dict[str, float]
         a_err = cov.stderr(f"s{i}_area")
         results.append(CsaSiteResult(
             st.label, tensor, float(areas[i]), None if a_err is None else a_err * pb.scale,
-            float(fractions[i]), None if frac_err is None else float(frac_err[i]), fwhm, fwhm_err,
+            float(fracs[i]), None if frac_err is None else float(frac_err[i]), fwhm, fwhm_err,
             vals.get(f"s{i}_lorentz_hz", 0.0), vals.get(f"s{i}_gauss_hz", 0.0), tuple(notes)))
     return results
 
@@ -425,6 +421,19 @@ def _mas_estimate(pb: _Problem, out: lmfit.minimizer.MinimizerResult, cov: _Cova
         pb.notes.append(f"the MAS rate ran to the edge of its range (±{100 * MAS_RANGE:g} % of "
                         f"{pb.mas_hz:g} Hz): check the rate given; no error")
     return mas, cov.stderr("mas_hz")
+
+
+def _estimates(out: lmfit.minimizer.MinimizerResult, scale: float) -> dict[str, Estimate]:
+    """Every parameter as an :class:`~cald.fitting.Estimate` (the core's bound rule); areas and
+    baseline in the spectrum's intensity units."""
+    units = {"ppm": "ppm", "hz": "Hz"}
+    est = {}
+    for name in out.params:
+        e = estimate_of(out.params, name, units.get(name.rsplit("_", 1)[-1], ""))
+        if name.endswith("_area") or name == "baseline":
+            e = replace(e, value=e.value * scale, stderr=None if e.stderr is None else e.stderr * scale)
+        est[name] = e
+    return est
 
 
 def _correlations(out: lmfit.minimizer.MinimizerResult) -> dict[str, dict[str, float]]:
@@ -501,46 +510,33 @@ def fit_csa(
         if again[0].chisqr < out.chisqr:
             out, pinned = again
     vals = out.params.valuesdict()
-    cov = _Covariance(out, pinned | _at_bound(out.params, list(out.var_names)))
+    cov = _Covariance(out, pinned | set(parameters_at_bound(out.params, list(out.var_names))))
     if cov.covar is None:
         pb.notes.append("covariance unavailable (singular Jacobian): the data do not constrain every "
                         "parameter; errors are missing")
     results = _site_results(pb, states, vals, cov)
     mas, mas_err = _mas_estimate(pb, out, cov, fix_mas)
     b, c = obj.basis(vals), obj.amplitudes(vals)
-    n, nv = pb.ax.n, int(out.nvarys)
-    chisqr = float(out.chisqr)
-    redchi = chisqr / (n - nv)
-    aic, bic = _information(chisqr, n, nv)
-    if not pb.sigma_source.startswith(("given", "residuals")) and redchi > 2.0:
-        pb.notes.append(f"χ²ᵣ = {redchi:.2g} ≫ 1: the model misses part of the spectrum (more sites, "
-                        "a baseline, distributions?) or the noise is correlated; errors are too small")
+    stats = FitStatistics.from_chisqr(float(out.chisqr), pb.ax.n, int(out.nvarys), not rescale)
+    if not pb.sigma_source.startswith(("given", "residuals")) and (stats.redchi or 0.0) > 2.0:
+        pb.notes.append(f"χ²ᵣ = {stats.redchi:.2g} ≫ 1: the model misses part of the spectrum (more "
+                        "sites, a baseline, distributions?) or the noise is correlated; errors are "
+                        "too small")
     ax, s = pb.ax, pb.scale
     return CsaFitResult(
         tuple(results), pb.nucleus, pb.nu0_mhz, mas, lineshape, np.asarray(pb.spec.axis, dtype=float),
         ax.to_caller(pb.y), ax.to_caller(b @ c * s),
         ax.to_caller((b[:, :len(states)] * c[:len(states)]).T * s),
-        float(c[-1] * s) if baseline else 0.0, pb.sigma, pb.sigma_source, chisqr, redchi, aic, bic,
-        n, nv, bool(out.success), str(out.message), model.sim.n_simulations, model.n_evaluations,
-        time.perf_counter() - t_start, start, _correlations(out), tuple(pb.notes), model.sim.table,
-        mas_err, pb.mas_hz, fix_mas)
-
-
-def _at_bound(params: lmfit.Parameters, names: Sequence[str]) -> set[str]:
-    """Varied parameters sitting on a bound of their range."""
-    out = set()
-    for name in names:
-        par = params[name]
-        span = par.max - par.min if np.isfinite(par.max - par.min) else 1.0
-        tol = 1e-6 * max(abs(span), 1e-3)
-        if any(np.isfinite(bd) and abs(par.value - bd) <= tol for bd in (par.min, par.max)):
-            out.add(name)
-    return out
+        float(c[-1] * s) if baseline else 0.0, pb.sigma, pb.sigma_source, model.sim.n_simulations,
+        model.n_evaluations, time.perf_counter() - t_start, start, _correlations(out), model.sim.table,
+        mas_err, pb.mas_hz, fix_mas, statistics=stats, params=_estimates(out, pb.scale),
+        success=bool(out.success), message=str(out.message), notes=tuple(pb.notes))
 
 
 def _pin_at_bounds(params: lmfit.Parameters, names: Sequence[str]) -> set[str]:
-    """Fix the parameters among ``names`` that sit on a bound, exactly at that bound."""
-    pinned = _at_bound(params, names)
+    """Fix the parameters among ``names`` that sit on a bound (the rule of
+    :func:`cald.fitting.at_bound`), exactly at that bound."""
+    pinned = set(parameters_at_bound(params, names))
     for name in pinned:
         par = params[name]
         par.set(value=par.min if abs(par.value - par.min) <= abs(par.value - par.max) else par.max,
@@ -568,23 +564,3 @@ def _eta_covariance(cov: NDArray[np.float64] | None, eta2: float
                    "no first-order η error, derived errors hold η fixed")
     d = np.array([1.0, 1.0, 1.0 / (2 * eta)])
     return c * d[:, None] * d[None, :], None
-
-
-def _fractions(areas: NDArray[np.float64], cov: NDArray[np.float64] | None
-               ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
-    """f_i = A_i / Σ A and first-order errors from the (correlated) covariance of the areas."""
-    total = float(np.sum(areas))
-    if not total > 0:
-        return np.full(areas.size, np.nan), None
-    f = np.asarray(areas / total, dtype=np.float64)
-    if cov is None:
-        return f, None
-    jac = (np.eye(areas.size) - f[:, None]) / total
-    return f, np.sqrt(np.clip(np.diag(jac @ cov @ jac.T), 0.0, None))
-
-
-
-def _voigt_fwhm(lorentz: float, gauss: float) -> float:
-    """Olivero–Longbothum approximation of the Voigt FWHM (exact for either width zero)."""
-    return float(0.5346 * lorentz + np.sqrt(0.2166 * lorentz**2 + gauss**2))
-

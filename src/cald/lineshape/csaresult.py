@@ -9,8 +9,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cald.fitting import FitResult
 from cald.lineshape.sidebands import SidebandTable, csa_sideband_spectrum
 from cald.lineshape.tensor import CONVENTIONS, CsaTensor, _opt, _site_keys, _site_line
+from cald.spectrum import Spectrum
 
 __all__ = ["CsaSiteResult", "CsaFitResult"]
 
@@ -25,10 +27,10 @@ class CsaSiteResult:
     amplitude_err: float | None
     fraction: float
     fraction_err: float | None
-    linewidth_hz: float
-    linewidth_hz_err: float | None
-    lorentz_hz: float
-    gauss_hz: float
+    fwhm_hz: float
+    fwhm_hz_err: float | None
+    fwhm_lorentz_hz: float
+    fwhm_gauss_hz: float
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -38,25 +40,27 @@ class CsaSiteResult:
             **_site_keys(self.label, self.tensor, self.fraction, self.fraction_err),
             "amplitude": self.amplitude,
             "amplitude_err": _opt(self.amplitude_err),
-            "linewidth_hz": self.linewidth_hz,
-            "linewidth_hz_err": _opt(self.linewidth_hz_err),
-            "lorentz_hz": self.lorentz_hz,
-            "gauss_hz": self.gauss_hz,
+            "fwhm_hz": self.fwhm_hz,
+            "fwhm_hz_err": _opt(self.fwhm_hz_err),
+            "fwhm_lorentz_hz": self.fwhm_lorentz_hz,
+            "fwhm_gauss_hz": self.fwhm_gauss_hz,
             "notes": list(self.notes),
         }
 
 
 
 @dataclass(frozen=True)
-class CsaFitResult:
-    """A fitted MAS sideband spectrum.
+class CsaFitResult(FitResult):
+    """A fitted MAS sideband spectrum (a :class:`~cald.fitting.FitResult`: ``statistics`` with χ²,
+    χ²ᵣ, AIC, AICc, BIC; ``params`` as estimates; notes).
 
     ``ppm``, ``data``, ``best_fit`` and ``components`` (one row per site) are on the fitted axis,
     in the spectrum's order; ``baseline`` is the constant offset (0 unless fitted). ``sigma`` is
     the noise σ the points were weighted with (``sigma_source`` says where it came from);
-    ``chisqr``, ``redchi``, ``aic``, ``bic`` the fit statistics (AIC/BIC = χ² + 2k / k ln n, σ
-    known). ``start`` holds the starting (δiso, ζ, η, FWHM) after the grid, ``n_simulations`` the
-    mrsimulator runs (per site and (ζ, η)), ``n_evaluations`` the model evaluations (grid points
+    ``mas_hz`` is the fitted MAS rate (``mas_hz_err``; the rate given in ``mas_hz_given``, held
+    there when ``fix_mas``). ``start`` holds the starting (δiso, ζ, η, FWHM) after the grid,
+    ``n_simulations`` the mrsimulator runs of this call (0 when the sideband table was stored),
+    ``n_evaluations`` the model evaluations (grid points
     included), ``correl`` the parameter correlations with |r| > 0.5.
     """
 
@@ -72,20 +76,11 @@ class CsaFitResult:
     baseline: float
     sigma: float
     sigma_source: str
-    chisqr: float
-    redchi: float
-    aic: float
-    bic: float
-    n_points: int
-    n_varys: int
-    success: bool
-    message: str
     n_simulations: int
     n_evaluations: int
     elapsed_s: float
     start: tuple[dict[str, float], ...]
     correl: dict[str, dict[str, float]] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
     table: SidebandTable | None = field(default=None, repr=False, compare=False)
     mas_hz_err: float | None = None
     mas_hz_given: float | None = None
@@ -109,14 +104,25 @@ class CsaFitResult:
         return np.array([csa_sideband_spectrum(
             ppm, s.tensor.iso_ppm, s.tensor.zeta_ppm, s.tensor.eta, mas_hz=self.mas_hz,
             larmor_mhz=self.larmor_mhz, nucleus=self.nucleus, amplitude=s.amplitude,
-            lorentz_hz=s.lorentz_hz, gauss_hz=s.gauss_hz, table=self.table) for s in self.sites])
+            lorentz_hz=s.fwhm_lorentz_hz, gauss_hz=s.fwhm_gauss_hz, table=self.table)
+            for s in self.sites])
 
     @property
     def residual(self) -> NDArray[np.float64]:
         """Data − fit on the data axis."""
         return self.data - self.best_fit
 
-    def curves(self) -> dict[str, Any]:
+    def curves(self) -> dict[str, Spectrum]:
+        """Data, fit, residual and one component per site (by label) as spectra on the fitted axis."""
+        def spec(values: NDArray[np.float64], what: str) -> Spectrum:
+            return Spectrum(values, self.ppm, "ppm", self.nucleus, self.larmor_mhz, history=(what,))
+
+        return {"data": spec(self.data, "data"), "fit": spec(self.best_fit, "CSA sideband fit"),
+                "residual": spec(self.residual, "data − fit"),
+                **{s.label: spec(c, f"site {s.label}") for s, c in zip(self.sites, self.components,
+                                                                      strict=True)}}
+
+    def curve_lists(self) -> dict[str, Any]:
         """Curves for plotting: axis, data, fit, residual and one component per site (lists)."""
         return {"ppm": self.ppm.tolist(), "data": self.data.tolist(), "model": self.best_fit.tolist(),
                 "residual": self.residual.tolist(),
@@ -128,12 +134,7 @@ class CsaFitResult:
         ``include_curves`` is false, the curves for plotting."""
         out = {
             "sites": [s.to_dict() for s in self.sites],
-            "redchi": self.redchi,
-            "chisqr": self.chisqr,
-            "aic": self.aic,
-            "bic": self.bic,
-            "n_points": self.n_points,
-            "n_varys": self.n_varys,
+            **self.statistics.to_dict(),
             "nucleus": self.nucleus,
             "larmor_mhz": self.larmor_mhz,
             "mas_hz": self.mas_hz,
@@ -154,17 +155,20 @@ class CsaFitResult:
             "notes": list(self.notes),
         }
         if include_curves:
-            out["curves"] = self.curves()
+            out["curves"] = self.curve_lists()
         return out
 
     def report(self) -> str:
         """Short human-readable summary."""
         lines = [f"CSA sideband fit: {self.nucleus} at {self.larmor_mhz:.4f} MHz, MAS "
                  f"{self.mas_hz / 1e3:.3g} kHz, {len(self.sites)} site(s), {self.lineshape}; "
-                 f"χ²ᵣ = {self.redchi:.3g} (σ {self.sigma_source}), BIC = {self.bic:.1f}"]
+                 f"{self.statistics.quality()} (σ {self.sigma_source}), BIC = {self.bic:.1f}"]
+        if not self.fix_mas:
+            err = "" if self.mas_hz_err is None else f" ± {self.mas_hz_err:.2g}"
+            lines.append(f"  MAS rate fitted: {self.mas_hz:.2f}{err} Hz (given {self.mas_hz_given:g} Hz)")
         for s in self.sites:
             lines.append(_site_line(s.label, s.tensor, s.fraction, s.fraction_err)
-                         + f", FWHM {s.linewidth_hz:.0f} Hz")
+                         + f", FWHM {s.fwhm_hz:.0f} Hz")
             lines.extend(f"    note: {n}" for n in s.notes)
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)

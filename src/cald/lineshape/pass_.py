@@ -22,12 +22,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.signal import find_peaks, peak_widths
 
 from cald.errors import ParameterError
-from cald.lineshape.csafit import (
-    _at_bound,
-    _eta_covariance,
-    _fractions,
-    _pin_at_bounds,
-)
+from cald.fitting import fractions, parameters_at_bound
+from cald.lineshape.csafit import _eta_covariance, _pin_at_bounds
 from cald.lineshape.csamodel import _ETA_GRID, _ZETA_GRID_FACTORS
 from cald.lineshape.manifolds import _noise
 from cald.lineshape.sidebands import (
@@ -314,14 +310,14 @@ def fit_pass(
     areas = np.array([f[4]["area"] for f in fits])
     variances = [f[4]["area_var"] for f in fits]
     cov_a = None if any(v is None for v in variances) else np.diag([float(v) for v in variances])
-    fractions, frac_err = _fractions(areas, cov_a)
+    fracs, frac_err = fractions(areas, cov_a)
     measured = np.array([np.sum(f[2]) for f in fits])
     m_total = float(np.sum(measured))
     out_sites = [PassSiteResult(
         label, (float(region[0]), float(region[1])), tuple(int(x) for x in k),
         tuple(map(float, intens)), tuple(map(float, err)), tuple(map(float, fit["fitted"])), tensor,
         float(fit["area"]), None if fit["area_var"] is None else float(np.sqrt(fit["area_var"])),
-        float(fractions[i]), None if frac_err is None else float(frac_err[i]),
+        float(fracs[i]), None if frac_err is None else float(frac_err[i]),
         float(measured[i] / m_total) if m_total else float("nan"), fit["redchi"], tuple(site_notes))
         for i, (label, region, intens, err, fit, tensor, site_notes) in enumerate(fits)]
     return PassFitResult(tuple(out_sites), iso_spec, iso_nuc.symbol, nu0, mas,
@@ -357,7 +353,7 @@ def _fit_orders(engine: _OrderSimulator, k: NDArray[np.int_], intens: NDArray[np
                              diff_step=1e-6, scale_covar=False)
     v = out.params.valuesdict()
     names = list(out.var_names)
-    bound |= _at_bound(out.params, names)
+    bound |= set(parameters_at_bound(out.params, names))
     notes = [f"{n} = {v[n]:.4g} is at a bound of its range: no covariance error; derived errors hold "
              "it fixed" for n in sorted(bound)]
     no_error = {"zeta_ppm_err" for n in bound if n == "zeta_ppm"} | {"eta_err" for n in bound if n == "eta2"}
