@@ -14,10 +14,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numpy.typing import NDArray
 from scipy.signal import find_peaks
 from scipy.spatial.transform import Rotation
 
 from cald.errors import ParameterError
+from cald.fitting import FitResult
 from cald.lineshape.csafit import CsaSite, fit_csa
 from cald.lineshape.manifolds import find_manifolds
 from cald.lineshape.pass_ import fit_pass, pass_isotropic_spectrum, synthetic_pass
@@ -34,6 +36,7 @@ from cald.lineshape.tensor import (
 )
 from cald.nuclei import larmor_mhz
 from cald.spectrum import Spectrum
+from invariants import AreaInvariants, FitInvariants
 
 mrsimulator = pytest.importorskip("mrsimulator")
 
@@ -610,3 +613,43 @@ def test_fixed_mas_rate_a_hertz_off_misfits(glycine_spectrum):
     res = fit_csa(glycine_spectrum, mas_hz=1059.0, sites=[176.0], fix_mas=True)
     assert res.mas_hz == 1059.0 and res.mas_hz_err is None and res.fix_mas
     assert res.redchi > 10.0
+
+
+# --- the shared invariants (tests/invariants.py) -------------------------------------------------
+
+
+class TestCsaSidebandModel(AreaInvariants):
+    """One site's sideband manifold: a uniform ppm axis (either order), area = amplitude."""
+
+    function = staticmethod(csa_sideband_spectrum)
+    params = {"iso_ppm": -320.0, "zeta_ppm": -350.0, "eta": 0.3, "mas_hz": 8000.0,
+              "larmor_mhz": NU_CD, "amplitude": 2.0, "lorentz_hz": 400.0}
+    x = np.linspace(300.0, -1300.0, 1024)
+    # ppm → k·ppm with ν0 → ν0/k: the same spectrum in Hz, so the same values per unit of area
+    scaling = {"iso_ppm": 1, "zeta_ppm": 1, "larmor_mhz": -1, "amplitude": 1}
+    output_scaling = 0.0
+    area = "amplitude"
+    unit_factor = 2.0
+    scaling_rtol = 1e-6
+    non_negative = False  # a sub-point Fourier shift rings at the 1e-6 level
+
+    def test_finite_output(self) -> None:
+        """The model needs a uniform axis: finite on it and at its far ends."""
+        y = self.evaluate(np.linspace(3000.0, -4000.0, 4096))
+        assert np.all(np.isfinite(y)) and np.all(np.isfinite(self.evaluate(self.x)))
+
+    @classmethod
+    def area_axis(cls) -> NDArray[np.float64]:
+        return np.linspace(-7000.0, 6000.0, 2**16)
+
+
+class TestCsaFit(FitInvariants):
+    """A site with η = 0: η² ends at its lower bound, η (derived from it) has no error."""
+
+    bound_param = "s0_eta2"
+
+    @classmethod
+    def fit_at_bound(cls) -> FitResult:
+        spec = _noisy("113Cd", FIELD_1H, 8000.0, CD_AXIS, [(-320.0, 400.0, 0.0, 1.0, 600.0)],
+                      "lorentzian", seed=2)
+        return fit_csa(spec, mas_hz=8000.0, sites=[-320.0])

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cald.errors import ParameterError
+from cald.fitting import FitResult
 from cald.lineshape import czjzekfit
 from cald.lineshape.czjzek import (
     MEAN_CQ_PER_SIGMA,
@@ -26,6 +27,7 @@ from cald.lineshape.czjzekfit import fit_quadrupolar, site_label
 from cald.nuclei import larmor_mhz
 from cald.spectrum import Spectrum
 from cald.tables import CACHE_ENV, TableStore, cache_root, default_store
+from invariants import FitInvariants, ModelInvariants
 
 mrsimulator = pytest.importorskip("mrsimulator")
 
@@ -446,3 +448,54 @@ def test_the_grid_given_is_used_as_given(broad_alumina):
     assert res.library["cq_max_mhz"] == 20.0
     assert any(s.sigma_mhz.at_bound and any("widen the grid" in n for n in s.notes) for s in res.sites)
     assert max(abs(s.fraction.value - f) for s, (_, _, f) in zip(res.sites, BROAD_SITES, strict=True)) > 0.02
+
+
+# --- the shared invariants (tests/invariants.py) -------------------------------------------------
+
+_SMALL_LIBRARY = {"cq_max_mhz": 12.0, "n_cq": 24, "n_eta": 4}
+
+
+def _czjzek_model(ppm, iso_ppm, sigma_mhz, spread_ppm, amplitude, lb_hz):
+    """The Czjzek site on its own kernel library (built for the axis and cached by cald.tables)."""
+    lib = library_for_axis(AXIS, "27Al", FIELD, None, **_SMALL_LIBRARY)
+    return czjzek_site_spectrum(ppm, iso_ppm, sigma_mhz, spread_ppm, amplitude, lb_hz, library=lib)
+
+
+class TestCzjzekModel(ModelInvariants):
+    """One Czjzek site on its kernel library's axis. The library fixes the ppm unit and the span:
+    a change of origin stands in for the change of unit, and far-out points are not asked of it
+    (its own invariants, above, cover linearity and order)."""
+
+    function = staticmethod(_czjzek_model)
+    params = {"iso_ppm": 40.0, "sigma_mhz": 2.5, "spread_ppm": 6.0, "amplitude": 1.5, "lb_hz": 100.0}
+    x = AXIS
+    reversed_rtol = 1e-9
+
+    def test_finite_output(self) -> None:
+        y = self.evaluate(self.x)
+        assert np.all(np.isfinite(y)) and y.min() > -1e-9 * y.max()
+
+    def test_unit_scaling(self) -> None:
+        """In place of a change of unit (the library's grid is in ppm): a change of the ppm
+        origin, axis and δiso moved together, gives the same values."""
+        d = 12.5
+        moved = self.evaluate(self.x + d, iso_ppm=self.params["iso_ppm"] + d)
+        np.testing.assert_allclose(moved, self.evaluate(self.x), rtol=1e-9, atol=1e-12)
+
+
+class TestCzjzekFit(FitInvariants):
+    """A grid given too small for the site: σ ends at its upper bound, ⟨C_Q⟩ has no error."""
+
+    bound_param = "s0_sigma_mhz"
+
+    @classmethod
+    def fit_at_bound(cls) -> FitResult:
+        lib = library_for_axis(AXIS, "27Al", FIELD, None, **_SMALL_LIBRARY)  # σ ≤ 2.67 MHz
+        wide = library_for_axis(AXIS, "27Al", FIELD, None, cq_max_mhz=24.0, n_cq=48, n_eta=4)
+        y = czjzek_site_spectrum(AXIS, 40.0, 4.0, 6.0, 1.0, 100.0, library=wide)
+        y = y + np.random.default_rng(4).normal(0.0, y.max() / 200.0, y.size)
+        return fit_quadrupolar(_spectrum(y), "27Al", FIELD, None, [40.0], lb_hz=100.0, library=lib)
+
+    def test_derived_mean_cq_has_no_error(self, result: FitResult) -> None:
+        est = result.params["s0_cq_mean_mhz"]
+        assert est.limited_by_bound and est.stderr is None

@@ -50,8 +50,11 @@ from cald.errors import ParameterError
 from cald.fitting import (
     Estimate,
     FitStatistics,
+    bound_note,
     covariance_block,
+    derived_bound_note,
     estimate_of,
+    expression_inputs,
     fractions,
     parameters_at_bound,
     propagate,
@@ -423,13 +426,25 @@ def _mas_estimate(pb: _Problem, out: lmfit.minimizer.MinimizerResult, cov: _Cova
     return mas, cov.stderr("mas_hz")
 
 
-def _estimates(out: lmfit.minimizer.MinimizerResult, scale: float) -> dict[str, Estimate]:
-    """Every parameter as an :class:`~cald.fitting.Estimate` (the core's bound rule); areas and
-    baseline in the spectrum's intensity units."""
+def _estimates(out: lmfit.minimizer.MinimizerResult, pinned: set[str], scale: float
+               ) -> dict[str, Estimate]:
+    """Every parameter as an :class:`~cald.fitting.Estimate` (the core's bound rule; parameters
+    held at the bound they reached count as at that bound, and so does anything tied to them);
+    areas and baseline in the spectrum's intensity units."""
     units = {"ppm": "ppm", "hz": "Hz"}
     est = {}
-    for name in out.params:
-        e = estimate_of(out.params, name, units.get(name.rsplit("_", 1)[-1], ""))
+    for name, par in out.params.items():
+        unit = units.get(name.rsplit("_", 1)[-1], "")
+        tied = {n for n in expression_inputs(out.params, name) if n in pinned} if par.expr else set()
+        if name in pinned:
+            side = "lower" if par.value == par.min else "upper"
+            e = Estimate(float(par.value), None, unit, note=bound_note(par.min, par.max, side),
+                         name=name, bound=side)
+        elif tied:
+            e = Estimate(float(par.value), None, unit, note=derived_bound_note(tied), name=name,
+                         bound="input")
+        else:
+            e = estimate_of(out.params, name, unit)
         if name.endswith("_area") or name == "baseline":
             e = replace(e, value=e.value * scale, stderr=None if e.stderr is None else e.stderr * scale)
         est[name] = e
@@ -529,7 +544,7 @@ def fit_csa(
         ax.to_caller((b[:, :len(states)] * c[:len(states)]).T * s),
         float(c[-1] * s) if baseline else 0.0, pb.sigma, pb.sigma_source, model.sim.n_simulations,
         model.n_evaluations, time.perf_counter() - t_start, start, _correlations(out), model.sim.table,
-        mas_err, pb.mas_hz, fix_mas, statistics=stats, params=_estimates(out, pb.scale),
+        mas_err, pb.mas_hz, fix_mas, statistics=stats, params=_estimates(out, pinned, pb.scale),
         success=bool(out.success), message=str(out.message), notes=tuple(pb.notes))
 
 
