@@ -14,25 +14,34 @@ or both for a Voigt line).
 How the fit is fast
 -------------------
 A site's manifold at δiso is the manifold at δiso = 0 translated (exact for the CSA), and line
-broadening is a product in the time domain. Each (ζ, η) is simulated once by mrsimulator at
-δiso = 0 on a grid of the spectrum's own step (twice as wide, so every placement stays inside it),
-cached as its real FFT, and placed on the axis by a Fourier shift times the broadening's decay:
-δiso and the widths cost two FFTs, not a simulation. Amplitudes (and an optional constant
-baseline) are solved linearly at every step (variable projection), so the nonlinear search covers
-δiso, ζ, η and widths only. Starts: a Herzfeld–Berger style grid of (ζ, η) per site, simulated in
-one batched mrsimulator run; with no sites given, centrebands are picked from the tallest peaks
-that repeat with the sideband spacing (the member nearest the manifold's first moment, which
-equals δiso). A last lmfit pass over all parameters, amplitudes included, gives the covariance.
-The search runs in η² rather than η: the powder spectrum is even in η (δxx ↔ δyy), so ∂/∂η = 0 at
+broadening is a product in the time domain. The sideband intensities p_k depend on ζ·ν0/ν_r and η
+only: they are simulated once by mrsimulator on a grid of both and kept in the user's cache
+directory (:class:`~cald.lineshape.sidebands.SidebandTable`, :mod:`cald.tables`); a site's
+spectrum at δiso = 0 is those lines binned on a grid of the spectrum's own step (twice as wide,
+so every placement stays inside it) and placed on the axis by a Fourier shift times the
+broadening's decay: (ζ, η), ν_r, δiso and the widths cost a spline evaluation and two FFTs, not a
+simulation. Amplitudes (and an optional constant baseline) are solved linearly at every step
+(variable projection), so the nonlinear search covers δiso, ζ, η, widths and the MAS rate only.
+Starts: a Herzfeld–Berger style grid of (ζ, η) per site; with no sites given, centrebands are
+picked from the tallest peaks that repeat with the sideband spacing (the member nearest the
+manifold's first moment, which equals δiso). A pass over all parameters, amplitudes included,
+gives the covariance, and a Levenberg–Marquardt pass from its optimum finishes the fit. The
+search runs in η² rather than η: the powder spectrum is even in η (δxx ↔ δyy), so ∂/∂η = 0 at
 η = 0 and a search started there never leaves it (likewise ζ = 0 is kept out of the grid); and it
 never starts on a bound, where trf's Coleman–Li scaling can pin a parameter for good. lmfit gives
-no covariance at all while a parameter sits on a bound, so such parameters are fixed there for
-the covariance pass. A two-site 113Cd fit takes 1–2 s (benchmarks/bench_csa.py).
+no covariance at all while a parameter sits on a bound, so such parameters are held there for
+the covariance pass (and reported at that bound). A site that ends at η = 1 is refitted from the
+mirror tensor (−ζ, η just below 1): at η = 1 both signs of ζ are the same tensor, so the search
+cannot cross to an optimum just below 1 on the other side.
 
-Uncertainties (as :mod:`cald.recoupling.fit` and :mod:`cald.lineshape.peaks`): points are weighted
-by 1/σ, σ given or measured on the spectrum (:func:`cald.nmr.processing.noise_std`), and the
-covariance is *not* rescaled by χ²ᵣ (check ``redchi`` ≈ 1). A parameter at a bound of its range
-(η = 0 or 1, typically) has no covariance error; derived quantities are then propagated with it
+The MAS rate is fitted (within ±2 % of the rate given) unless ``fix_mas``: a rate off by a few Hz
+shifts the k-th sideband by k times that and leaves a dispersive residual at every sideband.
+
+Uncertainties follow the one rule of :mod:`cald.fitting`: points are weighted by 1/σ, σ given or
+measured on the spectrum (:func:`cald.nmr.processing.noise_std`), and the covariance is *not*
+rescaled (check ``redchi`` ≈ 1); σ estimated from the residuals rescales it and the residual
+standard deviation is reported. A parameter at a bound of its range (η = 0 or 1, typically) has
+no covariance error, nor has anything tied to it; tensor quantities are then propagated with it
 held fixed, and a note says so.
 """
 

@@ -157,7 +157,7 @@ def lineshape_fit_figure(result: Any, labels: Sequence[str] | None = None) -> Fi
     ``QuadrupolarFitResult``, ``CsaFitResult``), components labelled by ``labels`` or by default
     as peak k, the site label, or the site's δiso."""
     from cald.lineshape.csaresult import CsaFitResult
-    from cald.lineshape.czjzekfit import QuadrupolarFitResult
+    from cald.lineshape.czjzekresult import QuadrupolarFitResult
     from cald.lineshape.peaks import PeakFitResult
 
     if isinstance(result, PeakFitResult):
