@@ -108,7 +108,7 @@ def _save(path: Path, arrays: Arrays) -> None:
     from cald.io.atomic import atomic_write_bytes
 
     buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]  # numpy's stub types the keywords as allow_pickle
     try:
         atomic_write_bytes(path, buffer.getvalue())
     except DataFileError:  # read-only or full cache folder: the table is rebuilt next time

@@ -50,6 +50,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import lmfit
 import numpy as np
@@ -446,7 +447,7 @@ def _estimates(out: lmfit.minimizer.MinimizerResult, pinned: set[str], scale: fl
         unit = units.get(name.rsplit("_", 1)[-1], "")
         tied = {n for n in expression_inputs(out.params, name) if n in pinned} if par.expr else set()
         if name in pinned:
-            side = "lower" if par.value == par.min else "upper"
+            side: Literal["lower", "upper"] = "lower" if par.value == par.min else "upper"
             e = Estimate(float(par.value), None, unit, note=bound_note(par.min, par.max, side),
                          name=name, bound=side)
         elif tied:
