@@ -23,7 +23,12 @@ from cald.fitting import FitResult
 from cald.lineshape.csafit import CsaSite, fit_csa
 from cald.lineshape.manifolds import find_manifolds
 from cald.lineshape.pass_ import fit_pass, pass_isotropic_spectrum, synthetic_pass
-from cald.lineshape.sidebands import csa_sideband_spectrum, mrsim_spectral_dimension, sideband_intensities
+from cald.lineshape.sidebands import (
+    SidebandTable,
+    csa_sideband_spectrum,
+    mrsim_spectral_dimension,
+    sideband_intensities,
+)
 from cald.lineshape.tensor import (
     CsaTensor,
     haeberlen_to_herzfeld_berger,
@@ -36,6 +41,7 @@ from cald.lineshape.tensor import (
 )
 from cald.nuclei import larmor_mhz
 from cald.spectrum import Spectrum
+from cald.tables import TableStore
 from invariants import AreaInvariants, FitInvariants
 
 mrsimulator = pytest.importorskip("mrsimulator")
@@ -653,3 +659,29 @@ class TestCsaFit(FitInvariants):
         spec = _noisy("113Cd", FIELD_1H, 8000.0, CD_AXIS, [(-320.0, 400.0, 0.0, 1.0, 600.0)],
                       "lorentzian", seed=2)
         return fit_csa(spec, mas_hz=8000.0, sites=[-320.0])
+
+
+# --- the sideband table against direct simulation --------------------------------------------------
+
+
+@pytest.mark.parametrize(("zeta", "eta"), [(-350.0, 0.3), (150.0, 0.8), (420.0, 0.0), (-90.0, 1.0),
+                                           (233.3, 0.55)])
+def test_sideband_table_matches_direct_simulation(zeta, eta):
+    """Interpolated intensities (and the manifold built from them) agree with mrsimulator run
+    directly, to ≲ 1e-5 of the largest intensity (the table's quintic splines)."""
+    table = SidebandTable("113Cd", 8.0)  # |ζ|·ν0/ν_r ≤ 8: |ζ| ≤ 720 ppm at 9.4 T, 8 kHz
+    direct = sideband_intensities(zeta, eta, table.orders, mas_hz=8000.0, larmor_mhz=NU_CD)
+    tabulated = table.intensities(zeta * NU_CD / 8000.0, eta)
+    assert np.abs(tabulated - direct).max() < 5e-5 * direct.max()
+    kw = {"mas_hz": 8000.0, "larmor_mhz": NU_CD, "lorentz_hz": 300.0}
+    on_axis = csa_sideband_spectrum(CD_AXIS, -320.0, zeta, eta, **kw, table=table)
+    simulated = csa_sideband_spectrum(CD_AXIS, -320.0, zeta, eta, **kw)
+    assert np.abs(on_axis - simulated).max() < 5e-5 * simulated.max()
+
+
+def test_sideband_table_is_kept_on_disk(tmp_path):
+    first = SidebandTable("13C", 4.0, store=TableStore(tmp_path))
+    assert first.n_simulations > 0 and len(list((tmp_path / "tables").glob("csa_sidebands_*.npz"))) == 1
+    again = SidebandTable("13C", 3.0, store=TableStore(tmp_path))  # same table (x_max rounds up to 4)
+    assert again.n_simulations == 0
+    np.testing.assert_array_equal(again.table, first.table)
