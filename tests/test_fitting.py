@@ -16,6 +16,7 @@ from cald.fitting import (
     FitResult,
     FitStatistics,
     at_bound,
+    covariance_block,
     derived_estimate,
     estimates_from_params,
     expression_inputs,
@@ -23,6 +24,7 @@ from cald.fitting import (
     gradient,
     information_criteria,
     parameter_covariance,
+    parameters_at_bound,
     point_sigma,
     propagate,
 )
@@ -182,3 +184,15 @@ def test_axis_keys():
     assert axis_key("center", "cm-1") == "center_per_cm"
     assert axis_key("center", "ev") == "center_ev"
     assert unit_key("cm-1") == "per_cm" and unit_key("ppm") == "ppm"
+
+
+def test_covariance_block_and_parameters_at_bound():
+    cov = np.array([[1.0, 0.2, 0.1], [0.2, 2.0, 0.3], [0.1, 0.3, 3.0]])
+    block = covariance_block(cov, ["a", "b", "c"], ["c", "x", "a"], exclude={"b"})
+    np.testing.assert_array_equal(block, [[3.0, 0.0, 0.1], [0.0, 0.0, 0.0], [0.1, 0.0, 1.0]])
+    assert covariance_block(None, ["a"], ["a"]) is None
+    p = lmfit.Parameters()
+    p.add("eta", value=0.0, min=0.0, max=1.0)
+    p.add("w", value=1.0, min=0.0, max=2.0)
+    p.add("tied", expr="eta")
+    assert parameters_at_bound(p) == {"eta": "lower"}

@@ -226,6 +226,30 @@ def test_demo_run_succeeds(demo_run):
     assert by["respdor-13c-27al-n1"]["files"] == ["files/respdor-13c-27al-n1_curve.csv"]
 
 
+#: Key numbers of the demo's RESPDOR fit before the fitting core (issue 9); the refactor keeps them.
+RESPDOR_BEFORE = {"d_hz": 490.8705816881999, "d_hz_err": 12.966886951625746,
+                  "f": 0.23987621394920206, "f_err": 0.0026665447701602635,
+                  "r_angstrom": 2.522429239023821, "r_angstrom_err": 0.022210915331564482,
+                  "redchi": 0.8529595933039791}
+RESPDOR_MODELS_BEFORE = {"single": (11.088474712951728, 16.504575115156147),
+                         "two_site": (9.79888034441934, 20.63108114882818),
+                         "gaussian": (11.088612359799905, 19.212762963106535)}  # (χ², BIC)
+
+
+def test_respdor_numbers_unchanged_by_the_fitting_core(demo_run):
+    res = by_id(results_of(demo_run.folder))["respdor-13c-27al-n1"]["result"]
+    for key, value in RESPDOR_BEFORE.items():
+        assert res[key] == pytest.approx(value, rel=1e-9), key
+    assert res["d_hz_ci95"] == pytest.approx([466.7782068314729, 517.4806430836011], rel=1e-9)
+    for model, (chisqr, bic) in RESPDOR_MODELS_BEFORE.items():
+        assert res["models"][model]["chisqr"] == pytest.approx(chisqr, rel=1e-9)
+        assert res["models"][model]["bic"] == pytest.approx(bic, rel=1e-9)
+    # the one fixed defect: σ_r of the Gaussian model was 0.0025 ± 5.6 Å with σ_rel at its bound
+    gauss = res["models"]["gaussian"]["params"]
+    assert gauss["sigma_rel"]["stderr"] is None
+    assert gauss["sigma_r_angstrom"]["stderr"] is None and "bound" in gauss["sigma_r_angstrom"]["note"]
+
+
 def test_raw_data_never_modified(demo_run):
     assert demo_run.data_before == demo_run.data_after
     assert len(demo_run.data_before) >= 15  # five Bruker data sets with their files

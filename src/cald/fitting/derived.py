@@ -7,7 +7,7 @@ a note: the covariance error of that input does not apply, so nothing computed f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -21,7 +21,7 @@ _STEP = float(np.sqrt(np.finfo(float).eps))
 
 
 def covariance_block(covar: NDArray[np.float64] | None, var_names: Sequence[str],
-                     names: Sequence[str], exclude: Mapping[str, object] | set[str] = frozenset()
+                     names: Sequence[str], exclude: Container[str] = ()
                      ) -> NDArray[np.float64] | None:
     """The covariance of ``names`` from that of the varied parameters ``var_names``.
 

@@ -244,6 +244,7 @@ class RespdorResult:
         for name, fit in self.fits.items():
             params = ", ".join(
                 f"{k} = {v.value:.4g}" + (f" ± {v.stderr:.2g}" if v.stderr is not None else "")
+                + (f" (at its {v.bound} bound)" if v.at_bound else "")
                 for k, v in fit.params.items()
             )
             lines.append(f"  {name:9s} {params}; {fit.statistics.quality()}, BIC = {fit.bic:.2f}")
