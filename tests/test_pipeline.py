@@ -704,3 +704,38 @@ def test_analysis_ids_cannot_write_outside_the_output_folder(run_copy, monkeypat
     except InputError:
         pass  # refusing such an id is a fix
     assert sorted(p.name for p in workspace.iterdir()) == before
+
+
+#: The demo's Czjzek and CSA numbers before issue 9 (δiso ppm, σ MHz / ζ ppm, η, fraction, with
+#: errors where the check uses them). The refactor keeps the Czjzek values; the CSA fits now also
+#: fit the MAS rate, so their values move within their error bars.
+QUAD_BEFORE = {"al27-sites-n1": [(67.9997, 3.00296, 0.45038), (35.9868, 2.4992, 0.24952),
+                                 (9.0037, 1.99973, 0.3001)],
+               "al27-sites-n3": [(68.0206, 3.00535, 0.35059), (35.9992, 2.49776, 0.24929),
+                                 (8.9988, 1.99829, 0.40012)]}
+CSA_BEFORE = {  # (ζ, ζ err, η, η err, fraction, fraction err); None: the small-ζ core site at η = 1
+    "cd113-csa-n0": [(32.58, 1.49, 0.0, None, 0.3512, 0.0009),
+                     (-348.79, 0.39, 0.2966, 0.0033, 0.6488, 0.0009)],
+    "cd113-csa-n1": [None, (198.22, 1.16, 0.2975, 0.0839, 0.1909, 0.0035),
+                     (-348.51, 0.94, 0.2991, 0.0056, 0.505, 0.0016)],
+    "cd113-csa-n3": [None, (201.97, 0.9, 0.491, 0.0323, 0.3028, 0.004),
+                     (-351.24, 1.24, 0.3207, 0.0067, 0.4012, 0.0017)]}
+
+
+def test_lineshape_numbers_kept_by_the_refactor(demo_run):
+    by = by_id(results_of(demo_run.folder))
+    for key, sites in QUAD_BEFORE.items():
+        for site, (iso, sigma, frac) in zip(by[key]["result"]["sites"], sites, strict=True):
+            assert (site["iso_ppm"], site["sigma_mhz"], site["fraction"]) == pytest.approx(
+                (iso, sigma, frac), abs=1e-4), key
+    for key, sites in CSA_BEFORE.items():
+        res = by[key]["result"]
+        assert res["mas_hz"] == pytest.approx(8000.0, abs=3 * res["mas_hz_err"])
+        for site, before in zip(res["sites"], sites, strict=True):
+            if before is None:  # ζ ≈ 30 ppm, η poorly defined: was stuck at η = 1 (issue 9)
+                assert site["fraction"] == pytest.approx(0.30, abs=0.01)
+                continue
+            zeta, zeta_err, eta, eta_err, frac, frac_err = before
+            assert site["zeta_ppm"] == pytest.approx(zeta, abs=2 * zeta_err), key
+            assert site["eta"] == pytest.approx(eta, abs=2 * (eta_err or 0.01)), key
+            assert site["fraction"] == pytest.approx(frac, abs=2 * frac_err), key
