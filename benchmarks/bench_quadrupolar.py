@@ -19,11 +19,8 @@ import time
 
 import numpy as np
 
-from cald.lineshape.quadrupolar import (
-    czjzek_site_spectrum_direct,
-    fit_quadrupolar,
-    library_for_axis,
-)
+from cald.lineshape.czjzek import czjzek_site_spectrum_direct, library_for_axis
+from cald.lineshape.czjzekfit import fit_quadrupolar
 from cald.nuclei import larmor_mhz
 from cald.spectrum import Spectrum
 

@@ -70,6 +70,13 @@ def _digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _table_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Precomputed tables (cald.tables) go to a fresh folder of this session, never to the user's
+    cache directory; CLI subprocesses inherit it."""
+    os.environ["CALD_CACHE_DIR"] = str(tmp_path_factory.mktemp("cald-cache"))
+
+
 @pytest.fixture
 def set_parameter() -> Callable[..., None]:
     """``set_parameter(path, name, value, index=None)`` edits a parameter file in place."""

@@ -77,7 +77,7 @@ def al27_csv(tmp_path_factory):
     import numpy as np
 
     from cald.io.table import write_table
-    from cald.lineshape.quadrupolar import czjzek_site_spectrum, library_for_axis
+    from cald.lineshape.czjzek import czjzek_site_spectrum, library_for_axis
 
     ppm = np.linspace(140.0, -80.0, 1100)
     library = library_for_axis(ppm, "27Al", 400.13, None)
@@ -109,6 +109,7 @@ def test_quad_fit_json_and_plot(capsys, al27_csv, tmp_path):
     (["--mas-khz", "-1"], "--mas-khz"),
     (["--sites", "400"], "400"),
     (["--plot", "quad.gif"], "--plot"),
+    (["--cq-max-mhz", "0"], "--cq-max-mhz"),
 ])
 def test_quad_fit_bad_input(capsys, al27_csv, extra, fragment):
     code, out, err = run(capsys, ["quad", "fit", al27_csv, "--field-1h-mhz", "400.13", *extra])
@@ -124,7 +125,7 @@ def cd113_csv(tmp_path_factory):
     import numpy as np
 
     from cald.io.table import write_table
-    from cald.lineshape.csa import csa_sideband_spectrum
+    from cald.lineshape.sidebands import csa_sideband_spectrum
     from cald.nuclei import larmor_mhz
 
     ppm = np.linspace(100.0, -900.0, 4000)
@@ -136,6 +137,22 @@ def cd113_csv(tmp_path_factory):
     path = tmp_path_factory.mktemp("cd113") / "cd113.csv"
     write_table(path, {"ppm": ppm, "intensity": y}, ["synthetic 113Cd sideband spectrum"])
     return path
+
+
+def test_quad_fit_cq_grid_option(capsys, al27_csv):
+    obj = run_json(capsys, ["quad", "fit", al27_csv, "--field-1h-mhz", "400.13", "--cq-max-mhz", "30"])
+    assert obj["kernel_library"]["cq_max_mhz"] == 30.0 and obj["kernel_library"]["n_cq"] == 120
+
+
+def test_csa_fit_mas_rate_refined_or_fixed(capsys, cd113_csv):
+    args = ["csa", "fit", cd113_csv, "--nucleus", "113Cd", "--mas-khz", "8.002", "--field-1h-mhz",
+            "400.13", "--sites", "-320,-630"]
+    refined = run_json(capsys, args)
+    assert refined["mas_hz"] == pytest.approx(8000.0, abs=max(3 * refined["mas_hz_err"], 0.5))
+    assert refined["mas_hz_given"] == pytest.approx(8002.0) and not refined["fix_mas"]
+    fixed = run_json(capsys, [*args, "--fix-mas"])
+    assert fixed["mas_hz"] == pytest.approx(8002.0) and fixed["mas_hz_err"] is None and fixed["fix_mas"]
+    assert fixed["redchi"] > refined["redchi"]
 
 
 def test_csa_fit_json_and_plot(capsys, cd113_csv, tmp_path):
@@ -217,7 +234,7 @@ def pass_csv(tmp_path_factory):
     import numpy as np
 
     from cald.io.table import write_table
-    from cald.lineshape.csa import synthetic_pass
+    from cald.lineshape.pass_ import synthetic_pass
 
     ppm = np.linspace(100.0, -900.0, 2000)
     rows = synthetic_pass(ppm, [

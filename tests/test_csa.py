@@ -14,31 +14,35 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numpy.typing import NDArray
 from scipy.signal import find_peaks
 from scipy.spatial.transform import Rotation
 
 from cald.errors import ParameterError
-from cald.lineshape.csa import (
-    CsaSite,
-    CsaTensor,
+from cald.fitting import FitResult
+from cald.lineshape.csafit import CsaSite, fit_csa
+from cald.lineshape.manifolds import find_manifolds
+from cald.lineshape.pass_ import fit_pass, pass_isotropic_spectrum, synthetic_pass
+from cald.lineshape.sidebands import (
+    SidebandTable,
     csa_sideband_spectrum,
-    find_manifolds,
-    fit_csa,
-    fit_pass,
+    mrsim_spectral_dimension,
+    sideband_intensities,
+)
+from cald.lineshape.tensor import (
+    CsaTensor,
     haeberlen_to_herzfeld_berger,
     haeberlen_to_principal,
     herzfeld_berger_to_haeberlen,
     herzfeld_berger_to_mehring,
     mehring_to_herzfeld_berger,
-    mrsim_spectral_dimension,
-    pass_isotropic_spectrum,
     principal_to_haeberlen,
     principal_to_mehring,
-    sideband_intensities,
-    synthetic_pass,
 )
 from cald.nuclei import larmor_mhz
 from cald.spectrum import Spectrum
+from cald.tables import TableStore
+from invariants import AreaInvariants, FitInvariants
 
 mrsimulator = pytest.importorskip("mrsimulator")
 
@@ -360,7 +364,7 @@ def test_recovery_with_noise(case):
         assert t.iso_ppm == pytest.approx(iso, abs=0.5)
         assert s.fraction == pytest.approx(frac, abs=0.03)
         assert s.fraction_err is not None and s.fraction_err < 0.03
-        assert s.linewidth_hz == pytest.approx(fwhm, rel=0.1)
+        assert s.fwhm_hz == pytest.approx(fwhm, rel=0.1)
         eta_determined = t.eta_err is not None
         if not eta_determined:  # pinned on a bound (η = 0 or 1): said so, never a bare number
             assert any("at a bound" in n for n in s.notes)
@@ -393,7 +397,7 @@ def test_result_dict_contract_and_curves(two_site_result):
     for site in d["sites"]:
         assert required <= set(site)
         for key in ("iso_ppm_err", "zeta_ppm_err", "eta_err", "omega_ppm_err", "kappa_err",
-                    "fraction_err", "delta_11_ppm", "delta_22_ppm", "delta_33_ppm", "linewidth_hz"):
+                    "fraction_err", "delta_11_ppm", "delta_22_ppm", "delta_33_ppm", "fwhm_hz"):
             assert key in site
     assert [s["label"] for s in d["sites"]] == ["CdSe2O2", "Cd(oleate)2"]
     assert sum(s["fraction"] for s in d["sites"]) == pytest.approx(1.0)
@@ -437,8 +441,8 @@ def test_voigt_baseline_region_and_given_starts(two_site_result):
     for s, r in zip(res.sites, ref.sites, strict=True):
         assert s.tensor.zeta_ppm == pytest.approx(r.tensor.zeta_ppm, abs=3.0)
         assert s.fraction == pytest.approx(r.fraction, abs=0.01)
-        assert s.linewidth_hz == pytest.approx(r.linewidth_hz, rel=0.05)  # Voigt FWHM ≈ Lorentzian
-        assert s.linewidth_hz_err is not None
+        assert s.fwhm_hz == pytest.approx(r.fwhm_hz, rel=0.05)  # Voigt FWHM ≈ Lorentzian
+        assert s.fwhm_hz_err is not None
 
 
 def test_find_manifolds_picks_centrebands(two_site_result):
@@ -585,3 +589,99 @@ def test_sideband_model_independent_of_point_density():
     assert _fwhm_hz(dense, y2, sf) == pytest.approx(_fwhm_hz(coarse, y1, sf), rel=0.01)
     assert np.sum(y2) * abs(dense[1] - dense[0]) == pytest.approx(
         np.sum(y1) * abs(coarse[1] - coarse[0]), rel=1e-3)
+
+
+# --- the MAS rate is fitted (issue 9: a rate given 1 Hz off biased η to its bound) -----------------
+
+GLYCINE_C1 = (176.0, -70.0, 0.915, 1.0, 30.0)  # δiso, ζ ppm, η, area, FWHM Hz (carboxyl-like)
+GLYCINE_AXIS = np.linspace(290.0, 60.0, 4096)  # 13C at 100.6 MHz: 5.6 Hz per point
+
+
+@pytest.fixture(scope="module")
+def glycine_spectrum():
+    """13C CP-MAS sidebands of a glycine-carboxyl-like site spun at 1060 Hz (ν(1H) 400 MHz)."""
+    return _noisy("13C", 400.0, 1060.0, GLYCINE_AXIS, [GLYCINE_C1], "lorentzian", seed=3, snr=500.0)
+
+
+def test_mas_rate_given_a_hertz_off_is_refined(glycine_spectrum):
+    res = fit_csa(glycine_spectrum, mas_hz=1059.0, sites=[176.0])
+    site = res.sites[0]
+    assert abs(site.tensor.eta - GLYCINE_C1[2]) < 0.02
+    assert abs(site.tensor.zeta_ppm - GLYCINE_C1[1]) < 2.0
+    assert 0.7 < res.redchi < 1.3
+    assert res.mas_hz_err is not None and abs(res.mas_hz - 1060.0) < max(3 * res.mas_hz_err, 0.1)
+    d = res.to_dict(include_curves=False)
+    assert d["mas_hz_given"] == 1059.0 and d["fix_mas"] is False and d["mas_hz_err"] > 0
+
+
+def test_fixed_mas_rate_a_hertz_off_misfits(glycine_spectrum):
+    """The defect the refinement cures: held at 1059 Hz, every sideband leaves a residual."""
+    res = fit_csa(glycine_spectrum, mas_hz=1059.0, sites=[176.0], fix_mas=True)
+    assert res.mas_hz == 1059.0 and res.mas_hz_err is None and res.fix_mas
+    assert res.redchi > 10.0
+
+
+# --- the shared invariants (tests/invariants.py) -------------------------------------------------
+
+
+class TestCsaSidebandModel(AreaInvariants):
+    """One site's sideband manifold: a uniform ppm axis (either order), area = amplitude."""
+
+    function = staticmethod(csa_sideband_spectrum)
+    params = {"iso_ppm": -320.0, "zeta_ppm": -350.0, "eta": 0.3, "mas_hz": 8000.0,
+              "larmor_mhz": NU_CD, "amplitude": 2.0, "lorentz_hz": 400.0}
+    x = np.linspace(300.0, -1300.0, 1024)
+    # ppm → k·ppm with ν0 → ν0/k: the same spectrum in Hz, so the same values per unit of area
+    scaling = {"iso_ppm": 1, "zeta_ppm": 1, "larmor_mhz": -1, "amplitude": 1}
+    output_scaling = 0.0
+    area = "amplitude"
+    unit_factor = 2.0
+    scaling_rtol = 1e-6
+    non_negative = False  # a sub-point Fourier shift rings at the 1e-6 level
+
+    def test_finite_output(self) -> None:
+        """The model needs a uniform axis: finite on it and at its far ends."""
+        y = self.evaluate(np.linspace(3000.0, -4000.0, 4096))
+        assert np.all(np.isfinite(y)) and np.all(np.isfinite(self.evaluate(self.x)))
+
+    @classmethod
+    def area_axis(cls) -> NDArray[np.float64]:
+        return np.linspace(-7000.0, 6000.0, 2**16)
+
+
+class TestCsaFit(FitInvariants):
+    """A site with η = 0: η² ends at its lower bound, η (derived from it) has no error."""
+
+    bound_param = "s0_eta2"
+
+    @classmethod
+    def fit_at_bound(cls) -> FitResult:
+        spec = _noisy("113Cd", FIELD_1H, 8000.0, CD_AXIS, [(-320.0, 400.0, 0.0, 1.0, 600.0)],
+                      "lorentzian", seed=2)
+        return fit_csa(spec, mas_hz=8000.0, sites=[-320.0])
+
+
+# --- the sideband table against direct simulation --------------------------------------------------
+
+
+@pytest.mark.parametrize(("zeta", "eta"), [(-350.0, 0.3), (150.0, 0.8), (420.0, 0.0), (-90.0, 1.0),
+                                           (233.3, 0.55)])
+def test_sideband_table_matches_direct_simulation(zeta, eta):
+    """Interpolated intensities (and the manifold built from them) agree with mrsimulator run
+    directly, to ≲ 1e-5 of the largest intensity (the table's quintic splines)."""
+    table = SidebandTable("113Cd", 8.0)  # |ζ|·ν0/ν_r ≤ 8: |ζ| ≤ 720 ppm at 9.4 T, 8 kHz
+    direct = sideband_intensities(zeta, eta, table.orders, mas_hz=8000.0, larmor_mhz=NU_CD)
+    tabulated = table.intensities(zeta * NU_CD / 8000.0, eta)
+    assert np.abs(tabulated - direct).max() < 5e-5 * direct.max()
+    kw = {"mas_hz": 8000.0, "larmor_mhz": NU_CD, "lorentz_hz": 300.0}
+    on_axis = csa_sideband_spectrum(CD_AXIS, -320.0, zeta, eta, **kw, table=table)
+    simulated = csa_sideband_spectrum(CD_AXIS, -320.0, zeta, eta, **kw)
+    assert np.abs(on_axis - simulated).max() < 5e-5 * simulated.max()
+
+
+def test_sideband_table_is_kept_on_disk(tmp_path):
+    first = SidebandTable("13C", 4.0, store=TableStore(tmp_path))
+    assert first.n_simulations > 0 and len(list((tmp_path / "tables").glob("csa_sidebands_*.npz"))) == 1
+    again = SidebandTable("13C", 3.0, store=TableStore(tmp_path))  # same table (x_max rounds up to 4)
+    assert again.n_simulations == 0
+    np.testing.assert_array_equal(again.table, first.table)

@@ -156,9 +156,9 @@ def lineshape_fit_figure(result: Any, labels: Sequence[str] | None = None) -> Fi
     """:func:`fit_figure` of a peak, Czjzek or CSA fit result (``PeakFitResult``,
     ``QuadrupolarFitResult``, ``CsaFitResult``), components labelled by ``labels`` or by default
     as peak k, the site label, or the site's δiso."""
-    from cald.lineshape.csa import CsaFitResult
+    from cald.lineshape.csaresult import CsaFitResult
+    from cald.lineshape.czjzekresult import QuadrupolarFitResult
     from cald.lineshape.peaks import PeakFitResult
-    from cald.lineshape.quadrupolar import QuadrupolarFitResult
 
     if isinstance(result, PeakFitResult):
         x, unit = result.x, result.unit

@@ -62,13 +62,15 @@ def quad_fit(
     field_1h_mhz: float | None = option(QuadFitOptions, "field_1h_mhz"),
     sites: str = option(QuadFitOptions, "sites"),
     region: str | None = option(QuadFitOptions, "region"),
+    cq_max_mhz: float = option(QuadFitOptions, "cq_max_mhz"),
     plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
     """Fit Czjzek sites (δiso, σ, fraction) to a central-transition MAS spectrum."""
     opts = build_options(QuadFitOptions, nucleus=nucleus, mas_khz=mas_khz,
-                         field_1h_mhz=field_1h_mhz, sites=sites, region=region)
+                         field_1h_mhz=field_1h_mhz, sites=sites, region=region,
+                         cq_max_mhz=cq_max_mhz)
     check_plot_path(plot)
     result = opts.fit(opts.read(spectrum))
     if plot is not None:
@@ -88,6 +90,7 @@ def csa_fit(
     spectrum: Path = typer.Argument(..., help=SPECTRUM_HELP),
     nucleus: str | None = option(CsaFitOptions, "nucleus"),
     mas_khz: float = option(CsaFitOptions, "mas_khz"),
+    fix_mas: bool = option(CsaFitOptions, "fix_mas"),
     field_1h_mhz: float | None = option(CsaFitOptions, "field_1h_mhz"),
     sites: str | None = option(CsaFitOptions, "sites"),
     lineshape: str = option(CsaFitOptions, "lineshape"),
@@ -100,12 +103,12 @@ def csa_fit(
     """Fit δiso, ζ, η (Haeberlen; also Herzfeld–Berger Ω, κ and Mehring δ11–δ33) and site
     fractions to a spinning-sideband spectrum, or (with --pass) to PASS sideband intensities."""
     opts = build_options(CsaFitOptions, {"pass_data": "--pass"}, nucleus=nucleus,
-                         mas_khz=mas_khz, field_1h_mhz=field_1h_mhz, sites=sites,
+                         mas_khz=mas_khz, fix_mas=fix_mas, field_1h_mhz=field_1h_mhz, sites=sites,
                          lineshape=lineshape, region=region, pass_data=pass_data)
     check_plot_path(plot)
     if opts.pass_data:
         from cald.io.spectrum_file import read_pass_table
-        from cald.lineshape.csa import pass_isotropic_spectrum
+        from cald.lineshape.pass_ import pass_isotropic_spectrum
 
         rows = read_pass_table(spectrum, opts.nucleus)
         fitted = opts.fit_pass(rows)

@@ -12,9 +12,10 @@ from cald.nmr.options import SpectrumOptions
 from cald.options import FloatList, NonNegativeFloat, PositiveFloat, Region, check
 
 if TYPE_CHECKING:
-    from cald.lineshape.csa import CsaFitResult, PassFitResult
+    from cald.lineshape.csaresult import CsaFitResult
+    from cald.lineshape.czjzekresult import QuadrupolarFitResult
+    from cald.lineshape.pass_ import PassFitResult
     from cald.lineshape.peaks import PeakFitResult
-    from cald.lineshape.quadrupolar import QuadrupolarFitResult
     from cald.spectrum import Spectrum
 
 __all__ = ["PEAK_SHAPES", "CsaFitOptions", "PeaksFitOptions", "QuadFitOptions", "parse_sites"]
@@ -91,14 +92,16 @@ class QuadFitOptions(SpectrumOptions):
     sites: Annotated[list[float | int | str], BeforeValidator(parse_sites)] = Field(
         [4, 5, 6], description="4,5,6 (coordination) or starting δiso in ppm, comma-separated.")
     region: Region | None = Field(None, description="Fit region A:B (ppm).")
+    cq_max_mhz: PositiveFloat = Field(20.0, description="Largest C_Q of the kernel grid (MHz); "
+                                                        "doubled automatically when a fitted σ "
+                                                        "reaches its limit.")
 
     def fit(self, spec: Spectrum) -> QuadrupolarFitResult:
-        """:func:`cald.lineshape.quadrupolar.fit_quadrupolar` of ``spec`` with these options."""
-        from cald.lineshape.quadrupolar import fit_quadrupolar
+        """:func:`cald.lineshape.czjzekfit.fit_quadrupolar` of ``spec`` with these options."""
+        from cald.lineshape.czjzekfit import fit_quadrupolar
 
         return fit_quadrupolar(spec, self.nucleus, self.field_1h_mhz, self.mas_hz, self.sites,
-                               region=self.region)
-
+                               region=self.region, cq_max_mhz=self.cq_max_mhz)
 
 
 class CsaFitOptions(SpectrumOptions):
@@ -108,7 +111,9 @@ class CsaFitOptions(SpectrumOptions):
     boundary_units = {"mas_khz": ("mas_hz", 1e3)}
 
     nucleus: str | None = Field(None, description="Observed spin-1/2 nucleus, e.g. 113Cd.")
-    mas_hz: PositiveFloat = Field(description="MAS rate (kHz).")
+    mas_hz: PositiveFloat = Field(description="MAS rate (kHz): the start of the fitted rate "
+                                              "(±2 %).")
+    fix_mas: bool = Field(False, description="Hold the MAS rate at the value given.")
     field_1h_mhz: PositiveFloat | None = Field(None, description="1H frequency (MHz); default "
                                                                  "from the data.")
     sites: FloatList | None = Field(None, description="Isotropic shifts (ppm), comma-separated; "
@@ -126,16 +131,16 @@ class CsaFitOptions(SpectrumOptions):
         return value
 
     def fit(self, spec: Spectrum) -> CsaFitResult:
-        """:func:`cald.lineshape.csa.fit_csa` of a sideband spectrum with these options."""
-        from cald.lineshape.csa import fit_csa
+        """:func:`cald.lineshape.csafit.fit_csa` of a sideband spectrum with these options."""
+        from cald.lineshape.csafit import fit_csa
 
         return fit_csa(spec, mas_hz=self.mas_hz, sites=self.sites, nucleus=self.nucleus,
                        field_1h_mhz=self.field_1h_mhz, lineshape=self.lineshape,
-                       region=self.region)
+                       region=self.region, fix_mas=self.fix_mas)
 
     def fit_pass(self, rows: Spectrum) -> PassFitResult:
-        """:func:`cald.lineshape.csa.fit_pass` of PASS sideband-order rows with these options."""
-        from cald.lineshape.csa import fit_pass
+        """:func:`cald.lineshape.pass_.fit_pass` of PASS sideband-order rows with these options."""
+        from cald.lineshape.pass_ import fit_pass
 
         return fit_pass(rows, mas_hz=self.mas_hz, sites=self.sites, nucleus=self.nucleus,
                         field_1h_mhz=self.field_1h_mhz)

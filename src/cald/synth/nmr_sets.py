@@ -139,9 +139,9 @@ def write_cd113_mas(folder: str | os.PathLike[str], sites: Sequence[tuple[float,
                     mas_hz: float = 8000.0, linewidth_hz: float = 600.0, snr: float = 200.0,
                     seed: int = 0, field_1h_mhz: float = 400.13) -> Path:
     """113Cd CP-MAS spinning-sideband spectrum of sites (δiso ppm, ζ ppm, η, fraction), made in
-    the frequency domain by mrsimulator (through :func:`cald.lineshape.csa.csa_sideband_spectrum`)
+    the frequency domain by mrsimulator (through :func:`cald.lineshape.sidebands.csa_sideband_spectrum`)
     and written as the FID that gives it, with receiver noise (peak S/N ≈ ``snr``)."""
-    from cald.lineshape.csa import csa_sideband_spectrum
+    from cald.lineshape.sidebands import csa_sideband_spectrum
     from cald.synth.bruker import axis_ppm, spectrum_fid
 
     setup = AcquisitionSetup("113Cd", field_1h_mhz=field_1h_mhz, sw_hz=200_000.0, td=8192,
@@ -159,17 +159,19 @@ def write_cd113_mas(folder: str | os.PathLike[str], sites: Sequence[tuple[float,
 
 def write_al27_cp(folder: str | os.PathLike[str], sites: Sequence[tuple[float, float, float]],
                   spread_ppm: float = 3.0, snr: float = 150.0, seed: int = 0,
-                  field_1h_mhz: float = 400.13) -> Path:
+                  field_1h_mhz: float = 400.13, cq_max_mhz: float = 20.0) -> Path:
     """27Al CP central-transition spectrum (fast MAS) of Czjzek sites (δiso ppm, σ MHz in the
     Czjzek convention, fraction), from the kernel library of
-    :mod:`cald.lineshape.quadrupolar`, written as the FID that gives it, with noise."""
-    from cald.lineshape.quadrupolar import czjzek_site_spectrum, library_for_axis
+    :mod:`cald.lineshape.czjzek` (C_Q grid up to ``cq_max_mhz``: raise it for σ above
+    cq_max_mhz / 4.5), written as the FID that gives it, with noise."""
+    from cald.lineshape.czjzek import czjzek_site_spectrum, library_for_axis
     from cald.synth.bruker import axis_ppm, spectrum_fid
 
     setup = AcquisitionSetup("27Al", field_1h_mhz=field_1h_mhz, sw_hz=50_000.0, td=4096,
                              carrier_ppm=30.0, pulse_program="cp", ns=4096)
     ppm = axis_ppm(setup)
-    library = library_for_axis(ppm, "27Al", field_1h_mhz, None)
+    library = library_for_axis(ppm, "27Al", field_1h_mhz, None, cq_max_mhz=cq_max_mhz,
+                               n_cq=round(4.0 * cq_max_mhz))
     y = sum(czjzek_site_spectrum(ppm, iso, sigma, spread_ppm, frac, library=library)
             for iso, sigma, frac in sites)
     fid = spectrum_fid(np.asarray(y))

@@ -55,7 +55,7 @@ class Csa(AnalysisKind):
     def _run_pass(self, source: Path, p: CsaParameters) -> AnalysisOutput:
         from cald.figures import spectrum_figure
         from cald.io.spectrum_file import read_pass_table
-        from cald.lineshape.csa import pass_isotropic_spectrum
+        from cald.lineshape.pass_ import pass_isotropic_spectrum
         from cald.nmr.processing import pick_peaks
 
         rows = read_pass_table(source, p.nucleus)
