@@ -93,7 +93,7 @@ def assert_names(exc: pytest.ExceptionInfo[DataFileError], path: Path, *fields: 
 def topspin_and_cald(name: str):
     """(TopSpin's processed spectrum, the same FID processed by cald with the stored procs)."""
     ds = read_bruker(BRUKER / name)
-    return processed_spectrum(BRUKER / name), process_fid(raw_signal(ds), ds.procs)
+    return processed_spectrum(BRUKER / name), process_fid(raw_signal(ds), ds.processing)
 
 
 def correlation(a: np.ndarray, b: np.ndarray) -> float:
@@ -219,9 +219,9 @@ def test_topspin_imaginary_part_in_cald_convention(name):
     with cald's ``phase`` gives what cald gets with PHC0 + 30° from the FID."""
     ds = read_bruker(BRUKER / name)
     topspin = processed_spectrum(BRUKER / name)
-    ours = process_fid(raw_signal(ds), ds.procs)
+    ours = process_fid(raw_signal(ds), ds.processing)
     assert correlation(np.imag(ours.values), np.imag(topspin.values)) > 0.999
-    more = process_fid(raw_signal(ds), ds.procs, p0_deg=float(ds.procs["PHC0"]) + 30.0)
+    more = process_fid(raw_signal(ds), ds.processing, p0_deg=float(ds.procs["PHC0"]) + 30.0)
     assert correlation(more.real(), phase(topspin, 30.0).real()) > 0.9999
 
 
@@ -230,7 +230,7 @@ def test_raw_data_never_modified():
     before = tree_hashes(DATA)
     for name in REAL_NAMES:
         ds = read_bruker(BRUKER / name)
-        process_fid(raw_signal(ds), ds.procs)
+        process_fid(raw_signal(ds), ds.processing)
         processed_spectrum(BRUKER / name)
         read_parameters(BRUKER / name / "acqu")
     assert tree_hashes(DATA) == before
@@ -287,7 +287,7 @@ def test_read_only_folder(read_only_copy):
     before = tree_hashes(folder)
     ds = read_bruker(folder)
     assert ds.nucleus == "1H" and ds.raw.shape == (32768,)
-    ours = process_fid(raw_signal(ds), ds.procs)
+    ours = process_fid(raw_signal(ds), ds.processing)
     topspin = processed_spectrum(folder)
     assert correlation(ours.real(), topspin.real()) > 0.9999
     assert tree_hashes(folder) == before
@@ -704,7 +704,7 @@ def test_synthetic_round_trip(tmp_path, nucleus, group_delay):
     assert ds.raw.shape == (TD // 2,)
     assert ds.sf_mhz == pytest.approx(setup.bf1_mhz, rel=1e-12)
     assert ds.carrier_mhz == pytest.approx(setup.sfo1_mhz, rel=1e-12)
-    spec = process_fid(raw_signal(ds), ds.procs)
+    spec = process_fid(raw_signal(ds), ds.processing)
     assert "phased PHC0 = 0.000°, PHC1 = 0.000°" in spec.history
     step_ppm = sw / spec.n_points / setup.bf1_mhz
     peaks = pick_peaks(spec, max_peaks=len(lines))
@@ -767,7 +767,7 @@ def test_synthetic_series(tmp_path):
     assert ds.acqu2s is not None and int(ds.acqu2s["TD"]) == len(vd_ms)
     assert ds.nucleus == "27Al"
     np.testing.assert_allclose(ds.lists["vdlist"], np.asarray(vd_ms) * 1e-3, rtol=1e-12)
-    spec = process_fid(raw_signal(ds), ds.procs)
+    spec = process_fid(raw_signal(ds), ds.processing)
     assert spec.values.shape == (len(vd_ms), int(ds.procs["SI"]))
     region = spec.region_mask(10.0 - 20.0, 10.0 + 20.0)
     integrals = spec.real()[:, region].sum(axis=1)

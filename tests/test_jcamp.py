@@ -1,6 +1,7 @@
 """JCAMP-DX reading (``cald.io.jcamp.read_jcamp``) on the official ISAS Dortmund test files in
 ``tests/data/jcamp`` (one 13C spectrum of ethylbenzene in four encodings, its FID, an IR
-spectrum), bad input, and opening any spectrum file (``cald.io.spectrum_file.read_spectrum``).
+spectrum), bad input, and opening any spectrum file (``cald.io.spectrum_file.read_spectrum``,
+``cald.read``).
 
 About the four encodings of the spectrum: BRUKDIF, BRUKNTUP (real page) and TESTSPEC hold the
 16-bit version of the data (TESTSPEC scaled by YFACTOR 29670.15, the Bruker files as integers that
@@ -24,6 +25,7 @@ from cald.io.jcamp import read_jcamp
 from cald.io.spectrum_file import read_spectrum
 from cald.io.table import write_table
 from cald.nmr.processing import process_fid
+from cald.reading import read
 from cald.spectrum import Spectrum
 from cald.synth.nmr_sets import write_respdor_series
 
@@ -298,14 +300,26 @@ def test_garbage_lines_ntuples(tmp_path, edits):
     _check_mangled(tmp_path, "TESTFID", edits)
 
 
-# --- read_spectrum: any source -------------------------------------------------------------
+# --- read_spectrum / cald.read: any source -------------------------------------------------
+
+
+def test_io_read_spectrum_does_not_process():
+    """The io reader gives the stored data (raw FID, TopSpin's 1r); processing is cald.read's."""
+    import cald
+
+    raw = read_spectrum(BRUKER / "xwin_13c")
+    assert raw.is_time_domain and raw.history == ("read raw data",)
+    assert cald.read is read
+    np.testing.assert_array_equal(read_spectrum(BRUKER / "xwin_13c", use_processed=True).values,
+                                  processed_spectrum(BRUKER / "xwin_13c").values)
+
 
 
 @pytest.mark.parametrize("name", ["sucrose_1h_600", "xwin_13c", "xwin_1h"])
 def test_read_spectrum_bruker_raw_and_processed(name):
     folder = BRUKER / name
-    raw = read_spectrum(folder)
-    topspin = read_spectrum(folder, use_processed=True)
+    raw = read(folder)
+    topspin = read(folder, processed=True)
     assert raw.unit == topspin.unit == "ppm"
     assert raw.nucleus == topspin.nucleus is not None
     assert raw.n_points == topspin.n_points
@@ -321,7 +335,7 @@ def test_read_spectrum_bruker_raw_and_processed(name):
 
 def test_read_spectrum_options_reach_processing():
     folder = BRUKER / "xwin_13c"
-    spec = read_spectrum(folder, size=8192, lb_hz=1.0)
+    spec = read(folder, size=8192, lb_hz=1.0)
     assert spec.n_points == 8192
     assert "exponential window LB = 1 Hz" in spec.history
 
@@ -337,10 +351,10 @@ def test_read_spectrum_jcamp(name, spectra, tmp_path):
 
 
 def test_read_spectrum_csv_round_trip(tmp_path):
-    spec = read_spectrum(BRUKER / "xwin_1h")
+    spec = read(BRUKER / "xwin_1h")
     csv = write_table(tmp_path / "spectrum.csv", {"ppm": spec.axis, "intensity": spec.real(),
                                                   "imag": np.imag(spec.values)}, ["a comment"])
-    back = read_spectrum(csv, nucleus="1H")
+    back = read(csv, nucleus="1H")
     assert back.unit == "ppm" and back.nucleus == "1H" and back.source == str(csv)
     np.testing.assert_allclose(back.axis, spec.axis, rtol=1e-12)
     np.testing.assert_allclose(back.values, spec.values, rtol=1e-9)
@@ -349,7 +363,7 @@ def test_read_spectrum_csv_round_trip(tmp_path):
 def test_read_spectrum_csv_real_only_and_other_axes(tmp_path):
     csv = write_table(tmp_path / "ir.csv", {"wavenumber_cm-1": [400.0, 402.0, 404.0],
                                             "intensity": [1.0, 2.0, 3.0]})
-    spec = read_spectrum(csv)
+    spec = read(csv)
     assert spec.unit == "cm-1" and not np.iscomplexobj(spec.values)
     assert spec.nucleus is None
 
@@ -363,26 +377,26 @@ def test_read_spectrum_bad_csv(tmp_path, content, fragment):
     p = tmp_path / "bad.csv"
     p.write_text(content, encoding="utf-8")
     with pytest.raises(DataFileError) as info:
-        read_spectrum(p)
+        read(p)
     _assert_names(info, p, fragment)
 
 
 def test_read_spectrum_series_folder(tmp_path):
     folder = write_respdor_series(tmp_path / "series", 503.0, 0.24, [2, 4])
     with pytest.raises(DataFileError) as info:
-        read_spectrum(folder)
+        read(folder)
     _assert_names(info, folder, "a series (ser)")
 
 
 def test_read_spectrum_missing(tmp_path):
     with pytest.raises(DataFileError) as info:
-        read_spectrum(tmp_path / "nothing")
+        read(tmp_path / "nothing")
     _assert_names(info, tmp_path / "nothing", "no such file or folder")
 
 
 def test_read_spectrum_folder_without_acqus(tmp_path):
     with pytest.raises(DataFileError) as info:
-        read_spectrum(tmp_path)
+        read(tmp_path)
     _assert_names(info, tmp_path, "missing acqus")
 
 

@@ -46,7 +46,7 @@ def peaks_fit(
 ) -> None:
     """Deconvolve a region into peaks with areas, fractions and their uncertainties."""
     from cald.lineshape.peaks import SHAPES, fit_peaks
-    from cald.nmr.workflow import process_source
+    from cald.reading import read
 
     check_plot_path(plot)
     bounds = parse_region(region)
@@ -57,7 +57,7 @@ def peaks_fit(
     if n is not None and n < 1:
         raise ParameterError(f"--n must be at least 1, got {n}")
     start = None if centers is None else parse_float_list(centers, "--centers")
-    spec = process_source(spectrum)
+    spec = read(spectrum)
     result = fit_peaks(spec, bounds, n_peaks=n, shape=shape, centers=start,
                        ties={"equal_widths": equal_widths},
                        baseline=None if baseline == "none" else baseline)
@@ -107,13 +107,13 @@ def quad_fit(
 ) -> None:
     """Fit Czjzek sites (δiso, σ, fraction) to a central-transition MAS spectrum."""
     from cald.lineshape.quadrupolar import fit_quadrupolar
-    from cald.nmr.workflow import process_source
+    from cald.reading import read
 
     check_plot_path(plot)
     if mas_khz is not None and mas_khz < 0:
         raise ParameterError(f"--mas-khz must be ≥ 0, got {mas_khz}")
     bounds = None if region is None else parse_region(region)
-    spec = process_source(spectrum)
+    spec = read(spectrum)
     result = fit_quadrupolar(spec, nucleus, field_1h_mhz,
                              None if mas_khz is None else mas_khz * 1e3, _sites(sites),
                              region=bounds)
@@ -149,7 +149,7 @@ def csa_fit(
     """Fit δiso, ζ, η (Haeberlen; also Herzfeld–Berger Ω, κ and Mehring δ11–δ33) and site
     fractions to a spinning-sideband spectrum, or (with --pass) to PASS sideband intensities."""
     from cald.lineshape.csa import fit_csa, fit_pass, pass_isotropic_spectrum
-    from cald.nmr.workflow import process_source
+    from cald.reading import read
 
     check_plot_path(plot)
     if not mas_khz > 0:
@@ -175,7 +175,7 @@ def csa_fit(
         elif not quiet:
             console.print(fitted.report())
         return
-    spec = process_source(spectrum)
+    spec = read(spectrum)
     result = fit_csa(spec, mas_hz=mas_khz * 1e3, sites=starts, nucleus=nucleus,
                      field_1h_mhz=field_1h_mhz, lineshape=lineshape, region=bounds)
     if plot is not None:

@@ -51,14 +51,15 @@ def process(
     """Process a spectrum and pick its peaks."""
     from cald.io.table import write_table
     from cald.nmr.processing import pick_peaks
-    from cald.nmr.workflow import process_source, spectrum_summary
+    from cald.nmr.workflow import spectrum_summary
+    from cald.reading import read
 
     check_plot_path(plot)
     if size is not None and size < 8:
         raise ParameterError(f"--size must be at least 8 points, got {size}")
     check_auto_phase(auto_phase)
-    spec = process_source(source, processed=processed, lb_hz=lb_hz, size=size, phc0=phc0,
-                          phc1=phc1, auto_phase=auto_phase, baseline=baseline, shift_ppm=shift_ppm)
+    spec = read(source, processed=processed, lb_hz=lb_hz, size=size, p0_deg=phc0, p1_deg=phc1,
+                auto_phase=auto_phase, baseline=baseline, shift_ppm=shift_ppm)
     peaks = pick_peaks(spec, min_snr=min_snr)
     if out is not None:
         write_table(out, {spec.unit: spec.axis, "intensity": np.real(spec.values),

@@ -1,7 +1,8 @@
 """Bruker TopSpin/XWIN-NMR data sets: parameters, raw FIDs and series, processed spectra, lists.
 
-Parameter files (``acqus``, ``acqu2s``, ``procs``, ``proc2s``) are parsed with nmrglue's JCAMP
-reader; binary data are read here so that every inconsistency gets a clear error:
+Parameter files (``acqus``, ``acqu2s``, ``procs``, ``proc2s``) are parsed here (values as nmrglue's
+JCAMP reader gives them, but a file cut inside a parameter is an error, not an endless wait for
+lines); binary data are read here so that every inconsistency gets a clear error:
 
 * raw ``fid``/``ser``: byte order from BYTORDA, type from DTYPA (0 int32, 2 float64), TD complex
   pairs per row, rows padded to 1024-byte blocks in ``ser`` files (and tolerated in ``fid``);
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,16 +30,19 @@ from numpy.typing import NDArray
 
 from cald.errors import DataFileError
 from cald.nuclei import ISOTOPES
+from cald.processing_options import ProcessingOptions
 from cald.spectrum import Spectrum
 
 __all__ = [
     "BrukerDataset",
     "read_bruker",
+    "parse_parameters",
     "read_parameters",
     "read_list",
     "group_delay_points",
     "identify_nucleus",
     "processed_spectrum",
+    "processing_options",
     "raw_signal",
 ]
 
@@ -46,20 +51,94 @@ _DTYPES = {0: "i4", 2: "f8"}
 #: Relative tolerance when matching BF1 / BF(1H) to Ξ/100 (covers the spread of reference
 #: compounds and rounding of BF values) and the minimum separation between candidates.
 _XI_TOLERANCE = 2e-4
+#: TopSpin's WDW codes that :func:`cald.nmr.processing.apodize` implements.
+_WDW = {0: "none", 1: "exponential", 2: "gm", 3: "sine", 4: "qsine"}
+#: Zero filling beyond this many times the FID's complex points (SI) is refused as corrupt.
+_MAX_ZERO_FILL = 32
+#: |NC_proc| beyond this cannot be a TopSpin scaling exponent (2**NC_proc would overflow).
+_MAX_NC = 200
+
+
+def _jcamp_value(token: str) -> Any:
+    """One value of a parameter line as nmrglue reads it (int, float, text without <>)."""
+    if token == "":
+        return None
+    if token.startswith("<") and token.endswith(">"):
+        return token[1:-1]
+    try:
+        return float(token) if ("." in token or "e" in token or "inf" in token) else int(token)
+    except ValueError:
+        return token
+
+
+def parse_parameters(text: str, source: Path) -> dict[str, Any]:
+    """Parse the text of a Bruker JCAMP-style parameter file (``##$KEY= value`` lines).
+
+    Values come out as nmrglue's ``read_jcamp`` gives them (numbers, text without ``<>``,
+    ``yes``/``no`` as booleans, ``(0..N)`` arrays as lists), but every line is consumed at most
+    once: a string or array cut by the end of the file (an interrupted copy) and any line that
+    cannot be parsed are a :class:`DataFileError` naming the parameter, never a wait for lines
+    that will not come.
+    """
+    lines = text.splitlines()
+    params: dict[str, Any] = {}
+    i = 0
+    while i < len(lines):
+        line = lines[i].rstrip()
+        i += 1
+        if line.startswith("##END="):
+            break
+        if not line.startswith("##$"):
+            continue  # ##TITLE etc., $$ comments, blank lines
+        key, sep, rest = line[3:].partition("=")
+        key, text_value = key.strip(), rest.strip()
+        if not sep or not key:
+            raise DataFileError(f"line {i}: {line[:60]!r} is not ##$NAME= value", source)
+        if text_value.startswith("<"):
+            while ">" not in text_value:
+                if i >= len(lines):
+                    raise DataFileError(f"parameter {key}: text <…> not closed before the end of "
+                                        "the file (file truncated?)", source)
+                text_value += "\n" + lines[i].rstrip()
+                i += 1
+            params[key] = text_value[1:text_value.rindex(">")]
+        elif text_value.startswith("("):
+            match = re.match(r"\(\s*0\s*\.\.\s*(\d+)\s*\)(.*)", text_value)
+            if match is None:
+                raise DataFileError(f"parameter {key}: array size {text_value[:30]!r} is not "
+                                    "(0..N)", source)
+            size = int(match.group(1)) + 1
+            values = [_jcamp_value(t) for t in match.group(2).split()]
+            while len(values) < size:
+                if i >= len(lines) or lines[i].startswith("##"):
+                    raise DataFileError(f"parameter {key}: array ends after {len(values)} of "
+                                        f"{size} values (file truncated?)", source)
+                values.extend(_jcamp_value(t) for t in lines[i].split())
+                i += 1
+            params[key] = values
+        elif text_value in ("yes", "no"):
+            params[key] = text_value == "yes"
+        else:
+            params[key] = _jcamp_value(text_value)
+    return params
 
 
 def read_parameters(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Parse a Bruker JCAMP-style parameter file (``acqus``, ``procs``, …) into a dict."""
-    import nmrglue as ng
-
+    """Parse a Bruker JCAMP-style parameter file (``acqus``, ``procs``, …) into a dict
+    (see :func:`parse_parameters`)."""
     p = Path(path)
     if not p.is_file():
         raise DataFileError("missing parameter file", p)
     try:
-        params = ng.bruker.read_jcamp(str(p))
-    except (OSError, ValueError, IndexError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot parse parameter file: {exc}", p) from None
-    if not isinstance(params, dict) or not params:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise DataFileError(f"cannot read: {exc.strerror}", p) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    params = parse_parameters(text, p)
+    if not params:
         raise DataFileError("parameter file holds no ##$ parameters", p)
     return params
 
@@ -89,16 +168,21 @@ def _float_param(params: dict[str, Any], key: str, source: Path, default: float 
     return value
 
 
-def group_delay_points(acqus: dict[str, Any], source: Path | None = None) -> float:
+def group_delay_points(acqus: dict[str, Any], source: Path | None = None,
+                       grpdly: float | None = None) -> float:
     """Digital-filter group delay in dwell times (0 when the data have no digital filter).
 
-    GRPDLY is used when present and positive; otherwise DECIM and DSPFVS (10–13) select the value
-    in nmrglue's table of older firmware; DSPFVS ≥ 14 without GRPDLY, or DIGMOD = 0, means no
-    correction is needed.
+    ``grpdly`` (the user's ``--grpdly POINTS``) overrides the stored values. Otherwise GRPDLY is
+    used when present and positive; DECIM and DSPFVS (10–13) select the value in nmrglue's table
+    of older firmware; DSPFVS ≥ 14 without GRPDLY, or DIGMOD = 0, means no correction is needed.
     """
     import nmrglue as ng
 
     src = source or Path("acqus")
+    if grpdly is not None:
+        if not (math.isfinite(grpdly) and grpdly >= 0):
+            raise DataFileError(f"--grpdly must be a finite number of points ≥ 0, got {grpdly}", src)
+        return float(grpdly)
     if _int_param(acqus, "DIGMOD", src, default=1) == 0:
         return 0.0
     grpdly = _float_param(acqus, "GRPDLY", src, default=-1.0)
@@ -111,7 +195,7 @@ def group_delay_points(acqus: dict[str, Any], source: Path | None = None) -> flo
     table = ng.bruker.bruker_dsp_table
     if dspfvs not in table or int(decim) not in table[dspfvs]:
         raise DataFileError(f"no digital-filter delay known for DSPFVS={dspfvs}, DECIM={decim:g}; "
-                            "set GRPDLY", src)
+                            "give it with --grpdly POINTS (grpdly in the project file)", src)
     return float(table[dspfvs][int(decim)])
 
 
@@ -143,6 +227,52 @@ def identify_nucleus(acqus: dict[str, Any], source: Path | None = None,
         raise DataFileError(f"NUC1 is missing and BF1/BF(1H) = {ratio / 100:.6f} matches {found}",
                             src)
     return matches[0]
+
+
+def _byte_order(params: dict[str, Any], key: str, source: Path) -> str:
+    value = _int_param(params, key, source, default=0)
+    if value not in (0, 1):
+        raise DataFileError(f"{key} = {value}: byte order must be 0 (little) or 1 (big endian)",
+                            source)
+    return ">" if value == 1 else "<"
+
+
+def _positive_param(params: dict[str, Any], key: str, source: Path,
+                    default: float | None = None) -> float:
+    value = _float_param(params, key, source, default)
+    if value <= 0:
+        raise DataFileError(f"parameter {key} = {value:g} must be positive", source)
+    return value
+
+
+def processing_options(procs: dict[str, Any], source: Path,
+                       n_complex: int | None = None) -> ProcessingOptions:
+    """TopSpin's processing parameters (``procs``: WDW, LB, GB, SSB, SI, PHC0, PHC1) as
+    :class:`~cald.processing_options.ProcessingOptions`.
+
+    WDW 0–4 map to no window, exponential, Lorentz-to-Gauss (``gm`` with GB as the fraction of
+    AQ), sine and squared sine; other windows (TRAF, …) are not applied and say so in ``notes``.
+    SI must be between 1 and 32 × the FID's ``n_complex`` points (when given): a larger value is
+    a corrupt file, not a zero filling to allocate.
+    """
+    wdw = _int_param(procs, "WDW", source, default=0)
+    window = _WDW.get(wdw, "none")
+    notes = () if wdw in _WDW else (f"{source}: WDW = {wdw} is not supported; no window applied",)
+    gm_fraction = _float_param(procs, "GB", source, default=0.0)
+    if window == "gm" and not 0 < gm_fraction < 1:
+        raise DataFileError(f"GM window (WDW = 2) needs 0 < GB < 1, got GB = {gm_fraction:g}",
+                            source)
+    size = _int_param(procs, "SI", source) if "SI" in procs else None
+    if size is not None:
+        limit = _MAX_ZERO_FILL * n_complex if n_complex else None
+        if size < 1 or (limit is not None and size > max(limit, 1 << 16)):
+            raise DataFileError(f"SI = {size} is not a spectrum size for an FID of {n_complex} "
+                                "complex points", source)
+    return ProcessingOptions(
+        window=window, lb_hz=_float_param(procs, "LB", source, default=0.0),
+        gm_fraction=gm_fraction, ssb=_float_param(procs, "SSB", source, default=0.0), size=size,
+        p0_deg=_float_param(procs, "PHC0", source, default=0.0),
+        p1_deg=_float_param(procs, "PHC1", source, default=0.0), notes=notes)
 
 
 def read_list(path: str | os.PathLike[str]) -> NDArray[np.float64]:
@@ -195,6 +325,8 @@ class BrukerDataset:
         Acquisition parameters of the direct and (for series) indirect dimension.
     procs
         Processing parameters of ``pdata/<procno>`` when present.
+    processing
+        The same as typed options (:func:`processing_options`; defaults without ``procs``).
     raw
         Complex raw data as read (digital filter still in), shape (TD/2,) for a ``fid`` or
         (rows, TD/2) for a ``ser``.
@@ -226,6 +358,7 @@ class BrukerDataset:
     pulse_program: str = ""
     procno_path: Path | None = None
     title: str = ""
+    processing: ProcessingOptions = field(default_factory=ProcessingOptions)
 
     @property
     def is_series(self) -> bool:
@@ -254,8 +387,7 @@ def _read_binary(path: Path, acqus: dict[str, Any], source: Path, rows: int | No
     dtypa = _int_param(acqus, "DTYPA", source, default=0)
     if dtypa not in _DTYPES:
         raise DataFileError(f"unknown DTYPA = {dtypa} (0: int32, 2: float64 are defined)", source)
-    order = ">" if _int_param(acqus, "BYTORDA", source, default=0) == 1 else "<"
-    dtype = np.dtype(order + _DTYPES[dtypa])
+    dtype = np.dtype(_byte_order(acqus, "BYTORDA", source) + _DTYPES[dtypa])
     size = path.stat().st_size
     if size % dtype.itemsize:
         raise DataFileError(f"size {size} bytes is not a multiple of {dtype.itemsize} "
@@ -291,7 +423,7 @@ def _read_binary(path: Path, acqus: dict[str, Any], source: Path, rows: int | No
 
 
 def read_bruker(path: str | os.PathLike[str], procno: int = 1,
-                bf_1h_mhz: float | None = None) -> BrukerDataset:
+                bf_1h_mhz: float | None = None, grpdly: float | None = None) -> BrukerDataset:
     """Read a Bruker experiment folder (``fid`` or ``ser`` with ``acqus``).
 
     Parameters
@@ -302,6 +434,9 @@ def read_bruker(path: str | os.PathLike[str], procno: int = 1,
         Processing number whose ``procs`` to read (ignored when ``path`` is a pdata folder).
     bf_1h_mhz
         1H base frequency used to identify the nucleus when NUC1 is missing.
+    grpdly
+        Digital-filter delay in dwell times, overriding the stored value (for data sets whose
+        delay cannot be determined, e.g. DSPFVS = 0 written by simulation programs).
     """
     p = Path(path)
     if not p.exists():
@@ -327,8 +462,8 @@ def read_bruker(path: str | os.PathLike[str], procno: int = 1,
         raise DataFileError("no fid or ser file", p)
     procs_path = p / "pdata" / str(procno) / "procs"
     procs = read_parameters(procs_path) if procs_path.is_file() else None
-    bf1 = _float_param(acqus, "BF1", acqus_path)
-    sf = _float_param(procs, "SF", procs_path) if procs else bf1
+    bf1 = _positive_param(acqus, "BF1", acqus_path)
+    sf = _positive_param(procs, "SF", procs_path) if procs else bf1
     lists = {}
     for name in ("vdlist", "vclist", "vplist", "difflist", "vtlist"):
         if (p / name).is_file():
@@ -340,11 +475,13 @@ def read_bruker(path: str | os.PathLike[str], procno: int = 1,
     title = title_path.read_text(encoding="latin-1").strip() if title_path.is_file() else ""
     return BrukerDataset(
         path=p, acqus=acqus, acqu2s=acqu2s, procs=procs, raw=raw, title=title,
-        group_delay=group_delay_points(acqus, acqus_path),
+        group_delay=group_delay_points(acqus, acqus_path, grpdly),
         nucleus=identify_nucleus(acqus, acqus_path, bf_1h_mhz),
-        sf_mhz=sf, carrier_mhz=_float_param(acqus, "SFO1", acqus_path, default=bf1),
+        sf_mhz=sf, carrier_mhz=_positive_param(acqus, "SFO1", acqus_path, default=bf1),
         sw_hz=sw, lists=lists, pulse_program=str(acqus.get("PULPROG", "")).strip("<>"),
-        procno_path=procs_path.parent if procs else None)
+        procno_path=procs_path.parent if procs else None,
+        processing=processing_options(procs, procs_path, raw.shape[-1]) if procs
+        else ProcessingOptions())
 
 
 def raw_signal(ds: BrukerDataset) -> Spectrum:
@@ -368,9 +505,15 @@ def processed_spectrum(path: str | os.PathLike[str], procno: int = 1) -> Spectru
     if not (pdata / "1r").is_file():
         raise DataFileError("no processed spectrum (1r)", pdata)
     si = _int_param(procs, "SI", procs_path)
-    order = ">" if _int_param(procs, "BYTORDP", procs_path, default=0) == 1 else "<"
-    dtype = np.dtype(order + _DTYPES.get(_int_param(procs, "DTYPP", procs_path, default=0), "i4"))
+    dtypp = _int_param(procs, "DTYPP", procs_path, default=0)
+    if dtypp not in _DTYPES:
+        raise DataFileError(f"unknown DTYPP = {dtypp} (0: int32, 2: float64 are defined)",
+                            procs_path)
+    dtype = np.dtype(_byte_order(procs, "BYTORDP", procs_path) + _DTYPES[dtypp])
     nc = _int_param(procs, "NC_proc", procs_path, default=0)
+    if abs(nc) > _MAX_NC:
+        raise DataFileError(f"NC_proc = {nc} is not a scaling exponent (|NC_proc| ≤ {_MAX_NC})",
+                            procs_path)
 
     def load(name: str) -> NDArray[np.float64]:
         f = pdata / name
@@ -386,9 +529,9 @@ def processed_spectrum(path: str | os.PathLike[str], procno: int = 1) -> Spectru
         # TopSpin's 1i is the negative of the imaginary part in cald's convention
         # (checked on real data: correlation −1 with the imaginary part of the processed FID)
         values = values - 1j * load("1i")
-    sf = _float_param(procs, "SF", procs_path)
+    sf = _positive_param(procs, "SF", procs_path)
     offset = _float_param(procs, "OFFSET", procs_path)
-    sw_p = _float_param(procs, "SW_p", procs_path)
+    sw_p = _positive_param(procs, "SW_p", procs_path)
     axis: NDArray[np.float64] = offset - np.arange(si, dtype=np.float64) * (sw_p / sf / si)
     acqus_path = pdata.parent.parent / "acqus"
     acqus = read_parameters(acqus_path) if acqus_path.is_file() else {}

@@ -31,25 +31,19 @@ def _read_csv_spectrum(path: Path, nucleus: str | None) -> Spectrum:
 
 
 def read_spectrum(path: str | os.PathLike[str], nucleus: str | None = None,
-                  use_processed: bool = False, **options: object) -> Spectrum:
-    """A spectrum from a Bruker folder (the raw FID processed with the stored parameters, or
-    TopSpin's own ``1r`` with ``use_processed``), a JCAMP-DX file or a CSV with an axis column
-    and ``intensity`` (+ ``imag``). ``options`` go to
-    :func:`cald.nmr.processing.process_fid` for Bruker raw data."""
+                  use_processed: bool = False) -> Spectrum:
+    """What a spectrum source holds, unprocessed: a Bruker folder's raw FID or series as a
+    time-domain signal (TopSpin's processed ``1r`` with ``use_processed``), a JCAMP-DX file, or
+    a CSV with an axis column and ``intensity`` (+ ``imag``). To get a processed spectrum from
+    any of them use :func:`cald.read`."""
     from cald.io.bruker import processed_spectrum, raw_signal, read_bruker
     from cald.io.jcamp import read_jcamp
-    from cald.nmr.processing import process_fid
 
     p = Path(path)
     if not p.exists():
         raise DataFileError("no such file or folder", p)
     if p.is_dir():
-        if use_processed:
-            return processed_spectrum(p)
-        ds = read_bruker(p)
-        if ds.is_series:
-            raise DataFileError("a series (ser); use the pseudo-2D commands", p)
-        return process_fid(raw_signal(ds), ds.procs, **options)  # type: ignore[arg-type]
+        return processed_spectrum(p) if use_processed else raw_signal(read_bruker(p))
     if p.suffix.lower() in JCAMP_SUFFIXES:
         return read_jcamp(p)
     spec = _read_csv_spectrum(p, nucleus)

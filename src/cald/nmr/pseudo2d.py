@@ -1,7 +1,7 @@
 """Pseudo-2D series as curves: RESPDOR (interleaved S0/S rows or separate experiments) and DOSY.
 
 Each row is processed like a 1D spectrum with the *same* processing and phase (taken from the
-stored ``procs`` or found automatically on the sum of all rows), integrated over a region, and
+stored processing parameters or found automatically on the sum of all rows), integrated over a region, and
 the integral's noise is measured on the same row (:func:`integral_noise`).
 """
 
@@ -40,10 +40,9 @@ def process_series(ds: BrukerDataset, auto_phase: str | None = None,
     """
     if not ds.is_series:
         raise DataFileError("not a series (no ser file)", ds.path)
-    procs = ds.procs or {}
     if phases_deg is None and not auto_phase:
-        phases_deg = (float(procs.get("PHC0", 0.0)), float(procs.get("PHC1", 0.0)))
-    spec = process_fid(raw_signal(ds), procs, p0_deg=0.0, p1_deg=0.0, **options)
+        phases_deg = (ds.processing.p0_deg, ds.processing.p1_deg)
+    spec = process_fid(raw_signal(ds), ds.processing, p0_deg=0.0, p1_deg=0.0, **options)
     if phases_deg is None:
         total = spec.evolve(spec.values.sum(axis=0), "sum of rows")
         found = autophase(total, str(auto_phase))

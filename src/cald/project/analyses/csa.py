@@ -42,14 +42,14 @@ class Csa(AnalysisKind):
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         from cald.lineshape.csa import fit_csa
-        from cald.nmr.workflow import process_source
         from cald.project.report.figures import lineshape_fit_figure
         from cald.project.report.html import format_value
+        from cald.reading import read
 
         p: CsaParameters = params
         if p.pass_data:
             return self._run_pass(inputs[0], p)
-        result = fit_csa(process_source(inputs[0]), mas_hz=p.mas_khz * 1e3, sites=p.sites,
+        result = fit_csa(read(inputs[0]), mas_hz=p.mas_khz * 1e3, sites=p.sites,
                          nucleus=p.nucleus, field_1h_mhz=p.field_1h_mhz, lineshape=p.lineshape,
                          region=p.region)
         d = {**result.to_dict(include_curves=False), **overlay_data(result.ppm, result.data, p)}

@@ -45,13 +45,14 @@ class Nmr(AnalysisKind):
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         from cald.nmr.processing import pick_peaks
-        from cald.nmr.workflow import process_source, spectrum_summary
+        from cald.nmr.workflow import spectrum_summary
         from cald.project.report.figures import spectrum_figure
+        from cald.reading import read
 
         p: NmrParameters = params
-        spec = process_source(inputs[0], processed=p.processed, lb_hz=p.lb_hz, size=p.size,
-                              phc0=p.phc0, phc1=p.phc1, auto_phase=p.auto_phase,
-                              baseline=p.baseline, shift_ppm=p.shift_ppm)
+        spec = read(inputs[0], processed=p.processed, lb_hz=p.lb_hz, size=p.size,
+                    p0_deg=p.phc0, p1_deg=p.phc1, auto_phase=p.auto_phase,
+                    baseline=p.baseline, shift_ppm=p.shift_ppm)
         peaks = pick_peaks(spec, min_snr=p.min_snr)
         result = {**spectrum_summary(spec, peaks), **overlay_data(spec.axis, spec.values, p)}
         fig = spectrum_figure(spec, peaks, p.normalise_region)

@@ -41,12 +41,12 @@ class Peaks(AnalysisKind):
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         from cald.lineshape.peaks import fit_peaks
-        from cald.nmr.workflow import process_source
         from cald.project.report.figures import lineshape_fit_figure
         from cald.project.report.html import format_value
+        from cald.reading import read
 
         p: PeaksParameters = params
-        result = fit_peaks(process_source(inputs[0]), p.region, n_peaks=p.n_peaks, shape=p.shape,
+        result = fit_peaks(read(inputs[0]), p.region, n_peaks=p.n_peaks, shape=p.shape,
                            centers=p.centers, ties={"equal_widths": p.equal_widths},
                            baseline=p.baseline)
         d = result.to_dict()

@@ -40,12 +40,12 @@ class Quad(AnalysisKind):
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         from cald.lineshape.quadrupolar import fit_quadrupolar
-        from cald.nmr.workflow import process_source
         from cald.project.report.figures import lineshape_fit_figure
         from cald.project.report.html import format_value
+        from cald.reading import read
 
         p: QuadParameters = params
-        result = fit_quadrupolar(process_source(inputs[0]), p.nucleus, p.field_1h_mhz,
+        result = fit_quadrupolar(read(inputs[0]), p.nucleus, p.field_1h_mhz,
                                  None if p.mas_khz is None else p.mas_khz * 1e3, p.sites,
                                  region=p.region)
         d = {**result.to_dict(), **overlay_data(result.axis, result.data, p)}
