@@ -403,3 +403,43 @@ def test_read_spectrum_folder_without_acqus(tmp_path):
 def test_jcamp_fid_can_be_processed():
     spec = process_fid(read_jcamp(path("TESTFID")))
     assert spec.unit == "ppm" and spec.n_points == N
+
+
+# --- defects of issue 9: parser warnings are errors ---------------------------------------
+
+
+@pytest.mark.parametrize(("name", "old", "new", "field"), [
+    ("TESTSPEC", "##YFACTOR= 29670.15003", "##YFACTOR= 29670,15003", "YFACTOR"),
+    ("BRUKDIF", "##YFACTOR= 1", "##YFACTOR= one", "YFACTOR"),
+    ("TESTFID", "##FACTOR= 0.4159993E-04, 0.5200415052E+01, 0.5044282357E+01,           1",
+     "##FACTOR= 0.4159993E-04, x, y, 1", "FACTOR"),
+])
+def test_malformed_factor_is_an_error(tmp_path, name, old, new, field):
+    """nmrglue warns and returns intensities off by the factor; the reader refuses the file."""
+    text = path(name).read_text(encoding="latin-1")
+    assert old in text
+    p = tmp_path / f"{name}.dx"
+    p.write_text(text.replace(old, new), encoding="latin-1")
+    with pytest.raises(DataFileError) as info:
+        read_jcamp(p)
+    _assert_names(info, p, f"##{field}=")
+
+
+def test_unparsable_data_line_is_an_error(tmp_path):
+    lines = path("BRUKSQZ").read_text(encoding="latin-1").splitlines(keepends=True)
+    start, end = _data_lines(lines)
+    lines[(start + end) // 2] = "@@@ garbage line\n"
+    p = tmp_path / "bad.dx"
+    p.write_text("".join(lines), encoding="latin-1")
+    with pytest.raises(DataFileError) as info:
+        read_jcamp(p)
+    _assert_names(info, p)
+
+
+def test_empty_field_is_a_note(tmp_path):
+    text = path("BRUKDIF").read_text(encoding="latin-1")
+    p = tmp_path / "empty.dx"
+    p.write_text(text.replace("##YFACTOR= 1", "##YFACTOR= 1\n##$EMPTY="), encoding="latin-1")
+    spec = read_jcamp(p)
+    np.testing.assert_array_equal(spec.values, read_jcamp(path("BRUKDIF")).values)
+    assert any("without value" in h for h in spec.history)

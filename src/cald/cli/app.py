@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+import warnings
 
 import typer
 
@@ -56,6 +57,17 @@ def main(argv: list[str] | None = None) -> int:
     args = [a for a in args if a != "--debug"]
     common.INVOCATION[:] = args
     command = typer.main.get_command(app)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        code = _run(command, args, debug)
+    # warnings of a failed command are noise next to its one error line (--debug shows them)
+    if code != 2 or debug:
+        for w in caught:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    return code
+
+
+def _run(command: typer.core.TyperGroup, args: list[str], debug: bool) -> int:
     try:
         code = command.main(args=args, prog_name="cald", standalone_mode=False)
     except typer.Abort:
