@@ -443,3 +443,43 @@ def test_empty_field_is_a_note(tmp_path):
     spec = read_jcamp(p)
     np.testing.assert_array_equal(spec.values, read_jcamp(path("BRUKDIF")).values)
     assert any("without value" in h for h in spec.history)
+
+
+# --- defect of issue 9: a ppm axis rounded in the file ------------------------------------
+
+
+def _rounded_csv(tmp_path: Path, decimals: int) -> tuple[Path, Spectrum, float]:
+    spec = processed_spectrum(BRUKER / "xwin_13c")
+    step = abs(spec.axis[1] - spec.axis[0])
+    csv = write_table(tmp_path / "rounded.csv", {"ppm": np.round(spec.axis, decimals),
+                                                 "intensity": spec.real()})
+    return csv, spec, step
+
+
+def test_rounded_ppm_axis_is_accepted(tmp_path):
+    """An axis exported with 5 decimals (steps of ~0.006 ppm) was refused by the CSA fit as
+    'not uniformly spaced'; rounding below a tenth of a step is taken as uniform."""
+    from cald.lineshape.csa import _axis
+
+    csv, spec, step = _rounded_csv(tmp_path, 5)
+    back = read_spectrum(csv, nucleus="13C")
+    assert back.history == ("read CSV spectrum",)
+    np.testing.assert_allclose(back.axis, spec.axis, rtol=0, atol=1e-5)
+    np.testing.assert_array_equal(back.values, spec.real())
+    _axis(back.axis)  # accepted by the fit
+
+
+def test_coarse_axis_is_regridded_with_a_note(tmp_path):
+    csv, spec, step = _rounded_csv(tmp_path, 2)  # deviations up to ~0.4 of a step
+    back = read_spectrum(csv)
+    assert str(csv) in back.history[-1] and "re-gridded" in back.history[-1]
+    assert np.ptp(np.diff(back.axis)) < 1e-9 * step
+    assert np.corrcoef(back.real(), spec.real())[0, 1] > 0.99
+
+
+def test_non_monotonic_axis_names_the_file(tmp_path):
+    csv = write_table(tmp_path / "zigzag.csv", {"ppm": [3.0, 2.0, 2.5, 1.0],
+                                                "intensity": [1.0, 2.0, 3.0, 4.0]})
+    with pytest.raises(DataFileError) as info:
+        read_spectrum(csv)
+    _assert_names(info, csv, "not monotonic (row 3")
