@@ -41,6 +41,7 @@ __all__ = [
     "read_list",
     "group_delay_points",
     "identify_nucleus",
+    "processed_2d",
     "processed_spectrum",
     "processing_options",
     "raw_signal",
@@ -492,19 +493,8 @@ def raw_signal(ds: BrukerDataset) -> Spectrum:
                     ("read raw data",), ds.meta())
 
 
-def processed_spectrum(path: str | os.PathLike[str], procno: int = 1) -> Spectrum:
-    """TopSpin's processed 1D spectrum (``pdata/N/1r`` + ``1i`` when present) with its ppm axis.
-
-    Intensities are scaled by 2**NC_proc as TopSpin does; the axis runs from OFFSET downwards in
-    steps of SW_p / SF / SI.
-    """
-    p = Path(path)
-    pdata = p if p.parent.name == "pdata" else p / "pdata" / str(procno)
-    procs_path = pdata / "procs"
-    procs = read_parameters(procs_path)
-    if not (pdata / "1r").is_file():
-        raise DataFileError("no processed spectrum (1r)", pdata)
-    si = _int_param(procs, "SI", procs_path)
+def _pdata_format(procs: dict[str, Any], procs_path: Path) -> tuple[np.dtype[Any], float]:
+    """Binary type of processed data (DTYPP, BYTORDP) and TopSpin's scale 2**NC_proc."""
     dtypp = _int_param(procs, "DTYPP", procs_path, default=0)
     if dtypp not in _DTYPES:
         raise DataFileError(f"unknown DTYPP = {dtypp} (0: int32, 2: float64 are defined)",
@@ -514,31 +504,94 @@ def processed_spectrum(path: str | os.PathLike[str], procno: int = 1) -> Spectru
     if abs(nc) > _MAX_NC:
         raise DataFileError(f"NC_proc = {nc} is not a scaling exponent (|NC_proc| ≤ {_MAX_NC})",
                             procs_path)
+    return dtype, 2.0**nc
 
-    def load(name: str) -> NDArray[np.float64]:
-        f = pdata / name
-        size = f.stat().st_size
-        if size != si * dtype.itemsize:
-            raise DataFileError(f"size {size} bytes, expected SI × {dtype.itemsize} = "
-                                f"{si * dtype.itemsize}", f)
-        with open(f, "rb") as fh:
-            return np.frombuffer(fh.read(), dtype=dtype).astype(float) * 2.0**nc
 
-    values: NDArray[Any] = load("1r")
-    if (pdata / "1i").is_file():
-        # TopSpin's 1i is the negative of the imaginary part in cald's convention
-        # (checked on real data: correlation −1 with the imaginary part of the processed FID)
-        values = values - 1j * load("1i")
+def _pdata_axis(procs: dict[str, Any], procs_path: Path) -> tuple[NDArray[np.float64], float]:
+    """ppm axis of a processed dimension as TopSpin draws it (OFFSET downwards in steps of
+    SW_p / SF / SI) and SF."""
+    si = _int_param(procs, "SI", procs_path)
+    if si < 1:
+        raise DataFileError(f"SI = {si} must be positive", procs_path)
     sf = _positive_param(procs, "SF", procs_path)
     offset = _float_param(procs, "OFFSET", procs_path)
     sw_p = _positive_param(procs, "SW_p", procs_path)
-    axis: NDArray[np.float64] = offset - np.arange(si, dtype=np.float64) * (sw_p / sf / si)
+    return offset - np.arange(si, dtype=np.float64) * (sw_p / sf / si), sf
+
+
+def _load_pdata(f: Path, n_points: int, dtype: np.dtype[Any], scale: float) -> NDArray[np.float64]:
+    if not f.is_file():
+        raise DataFileError("missing processed data file", f)
+    size = f.stat().st_size
+    if size != n_points * dtype.itemsize:
+        raise DataFileError(f"size {size} bytes, expected {n_points} points × {dtype.itemsize} = "
+                            f"{n_points * dtype.itemsize} (SI of the procs files)", f)
+    with open(f, "rb") as fh:
+        return np.frombuffer(fh.read(), dtype=dtype).astype(float) * scale
+
+
+def _pdata_nucleus(pdata: Path) -> tuple[str | None, dict[str, Any]]:
     acqus_path = pdata.parent.parent / "acqus"
     acqus = read_parameters(acqus_path) if acqus_path.is_file() else {}
-    nucleus = identify_nucleus(acqus, acqus_path) if acqus else None
+    return (identify_nucleus(acqus, acqus_path) if acqus else None), acqus
+
+
+def _pdata_folder(path: str | os.PathLike[str], procno: int) -> Path:
+    p = Path(path)
+    return p if p.parent.name == "pdata" else p / "pdata" / str(procno)
+
+
+def processed_spectrum(path: str | os.PathLike[str], procno: int = 1) -> Spectrum:
+    """TopSpin's processed 1D spectrum (``pdata/N/1r`` + ``1i`` when present) with its ppm axis.
+
+    Intensities are scaled by 2**NC_proc as TopSpin does; the axis runs from OFFSET downwards in
+    steps of SW_p / SF / SI.
+    """
+    pdata = _pdata_folder(path, procno)
+    procs_path = pdata / "procs"
+    procs = read_parameters(procs_path)
+    if not (pdata / "1r").is_file():
+        raise DataFileError("no processed spectrum (1r)", pdata)
+    dtype, scale = _pdata_format(procs, procs_path)
+    axis, sf = _pdata_axis(procs, procs_path)
+    values: NDArray[Any] = _load_pdata(pdata / "1r", axis.size, dtype, scale)
+    if (pdata / "1i").is_file():
+        # TopSpin's 1i is the negative of the imaginary part in cald's convention
+        # (checked on real data: correlation −1 with the imaginary part of the processed FID)
+        values = values - 1j * _load_pdata(pdata / "1i", axis.size, dtype, scale)
+    nucleus, acqus = _pdata_nucleus(pdata)
     meta = {k.lower(): procs[k] for k in ("WDW", "LB", "GB", "PHC0", "PHC1", "SR", "NC_proc")
             if k in procs}
     if acqus:
         meta.update({k.lower(): acqus[k] for k in ("NS", "RG") if k in acqus})
     return Spectrum(values, axis, "ppm", nucleus, sf, None, str(pdata),
                     ("read TopSpin processed spectrum",), meta)
+
+
+def processed_2d(path: str | os.PathLike[str], procno: int = 1) -> Spectrum:
+    """TopSpin's processed 2D real part (``pdata/N/2rr`` with ``procs`` for F2 and ``proc2s``
+    for F1): rows along F1, the F2 ppm axis as in :func:`processed_spectrum`.
+
+    ``2rr`` is stored in submatrices of XDIM(F1) × XDIM(F2) points (row-major inside each
+    tile, tiles row-major); they are put back in order here. The F1 axis (ppm, TopSpin order)
+    and its frequencies (Hz from SF of F1) are in ``meta["f1_ppm"]``/``meta["f1_hz"]``.
+    """
+    pdata = _pdata_folder(path, procno)
+    procs_path, proc2s_path = pdata / "procs", pdata / "proc2s"
+    if not (pdata / "2rr").is_file():
+        raise DataFileError("no processed 2D data (2rr)", pdata)
+    procs, proc2s = read_parameters(procs_path), read_parameters(proc2s_path)
+    dtype, scale = _pdata_format(procs, procs_path)
+    axis, sf = _pdata_axis(procs, procs_path)
+    f1_ppm, sf1 = _pdata_axis(proc2s, proc2s_path)
+    n1, n2 = f1_ppm.size, axis.size
+    x2 = _int_param(procs, "XDIM", procs_path, default=n2)
+    x1 = _int_param(proc2s, "XDIM", proc2s_path, default=n1)
+    if not (0 < x2 <= n2 and n2 % x2 == 0 and 0 < x1 <= n1 and n1 % x1 == 0):
+        raise DataFileError(f"submatrix XDIM {x1} × {x2} does not tile SI {n1} × {n2}", pdata)
+    flat = _load_pdata(pdata / "2rr", n1 * n2, dtype, scale)
+    rows = flat.reshape(n1 // x1, n2 // x2, x1, x2).transpose(0, 2, 1, 3).reshape(n1, n2)
+    nucleus, _ = _pdata_nucleus(pdata)
+    return Spectrum(rows, axis, "ppm", nucleus, sf, None, str(pdata),
+                    ("read TopSpin processed 2D data (2rr)",),
+                    {"f1_ppm": f1_ppm, "f1_hz": f1_ppm * sf1})

@@ -95,11 +95,37 @@ def read_spectrum(path: str | os.PathLike[str], nucleus: str | None = None,
     return spec
 
 
+def _pass_from_pdata(path: Path, nucleus: str | None) -> Spectrum:
+    """TopSpin's processed 2D PASS data: rows of ``2rr`` along F1 are the sideband orders, at
+    F1 frequencies order × ν_r (ν_r = the F1 step, SW_p / SI of ``proc2s``)."""
+    from cald.io.bruker import processed_2d
+
+    spec = processed_2d(path)
+    f1_hz = np.asarray(spec.meta["f1_hz"])
+    if f1_hz.size < 3:
+        raise DataFileError(f"PASS data need at least 3 rows (sideband orders), got {f1_hz.size}",
+                            spec.source)
+    step = abs(float(f1_hz[0] - f1_hz[1]))
+    k = f1_hz / step
+    orders = np.rint(k).astype(int)
+    if np.max(np.abs(k - orders)) > 0.05:
+        raise DataFileError("F1 rows are not at whole multiples of the F1 step (proc2s OFFSET, "
+                            "SW_p, SI): not sideband orders of PASS data", spec.source)
+    by_order = np.argsort(orders)
+    return spec.evolve(np.asarray(spec.values)[by_order], "rows taken as sideband orders "
+                       f"{orders.min()} … {orders.max()} (F1 step {step:g} Hz = MAS rate)",
+                       nucleus=spec.nucleus or nucleus,
+                       meta={"sideband_orders": orders[by_order].tolist(), "mas_hz": step})
+
+
 def read_pass_table(path: str | os.PathLike[str], nucleus: str | None = None,
                     sf_mhz: float | None = None) -> Spectrum:
     """PASS data (sideband-order-separated spectra) from a CSV with a ``ppm`` column and one
-    column per sideband order named ``order_<k>`` (e.g. ``order_-2`` … ``order_2``): a 2D
-    :class:`Spectrum` with the orders in ``meta["sideband_orders"]``."""
+    column per sideband order named ``order_<k>`` (e.g. ``order_-2`` … ``order_2``), or from a
+    Bruker folder with TopSpin's processed 2D PASS data (``pdata/1/2rr`` + ``proc2s``, rows =
+    sideband orders): a 2D :class:`Spectrum` with the orders in ``meta["sideband_orders"]``."""
+    if Path(path).is_dir():
+        return _pass_from_pdata(Path(path), nucleus)
     table = read_table(path)
     ppm = table.require("ppm")
     orders = []
