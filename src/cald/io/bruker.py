@@ -56,6 +56,8 @@ _XI_TOLERANCE = 2e-4
 _WDW = {0: "none", 1: "exponential", 2: "gm", 3: "sine", 4: "qsine"}
 #: Zero filling beyond this many times the FID's complex points (SI) is refused as corrupt.
 _MAX_ZERO_FILL = 32
+#: |LB| beyond this (Hz) is a corrupt value (the window would overflow to NaN).
+_MAX_LB_HZ = 1e7
 #: |NC_proc| beyond this cannot be a TopSpin scaling exponent (2**NC_proc would overflow).
 _MAX_NC = 200
 
@@ -269,8 +271,12 @@ def processing_options(procs: dict[str, Any], source: Path,
         if size < 1 or (limit is not None and size > max(limit, 1 << 16)):
             raise DataFileError(f"SI = {size} is not a spectrum size for an FID of {n_complex} "
                                 "complex points", source)
+    lb_hz = _float_param(procs, "LB", source, default=0.0)
+    if abs(lb_hz) > _MAX_LB_HZ:
+        raise DataFileError(f"LB = {lb_hz:g} Hz is not a line broadening (|LB| ≤ {_MAX_LB_HZ:g})",
+                            source)
     return ProcessingOptions(
-        window=window, lb_hz=_float_param(procs, "LB", source, default=0.0),
+        window=window, lb_hz=lb_hz,
         gm_fraction=gm_fraction, ssb=_float_param(procs, "SSB", source, default=0.0), size=size,
         p0_deg=_float_param(procs, "PHC0", source, default=0.0),
         p1_deg=_float_param(procs, "PHC1", source, default=0.0), notes=notes)
@@ -507,12 +513,17 @@ def _pdata_format(procs: dict[str, Any], procs_path: Path) -> tuple[np.dtype[Any
     return dtype, 2.0**nc
 
 
-def _pdata_axis(procs: dict[str, Any], procs_path: Path) -> tuple[NDArray[np.float64], float]:
-    """ppm axis of a processed dimension as TopSpin draws it (OFFSET downwards in steps of
-    SW_p / SF / SI) and SF."""
+def _pdata_size(procs: dict[str, Any], procs_path: Path) -> int:
     si = _int_param(procs, "SI", procs_path)
     if si < 1:
         raise DataFileError(f"SI = {si} must be positive", procs_path)
+    return si
+
+
+def _pdata_axis(procs: dict[str, Any], procs_path: Path) -> tuple[NDArray[np.float64], float]:
+    """ppm axis of a processed dimension as TopSpin draws it (OFFSET downwards in steps of
+    SW_p / SF / SI) and SF (only after the data file has been found to hold SI points)."""
+    si = _pdata_size(procs, procs_path)
     sf = _positive_param(procs, "SF", procs_path)
     offset = _float_param(procs, "OFFSET", procs_path)
     sw_p = _positive_param(procs, "SW_p", procs_path)
@@ -553,12 +564,13 @@ def processed_spectrum(path: str | os.PathLike[str], procno: int = 1) -> Spectru
     if not (pdata / "1r").is_file():
         raise DataFileError("no processed spectrum (1r)", pdata)
     dtype, scale = _pdata_format(procs, procs_path)
-    axis, sf = _pdata_axis(procs, procs_path)
-    values: NDArray[Any] = _load_pdata(pdata / "1r", axis.size, dtype, scale)
+    si = _pdata_size(procs, procs_path)
+    values: NDArray[Any] = _load_pdata(pdata / "1r", si, dtype, scale)
     if (pdata / "1i").is_file():
         # TopSpin's 1i is the negative of the imaginary part in cald's convention
         # (checked on real data: correlation −1 with the imaginary part of the processed FID)
-        values = values - 1j * _load_pdata(pdata / "1i", axis.size, dtype, scale)
+        values = values - 1j * _load_pdata(pdata / "1i", si, dtype, scale)
+    axis, sf = _pdata_axis(procs, procs_path)
     nucleus, acqus = _pdata_nucleus(pdata)
     meta = {k.lower(): procs[k] for k in ("WDW", "LB", "GB", "PHC0", "PHC1", "SR", "NC_proc")
             if k in procs}
@@ -582,14 +594,14 @@ def processed_2d(path: str | os.PathLike[str], procno: int = 1) -> Spectrum:
         raise DataFileError("no processed 2D data (2rr)", pdata)
     procs, proc2s = read_parameters(procs_path), read_parameters(proc2s_path)
     dtype, scale = _pdata_format(procs, procs_path)
+    n1, n2 = _pdata_size(proc2s, proc2s_path), _pdata_size(procs, procs_path)
+    flat = _load_pdata(pdata / "2rr", n1 * n2, dtype, scale)
     axis, sf = _pdata_axis(procs, procs_path)
     f1_ppm, sf1 = _pdata_axis(proc2s, proc2s_path)
-    n1, n2 = f1_ppm.size, axis.size
     x2 = _int_param(procs, "XDIM", procs_path, default=n2)
     x1 = _int_param(proc2s, "XDIM", proc2s_path, default=n1)
     if not (0 < x2 <= n2 and n2 % x2 == 0 and 0 < x1 <= n1 and n1 % x1 == 0):
         raise DataFileError(f"submatrix XDIM {x1} × {x2} does not tile SI {n1} × {n2}", pdata)
-    flat = _load_pdata(pdata / "2rr", n1 * n2, dtype, scale)
     rows = flat.reshape(n1 // x1, n2 // x2, x1, x2).transpose(0, 2, 1, 3).reshape(n1, n2)
     nucleus, _ = _pdata_nucleus(pdata)
     return Spectrum(rows, axis, "ppm", nucleus, sf, None, str(pdata),
