@@ -354,7 +354,7 @@ BAD = {
     "ext-t-ms-negative": (["respdor", "extract", "{series}", "--region", REGION, "--t-ms",
                            "-0.2,0.4"], "--t-ms must not contain negative times", None),
     "ext-t-ms-count": (["respdor", "extract", "{series}", "--region", REGION, "--t-ms",
-                        "0.2,0.4,0.6"], "3 recoupling times given for 15 S0/S pairs", None),
+                        "0.2,0.4,0.6"], "3 recoupling times given for 15 S0/S pairs", "--t-ms"),
     "ext-t-ms-text": (["respdor", "extract", "{series}", "--region", REGION, "--t-ms", "a,b"],
                       "--t-ms must be a comma-separated list", None),
     "ext-1d": (["respdor", "extract", "{on}", "--region", REGION], "not a series", "{on}"),

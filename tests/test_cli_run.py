@@ -97,7 +97,8 @@ def test_run_json(demo_copy, capsys):
 def test_run_json_with_a_failure(demo_copy, capsys):
     folder = demo_copy.parent
     with open(demo_copy, "a", encoding="utf-8") as fh:
-        fh.write('\n[[analyses]]\nid = "no-region"\nkind = "respdor"\ninputs = ["respdor-n1"]\n')
+        fh.write('\n[[analyses]]\nid = "no-region"\nkind = "respdor"\ninputs = ["respdor-n1"]\n'
+                 '[analyses.parameters]\npair = "13C-27Al"\n')
     obj = run_json(capsys, ["run", demo_copy, "--out", folder])
     assert (obj["n_ok"], obj["n_failed"], obj["n_cached"]) == (len(DEMO_IDS), 1, len(DEMO_IDS))
     failed = obj["analyses"][-1]

@@ -44,6 +44,8 @@ normalise_region = [2000.0, 1900.0]
 id = "respdor-no-region"
 kind = "respdor"
 inputs = ["respdor-n1"]
+[analyses.parameters]
+pair = "13C-27Al"
 
 [[analyses]]
 id = "dnp-n0-wide"
@@ -415,6 +417,31 @@ def test_bad_parameter(project_copy, monkeypatch, tmp_path, kind, inputs, parame
                          f'[analyses.parameters]\n{parameters}\n')
     _assert_refused_before_work(project_copy, monkeypatch, tmp_path, InputError,
                                 f"analyses[{len(DEMO_IDS)}].parameters.{field_name}")
+
+
+def test_respdor_without_pair_or_spin_refused(project_copy, monkeypatch, tmp_path):
+    """The kind assumed 13C-27Al when neither was given; now both spellings of the spin system
+    are named, as on the command line."""
+    append(project_copy, '\n[[analyses]]\nid = "x"\nkind = "respdor"\ninputs = ["respdor-n1"]\n'
+                         '[analyses.parameters]\nregion = [190.0, 178.0]\n')
+    _assert_refused_before_work(project_copy, monkeypatch, tmp_path, InputError,
+                                f"analyses[{len(DEMO_IDS)}].parameters: give pair", "or spin")
+
+
+@pytest.mark.parametrize(("parameters", "field_name", "fragment"), [
+    ("pair = '13C-27Al'\nt_ms = [0.1, -0.2]", "t_ms", "must not contain negative times"),
+    ("pair = '13C-27Al'\nt_ms = 'a,b'", "t_ms", "comma-separated list"),
+    ("spin = '1/3'", "spin", "positive multiple of 1/2"),
+    ("pair = '13C-27Al'\nregion = '190'", "region", "must look like A:B"),
+    ("pair = '13C-27Al'\nmodels = ['nonsense']", "models", "'nonsense' is not one of"),
+    ("pair = '13C-27Al'\nkappa = nan", "kappa", "finite"),
+])
+def test_respdor_parameters_checked_as_on_the_command_line(project_copy, monkeypatch, tmp_path,
+                                                           parameters, field_name, fragment):
+    append(project_copy, f'\n[[analyses]]\nid = "x"\nkind = "respdor"\ninputs = ["respdor-n1"]\n'
+                         f'[analyses.parameters]\n{parameters}\n')
+    _assert_refused_before_work(project_copy, monkeypatch, tmp_path, InputError,
+                                f"analyses[{len(DEMO_IDS)}].parameters.{field_name}: ", fragment)
 
 
 def test_out_is_a_file(demo_project, tmp_path, monkeypatch):

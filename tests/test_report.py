@@ -20,9 +20,10 @@ import pytest
 
 from cald.project.analyses import SECTIONS
 from cald.project.demo import write_demo_project
+from cald.project.formatting import format_value
 from cald.project.mechanism import mechanism_summary
 from cald.project.pipeline import run_project
-from cald.project.report.html import format_value, render_report
+from cald.project.report.html import render_report
 from conftest import DEMO_IDS, DEMO_N_INPUTS
 
 # --- HTML inspection --------------------------------------------------------------------------
@@ -468,3 +469,79 @@ def test_render_is_deterministic():
     results = make_results([make_analysis("fit", "respdor", None, error="E"),
                             make_analysis("dnp", "dnp", None, error="F")], [SAMPLE_N1])
     assert render_report(results, {}) == render_report(results, {})
+
+
+# --- a new kind presents itself ---------------------------------------------------------------
+
+
+def test_a_new_kind_needs_no_change_of_the_report_core():
+    """A kind declared here (as a new module would) shows its key numbers, its table across
+    samples and its mechanism statement in the report through its own methods."""
+    from cald.options import Options
+    from cald.project.analyses import (
+        REGISTRY,
+        AnalysisKind,
+        AnalysisOutput,
+        Statement,
+        Table,
+        register,
+    )
+    from cald.project.formatting import sample_label
+
+    class ToyOptions(Options):
+        scale: float = 1.0
+
+    @register
+    class Toy(AnalysisKind):
+        name = "toy-width"
+        title = "Toy width"
+        section = "optical"
+        input_kinds = ("csv",)
+        Parameters = ToyOptions
+
+        def run(self, inputs, params, sample):  # pragma: no cover - not run here
+            return AnalysisOutput({"width_nm": 3.25, "width_nm_err": 0.125})
+
+        def key_numbers(self, result):
+            return [("width", format_value(result["width_nm"], result["width_nm_err"], "nm"))]
+
+        def tables(self, analyses, cycles):
+            return [Table(["sample", "width / nm"],
+                          [[sample_label(a["sample"], cycles),
+                            format_value(a["result"]["width_nm"], a["result"]["width_nm_err"])]
+                           for a in analyses], "Toy widths across samples")]
+
+        def mechanism(self, analysis, sample):
+            return [Statement(f"Toy width of {sample['name']}", analysis["result"]["width_nm"],
+                              analysis["result"]["width_nm_err"], "nm", analysis["id"])]
+
+    try:
+        results = make_results([make_analysis("toy-1", "toy-width",
+                                              {"width_nm": 3.25, "width_nm_err": 0.125}, "n1")],
+                               [SAMPLE_N1])
+        html = render_report(results, {})
+    finally:
+        REGISTRY.pop(Toy.name)
+    assert results["mechanism"] == [{"text": "Toy width of n1", "value": 3.25, "error": 0.125,
+                                     "unit": "nm", "analysis": "toy-1"}]
+    page = parse(html)
+    assert page.tables["mechanism"][0][1] == ["Toy width of n1", "3.25 ± 0.12 nm", "toy-1"]
+    optical = page.tables["section-optical"]
+    assert optical[0] == [["sample", "width / nm"], ["n1 (n = 1)", "3.25 ± 0.12"]]
+    assert optical[1] == [["width", "3.25 ± 0.12 nm"]]
+    assert "<h3>Toy widths across samples</h3>" in html
+    assert '<div class="card" id="toy-1">' in html and "Toy width: toy-1" in html
+
+
+def test_report_core_names_no_kind():
+    """The report core, the mechanism summary and the pipeline branch on no kind name."""
+    import cald.project.mechanism
+    import cald.project.pipeline
+    import cald.project.report.html
+    from cald.project.analyses import load_kinds
+
+    names = set(load_kinds())
+    for module in (cald.project.report.html, cald.project.mechanism, cald.project.pipeline):
+        text = Path(module.__file__).read_text(encoding="utf-8")
+        for name in names:
+            assert f'"{name}"' not in text and f"'{name}'" not in text, (module.__name__, name)

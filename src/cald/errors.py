@@ -33,3 +33,20 @@ class DataFileError(InputError):
 
 class ParameterError(InputError):
     """A parameter (option, keyword argument) has a value outside its allowed range or form."""
+
+
+class FieldError(ParameterError):
+    """A parameter named by its field (``times_s``, or an options model's ``t_ms``) whose value
+    does not fit the data; callers that know how the user spelled the field may rename it.
+
+    Parameters
+    ----------
+    field
+        The field's name.
+    message
+        What is wrong.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message, field)

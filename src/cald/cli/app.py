@@ -19,7 +19,7 @@ except ImportError:  # pragma: no cover - older typer with click as a dependency
 from cald import __version__
 from cald.cli import common, lineshape, nmr, nuclei, project, respdor
 from cald.cli.common import console
-from cald.errors import InputError
+from cald.errors import FieldError, InputError
 
 app = typer.Typer(
     name="cald",
@@ -84,7 +84,9 @@ def _run(command: typer.core.TyperGroup, args: list[str], debug: bool) -> int:
     except InputError as exc:
         if debug:
             traceback.print_exc()
-        sys.stderr.write(f"error: {exc}\n")
+        message = (f"--{exc.field.replace('_', '-')}: {exc.detail}" if isinstance(exc, FieldError)
+                   else str(exc))
+        sys.stderr.write(f"error: {message}\n")
         return 2
     return code if isinstance(code, int) else 0
 

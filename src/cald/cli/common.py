@@ -1,19 +1,23 @@
-"""Shared pieces of the command-line layer: output, option parsing."""
+"""Shared pieces of the command-line layer: output, and the thin adapter from typer options to
+the library's options models (:mod:`cald.options`)."""
 
 from __future__ import annotations
 
 import json
 import math
 import sys
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from cald.errors import ParameterError
+from cald.options import Options, describe_validation_error
 
-__all__ = ["JSON_OPTION", "QUIET_OPTION", "check_auto_phase", "console", "emit_json", "finite",
-           "parse_float_list", "parse_region", "to_jsonable"]
+__all__ = ["JSON_OPTION", "QUIET_OPTION", "build_options", "console", "emit_json", "finite",
+           "option", "to_jsonable"]
 
 #: The arguments of the current ``cald`` invocation (set by :func:`cald.cli.app.main`), recorded
 #: as the command in results.
@@ -49,35 +53,37 @@ def emit_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(to_jsonable(obj), ensure_ascii=False, allow_nan=False) + "\n")
 
 
-def parse_float_list(text: str, option: str) -> list[float]:
-    """Parse ``"0.5,1,1.5"`` into floats; a :class:`ParameterError` names the option."""
+def option(model: type[Options], name: str, *flags: str, **kwargs: Any) -> Any:
+    """A typer option for the field ``name`` (boundary spelling, e.g. ``mas_khz``) of an options
+    model: flag ``--mas-khz`` unless ``flags`` are given, default and help from the model (a list
+    default is shown as ``a,b,c`` unless the option is repeatable)."""
+    field, factor = model.boundary_field(name)
+    info = model.model_fields[field]
+    default: Any = ...
+    if not info.is_required():
+        default = info.default
+        if isinstance(default, (int, float)) and not isinstance(default, bool) and factor != 1.0:
+            default = default / factor
+        if isinstance(default, (list, tuple)) and not kwargs.pop("multiple", False):
+            default = ",".join(str(v) for v in default)
+    kwargs.setdefault("help", info.description)
+    return typer.Option(default, *(flags or ("--" + name.replace("_", "-"),)), **kwargs)
+
+
+M = TypeVar("M", bound=Options)
+
+
+def build_options(model: type[M], flags: Mapping[str, str] | None = None, **values: Any) -> M:
+    """The options model from typer values keyed by boundary names (``None``: the model's
+    default); a problem becomes a :class:`ParameterError` naming the option (``--t-ms``, or the
+    flag given in ``flags`` for a field whose flag differs from its name)."""
+    names = dict(flags or {})
     try:
-        values = [float(v) for v in text.replace(";", ",").split(",") if v.strip()]
-    except ValueError:
-        raise ParameterError(f"{option} must be a comma-separated list of numbers, got {text!r}") \
-            from None
-    if not values or not all(math.isfinite(v) for v in values):
-        raise ParameterError(f"{option} must be a non-empty list of finite numbers, got {text!r}")
-    return values
-
-
-def parse_region(text: str, option: str = "--region") -> tuple[float, float]:
-    """Parse ``"A:B"`` (either order) into (high, low)."""
-    parts = text.split(":")
-    if len(parts) != 2:
-        raise ParameterError(f"{option} must look like A:B (e.g. 190:178), got {text!r}")
-    try:
-        a, b = float(parts[0]), float(parts[1])
-    except ValueError:
-        raise ParameterError(f"{option} must hold two numbers A:B, got {text!r}") from None
-    if not (math.isfinite(a) and math.isfinite(b)) or a == b:
-        raise ParameterError(f"{option} needs two different finite numbers, got {text!r}")
-    return max(a, b), min(a, b)
-
-
-def check_auto_phase(method: str | None) -> None:
-    """Refuse an unknown ``--auto-phase`` method before any work starts."""
-    from cald.nmr.processing import AUTOPHASE_METHODS
-
-    if method is not None and method not in AUTOPHASE_METHODS:
-        raise ParameterError(f"--auto-phase must be {' or '.join(AUTOPHASE_METHODS)}, got {method!r}")
+        return model.model_validate({k: v for k, v in values.items() if v is not None})
+    except ValidationError as exc:
+        where, msg = describe_validation_error(
+            exc, model, lambda n: names.get(n, "--" + n.replace("_", "-")))
+    if where is None:
+        raise ParameterError(msg)
+    sep = " " if msg.startswith(("must ", "needs ", "'")) else ": "
+    raise ParameterError(f"{where}{sep}{msg}")

@@ -7,16 +7,9 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from cald.cli.common import (
-    JSON_OPTION,
-    QUIET_OPTION,
-    check_auto_phase,
-    console,
-    emit_json,
-    finite,
-    parse_region,
-)
+from cald.cli.common import JSON_OPTION, QUIET_OPTION, build_options, console, emit_json, option
 from cald.errors import ParameterError
+from cald.nmr.options import EnhancementOptions, ProcessOptions, SpectrumOptions
 
 app = typer.Typer(help="NMR spectra: Bruker folders, JCAMP-DX, CSV.", no_args_is_help=True)
 
@@ -29,22 +22,31 @@ def check_plot_path(plot: Path | None) -> None:
         raise ParameterError(f"--plot {plot}: file must end in .svg, .png or .pdf")
 
 
+#: Options of reading one spectrum, shared by every command that reads one (SpectrumOptions).
+ROW_OPTION = option(SpectrumOptions, "row")
+CPMG_OPTION = option(SpectrumOptions, "cpmg")
+ECHO_PERIOD_OPTION = option(SpectrumOptions, "echo_period_us")
+GRPDLY_OPTION = option(SpectrumOptions, "grpdly")
+
+
 @app.command("process")
 def process(
     source: Path = typer.Argument(..., help="Bruker experiment folder, JCAMP-DX file or CSV."),
     out: Path | None = typer.Option(None, "--out", help="Write the spectrum as CSV (ppm, intensity, imag)."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (.svg, .png, .pdf)."),
-    processed: bool = typer.Option(False, "--processed", help="Use TopSpin's pdata/1/1r as it is."),
-    lb_hz: float | None = typer.Option(None, "--lb-hz", callback=finite,
-                                       help="Exponential line broadening (Hz); default: stored LB."),
-    size: int | None = typer.Option(None, "--size", help="Zero fill to this many points; default SI."),
-    phc0: float | None = typer.Option(None, "--phc0", callback=finite, help="Zero-order phase (°)."),
-    phc1: float | None = typer.Option(None, "--phc1", callback=finite, help="First-order phase (°)."),
-    auto_phase: str | None = typer.Option(None, "--auto-phase", help="acme or negative."),
-    baseline: str | None = typer.Option(None, "--baseline", help="pybaselines method, e.g. asls."),
-    shift_ppm: float = typer.Option(0.0, "--shift-ppm", callback=finite,
-                                    help="Move the axis by this many ppm (referencing)."),
-    min_snr: float = typer.Option(5.0, "--min-snr", callback=finite, help="Peak-picking threshold."),
+    processed: bool = option(ProcessOptions, "processed"),
+    lb_hz: float | None = option(ProcessOptions, "lb_hz"),
+    size: int | None = option(ProcessOptions, "size"),
+    phc0: float | None = option(ProcessOptions, "phc0"),
+    phc1: float | None = option(ProcessOptions, "phc1"),
+    auto_phase: str | None = option(ProcessOptions, "auto_phase"),
+    baseline: str | None = option(ProcessOptions, "baseline"),
+    shift_ppm: float = option(ProcessOptions, "shift_ppm"),
+    min_snr: float = option(ProcessOptions, "min_snr"),
+    row: int | None = ROW_OPTION,
+    cpmg: bool = CPMG_OPTION,
+    echo_period_us: float | None = ECHO_PERIOD_OPTION,
+    grpdly: float | None = GRPDLY_OPTION,
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -52,21 +54,19 @@ def process(
     from cald.io.table import write_table
     from cald.nmr.processing import pick_peaks
     from cald.nmr.workflow import spectrum_summary
-    from cald.reading import read
 
+    opts = build_options(ProcessOptions, processed=processed, lb_hz=lb_hz, size=size, phc0=phc0,
+                         phc1=phc1, auto_phase=auto_phase, baseline=baseline, shift_ppm=shift_ppm,
+                         min_snr=min_snr, row=row, cpmg=cpmg, echo_period_us=echo_period_us, grpdly=grpdly)
     check_plot_path(plot)
-    if size is not None and size < 8:
-        raise ParameterError(f"--size must be at least 8 points, got {size}")
-    check_auto_phase(auto_phase)
-    spec = read(source, processed=processed, lb_hz=lb_hz, size=size, p0_deg=phc0, p1_deg=phc1,
-                auto_phase=auto_phase, baseline=baseline, shift_ppm=shift_ppm)
-    peaks = pick_peaks(spec, min_snr=min_snr)
+    spec = opts.read(source)
+    peaks = pick_peaks(spec, min_snr=opts.min_snr)
     if out is not None:
         write_table(out, {spec.unit: spec.axis, "intensity": np.real(spec.values),
                           "imag": np.imag(spec.values)},
                     [f"spectrum processed by cald from {spec.source}", *spec.history])
     if plot is not None:
-        from cald.project.report.figures import save_figure, spectrum_figure
+        from cald.figures import save_figure, spectrum_figure
 
         save_figure(spectrum_figure(spec, peaks), plot)
     result = spectrum_summary(spec, peaks)
@@ -83,18 +83,16 @@ def process(
 def enhancement(
     on: Path = typer.Argument(..., help="Bruker folder acquired with microwaves on."),
     off: Path = typer.Argument(..., help="Bruker folder acquired with microwaves off."),
-    region: str = typer.Option(..., "--region", help="Integration region A:B (ppm)."),
-    auto_phase: str | None = typer.Option(None, "--auto-phase", help="acme or negative."),
+    region: str = option(EnhancementOptions, "region"),
+    auto_phase: str | None = option(EnhancementOptions, "auto_phase"),
+    grpdly: float | None = GRPDLY_OPTION,
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
     """DNP enhancement ε = I_on/I_off per scan and unit receiver gain, with its error."""
-    from cald.io.bruker import read_bruker
-    from cald.nmr.dnp import dnp_enhancement
-
-    bounds = parse_region(region)
-    check_auto_phase(auto_phase)
-    result = dnp_enhancement(read_bruker(on), read_bruker(off), bounds, auto_phase)
+    opts = build_options(EnhancementOptions, region=region, auto_phase=auto_phase, grpdly=grpdly)
+    result = opts.enhancement(opts.dataset(on), opts.dataset(off))
+    bounds = opts.region
     if as_json:
         emit_json(result.to_dict())
     elif not quiet:

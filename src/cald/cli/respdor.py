@@ -7,83 +7,41 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from cald.cli.common import (
-    JSON_OPTION,
-    QUIET_OPTION,
-    check_auto_phase,
-    console,
-    emit_json,
-    finite,
-    parse_float_list,
-    parse_region,
-)
-from cald.cli.nmr import check_plot_path
-from cald.errors import ParameterError
-from cald.nuclei import Isotope, dipolar_coupling_hz, parse_pair, parse_spin
-from cald.recoupling import MODELS
+from cald.cli.common import JSON_OPTION, QUIET_OPTION, build_options, console, emit_json, option
+from cald.cli.nmr import CPMG_OPTION, ECHO_PERIOD_OPTION, GRPDLY_OPTION, check_plot_path
+from cald.nmr.options import RespdorSeriesOptions
+from cald.recoupling.options import RespdorCurveOptions, RespdorFitOptions
 
 app = typer.Typer(help="REDOR/RESPDOR dephasing curves and fits (times in ms).",
                   no_args_is_help=True)
 
-PAIR_HELP = "Observed-dephasing pair, e.g. 13C-27Al (sets I from the dephasing nucleus)."
-SPIN_HELP = "Spin I of the saturated nucleus, 5/2 or 2.5 (overrides the pair's)."
-KAPPA_HELP = "Recoupling scaling factor κ, λ = κ·D·t (1 for π-pulse REDOR)."
-
-
-def _spin_and_pair(pair: str | None, spin: str | None) -> tuple[float, tuple[Isotope, Isotope] | None]:
-    isotopes = None if pair is None else parse_pair(pair)
-    if spin is not None:
-        return parse_spin(spin), isotopes
-    if isotopes is None:
-        raise ParameterError("give --pair (e.g. 13C-27Al) or --spin")
-    return isotopes[1].spin, isotopes
-
-
-def _check_kappa(kappa: float) -> None:
-    if not kappa > 0:
-        raise ParameterError(f"--kappa must be positive, got {kappa}")
-
 
 @app.command("curve")
 def curve(
-    t_ms: str = typer.Option(..., "--t-ms", help="Recoupling times (ms), comma-separated."),
-    d_hz: float | None = typer.Option(None, "--d-hz", help="Dipolar coupling D (Hz).", callback=finite),
-    r_angstrom: float | None = typer.Option(None, "--r-angstrom",
-                                            help="Distance (Å), needs --pair.", callback=finite),
-    f: float = typer.Option(1.0, "--f", help="Dephased fraction f, 0 ≤ f ≤ 1.", callback=finite),
-    spin: str | None = typer.Option(None, "--spin", help=SPIN_HELP),
-    pair: str | None = typer.Option(None, "--pair", help=PAIR_HELP),
-    kappa: float = typer.Option(1.0, "--kappa", help=KAPPA_HELP, callback=finite),
+    t_ms: str = option(RespdorCurveOptions, "t_ms"),
+    d_hz: float | None = option(RespdorCurveOptions, "d_hz"),
+    r_angstrom: float | None = option(RespdorCurveOptions, "r_angstrom"),
+    f: float = option(RespdorCurveOptions, "f"),
+    spin: str | None = option(RespdorCurveOptions, "spin"),
+    pair: str | None = option(RespdorCurveOptions, "pair"),
+    kappa: float = option(RespdorCurveOptions, "kappa"),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """RESPDOR dephasing ΔS/S0 = f·g_I(κ D t) at the given times."""
-    spin_value, isotopes = _spin_and_pair(pair, spin)
-    _check_kappa(kappa)
-    if not 0.0 <= f <= 1.0:
-        raise ParameterError(f"--f must be within [0, 1], got {f}")
-    if (d_hz is None) == (r_angstrom is None):
-        raise ParameterError("give exactly one of --d-hz and --r-angstrom")
-    if r_angstrom is not None:
-        if isotopes is None:
-            raise ParameterError("--r-angstrom needs --pair to convert the distance to D")
-        if not r_angstrom > 0:
-            raise ParameterError(f"--r-angstrom must be positive, got {r_angstrom}")
-        d_hz = float(dipolar_coupling_hz(r_angstrom, *isotopes))
-    assert d_hz is not None
-    if not d_hz > 0:
-        raise ParameterError(f"--d-hz must be positive, got {d_hz}")
-    times = np.asarray(parse_float_list(t_ms, "--t-ms"))
-    if np.any(times < 0):
-        raise ParameterError(f"--t-ms must not contain negative times, got {t_ms!r}")
+    opts = build_options(RespdorCurveOptions, t_ms=t_ms, d_hz=d_hz, r_angstrom=r_angstrom, f=f,
+                         spin=spin, pair=pair, kappa=kappa)
     from cald.recoupling.redor import respdor_dephasing
 
-    values = respdor_dephasing(times * 1e-3, d_hz, f, spin_value, kappa)
+    d_value = opts.coupling_hz()
+    values = respdor_dephasing(np.asarray(opts.t_s), d_value, opts.f, opts.spin_value, opts.kappa)
+    times_ms = opts.boundary_value("t_s")
     if as_json:
-        emit_json({"t_ms": times.tolist(), "dS_S0": values.tolist(), "d_hz": d_hz, "f": f,
-                   "spin": spin_value, "kappa": kappa})
+        emit_json({"t_ms": times_ms, "dS_S0": values.tolist(), "d_hz": d_value, "f": opts.f,
+                   "spin": opts.spin_value, "kappa": opts.kappa})
         return
-    console.print(f"RESPDOR I = {spin_value:g}, D = {d_hz:.4g} Hz, f = {f:g}, κ = {kappa:g}")
-    for t, v in zip(times, values, strict=True):
+    console.print(f"RESPDOR I = {opts.spin_value:g}, D = {d_value:.4g} Hz, f = {opts.f:g}, "
+                  f"κ = {opts.kappa:g}")
+    for t, v in zip(times_ms, values, strict=True):
         console.print(f"  {t:8.4g} ms  {v:.6f}")
 
 
@@ -91,43 +49,30 @@ def curve(
 def fit(
     file: Path = typer.Argument(..., help="CSV: t_ms with dS_S0 [+ sigma], or S0, S "
                                           "[+ S0_noise, S_noise]."),
-    pair: str | None = typer.Option(None, "--pair", help=PAIR_HELP),
-    spin: str | None = typer.Option(None, "--spin", help=SPIN_HELP),
-    kappa: float = typer.Option(1.0, "--kappa", help=KAPPA_HELP, callback=finite),
-    fix_f: float | None = typer.Option(None, "--fix-f", callback=finite,
-                                       help="Hold f at this value (0 < f ≤ 1)."),
-    model: list[str] = typer.Option(["single"], "--model",
-                                    help=f"Model(s) to fit: {', '.join(MODELS)} or all "
-                                         "(repeat the option; single is always fitted)."),
-    fit_distance: bool = typer.Option(False, "--fit-distance",
-                                      help="Fit r directly instead of D (needs --pair)."),
-    bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap samples (0: none)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
+    pair: str | None = option(RespdorFitOptions, "pair"),
+    spin: str | None = option(RespdorFitOptions, "spin"),
+    kappa: float = option(RespdorFitOptions, "kappa"),
+    fix_f: float | None = option(RespdorFitOptions, "fix_f"),
+    model: list[str] = option(RespdorFitOptions, "models", "--model", multiple=True,
+                              help="Model(s) to fit: single, two_site, gaussian or all (repeat "
+                                   "the option; single is always fitted)."),
+    fit_distance: bool = option(RespdorFitOptions, "fit_distance"),
+    bootstrap: int = option(RespdorFitOptions, "bootstrap"),
+    seed: int = option(RespdorFitOptions, "seed"),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (.svg, .png, .pdf)."),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
     """Fit D (and r) and f to a measured dephasing curve, with uncertainties."""
-    spin_value, isotopes = _spin_and_pair(pair, spin)
-    _check_kappa(kappa)
-    if fix_f is not None and not 0.0 < fix_f <= 1.0:
-        raise ParameterError(f"--fix-f must be within (0, 1], got {fix_f}")
-    if bootstrap < 0:
-        raise ParameterError(f"--bootstrap must be ≥ 0, got {bootstrap}")
-    models = list(MODELS) if "all" in model else model
-    unknown = [m for m in models if m not in MODELS]
-    if unknown:
-        raise ParameterError(f"--model {unknown[0]!r} is not one of {', '.join(MODELS)}, all")
+    opts = build_options(RespdorFitOptions, {"models": "--model"}, pair=pair, spin=spin,
+                         kappa=kappa, fix_f=fix_f, models=model, fit_distance=fit_distance,
+                         bootstrap=bootstrap, seed=seed)
     check_plot_path(plot)
     from cald.recoupling.data import read_dephasing_csv
-    from cald.recoupling.fit import fit_respdor
 
-    data = read_dephasing_csv(str(file))
-    result = fit_respdor(data, spin=spin_value, kappa=kappa, pair=isotopes, f_fixed=fix_f,
-                         models=models, fit_distance=fit_distance, n_bootstrap=bootstrap,
-                         seed=seed)
+    result = opts.fit(read_dephasing_csv(str(file)))
     if plot is not None:
-        from cald.project.report.figures import respdor_figure, save_figure
+        from cald.figures import respdor_figure, save_figure
 
         save_figure(respdor_figure(result), plot)
     if as_json:
@@ -139,35 +84,31 @@ def fit(
 @app.command("extract")
 def extract(
     source: Path = typer.Argument(..., help="Bruker pseudo-2D folder (ser with S0/S rows)."),
-    region: str = typer.Option(..., "--region", help="Integration region A:B (ppm)."),
+    region: str = option(RespdorSeriesOptions, "region"),
     out: Path = typer.Option(..., "--out", help="CSV to write (read by `cald respdor fit`)."),
     reference: Path | None = typer.Option(None, "--reference",
                                           help="Separate S0 experiment; SOURCE then holds S rows."),
-    t_ms: str | None = typer.Option(None, "--t-ms", help="Recoupling times (ms), comma-separated; "
-                                                         "default from vclist × rotor period or vdlist."),
-    s_first: bool = typer.Option(False, "--s-first", help="Interleaved rows start with S, not S0."),
-    auto_phase: str | None = typer.Option(None, "--auto-phase", help="acme or negative (on the sum)."),
+    t_ms: str | None = option(RespdorSeriesOptions, "t_ms"),
+    s_first: bool = option(RespdorSeriesOptions, "s_first"),
+    auto_phase: str | None = option(RespdorSeriesOptions, "auto_phase"),
+    cpmg: bool = CPMG_OPTION,
+    echo_period_us: float | None = ECHO_PERIOD_OPTION,
+    grpdly: float | None = GRPDLY_OPTION,
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
     """Integrate a RESPDOR series into the S0/S curve CSV that `cald respdor fit` reads."""
-    from cald.io.bruker import read_bruker
+    opts = build_options(RespdorSeriesOptions, region=region, t_ms=t_ms, s_first=s_first,
+                         auto_phase=auto_phase, cpmg=cpmg, echo_period_us=echo_period_us,
+                         grpdly=grpdly)
     from cald.io.table import write_table
-    from cald.nmr.pseudo2d import respdor_series
 
-    bounds = parse_region(region)
-    check_auto_phase(auto_phase)
-    times = None
-    if t_ms is not None:
-        times = np.asarray(parse_float_list(t_ms, "--t-ms")) * 1e-3
-        if np.any(times < 0):
-            raise ParameterError(f"--t-ms must not contain negative times, got {t_ms!r}")
-    series = respdor_series(read_bruker(source), bounds, times,
-                            None if reference is None else read_bruker(reference),
-                            s0_first=not s_first, auto_phase=auto_phase)
+    series = opts.series(opts.dataset(source),
+                         None if reference is None else opts.dataset(reference))
     write_table(out, series.columns(), series.header())
     if as_json:
         emit_json({**series.to_dict(), "out": str(out)})
     elif not quiet:
+        bounds = opts.region
         console.print(f"wrote {out}: {series.t_s.size} recoupling times, region "
                       f"{bounds[0]:g}:{bounds[1]:g} ppm, times from {series.times_from}")

@@ -25,6 +25,7 @@ from scipy.optimize import minimize
 from scipy.signal import find_peaks, peak_widths
 
 from cald.errors import ParameterError
+from cald.nmr.options import AUTOPHASE_METHODS
 from cald.processing_options import ProcessingOptions
 from cald.spectrum import Spectrum
 
@@ -51,9 +52,6 @@ __all__ = [
     "process_fid",
     "finish_spectrum",
 ]
-
-#: Methods of :func:`autophase`.
-AUTOPHASE_METHODS = ("acme", "negative")
 
 #: Secondary chemical-shift references: name → (nucleus, shift in ppm, note).
 SECONDARY_REFERENCES: dict[str, tuple[tuple[str, ...], float, str]] = {

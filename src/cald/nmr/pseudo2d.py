@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from cald.errors import DataFileError, ParameterError
+from cald.errors import DataFileError, FieldError, ParameterError
 from cald.io.bruker import BrukerDataset, raw_signal
 from cald.nmr.cpmg import echo_period_s as stored_echo_period_s
 from cald.nmr.cpmg import sum_echoes
@@ -179,7 +179,8 @@ def respdor_series(ds: BrukerDataset, region: tuple[float, float],
         times_s = np.asarray(times_s, dtype=float)
         how = "given"
         if times_s.size != s.size:
-            raise ParameterError(f"{times_s.size} recoupling times given for {s.size} S0/S pairs")
+            raise FieldError("times_s", f"{times_s.size} recoupling times given for {s.size} S0/S "
+                                        "pairs")
     lo, hi = sorted(region)
     return RespdorSeries(times_s, s0, s, n0, n1, (hi, lo), str(ds.path), how, ds.title)
 

@@ -23,8 +23,9 @@ from typing import Any
 
 from cald import __version__
 from cald.errors import InputError
+from cald.options import Options
 from cald.parallel import map_tasks
-from cald.project.analyses import AnalysisOutput, KindParameters, load_kinds
+from cald.project.analyses import AnalysisOutput, load_kinds
 from cald.project.cache import cache_key, hash_path, load_outcome, store_outcome
 from cald.project.config import ProjectConfig, ProjectConfigError, load_project
 
@@ -44,7 +45,7 @@ class PlannedAnalysis:
     inputs: list[Path]
     input_hashes: list[str]
     parameters: dict[str, Any]
-    params: KindParameters
+    params: Options
     sample_info: dict[str, Any] | None
     key: str
 

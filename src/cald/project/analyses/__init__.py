@@ -1,10 +1,22 @@
 """Analysis kinds: one module per kind in this package registers itself with :func:`register`.
 
-The pipeline never changes to add a kind: :func:`load_kinds` imports every module here, and a
-kind declares what it needs (data-set kinds and count), its parameters (a pydantic model), its
-report section, and how it runs. A kind's ``run`` is pure with respect to the project: it reads
-its input paths and returns an :class:`AnalysisOutput` (result dict with the keys of the matching
-CLI command's JSON, figures, extra files).
+Neither the pipeline nor the report changes to add a kind: :func:`load_kinds` imports every
+module here, and a kind declares what it needs (data-set kinds and count), its parameters (the
+options model of its operation, :mod:`cald.options`, shared with the command line), its report
+section, how it runs, and how it presents itself. A kind's ``run`` is pure with respect to the
+project: it reads its input paths and returns an :class:`AnalysisOutput` (result dict with the
+keys of the matching CLI command's JSON, figures, extra files, a one-line summary). Its
+presentation methods read only results (the ``analyses`` entries of results.json), so a report
+can be rendered again from results.json alone:
+
+- :meth:`AnalysisKind.key_numbers`: label → formatted value rows of the analysis' card;
+- :meth:`AnalysisKind.card_tables`: further tables of the card (e.g. a model comparison);
+- :meth:`AnalysisKind.tables`: tables across the project's analyses of the kind (e.g. one row per
+  site and sample);
+- :meth:`AnalysisKind.mechanism`: statements about the surface chemistry with their values.
+
+Spectra that a kind puts into ``overlay`` groups (:func:`overlay_data`) are drawn across samples
+by the report without the kind's help.
 """
 
 from __future__ import annotations
@@ -16,13 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from cald.errors import InputError
+from cald.options import Options, Region, describe_validation_error
+from cald.project.formatting import format_value
 
-__all__ = ["SECTIONS", "AnalysisKind", "AnalysisOutput", "FigureOutput", "KindParameters",
-           "OverlayParameters", "figure_output", "overlay_data", "register", "load_kinds", "get_kind",
-           "REGISTRY"]
+__all__ = ["SECTIONS", "AnalysisKind", "AnalysisOutput", "FigureOutput", "OverlayParameters",
+           "Statement", "Table", "figure_output", "overlay_data", "register", "load_kinds",
+           "get_kind", "REGISTRY"]
 
 #: Report sections, in order: key → heading.
 SECTIONS: dict[str, str] = {
@@ -33,12 +47,6 @@ SECTIONS: dict[str, str] = {
     "respdor": "Heteronuclear distances: RESPDOR",
     "models": "Atomistic models",
 }
-
-
-class KindParameters(BaseModel):
-    """Base of every kind's parameter model (unknown keys are refused)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 @dataclass(frozen=True)
@@ -61,37 +69,82 @@ class AnalysisOutput:
     summary: str = ""
 
 
+@dataclass(frozen=True)
+class Table:
+    """A table of formatted cells (``title`` is shown above tables across analyses)."""
+
+    header: list[str]
+    rows: list[list[str]]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A mechanism statement: text, value with its error and unit, and the analysis it comes
+    from (stored in results.json as a dict, see :meth:`to_dict`)."""
+
+    text: str
+    value: Any
+    error: Any
+    unit: str
+    analysis: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{text, value, error, unit, analysis}``."""
+        return {"text": self.text, "value": self.value, "error": self.error, "unit": self.unit,
+                "analysis": self.analysis}
+
+
 class AnalysisKind(ABC):
-    """One kind of analysis."""
+    """One kind of analysis: what it reads, its parameters, how it runs and how it is shown."""
 
     name: ClassVar[str]
     title: ClassVar[str]
     section: ClassVar[str]
     input_kinds: ClassVar[tuple[str, ...]]
     n_inputs: ClassVar[tuple[int, int]] = (1, 1)
-    Parameters: ClassVar[type[KindParameters]]
+    Parameters: ClassVar[type[Options]]
 
-    def parse_parameters(self, parameters: dict[str, Any], where: str, source: Path) -> KindParameters:
+    def parse_parameters(self, parameters: dict[str, Any], where: str, source: Path) -> Options:
         """Validate an analysis' parameters; errors name the field (``where.parameters.x``)."""
         try:
-            return self.Parameters(**parameters)
+            return self.Parameters.model_validate(parameters)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            field_name = ".".join(str(x) for x in err["loc"])
-            raise InputError(f"{where}.parameters.{field_name}: {err['msg']}", source) from None
+            field, msg = describe_validation_error(exc, self.Parameters, str)
+        raise InputError(f"{where}.parameters{'' if field is None else '.' + field}: {msg}", source)
 
     @abstractmethod
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         """Run on the input paths with validated parameters; ``sample`` is the sample's table."""
 
+    def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
+        """(label, formatted value) rows of a successful analysis' card; by default its first
+        ten scalar entries."""
+        return [(k, format_value(v)) for k, v in result.items()
+                if isinstance(v, (int, float, str))][:10]
 
-class OverlayParameters(KindParameters):
+    def card_tables(self, result: dict[str, Any]) -> list[Table]:
+        """Further tables of a successful analysis' card (none by default)."""
+        return []
+
+    def tables(self, analyses: list[dict[str, Any]], cycles: dict[str | None, Any]) -> list[Table]:
+        """Tables across the successful analyses of this kind (results.json entries, ordered by
+        c-ALD cycles, then id); ``cycles`` maps sample name → cycles. None by default."""
+        return []
+
+    def mechanism(self, analysis: dict[str, Any], sample: dict[str, Any]) -> list[Statement]:
+        """Mechanism statements from a successful analysis (results.json entry) and its sample's
+        table (empty when the analysis has none). None by default."""
+        return []
+
+
+class OverlayParameters(Options):
     """Parameters every spectrum-producing kind accepts: put the spectrum into the report's
     overlay ``overlay`` (one figure per name, across samples), scaled so that its tallest point
     in ``normalise_region`` is 1 (e.g. the 113Cd core at −50 ppm, 27Al Al(IV), 13C alkene)."""
 
     overlay: str | None = None
-    normalise_region: tuple[float, float] | None = None
+    normalise_region: Region | None = None
 
 
 def overlay_data(axis: Any, values: Any, params: OverlayParameters,
@@ -117,7 +170,7 @@ def overlay_data(axis: Any, values: Any, params: OverlayParameters,
 
 def figure_output(name: str, caption: str, fig: Any) -> FigureOutput:
     """Render a matplotlib figure into a :class:`FigureOutput` (SVG and PNG)."""
-    from cald.project.report.figures import render_figure
+    from cald.figures import render_figure
 
     return FigureOutput(name, caption, render_figure(fig, "svg"), render_figure(fig, "png"))
 

@@ -5,14 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cald.project.analyses import AnalysisKind, AnalysisOutput, KindParameters, register
-
-
-class DnpParameters(KindParameters):
-    """Integration region (ppm) and optional automatic phase of the microwave-on spectrum."""
-
-    region: tuple[float, float]
-    auto_phase: str | None = None
+from cald.nmr.options import EnhancementOptions
+from cald.project.analyses import AnalysisKind, AnalysisOutput, Statement, register
+from cald.project.formatting import format_value
 
 
 @register
@@ -24,16 +19,24 @@ class Dnp(AnalysisKind):
     section = "ssnmr"
     input_kinds = ("bruker",)
     n_inputs = (2, 2)
-    Parameters = DnpParameters
+    Parameters = EnhancementOptions
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
-        from cald.io.bruker import read_bruker
-        from cald.nmr.dnp import dnp_enhancement
-
-        p: DnpParameters = params
-        result = dnp_enhancement(read_bruker(inputs[0]), read_bruker(inputs[1]), p.region,
-                                 p.auto_phase)
-        from cald.project.report.html import format_value
+        p: EnhancementOptions = params
+        result = p.enhancement(p.dataset(inputs[0]), p.dataset(inputs[1]))
 
         summary = f"ε = {format_value(result.enhancement, result.enhancement_err)}"
         return AnalysisOutput(result.to_dict(), [], {}, summary)
+
+    def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
+        return [("ε", format_value(result["enhancement"], result["enhancement_err"])),
+                ("NS on/off", f"{result['ns_on']} / {result['ns_off']}"),
+                ("RG on/off", f"{result['rg_on']:g} / {result['rg_off']:g}")]
+
+    def mechanism(self, analysis: dict[str, Any], sample: dict[str, Any]) -> list[Statement]:
+        """The enhancement (how much the surface signal owes to DNP)."""
+        res = analysis["result"]
+        region = res["region_ppm"]
+        return [Statement(f"DNP enhancement (sample {analysis['sample']}, "
+                          f"{region[0]:g}–{region[1]:g} ppm)", res["enhancement"],
+                          res["enhancement_err"], "", analysis["id"])]

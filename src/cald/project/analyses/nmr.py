@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-
+from cald.nmr.options import ProcessOptions
+from cald.options import Region
 from cald.project.analyses import (
     AnalysisKind,
     AnalysisOutput,
@@ -16,21 +16,14 @@ from cald.project.analyses import (
     overlay_data,
     register,
 )
+from cald.project.formatting import format_value
 
 
-class NmrParameters(OverlayParameters):
-    """Processing options (unset: the data set's stored parameters) and overlay settings."""
+class NmrParameters(ProcessOptions, OverlayParameters):
+    """Processing options (unset: the data set's stored parameters), overlay settings and the
+    plotted region."""
 
-    processed: bool = False
-    lb_hz: float | None = None
-    size: int | None = Field(None, ge=8)
-    phc0: float | None = None
-    phc1: float | None = None
-    auto_phase: str | None = None
-    baseline: str | None = None
-    shift_ppm: float = 0.0
-    min_snr: float = Field(5.0, gt=0)
-    plot_region: tuple[float, float] | None = None
+    plot_region: Region | None = None
 
 
 @register
@@ -44,15 +37,12 @@ class Nmr(AnalysisKind):
     Parameters = NmrParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
+        from cald.figures import spectrum_figure
         from cald.nmr.processing import pick_peaks
         from cald.nmr.workflow import spectrum_summary
-        from cald.project.report.figures import spectrum_figure
-        from cald.reading import read
 
         p: NmrParameters = params
-        spec = read(inputs[0], processed=p.processed, lb_hz=p.lb_hz, size=p.size,
-                    p0_deg=p.phc0, p1_deg=p.phc1, auto_phase=p.auto_phase,
-                    baseline=p.baseline, shift_ppm=p.shift_ppm)
+        spec = p.read(inputs[0])
         peaks = pick_peaks(spec, min_snr=p.min_snr)
         result = {**spectrum_summary(spec, peaks), **overlay_data(spec.axis, spec.values, p)}
         fig = spectrum_figure(spec, peaks, p.normalise_region)
@@ -62,3 +52,8 @@ class Nmr(AnalysisKind):
                    f"{peaks[0].ppm:.2f} {spec.unit}" if peaks else "no peaks above threshold")
         caption = f"{spec.nucleus or ''} spectrum ({', '.join(spec.history[-3:])})."
         return AnalysisOutput(result, [figure_output("spectrum", caption, fig)], {}, summary)
+
+    def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
+        return [("nucleus", str(result["nucleus"])),
+                ("SF", format_value(result["sf_mhz"], None, "MHz")),
+                ("peaks", ", ".join(f"{p['ppm']:.1f}" for p in result["peaks"][:8]))]

@@ -6,26 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-
-from cald.project.analyses import (
-    AnalysisKind,
-    AnalysisOutput,
-    KindParameters,
-    figure_output,
-    register,
-)
+from cald.lineshape.options import PeaksFitOptions
+from cald.project.analyses import AnalysisKind, AnalysisOutput, figure_output, register
+from cald.project.formatting import format_value
 
 
-class PeaksParameters(KindParameters):
-    """Region, number and shape of the peaks, optional starting centres and ties."""
+class PeaksParameters(PeaksFitOptions):
+    """The fit's options and the peaks' labels."""
 
-    region: tuple[float, float]
-    n_peaks: int | None = Field(None, ge=1)
-    shape: str = "voigt"
-    centers: list[float] | None = None
-    equal_widths: bool = False
-    baseline: str | None = "linear"
     labels: list[str] | None = None
 
 
@@ -40,15 +28,10 @@ class Peaks(AnalysisKind):
     Parameters = PeaksParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
-        from cald.lineshape.peaks import fit_peaks
-        from cald.project.report.figures import lineshape_fit_figure
-        from cald.project.report.html import format_value
-        from cald.reading import read
+        from cald.figures import lineshape_fit_figure
 
         p: PeaksParameters = params
-        result = fit_peaks(read(inputs[0]), p.region, n_peaks=p.n_peaks, shape=p.shape,
-                           centers=p.centers, ties={"equal_widths": p.equal_widths},
-                           baseline=p.baseline)
+        result = p.fit(p.read(inputs[0]))
         d = result.to_dict()
         labels = p.labels or [f"peak {i + 1}" for i in range(len(d["peaks"]))]
         for peak, label in zip(d["peaks"], labels, strict=False):
@@ -59,3 +42,10 @@ class Peaks(AnalysisKind):
         caption = (f"Deconvolution of {p.region[0]:g}–{p.region[1]:g} into {len(d['peaks'])} "
                    f"{p.shape} peaks (data, fit, components; residual below).")
         return AnalysisOutput(d, [figure_output("deconvolution", caption, fig)], {}, summary)
+
+    def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
+        return [(str(pk.get("label", f"peak {i + 1}")),
+                 f"{format_value(pk['center'], pk['center_err'])}; FWHM "
+                 f"{format_value(pk['fwhm'], pk['fwhm_err'])}; fraction "
+                 f"{format_value(pk['fraction'], pk['fraction_err'])}")
+                for i, pk in enumerate(result["peaks"])] + [("χ²ᵣ", format_value(result["redchi"]))]

@@ -6,26 +6,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-
+from cald.lineshape.options import QuadFitOptions
 from cald.project.analyses import (
     AnalysisKind,
     AnalysisOutput,
     OverlayParameters,
+    Table,
     figure_output,
     overlay_data,
     register,
 )
+from cald.project.formatting import format_value, sample_label, site_key_numbers
 
 
-class QuadParameters(OverlayParameters):
-    """Nucleus, field, MAS rate and starting sites (coordination numbers or δiso in ppm)."""
-
-    nucleus: str = "27Al"
-    field_1h_mhz: float | None = Field(None, gt=0)
-    mas_khz: float | None = Field(None, ge=0)
-    sites: list[float | int | str] = [4, 5, 6]
-    region: tuple[float, float] | None = None
+class QuadParameters(QuadFitOptions, OverlayParameters):
+    """The fit's options and overlay settings."""
 
 
 @register
@@ -39,15 +34,10 @@ class Quad(AnalysisKind):
     Parameters = QuadParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
-        from cald.lineshape.quadrupolar import fit_quadrupolar
-        from cald.project.report.figures import lineshape_fit_figure
-        from cald.project.report.html import format_value
-        from cald.reading import read
+        from cald.figures import lineshape_fit_figure
 
         p: QuadParameters = params
-        result = fit_quadrupolar(read(inputs[0]), p.nucleus, p.field_1h_mhz,
-                                 None if p.mas_khz is None else p.mas_khz * 1e3, p.sites,
-                                 region=p.region)
+        result = p.fit(p.read(inputs[0]))
         d = {**result.to_dict(), **overlay_data(result.axis, result.data, p)}
         fig = lineshape_fit_figure(result)
         summary = "; ".join(f"{s['label']} at {s['iso_ppm']:.1f} ppm: "
@@ -55,3 +45,22 @@ class Quad(AnalysisKind):
         caption = (f"{p.nucleus} central transition fitted with Czjzek sites (data, fit, sites; "
                    f"residual below). {d['warning']}")
         return AnalysisOutput(d, [figure_output("sites", caption, fig)], {}, summary)
+
+    def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
+        return site_key_numbers(result, lambda site: "σ " + format_value(
+            site["sigma_mhz"], site.get("sigma_mhz_err"), "MHz"))
+
+    def tables(self, analyses: list[dict[str, Any]], cycles: dict[str | None, Any]) -> list[Table]:
+        """Czjzek sites across samples (δiso, σ, ⟨C_Q⟩, fraction)."""
+        rows = [[sample_label(a["sample"], cycles), str(s["label"]),
+                 format_value(s["iso_ppm"], s.get("iso_ppm_err")),
+                 format_value(s["sigma_mhz"], s.get("sigma_mhz_err")),
+                 format_value(s.get("cq_mean_mhz")),
+                 format_value(s["fraction"], s.get("fraction_err"))]
+                for a in analyses for s in a["result"]["sites"]]
+        if not rows:
+            return []
+        return [Table(["sample", "site", "δiso / ppm", "σ (Czjzek) / MHz", "⟨C_Q⟩ / MHz",
+                       "fraction"], rows,
+                      "Quadrupolar (Czjzek) sites across samples — CP intensities are not "
+                      "quantitative")]

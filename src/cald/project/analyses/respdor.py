@@ -7,32 +7,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-
+from cald.nmr.options import RespdorSeriesOptions
+from cald.options import Region
 from cald.project.analyses import (
     AnalysisKind,
     AnalysisOutput,
-    KindParameters,
+    Statement,
+    Table,
     figure_output,
     register,
 )
+from cald.project.formatting import format_value
+from cald.recoupling.options import RespdorFitOptions
 
 
-class RespdorParameters(KindParameters):
-    """Parameters of a RESPDOR analysis (region needed for Bruker input)."""
+class RespdorParameters(RespdorFitOptions, RespdorSeriesOptions):
+    """The fit's options (``pair`` or ``spin`` required) and, for a Bruker series, those of the
+    extraction (``region`` required then)."""
 
-    pair: str = "13C-27Al"
-    spin: str | None = None
-    kappa: float = Field(1.0, gt=0)
-    region: tuple[float, float] | None = None
-    t_ms: list[float] | None = None
-    s_first: bool = False
-    auto_phase: str | None = None
-    fix_f: float | None = Field(None, gt=0, le=1)
-    models: list[str] = ["single"]
-    fit_distance: bool = False
-    bootstrap: int = Field(1000, ge=0)
-    seed: int = Field(0, ge=0)
+    boundary_units = {**RespdorSeriesOptions.boundary_units, **RespdorFitOptions.boundary_units}
+
+    region: Region | None = None  # type: ignore[assignment]  # a CSV curve needs no region
 
 
 @register
@@ -47,27 +42,17 @@ class Respdor(AnalysisKind):
     Parameters = RespdorParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
-        import numpy as np
-
-        from cald.io.bruker import read_bruker
+        from cald.figures import respdor_figure
         from cald.io.table import format_table
-        from cald.nmr.pseudo2d import respdor_series
-        from cald.nuclei import parse_pair, parse_spin
-        from cald.project.report.figures import respdor_figure
         from cald.recoupling.data import DephasingCurve, read_dephasing_csv
-        from cald.recoupling.fit import fit_respdor
 
         p: RespdorParameters = params
-        pair = parse_pair(p.pair)
-        spin = parse_spin(p.spin) if p.spin is not None else pair[1].spin
         files: dict[str, bytes] = {}
         if inputs[0].is_dir():
             if p.region is None:
                 raise ValueError("a Bruker series needs parameters.region = [high, low] (ppm)")
-            times = None if p.t_ms is None else np.asarray(p.t_ms) * 1e-3
-            reference = read_bruker(inputs[1]) if len(inputs) > 1 else None
-            series = respdor_series(read_bruker(inputs[0]), p.region, times, reference,
-                                    s0_first=not p.s_first, auto_phase=p.auto_phase)
+            reference = p.dataset(inputs[1]) if len(inputs) > 1 else None
+            series = p.series(p.dataset(inputs[0]), reference)
             files["curve.csv"] = format_table(series.columns(), series.header()).encode()
             cols = series.columns()
             curve = DephasingCurve.from_intensities(series.t_s, cols["S0"], cols["S"],
@@ -75,16 +60,61 @@ class Respdor(AnalysisKind):
                                                     str(inputs[0]))
         else:
             curve = read_dephasing_csv(str(inputs[0]))
-        result = fit_respdor(curve, spin=spin, kappa=p.kappa, pair=pair, f_fixed=p.fix_f,
-                             models=p.models, fit_distance=p.fit_distance,
-                             n_bootstrap=p.bootstrap, seed=p.seed)
+        result = p.fit(curve)
         fig = respdor_figure(result)
         d = result.to_dict()
         summary = (f"D = {d['d_hz']:.0f} ± {d['d_hz_err']:.0f} Hz, r = {d['r_angstrom']:.2f} ± "
                    f"{d['r_angstrom_err']:.2f} Å, f = {d['f']:.3f} ± {d['f_err']:.3f}"
                    if d["d_hz_err"] is not None and d["r_angstrom"] is not None
                    else f"D = {d['d_hz']:.0f} Hz, f = {d['f']:.3f}")
-        caption = (f"{p.pair.replace('-', '{')}}} RESPDOR dephasing with the one-distance fit and "
+        system = f"{p.pair.replace('-', '{')}}}" if p.pair else f"spin {p.spin_value:g}"
+        caption = (f"{system} RESPDOR dephasing with the one-distance fit and "
                    "curves for r ± 0.2 Å (cf. Figure 7b of the reference study).")
         return AnalysisOutput(d, [figure_output("dephasing", caption, fig)], files, summary)
 
+    def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
+        boot = result.get("bootstrap") or {}
+        ci = result.get("d_hz_ci95") or [None, None]
+        return [("D", format_value(result["d_hz"], result["d_hz_err"], "Hz")),
+                ("r", format_value(result["r_angstrom"], result["r_angstrom_err"], "Å")),
+                ("f", format_value(result["f"], result["f_err"])),
+                ("D 95 % (profile)", f"{format_value(ci[0])} – {format_value(ci[1])} Hz"),
+                ("D 95 % (bootstrap)", " – ".join(format_value(x) for x in boot["d_hz_ci95"]) + " Hz"
+                 if boot.get("d_hz_ci95") else "—"),
+                ("χ²ᵣ", format_value(result["redchi"])),
+                ("σ", result["sigma_source"]), ("preferred model (BIC)", result["preferred_model"])]
+
+    def card_tables(self, result: dict[str, Any]) -> list[Table]:
+        """The model comparison: parameters with errors, χ²ᵣ, AIC and BIC of every model."""
+        rows = [[name,
+                 ", ".join(f"{k} = {format_value(p['value'], p['stderr'], p['unit'])}"
+                           for k, p in fit["params"].items()),
+                 format_value(fit["redchi"]), format_value(fit["aic"]), format_value(fit["bic"])]
+                for name, fit in result.get("models", {}).items()]
+        if not rows:
+            return []
+        return [Table(["model", "parameters (± standard error)", "χ²ᵣ", "AIC", "BIC"], rows)]
+
+    def mechanism(self, analysis: dict[str, Any], sample: dict[str, Any]) -> list[Statement]:
+        """The fraction dephased, the distance, and (with the sample's ligands per QD) the
+        ligands bonded per QD."""
+        res, aid = analysis["result"], analysis["id"]
+        pair = res.get("pair") or f"spin {res.get('spin')}"
+        observed, dephasing = (pair.split("-") + [""])[:2]
+        out = [Statement(f"Fraction of {observed} sites dephased by {dephasing} (sample "
+                         f"{analysis['sample']}); a lower bound of the fraction bonded if the "
+                         "saturation is incomplete", res["f"], res["f_err"], "", aid)]
+        if res.get("r_angstrom") is not None:
+            out.append(Statement(f"{observed}–{dephasing} distance from the dipolar coupling "
+                                 f"D = {res['d_hz']:.0f} Hz", res["r_angstrom"],
+                                 res["r_angstrom_err"], "Å", aid))
+        ligands = sample.get("ligands_per_qd")
+        if ligands:
+            err = None if res["f_err"] is None else res["f_err"] * ligands
+            text = f"Ligands per QD bonded to {dephasing} (f × {ligands:g} ligands per QD)"
+            tma = sample.get("tma_per_qd")
+            if tma:
+                cycles = max(int(sample.get("cycles", 1)), 1)
+                text += f"; {tma:g} TMA per QD per cycle were added ({cycles} cycle(s))"
+            out.append(Statement(text, res["f"] * ligands, err, "per QD", aid))
+        return out
