@@ -79,16 +79,21 @@ def _run(command: typer.core.TyperGroup, args: list[str], debug: bool) -> int:
     except ClickException as exc:  # usage errors: unknown option, missing argument
         if debug:
             traceback.print_exc()
-        sys.stderr.write(f"error: {exc.format_message()}\n")
+        sys.stderr.write(f"error: {_one_line(exc.format_message())}\n")
         return 2
     except InputError as exc:
         if debug:
             traceback.print_exc()
         message = (f"--{exc.field.replace('_', '-')}: {exc.detail}" if isinstance(exc, FieldError)
                    else str(exc))
-        sys.stderr.write(f"error: {message}\n")
+        sys.stderr.write(f"error: {_one_line(message)}\n")
         return 2
     return code if isinstance(code, int) else 0
+
+
+def _one_line(message: str) -> str:
+    """An error message as the one line of stderr (a file's bad line may carry line breaks)."""
+    return " ".join(message.split())
 
 
 def run() -> None:

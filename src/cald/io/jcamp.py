@@ -56,7 +56,7 @@ def _parser_notes(dic: dict[str, Any], messages: list[str], path: Path) -> tuple
             raise DataFileError(f"##{field}= {value!r} cannot be applied (not a number, or not one "
                                 "per R/I page): every intensity would be wrong by that factor",
                                 path)
-        raise DataFileError(f"JCAMP-DX parse error: {message}", path)
+        raise DataFileError(f"JCAMP-DX parse error: {' '.join(message.split())}", path)
     return tuple(f"note: {m}" for m in messages)
 
 
