@@ -57,8 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     args = [a for a in args if a != "--debug"]
     common.INVOCATION[:] = args
     command = typer.main.get_command(app)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("default")
+    with warnings.catch_warnings(record=True) as caught:  # the filters in force decide what shows
         code = _run(command, args, debug)
     # warnings of a failed command are noise next to its one error line (--debug shows them)
     if code != 2 or debug:
