@@ -115,8 +115,9 @@ class CsaFitOptions(SpectrumOptions):
                                                       "default: found.")
     lineshape: str = Field("lorentzian", description="lorentzian, gaussian, voigt.")
     region: Region | None = Field(None, description="Fit region A:B (ppm).")
-    pass_data: bool = Field(False, description="The input is a PASS table: CSV with ppm and "
-                                               "order_<k> columns.")
+    pass_data: bool = Field(False, description="The input is PASS data: CSV with ppm and "
+                                               "order_<k> columns, or a Bruker folder with "
+                                               "TopSpin's processed 2D PASS data (2rr).")
 
     @field_validator("lineshape")
     @classmethod
