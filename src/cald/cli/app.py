@@ -56,9 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args  # accepted anywhere on the line, not only before the command
     args = [a for a in args if a != "--debug"]
     common.INVOCATION[:] = args
-    command = typer.main.get_command(app)
     with warnings.catch_warnings(record=True) as caught:  # the filters in force decide what shows
-        code = _run(command, args, debug)
+        code = _run(args, debug)
     # warnings of a failed command are noise next to its one error line (--debug shows them)
     if code != 2 or debug:
         for w in caught:
@@ -66,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-def _run(command: typer.core.TyperGroup, args: list[str], debug: bool) -> int:
+def _run(args: list[str], debug: bool) -> int:
+    command = typer.main.get_command(app)
     try:
         code = command.main(args=args, prog_name="cald", standalone_mode=False)
     except typer.Abort:

@@ -139,7 +139,7 @@ def read_pass_table(path: str | os.PathLike[str], nucleus: str | None = None,
         raise DataFileError("PASS table needs 'ppm' and at least 3 columns order_<k>", path)
     orders.sort()
     rows = np.array([table.columns[name] for _, name in orders])
-    ppm, rows, note = uniform_axis(ppm, rows, path)
+    ppm, rows, note = uniform_axis(ppm, rows, Path(path))
     return Spectrum(rows, ppm, "ppm", nucleus, sf_mhz, None, str(path),
                     ("read PASS table", *([note] if note else [])),
                     {"sideband_orders": [k for k, _ in orders]})
