@@ -133,9 +133,9 @@ class DephasingCurve:
 
 #: Longest recoupling time accepted (s): dipolar dephasing is over within a fraction of it.
 MAX_TIME_S = 10.0
-#: Largest |ΔS/S0| accepted: the dephasing is a fraction of the signal (noise allows a little
-#: beyond 0 and 1, not orders of magnitude).
-MAX_FRACTION = 10.0
+#: Largest |ΔS/S0| accepted: far beyond any measurement (S0 within the noise gives large ratios)
+#: but below the values that overflow the fit's starting values (1e308 ended in a traceback).
+MAX_FRACTION = 1e6
 
 
 def _as_1d(values: ArrayLike, name: str, source: str | None) -> NDArray[np.float64]:
@@ -174,8 +174,8 @@ def _check_times(t: NDArray[np.float64], source: str | None) -> None:
 def _check_fractions(y: NDArray[np.float64], source: str | None) -> None:
     if np.any(np.abs(y) > MAX_FRACTION):
         row = int(np.flatnonzero(np.abs(y) > MAX_FRACTION)[0]) + 1
-        raise DataFileError(f"ΔS/S0 = {y[row - 1]:g} in data row {row} is not a fraction of the "
-                            f"signal (|ΔS/S0| ≤ {MAX_FRACTION:g})", source)
+        raise DataFileError(f"ΔS/S0 = {y[row - 1]:g} in data row {row} is out of any measurable "
+                            f"range (|ΔS/S0| ≤ {MAX_FRACTION:g})", source)
 
 
 def read_dephasing_csv(path: str) -> DephasingCurve:
