@@ -19,7 +19,7 @@ from cald import __version__
 from cald.cli.app import main
 from cald.io.table import write_table
 from cald.nuclei import dipolar_coupling_hz, parse_pair
-from cald.recoupling.redor import respdor_dephasing
+from cald.recoupling.redor import dephasing, respdor_dephasing
 from cald.synth.respdor import synthetic_respdor
 
 TRUE_D_HZ = 503.0
@@ -168,6 +168,14 @@ def test_curve_from_distance(capsys):
     np.testing.assert_allclose(obj["dS_S0"], expected, rtol=1e-12)
 
 
+def test_curve_redor_matches_library(capsys):
+    obj = run_json(capsys, ["respdor", "curve", "--pair", "13C-15N", "--d-hz", "950", "--f",
+                            "0.86", "--t-ms", "0.5,1,2", "--experiment", "redor"])
+    assert obj["experiment"] == "redor" and obj["spin"] == 0.5
+    expected = dephasing(np.array([0.5, 1.0, 2.0]) * 1e-3, 950.0, 0.86, 0.5, 1.0, "redor")
+    np.testing.assert_allclose(obj["dS_S0"], expected, rtol=1e-12, atol=0)
+
+
 # --- respdor fit --------------------------------------------------------------------------
 
 
@@ -178,6 +186,9 @@ def test_fit_json_contract(capsys, data_files, layout):
     obj = run_json(capsys, ["respdor", "fit", path, "--pair", PAIR, "--bootstrap", "200"])
     assert sha256(path) == before, "the input file must not be modified"
     for key in FIT_KEYS:
+        if key == "redchi" and layout == "no_sigma":  # σ estimated: residual s.d. instead
+            assert obj[key] is None and is_finite_number(obj["residual_std"])
+            continue
         assert is_finite_number(obj[key]), (key, obj[key])
     assert obj["d_hz_err"] > 0 and obj["f_err"] > 0 and obj["r_angstrom_err"] > 0
     assert abs(obj["d_hz"] - TRUE_D_HZ) < min(3 * obj["d_hz_err"], 0.08 * TRUE_D_HZ)
@@ -230,6 +241,41 @@ def test_fit_with_spin_only_has_no_distance(capsys, data_files):
                             "--bootstrap", "0"])
     assert obj["pair"] is None and obj["r_angstrom"] is None and obj["r_angstrom_err"] is None
     assert is_finite_number(obj["d_hz"]) and is_finite_number(obj["d_hz_err"])
+
+
+@pytest.fixture(scope="module")
+def redor_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """13C{15N} REDOR of a 1.48 Å Cα–N pair with plateau 0.86 (15N-glycine-like), σ given."""
+    t_s = np.arange(1, 21) * 0.2e-3
+    d_hz = float(dipolar_coupling_hz(1.48, *parse_pair("13C-15N")))
+    y = dephasing(t_s, d_hz, 0.86, 0.5, 1.0, "redor")
+    y = y + np.random.default_rng(3).normal(0.0, 0.01, y.size)
+    path = tmp_path_factory.mktemp("redor") / "glycine_redor.csv"
+    write_table(path, {"t_ms": t_s * 1e3, "dS_S0": y, "sigma": np.full(y.size, 0.01)},
+                ["synthetic 13C{15N} REDOR"])
+    return path
+
+
+def test_fit_redor_recovers_the_bond_and_respdor_warns(capsys, redor_file):
+    argv = ["respdor", "fit", redor_file, "--pair", "13C-15N", "--bootstrap", "0"]
+    redor = run_json(capsys, [*argv, "--experiment", "redor"])
+    assert redor["experiment"] == "redor"
+    assert redor["r_angstrom"] == pytest.approx(1.48, abs=0.02)
+    assert not any("plateau" in n for n in redor["notes"])
+    respdor = run_json(capsys, argv)
+    assert respdor["experiment"] == "respdor"
+    assert any("plateau" in n and "redor" in n for n in respdor["notes"])
+    code, out, err = run(capsys, argv)
+    assert code == 0 and "plateau" in out
+
+
+def test_fit_redor_with_quadrupolar_partner_is_a_clean_error(capsys, data_files):
+    code, out, err = run(capsys, ["respdor", "fit", data_files["sigma"], "--pair", PAIR,
+                                  "--experiment", "redor"])
+    assert_clean_error(code, out, err, "respdor")
+    code, out, err = run(capsys, ["respdor", "curve", "--pair", PAIR, "--d-hz", "500",
+                                  "--t-ms", "1", "--experiment", "redox"])
+    assert_clean_error(code, out, err, "redox")
 
 
 # --- human-readable output ----------------------------------------------------------------

@@ -99,11 +99,26 @@ def test_run_json_with_a_failure(demo_copy, capsys):
     with open(demo_copy, "a", encoding="utf-8") as fh:
         fh.write('\n[[analyses]]\nid = "no-region"\nkind = "respdor"\ninputs = ["respdor-n1"]\n'
                  '[analyses.parameters]\npair = "13C-27Al"\n')
-    obj = run_json(capsys, ["run", demo_copy, "--out", folder])
+    code, out, err = run(capsys, ["run", demo_copy, "--out", folder, "--json"])
+    assert code == 1, err  # some analyses failed; the others finished and everything is written
+    assert err == "" and out.count("\n") == 1
+    obj = json.loads(out)
     assert (obj["n_ok"], obj["n_failed"], obj["n_cached"]) == (len(DEMO_IDS), 1, len(DEMO_IDS))
     failed = obj["analyses"][-1]
     assert failed["id"] == "no-region" and failed["status"] == "failed"
     assert "region" in failed["error"] and failed["summary"] is None
+    results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    assert [a["status"] for a in results["analyses"]].count("failed") == 1
+    assert (folder / "report.html").is_file()
+
+
+def test_run_exit_status_is_documented():
+    from typer.testing import CliRunner
+
+    from cald.cli.app import app
+
+    help_text = " ".join(CliRunner().invoke(app, ["run", "--help"]).output.split())
+    assert "Exit status: 0" in help_text and "1 some analyses failed" in help_text
 
 
 def test_relative_paths_from_another_directory(demo_copy, tmp_path, capsys, monkeypatch):

@@ -1,14 +1,24 @@
 """RESPDOR fits: exact recovery, model comparison, uncertainties and their coverage."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 
 from cald.errors import DataFileError, ParameterError
-from cald.nuclei import dipolar_constant_hz_angstrom3, parse_pair
+from cald.fitting import FitResult
+from cald.nuclei import dipolar_constant_hz_angstrom3, dipolar_coupling_hz, parse_pair
+from cald.recoupling import MODELS
 from cald.recoupling.data import DephasingCurve
-from cald.recoupling.fit import fit_respdor, second_moment_estimate
+from cald.recoupling.fit import _MODEL_BUILDERS, fit_respdor, second_moment_estimate
 from cald.recoupling.profile import d_grid_for_times, profile_interval, solve_profile
-from cald.recoupling.redor import respdor_dephasing, respdor_universal_direct
+from cald.recoupling.redor import (
+    dephasing,
+    respdor_dephasing,
+    respdor_universal_direct,
+    universal_curve,
+)
+from invariants import FitInvariants, ModelInvariants
 
 PAIR = parse_pair("13C-27Al")
 K = dipolar_constant_hz_angstrom3(*PAIR)
@@ -86,7 +96,7 @@ def test_profile_interval_open_side_is_none():
     y = np.full(t.size, 0.2)
     curve = DephasingCurve.from_dephasing(t, y, np.full(t.size, 0.01))
     res = fit_respdor(curve, n_bootstrap=0)
-    assert res.single.params["d_hz"].ci95_profile[1] is None
+    assert res.single.params["d_hz"].intervals["ci95_profile"][1] is None
 
 
 def test_flat_curve_is_flagged():
@@ -228,14 +238,150 @@ def test_interval_coverage(d_hz, f, sigma):
         p = res.single.params
         d, d_err = p["d_hz"].value, p["d_hz"].stderr
         hits["cov"] += d_err is not None and abs(d - d_hz) <= 1.96 * d_err
-        lo, hi = p["d_hz"].ci95_profile
+        lo, hi = p["d_hz"].intervals["ci95_profile"]
         hits["profile"] += (lo is None or lo <= d_hz) and (hi is None or d_hz <= hi)
-        blo, bhi = p["d_hz"].ci95_bootstrap
+        blo, bhi = p["d_hz"].intervals["ci95_bootstrap"]
         hits["boot"] += blo <= d_hz <= bhi
         fv, f_err = p["f"].value, p["f"].stderr
         hits["f_cov"] += f_err is not None and abs(fv - f) <= 1.96 * f_err
-        flo, fhi = p["f"].ci95_bootstrap
+        flo, fhi = p["f"].intervals["ci95_bootstrap"]
         hits["f_boot"] += flo <= f <= fhi
     rates = {k: v / n_rep for k, v in hits.items()}
     assert rates["cov"] >= 0.85, rates
     assert min(v for k, v in rates.items() if k != "cov") >= 0.90, rates
+
+
+# --- REDOR, parameters at bounds, σ unknown (issue 9) -------------------------------------
+
+CN = parse_pair("13C-15N")
+GLYCINE_R_ANGSTROM = 1.48  # Cα–N bond
+GLYCINE_T_S = np.arange(1, 21) * 0.2e-3
+
+
+def glycine_redor(sigma=0.01, seed=7, give_sigma=True):
+    """13C{15N} REDOR of a Cα–N pair: plateau 0.86, D from the bond length."""
+    d_hz = float(dipolar_coupling_hz(GLYCINE_R_ANGSTROM, *CN))
+    y = dephasing(GLYCINE_T_S, d_hz, 0.86, 0.5, 1.0, "redor")
+    y = y + np.random.default_rng(seed).normal(0.0, sigma, y.size)
+    return DephasingCurve.from_dephasing(GLYCINE_T_S, y,
+                                         np.full(y.size, sigma) if give_sigma else None)
+
+
+def test_redor_fit_recovers_the_bond_length():
+    res = fit_respdor(glycine_redor(), spin=0.5, pair=CN, n_bootstrap=0, experiment="redor")
+    d = res.to_dict()
+    assert d["experiment"] == "redor"
+    assert d["r_angstrom"] == pytest.approx(GLYCINE_R_ANGSTROM, abs=0.02)
+    assert abs(d["r_angstrom"] - GLYCINE_R_ANGSTROM) < 3 * d["r_angstrom_err"]
+    assert d["f"] == pytest.approx(0.86, abs=0.02)
+    assert not any("plateau" in n for n in res.notes)
+    assert res.model_curve(GLYCINE_T_S) == pytest.approx(
+        dephasing(GLYCINE_T_S, res.d_hz, res.f, 0.5, 1.0, "redor"))
+
+
+def test_redor_data_fitted_as_respdor_get_a_plateau_note():
+    """The 15N-glycine trap: a spin-1/2 RESPDOR plateau is f/2 ≤ 0.5, the data reach 0.86."""
+    res = fit_respdor(glycine_redor(), spin=0.5, pair=CN, n_bootstrap=0)
+    note = next(n for n in res.notes if "plateau" in n)
+    assert "redor" in note.lower() and "0.5" in note
+    unknown = fit_respdor(glycine_redor(give_sigma=False), spin=0.5, pair=CN, n_bootstrap=0)
+    assert any("plateau" in n for n in unknown.notes)
+
+
+def test_redor_with_a_quadrupolar_partner_is_refused():
+    with pytest.raises(ParameterError, match="RESPDOR"):
+        fit_respdor(noisy_curve(503, 0.24, 0.005, seed=1), spin=2.5, pair=PAIR,
+                    experiment="redor")
+
+
+def test_derived_parameter_of_one_at_a_bound_has_no_error():
+    """Gaussian model on a one-distance curve: σ_rel stops at its lower bound, so σ_r = σ_rel·r0
+    gets no error (it was 0.0025 ± 5.6 Å)."""
+    res = fit_respdor(noisy_curve(503, 0.24, 0.003, seed=0), pair=PAIR, n_bootstrap=0,
+                      models=["gaussian"])
+    p = res.fits["gaussian"].params
+    assert p["sigma_rel"].at_bound and p["sigma_rel"].stderr is None
+    assert p["sigma_r_angstrom"].stderr is None
+    assert "sigma_rel" in p["sigma_r_angstrom"].note and "bound" in p["sigma_r_angstrom"].note
+    assert p["r0_angstrom"].stderr is not None
+
+
+def test_sigma_unknown_reports_residual_std_not_redchi():
+    sigma = 0.004
+    curve = noisy_curve(503, 0.24, sigma, seed=5, give_sigma=False)
+    d = fit_respdor(curve, pair=PAIR, n_bootstrap=0).to_dict()
+    assert "redchi" in d and d["redchi"] is None
+    assert d["residual_std"] == pytest.approx(sigma, rel=0.5)
+    assert d["models"]["single"]["redchi"] is None
+    given = fit_respdor(noisy_curve(503, 0.24, sigma, seed=5), pair=PAIR, n_bootstrap=0).to_dict()
+    assert given["redchi"] is not None and given["residual_std"] is None
+
+
+# --- shared invariants (tests/invariants.py) of the fit models and the fit -----------------
+
+
+def _model_function(model: str, spin: float = 2.5, experiment: str = "respdor"):
+    builder = _MODEL_BUILDERS[model]
+    g = partial(universal_curve, spin=spin, experiment=experiment)
+
+    def function(t_s, **values):
+        return builder.evaluate(np.asarray(t_s, dtype=float), values, g, 1.0, K)
+    return function
+
+
+class _FitModelInvariants(ModelInvariants):
+    """ΔS/S0 of a fit model against t (s); s → ms scales D by 10⁻³ and r by 10 (D ∝ r⁻³)."""
+
+    x = T_S
+    unit_factor = 1e3
+    scaling_rtol = 1e-9
+
+
+class TestSingleModelInvariants(_FitModelInvariants):
+    function = staticmethod(_model_function("single"))
+    params = {"d_hz": 503.0, "f": 0.24}
+    scaling = {"d_hz": -1.0}
+
+
+class TestSingleRedorModelInvariants(_FitModelInvariants):
+    function = staticmethod(_model_function("single", 0.5, "redor"))
+    params = {"d_hz": 950.0, "f": 0.86}
+    scaling = {"d_hz": -1.0}
+
+
+class TestTwoSiteModelInvariants(_FitModelInvariants):
+    function = staticmethod(_model_function("two_site"))
+    params = {"d1_hz": 760.0, "d2_hz": 450.0, "f1": 0.05, "f2": 0.2}
+    scaling = {"d1_hz": -1.0, "d2_hz": -1.0}
+
+
+class TestGaussianModelInvariants(_FitModelInvariants):
+    function = staticmethod(_model_function("gaussian"))
+    params = {"r0_angstrom": 2.5, "sigma_r_angstrom": 0.2, "f": 0.24}
+    scaling = {"r0_angstrom": 1 / 3, "sigma_r_angstrom": 1 / 3}
+    reversed_rtol = 1e-14  # the average over distances is a matrix product
+
+
+def test_every_fit_model_declares_its_invariants():
+    declared = {c.__name__ for c in _FitModelInvariants.__subclasses__()}
+    assert {f"Test{m.title().replace('_', '')}ModelInvariants" for m in MODELS} <= declared
+
+
+class TestRespdorFitInvariants(FitInvariants):
+    """Gaussian model of a one-distance curve, σ given: σ_rel stops at its lower bound."""
+
+    bound_param = "sigma_rel"
+
+    @classmethod
+    def fit_at_bound(cls) -> FitResult:
+        return fit_respdor(noisy_curve(503, 0.24, 0.003, seed=0), pair=PAIR, n_bootstrap=0,
+                           models=["gaussian"]).fits["gaussian"]
+
+
+class TestRespdorFitSigmaUnknownInvariants(TestRespdorFitInvariants):
+    """The same with σ estimated from the residuals."""
+
+    @classmethod
+    def fit_at_bound(cls) -> FitResult:
+        return fit_respdor(noisy_curve(503, 0.24, 0.003, seed=0, give_sigma=False), pair=PAIR,
+                           n_bootstrap=0, models=["gaussian"]).fits["gaussian"]

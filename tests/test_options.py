@@ -192,3 +192,14 @@ def test_curve_coupling_from_distance():
     opts = RespdorCurveOptions(pair="13C-27Al", t_ms="1", r_angstrom=3.0)
     assert opts.coupling_hz() == pytest.approx(dipolar_coupling_hz(3.0, *parse_pair("13C-27Al")))
     assert math.isclose(RespdorCurveOptions(spin=2.5, t_ms=[1], d_hz=500).coupling_hz(), 500)
+
+
+def test_experiment_checked_where_the_options_are_built():
+    assert RespdorFitOptions(pair="13C-15N", experiment="redor").experiment == "redor"
+    with pytest.raises(ValidationError, match="REDOR is modelled for a spin-1/2"):
+        RespdorFitOptions(pair="13C-27Al", experiment="redor")
+    with pytest.raises(ParameterError, match=r"^--experiment must be respdor or redor, got 'redox'"):
+        build_options(RespdorCurveOptions, pair="13C-27Al", t_ms="1", d_hz=500.0,
+                      experiment="redox")
+    assert kind_parameters("respdor", {"pair": "13C-15N", "experiment": "redor"}) == \
+        kind_parameters("respdor", {"pair": "13C-15N", "experiment": "redor", "bootstrap": 1000})

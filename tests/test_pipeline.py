@@ -228,6 +228,30 @@ def test_demo_run_succeeds(demo_run):
     assert by["respdor-13c-27al-n1"]["files"] == ["files/respdor-13c-27al-n1_curve.csv"]
 
 
+#: Key numbers of the demo's RESPDOR fit before the fitting core (issue 9); the refactor keeps them.
+RESPDOR_BEFORE = {"d_hz": 490.8705816881999, "d_hz_err": 12.966886951625746,
+                  "f": 0.23987621394920206, "f_err": 0.0026665447701602635,
+                  "r_angstrom": 2.522429239023821, "r_angstrom_err": 0.022210915331564482,
+                  "redchi": 0.8529595933039791}
+RESPDOR_MODELS_BEFORE = {"single": (11.088474712951728, 16.504575115156147),
+                         "two_site": (9.79888034441934, 20.63108114882818),
+                         "gaussian": (11.088612359799905, 19.212762963106535)}  # (χ², BIC)
+
+
+def test_respdor_numbers_unchanged_by_the_fitting_core(demo_run):
+    res = by_id(results_of(demo_run.folder))["respdor-13c-27al-n1"]["result"]
+    for key, value in RESPDOR_BEFORE.items():
+        assert res[key] == pytest.approx(value, rel=1e-9), key
+    assert res["d_hz_ci95"] == pytest.approx([466.7782068314729, 517.4806430836011], rel=1e-9)
+    for model, (chisqr, bic) in RESPDOR_MODELS_BEFORE.items():
+        assert res["models"][model]["chisqr"] == pytest.approx(chisqr, rel=1e-9)
+        assert res["models"][model]["bic"] == pytest.approx(bic, rel=1e-9)
+    # the one fixed defect: σ_r of the Gaussian model was 0.0025 ± 5.6 Å with σ_rel at its bound
+    gauss = res["models"]["gaussian"]["params"]
+    assert gauss["sigma_rel"]["stderr"] is None
+    assert gauss["sigma_r_angstrom"]["stderr"] is None and "bound" in gauss["sigma_r_angstrom"]["note"]
+
+
 def test_raw_data_never_modified(demo_run):
     assert demo_run.data_before == demo_run.data_after
     assert len(demo_run.data_before) >= 15  # five Bruker data sets with their files
@@ -409,6 +433,7 @@ def test_wrong_number_of_inputs(project_copy, monkeypatch, tmp_path, kind, input
     ("respdor", '["respdor-n1"]', "bootstrap = -1\nregion = [190.0, 178.0]", "bootstrap"),
     ("respdor", '["respdor-n1"]', "frobnicate = 1", "frobnicate"),
     ("respdor", '["respdor-n1"]', "fix_f = 1.5", "fix_f"),
+    ("respdor", '["respdor-n1"]', "experiment = 'redox'", "experiment"),
     ("nmr", '["cp13c-n0-on"]', "normalise_region = [1.0, 2.0, 3.0]", "normalise_region"),
     ("dnp", '["cp13c-n0-on", "cp13c-n0-off"]', "auto_phase = 'yes'", "region"),
 ])
@@ -593,10 +618,32 @@ def test_one_changed_parameter_recomputes_that_analysis(run_copy, monkeypatch):
     assert by_id(summary.results)["dnp-n1"]["result"]["region_ppm"] == [134.0, 125.0]
 
 
-def test_new_cald_version_invalidates_the_cache(run_copy, monkeypatch):
+def test_code_fingerprint_follows_every_source_byte(tmp_path):
+    from cald.project.provenance import tree_fingerprint
+
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
+    (tmp_path / "pkg" / "sub" / "t.j2").write_text("{{ x }}\n")
+    (tmp_path / "pkg" / "notes.txt").write_text("not code\n")
+    before = tree_fingerprint(tmp_path / "pkg", {"numpy": "2.0"})
+    assert before == tree_fingerprint(tmp_path / "pkg", {"numpy": "2.0"})
+    (tmp_path / "pkg" / "notes.txt").write_text("changed, still not code\n")
+    assert tree_fingerprint(tmp_path / "pkg", {"numpy": "2.0"}) == before
+    assert tree_fingerprint(tmp_path / "pkg", {"numpy": "2.1"}) != before
+    (tmp_path / "pkg" / "sub" / "t.j2").write_text("{{ y }}\n")
+    assert tree_fingerprint(tmp_path / "pkg", {"numpy": "2.0"}) != before
+
+
+def test_results_record_the_code_fingerprint(demo_run):
+    from cald.project.provenance import code_fingerprint
+
+    assert demo_run.summary.results["code_fingerprint"] == code_fingerprint()
+
+
+def test_new_cald_code_invalidates_the_cache(run_copy, monkeypatch):
     folder = run_copy.parent
     old_keys = [p.key for p in plan_project(load_project(run_copy))]
-    monkeypatch.setattr(cache_module, "__version__", "999.0.0")
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "0" * 64)
     new_keys = [p.key for p in plan_project(load_project(run_copy))]
     assert not set(old_keys) & set(new_keys)
 
@@ -706,3 +753,24 @@ def test_analysis_ids_cannot_write_outside_the_output_folder(run_copy, monkeypat
     except InputError:
         pass  # refusing such an id is a fix
     assert sorted(p.name for p in workspace.iterdir()) == before
+
+
+def _value_at(result: dict, path: str) -> float:
+    node: Any = result
+    for part in path.replace("]", "").replace("[", ".").split("."):
+        node = node[int(part)] if part.isdigit() else node[part]
+    return float(node)
+
+
+def test_demo_key_numbers_are_those_before_the_consolidation(demo_run):
+    """The consolidation (issue 9) changes the code's shape, not its results: the demo's key
+    numbers equal those recorded before it (tests/data/demo_key_numbers.json), within a quarter of
+    their error bars."""
+    recorded = json.loads((Path(__file__).parent / "data" / "demo_key_numbers.json")
+                          .read_text(encoding="utf-8"))["analyses"]
+    results = by_id(demo_run.summary.results)
+    assert set(recorded) <= set(results)
+    for analysis_id, numbers in recorded.items():
+        for path, (value, tolerance) in numbers.items():
+            got = _value_at(results[analysis_id]["result"], path)
+            assert abs(got - value) <= tolerance, (analysis_id, path, got, value, tolerance)

@@ -1,13 +1,19 @@
 """REDOR/RESPDOR curves: analytic limits, published check values and an independent brute-force
 powder average written here (orientations × uniform (m, m') pairs, no Bessel functions)."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cald.errors import ParameterError
 from cald.recoupling.redor import (
     LAMBDA_TABLE_MAX,
+    check_experiment,
+    dephasing,
+    plateau,
     redor_dephasing,
     redor_signal_direct,
     respdor_dephasing,
@@ -15,7 +21,9 @@ from cald.recoupling.redor import (
     respdor_short_time_coefficient,
     respdor_universal,
     respdor_universal_direct,
+    short_time_coefficient,
 )
+from invariants import ModelInvariants
 
 SPINS = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.5]
 
@@ -132,3 +140,57 @@ def test_dephasing_scales_with_f_kappa_and_d():
 def test_bad_spin(spin):
     with pytest.raises(ValueError):
         respdor_universal(0.5, spin)
+
+
+# --- REDOR (π-pulse inversion of a spin-1/2 partner) next to RESPDOR -----------------------
+
+
+def test_redor_curve_is_one_minus_r_with_plateau_f():
+    lam = np.linspace(0.0, 6.0, 61)
+    t_s = lam / 800.0
+    got = dephasing(t_s, 800.0, 0.86, 0.5, 1.0, "redor")
+    np.testing.assert_allclose(got, 0.86 * (1.0 - redor_signal_direct(lam)), atol=1e-7)
+    assert plateau(0.5, "redor") == 1.0
+    assert plateau(0.5, "respdor") == pytest.approx(0.5)
+    # REDOR dephases twice as fast as spin-1/2 RESPDOR, which saturates half the partners
+    np.testing.assert_allclose(got, 2.0 * dephasing(t_s, 800.0, 0.86, 0.5, 1.0, "respdor"))
+
+
+def test_redor_short_time_coefficient():
+    lam = 1e-3
+    assert (1.0 - redor_signal_direct(lam)) / lam**2 == pytest.approx(
+        short_time_coefficient(0.5, "redor"), rel=1e-5)
+
+
+@pytest.mark.parametrize(("experiment", "spin", "fragment"),
+                         [("redor", 2.5, "respdor"), ("redor", 1.0, "spin 1"), ("rdor", 0.5, "rdor")])
+def test_redor_refuses_quadrupolar_partner_and_unknown_experiment(experiment, spin, fragment):
+    with pytest.raises(ParameterError, match=fragment):
+        check_experiment(experiment, spin)
+    with pytest.raises(ParameterError):
+        dephasing([1e-3], 500.0, 1.0, spin, 1.0, experiment)
+
+
+# --- shared invariants (tests/invariants.py) of the curves -----------------------------------
+
+
+class _CurveInvariants(ModelInvariants):
+    """ΔS/S0 against t (s): s → ms scales t by 10³ and D by 10⁻³, the curve is unchanged."""
+
+    x = np.linspace(0.0, 5e-3, 201)
+    params = {"d_hz": 503.0, "f": 0.8}
+    scaling = {"d_hz": -1.0}
+    unit_factor = 1e3
+    scaling_rtol = 1e-9
+
+
+class TestRespdorCurveInvariants(_CurveInvariants):
+    function = staticmethod(partial(dephasing, spin=2.5, kappa=1.0, experiment="respdor"))
+
+
+class TestSpinHalfRespdorCurveInvariants(_CurveInvariants):
+    function = staticmethod(partial(dephasing, spin=0.5, kappa=1.0, experiment="respdor"))
+
+
+class TestRedorCurveInvariants(_CurveInvariants):
+    function = staticmethod(partial(dephasing, spin=0.5, kappa=1.0, experiment="redor"))

@@ -498,6 +498,8 @@ def test_a_new_kind_needs_no_change_of_the_report_core():
         section = "optical"
         input_kinds = ("csv",)
         Parameters = ToyOptions
+        card_template = ('<p class="toy">width {{ result.width_nm }} nm of {{ card.sample }}'
+                         '{{ result.note }}</p>')
 
         def run(self, inputs, params, sample):  # pragma: no cover - not run here
             return AnalysisOutput({"width_nm": 3.25, "width_nm_err": 0.125})
@@ -517,7 +519,8 @@ def test_a_new_kind_needs_no_change_of_the_report_core():
 
     try:
         results = make_results([make_analysis("toy-1", "toy-width",
-                                              {"width_nm": 3.25, "width_nm_err": 0.125}, "n1")],
+                                              {"width_nm": 3.25, "width_nm_err": 0.125,
+                                               "note": " <i>"}, "n1")],
                                [SAMPLE_N1])
         html = render_report(results, {})
     finally:
@@ -531,6 +534,7 @@ def test_a_new_kind_needs_no_change_of_the_report_core():
     assert optical[1] == [["width", "3.25 ± 0.12 nm"]]
     assert "<h3>Toy widths across samples</h3>" in html
     assert '<div class="card" id="toy-1">' in html and "Toy width: toy-1" in html
+    assert '<p class="toy">width 3.25 nm of n1 &lt;i&gt;</p>' in html  # escaped
 
 
 def test_report_core_names_no_kind():
@@ -545,3 +549,22 @@ def test_report_core_names_no_kind():
         text = Path(module.__file__).read_text(encoding="utf-8")
         for name in names:
             assert f'"{name}"' not in text and f"'{name}'" not in text, (module.__name__, name)
+
+
+def test_peaks_and_site_cards_show_their_key_numbers():
+    """Kinds that the demo does not run: a deconvolution card and a Czjzek table row."""
+    peaks = {"unit": "ppm", "redchi": 1.1,
+             "peaks": [{"label": "chelating", "center_ppm": 183.2, "center_ppm_err": 0.05,
+                        "fwhm_ppm": 1.8, "fwhm_ppm_err": 0.12, "fraction": 0.7,
+                        "fraction_err": 0.02}]}
+    quad = {"sites": [{"label": "Al(IV)", "iso_ppm": 68.0, "iso_ppm_err": 0.4, "sigma_mhz": 5.1,
+                       "sigma_mhz_err": 0.3, "cq_mean_mhz": 8.4, "fraction": 0.4,
+                       "fraction_err": 0.03}], "redchi": 1.3, "warning": ""}
+    html = render_report(make_results([make_analysis("pk", "peaks", peaks, "n1"),
+                                       make_analysis("al", "quad", quad, "n1")], [SAMPLE_N1]), {})
+    tables = parse(html).tables["section-ssnmr"]
+    assert ["n1 (n = 1)", "Al(IV)", "68.00 ± 0.40", "5.10 ± 0.30", "8.4", "0.400 ± 0.030"] in tables[0]
+    assert tables[1] == [["chelating", "183.200 ± 0.050; FWHM 1.80 ± 0.12; fraction 0.700 ± 0.020"],
+                         ["χ²ᵣ", "1.1"]]
+    assert tables[2] == [["Al(IV)", "δiso 68.00 ± 0.40 ppm; σ 5.10 ± 0.30 MHz; fraction "
+                                    "0.400 ± 0.030"], ["χ²ᵣ", "1.3"]]

@@ -18,7 +18,6 @@ from cald.errors import ParameterError
 from cald.io.atomic import atomic_write_bytes
 from cald.nmr.processing import Peak
 from cald.recoupling.fit import RespdorResult
-from cald.recoupling.redor import respdor_dephasing
 from cald.spectrum import Spectrum
 
 __all__ = ["fit_figure", "lineshape_fit_figure", "overlay_figure", "render_figure",
@@ -48,8 +47,7 @@ def respdor_figure(result: RespdorResult, r_offsets_angstrom: tuple[float, ...] 
         for i, dr in enumerate(r_offsets_angstrom):
             r = d["r_angstrom"] + dr
             d_hz = result.d_r3_hz_angstrom3 / r**3
-            ax.plot(t_fine_s * 1e3, respdor_dephasing(t_fine_s, d_hz, d["f"], result.spin,
-                                                      result.kappa),
+            ax.plot(t_fine_s * 1e3, result.dephasing(t_fine_s, d_hz, d["f"]),
                     color=f"C{i + 1}", lw=1, ls="--", label=f"r = {r:.1f} Å")
     extra = [name for name in result.fits if name != "single"]
     for i, name in enumerate(extra):
@@ -58,7 +56,7 @@ def respdor_figure(result: RespdorResult, r_offsets_angstrom: tuple[float, ...] 
     ax.set_xlabel("recoupling time / ms")
     ax.set_ylabel(r"$\Delta S/S_0$")
     title = result.pair.replace("-", "{") + "}" if result.pair else f"spin {result.spin:g}"
-    ax.set_title(f"RESPDOR {title}", fontsize=10)
+    ax.set_title(f"{result.experiment.upper()} {title}", fontsize=10)
     ax.set_xlim(0, t_fine_s.max() * 1e3)
     ax.legend(fontsize=7, frameon=False)
     return fig

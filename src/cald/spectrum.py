@@ -8,10 +8,25 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Spectrum", "AXIS_UNITS"]
+__all__ = ["Spectrum", "AXIS_UNITS", "axis_key", "unit_key"]
 
 #: Units an axis may carry: chemical shift, frequency, time, binding energy, wavenumber, wavelength.
 AXIS_UNITS = ("ppm", "hz", "s", "ev", "cm-1", "nm")
+
+#: Identifier-friendly spelling of each axis unit, the suffix of result keys (``center_per_cm``).
+_KEY_SUFFIX = {"ppm": "ppm", "hz": "hz", "s": "s", "ev": "ev", "cm-1": "per_cm", "nm": "nm"}
+
+
+def unit_key(unit: str) -> str:
+    """An axis unit spelled as an identifier (``"cm-1"`` → ``"per_cm"``, ``"ppm"`` → ``"ppm"``)."""
+    return _KEY_SUFFIX.get(unit, unit)
+
+
+def axis_key(name: str, unit: str) -> str:
+    """Result key of a quantity in axis units: ``name`` + ``_`` + :func:`unit_key`
+    (``axis_key("fwhm_lorentz", "cm-1") == "fwhm_lorentz_per_cm"``); ``name`` alone when
+    ``unit`` is not an axis unit."""
+    return f"{name}_{_KEY_SUFFIX[unit]}" if unit in _KEY_SUFFIX else name
 
 
 @dataclass(frozen=True)

@@ -47,12 +47,15 @@ def _report(summary, as_json: bool, quiet: bool) -> None:  # type: ignore[no-unt
 
 def _main_job(job: Callable[[str, Callable[[str, int, int], None] | None], Any], out: Path,
               as_json: bool, quiet: bool) -> None:
-    """Run ``job(command, progress)`` into ``out`` with a progress bar and report its summary."""
+    """Run ``job(command, progress)`` into ``out`` with a progress bar, report its summary and
+    exit with status 1 when any analysis failed."""
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder", out)
     with _progress(not (quiet or as_json)) as progress:
         summary = job(shlex.join(["cald", *map(str, INVOCATION)]), progress)
     _report(summary, as_json, quiet)
+    if summary.n_failed:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
@@ -67,7 +70,10 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JSON_OPTION,
         quiet: bool = QUIET_OPTION,
     ) -> None:
-        """Run every analysis of a project (cached, in parallel) and write the report."""
+        """Run every analysis of a project (cached, in parallel) and write the report.
+
+        Exit status: 0 every analysis ok; 1 some analyses failed (the others finish,
+        results.json and report.html are still written); 2 input error before any work."""
         from cald.project.pipeline import run_project
 
         _main_job(lambda command, progress: run_project(project, out, scheduler=scheduler,
@@ -80,7 +86,9 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JSON_OPTION,
         quiet: bool = QUIET_OPTION,
     ) -> None:
-        """Write the bundled synthetic example project into OUT and run it there."""
+        """Write the bundled synthetic example project into OUT and run it there.
+
+        Exit status as for ``cald run`` (0 ok, 1 some analyses failed, 2 input error)."""
         from cald.project.demo import run_demo
 
         _main_job(lambda command, progress: run_demo(out, command=command, progress=progress),

@@ -25,22 +25,24 @@ def curve(
     spin: str | None = option(RespdorCurveOptions, "spin"),
     pair: str | None = option(RespdorCurveOptions, "pair"),
     kappa: float = option(RespdorCurveOptions, "kappa"),
+    experiment: str = option(RespdorCurveOptions, "experiment"),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """RESPDOR dephasing ΔS/S0 = f·g_I(κ D t) at the given times."""
+    """Dephasing ΔS/S0 at the given times: RESPDOR f·g_I(κ D t) or REDOR f·[1 − R(κ D t)]."""
     opts = build_options(RespdorCurveOptions, t_ms=t_ms, d_hz=d_hz, r_angstrom=r_angstrom, f=f,
-                         spin=spin, pair=pair, kappa=kappa)
-    from cald.recoupling.redor import respdor_dephasing
+                         spin=spin, pair=pair, kappa=kappa, experiment=experiment)
+    from cald.recoupling.redor import dephasing
 
     d_value = opts.coupling_hz()
-    values = respdor_dephasing(np.asarray(opts.t_s), d_value, opts.f, opts.spin_value, opts.kappa)
+    values = dephasing(np.asarray(opts.t_s), d_value, opts.f, opts.spin_value, opts.kappa,
+                       opts.experiment)
     times_ms = opts.boundary_value("t_s")
     if as_json:
         emit_json({"t_ms": times_ms, "dS_S0": values.tolist(), "d_hz": d_value, "f": opts.f,
-                   "spin": opts.spin_value, "kappa": opts.kappa})
+                   "spin": opts.spin_value, "kappa": opts.kappa, "experiment": opts.experiment})
         return
-    console.print(f"RESPDOR I = {opts.spin_value:g}, D = {d_value:.4g} Hz, f = {opts.f:g}, "
-                  f"κ = {opts.kappa:g}")
+    console.print(f"{opts.experiment.upper()} I = {opts.spin_value:g}, D = {d_value:.4g} Hz, "
+                  f"f = {opts.f:g}, κ = {opts.kappa:g}")
     for t, v in zip(times_ms, values, strict=True):
         console.print(f"  {t:8.4g} ms  {v:.6f}")
 
@@ -59,14 +61,15 @@ def fit(
     fit_distance: bool = option(RespdorFitOptions, "fit_distance"),
     bootstrap: int = option(RespdorFitOptions, "bootstrap"),
     seed: int = option(RespdorFitOptions, "seed"),
+    experiment: str = option(RespdorFitOptions, "experiment"),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (.svg, .png, .pdf)."),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
-    """Fit D (and r) and f to a measured dephasing curve, with uncertainties."""
+    """Fit D (and r) and f to a measured RESPDOR or REDOR dephasing curve, with uncertainties."""
     opts = build_options(RespdorFitOptions, {"models": "--model"}, pair=pair, spin=spin,
                          kappa=kappa, fix_f=fix_f, models=model, fit_distance=fit_distance,
-                         bootstrap=bootstrap, seed=seed)
+                         bootstrap=bootstrap, seed=seed, experiment=experiment)
     check_plot_path(plot)
     from cald.recoupling.data import read_dephasing_csv
 

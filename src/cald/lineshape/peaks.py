@@ -1,43 +1,62 @@
 """Peak deconvolution: Gaussian, Lorentzian, Voigt and pseudo-Voigt lines with bounds and ties.
 
-Two layers, as everywhere in cald:
+The family in three layers, as everywhere in cald:
 
-* plain numpy lineshapes, the axis first, each normalised so that ``area`` is the integral over
-  the axis (axis units × intensity, whatever the axis orientation): :func:`gaussian`,
-  :func:`lorentzian`, :func:`voigt`, :func:`pseudo_voigt`, listed in the registry :data:`SHAPES`;
-* :class:`PeakModel`, an lmfit composite model (one prefixed model ``p0_``, ``p1_`` … per peak
-  plus an optional ``bl_`` baseline) with bounds and ties between peaks (:class:`PeakTies`), and
-  :func:`fit_peaks`, which fits a region of a :class:`~cald.spectrum.Spectrum` and returns a
-  :class:`PeakFitResult`.
+* the line profiles, plain numpy functions (:mod:`cald.lineshape.profiles`: :func:`gaussian`,
+  :func:`lorentzian`, :func:`voigt`, :func:`pseudo_voigt`, :data:`SHAPES`);
+* the composite model with bounds and ties (:mod:`cald.lineshape.peak_model`:
+  :class:`PeakModel`, :class:`PeakTies`, :data:`BASELINES`);
+* the fit driver here, :func:`fit_peaks`, which fits a region of a
+  :class:`~cald.spectrum.Spectrum` and returns a :class:`~cald.lineshape.peak_result.PeakFitResult`.
 
-Widths are full widths at half maximum (FWHM) in axis units. For the Voigt line the Gaussian and
-Lorentzian FWHMs are the parameters; the reported ``fwhm`` is the exact FWHM of the profile
-(:func:`voigt_fwhm`, solved numerically; the Olivero–Longbothum formula is within 0.024 %).
+Their public names are importable from this module.
 
-Uncertainty conventions (as in :mod:`cald.recoupling.fit`): the points are weighted by 1/σ, with
-σ given or measured on the spectrum by :func:`cald.nmr.processing.noise_std`; the covariance is
-*not* rescaled by χ²ᵣ (check that ``redchi`` ≈ 1: apodization correlates neighbouring points and
-makes the errors look too small). Only when σ cannot be measured is it estimated from the residuals
-(covariance scaled by χ²ᵣ). Derived quantities (fractions area_i / Σ areas, heights, the Voigt
-FWHM, tied parameters) carry uncertainties propagated with the full covariance matrix (lmfit's
-correlated ``uvars``), not independent errors.
+Uncertainties follow the rule of :mod:`cald.fitting`: the points are weighted by 1/σ, with σ given
+or measured on the spectrum (:func:`cald.fitting.measure_noise`); the covariance is *not* rescaled
+(check that ``redchi`` ≈ 1: apodization correlates neighbouring points and makes the errors look
+too small). Only when σ cannot be measured is it estimated from the residuals (covariance scaled by
+χ²/(n − k), ``residual_std`` reported instead of χ²ᵣ). Derived quantities (fractions
+area_i / Σ areas, heights, the Voigt FWHM, tied parameters) carry uncertainties propagated with
+the full covariance matrix, not independent errors; none when an input sits at a bound.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import lmfit
 import numpy as np
-import uncertainties
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import brentq
 from scipy.signal import find_peaks, peak_widths
-from scipy.special import voigt_profile
 
 from cald.errors import DataFileError, ParameterError
+from cald.fitting import (
+    Estimate,
+    FitStatistics,
+    Noise,
+    derived_bound_note,
+    derived_estimate,
+    estimates_from_params,
+    fractions,
+    measure_noise,
+    parameter_covariance,
+    point_sigma,
+)
+from cald.fitting.parameters import NO_COVARIANCE
+from cald.lineshape.peak_model import BASELINES, PeakModel, PeakTies
+from cald.lineshape.peak_result import BaselineEstimate, PeakEstimate, PeakFitResult
+from cald.lineshape.profiles import (
+    SHAPES,
+    LineShape,
+    gaussian,
+    line_shape,
+    lorentzian,
+    pseudo_voigt,
+    voigt,
+    voigt_fwhm,
+)
 from cald.spectrum import Spectrum
 
 __all__ = [
@@ -56,576 +75,6 @@ __all__ = [
     "PeakFitResult",
     "fit_peaks",
 ]
-
-_FWHM_PER_SIGMA = 2.0 * np.sqrt(2.0 * np.log(2.0))  # Gaussian FWHM = 2√(2 ln 2) σ
-_SQRT_2PI = np.sqrt(2.0 * np.pi)
-
-
-# --- lineshapes -----------------------------------------------------------------------------
-
-
-def gaussian(x: ArrayLike, center: float, fwhm: float, area: float) -> NDArray[np.float64]:
-    """Gaussian line of full width at half maximum ``fwhm`` and integral ``area``."""
-    x = np.asarray(x, dtype=float)
-    sigma = fwhm / _FWHM_PER_SIGMA
-    return area / (sigma * _SQRT_2PI) * np.exp(-0.5 * ((x - center) / sigma) ** 2)
-
-
-def lorentzian(x: ArrayLike, center: float, fwhm: float, area: float) -> NDArray[np.float64]:
-    """Lorentzian (Cauchy) line of full width at half maximum ``fwhm`` and integral ``area``."""
-    x = np.asarray(x, dtype=float)
-    half = 0.5 * fwhm
-    return area / np.pi * half / ((x - center) ** 2 + half**2)
-
-
-def voigt(x: ArrayLike, center: float, fwhm_gauss: float, fwhm_lorentz: float,
-          area: float) -> NDArray[np.float64]:
-    """Voigt line (Gaussian ⊗ Lorentzian) from the FWHMs of its two parts and its integral
-    ``area``; one width at 0 gives the other shape. The FWHM of the profile is
-    :func:`voigt_fwhm`."""
-    x = np.asarray(x, dtype=float)
-    return area * voigt_profile(x - center, fwhm_gauss / _FWHM_PER_SIGMA, 0.5 * fwhm_lorentz)
-
-
-def pseudo_voigt(x: ArrayLike, center: float, fwhm: float, eta: float,
-                 area: float) -> NDArray[np.float64]:
-    """Pseudo-Voigt line η·L + (1 − η)·G, both parts of FWHM ``fwhm`` and unit area, times
-    ``area`` (η is the Lorentzian fraction, 0 ≤ η ≤ 1)."""
-    return eta * lorentzian(x, center, fwhm, area) + (1.0 - eta) * gaussian(x, center, fwhm, area)
-
-
-def voigt_fwhm(fwhm_gauss: float, fwhm_lorentz: float) -> float:
-    """Exact FWHM of a Voigt profile (half maximum solved numerically); the Olivero–Longbothum
-    approximation 0.5346 f_L + √(0.2166 f_L² + f_G²) is within 0.024 % of it (largest near
-    f_L/f_G ≈ 0.3)."""
-    fg, fl = abs(float(fwhm_gauss)), abs(float(fwhm_lorentz))
-    if fg == 0.0 or fl == 0.0:
-        return fg + fl
-    approx = 0.5346 * fl + np.sqrt(0.2166 * fl**2 + fg**2)
-    sigma, gamma = fg / _FWHM_PER_SIGMA, 0.5 * fl
-    half = 0.5 * float(voigt_profile(0.0, sigma, gamma))
-    root = brentq(lambda h: float(voigt_profile(h, sigma, gamma)) - half, 0.4 * approx, 0.6 * approx,
-                  xtol=1e-14 * approx, rtol=1e-14)
-    return 2.0 * float(root)
-
-
-@dataclass(frozen=True)
-class LineShape:
-    """One entry of :data:`SHAPES`: the function and the names of its parameters after the axis.
-
-    Attributes
-    ----------
-    name
-        Registry key.
-    function
-        ``function(x, *params)``; area-normalised.
-    params
-        Parameter names in call order (``center`` first, ``area`` last).
-    widths
-        The parameters that are widths (FWHM in axis units; tied by ``equal_widths``).
-    """
-
-    name: str
-    function: Callable[..., NDArray[np.float64]]
-    params: tuple[str, ...]
-    widths: tuple[str, ...]
-
-    @property
-    def shape_params(self) -> tuple[str, ...]:
-        """Parameters other than ``center`` and ``area`` (widths and η)."""
-        return tuple(p for p in self.params if p not in ("center", "area"))
-
-    def fwhm(self, **shape_values: float) -> float:
-        """FWHM of the profile from its shape parameters."""
-        if self.name == "voigt":
-            return voigt_fwhm(shape_values["fwhm_gauss"], shape_values["fwhm_lorentz"])
-        return float(shape_values["fwhm"])
-
-    def peak_height(self, area: float = 1.0, **shape_values: float) -> float:
-        """Value at the center (the maximum) of a line of integral ``area``."""
-        return float(self.function(0.0, 0.0, **shape_values, area=area))
-
-    def start_values(self, fwhm: float) -> dict[str, float]:
-        """Shape parameters giving a profile of FWHM ≈ ``fwhm`` (starting guesses)."""
-        if self.name == "voigt":  # equal Gaussian and Lorentzian parts: total ≈ 1.6376 × each
-            return {"fwhm_gauss": fwhm / 1.6376, "fwhm_lorentz": fwhm / 1.6376}
-        if self.name == "pseudo_voigt":
-            return {"fwhm": fwhm, "eta": 0.5}
-        return {"fwhm": fwhm}
-
-
-#: Lineshapes by name.
-SHAPES: dict[str, LineShape] = {
-    "gaussian": LineShape("gaussian", gaussian, ("center", "fwhm", "area"), ("fwhm",)),
-    "lorentzian": LineShape("lorentzian", lorentzian, ("center", "fwhm", "area"), ("fwhm",)),
-    "voigt": LineShape("voigt", voigt, ("center", "fwhm_gauss", "fwhm_lorentz", "area"),
-                       ("fwhm_gauss", "fwhm_lorentz")),
-    "pseudo_voigt": LineShape("pseudo_voigt", pseudo_voigt, ("center", "fwhm", "eta", "area"),
-                              ("fwhm",)),
-}
-
-
-def _baseline_constant(x: NDArray[np.float64], c0: float) -> NDArray[np.float64]:
-    return np.full(np.shape(x), c0, dtype=float)
-
-
-def _baseline_linear(x: NDArray[np.float64], c0: float, c1: float, x_ref: float) -> NDArray[np.float64]:
-    return c0 + c1 * (np.asarray(x, dtype=float) - x_ref)
-
-
-#: Baselines fitted together with the peaks (``bl_c0 + bl_c1 (x − bl_x_ref)``, x_ref the middle
-#: of the region, fixed).
-BASELINES: dict[str, Callable[..., NDArray[np.float64]]] = {
-    "constant": _baseline_constant,
-    "linear": _baseline_linear,
-}
-
-
-def _lineshape(shape: str) -> LineShape:
-    if shape not in SHAPES:
-        raise ParameterError(f"unknown peak shape {shape!r}; choose from {', '.join(SHAPES)}")
-    return SHAPES[shape]
-
-
-# --- ties and the composite model -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PeakTies:
-    """Constraints between peaks (indices are positions in the peak list, from 0).
-
-    Attributes
-    ----------
-    equal_widths
-        All peaks share the widths of peak 0 (both parts for Voigt lines; η stays free).
-    fixed_separations
-        ``{(i, j): delta}``: center_j = center_i + delta (axis units), held exactly through an
-        lmfit expression. A peak can be tied to one other peak; chains are allowed, loops not.
-    fix_centers
-        ``True`` holds every center not tied by a separation at its starting value; a sequence
-        of indices holds those.
-    """
-
-    equal_widths: bool = False
-    fixed_separations: Mapping[tuple[int, int], float] = field(default_factory=dict)
-    fix_centers: bool | Sequence[int] = False
-
-    @classmethod
-    def coerce(cls, ties: PeakTies | Mapping[str, Any] | None) -> PeakTies:
-        """A :class:`PeakTies` from ``None``, an instance or a mapping of its field names."""
-        if ties is None:
-            return cls()
-        if isinstance(ties, PeakTies):
-            return ties
-        if not isinstance(ties, Mapping):
-            raise ParameterError(f"ties must be a PeakTies or a mapping, got {type(ties).__name__}")
-        unknown = sorted(set(ties) - {"equal_widths", "fixed_separations", "fix_centers"})
-        if unknown:
-            raise ParameterError(f"unknown tie(s) {unknown}; use equal_widths, fixed_separations, "
-                                 "fix_centers")
-        return cls(**ties)
-
-    def separation_of(self, n_peaks: int) -> dict[int, tuple[int, float]]:
-        """``{j: (i, delta)}`` after checking indices, single ties and loops."""
-        out: dict[int, tuple[int, float]] = {}
-        for key, delta in dict(self.fixed_separations).items():
-            try:
-                i, j = (int(k) for k in key)
-            except (TypeError, ValueError):
-                raise ParameterError(f"fixed separation key {key!r} must be a pair of peak indices "
-                                     "(i, j)") from None
-            if not (0 <= i < n_peaks and 0 <= j < n_peaks) or i == j:
-                raise ParameterError(f"fixed separation ({i}, {j}): indices must be two different "
-                                     f"peaks among 0..{n_peaks - 1}")
-            if not np.isfinite(delta):
-                raise ParameterError(f"fixed separation ({i}, {j}) must be finite, got {delta}")
-            if j in out:
-                raise ParameterError(f"peak {j} is tied by two fixed separations; tie it once")
-            out[j] = (i, float(delta))
-        for start in out:
-            seen, node = {start}, start
-            while node in out:
-                node = out[node][0]
-                if node in seen:
-                    raise ParameterError(f"fixed separations form a loop through peak {start}")
-                seen.add(node)
-        return out
-
-    def fixed_center_indices(self, n_peaks: int) -> set[int]:
-        """Indices whose centers are held fixed."""
-        tied = set(self.separation_of(n_peaks))
-        if self.fix_centers is True:
-            return set(range(n_peaks)) - tied
-        if self.fix_centers is False:
-            return set()
-        if isinstance(self.fix_centers, str | bytes) or not isinstance(self.fix_centers, Sequence):
-            raise ParameterError("fix_centers must be True/False or a sequence of peak indices")
-        chosen = set()
-        for k in self.fix_centers:
-            if not (isinstance(k, int | np.integer) and 0 <= k < n_peaks):
-                raise ParameterError(f"fix_centers: {k!r} is not a peak index among 0..{n_peaks - 1}")
-            if k in tied:
-                raise ParameterError(f"peak {k} is both fixed and tied by a fixed separation")
-            chosen.add(int(k))
-        return chosen
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary (separations as ``[i, j, delta]`` triples)."""
-        fix = self.fix_centers if isinstance(self.fix_centers, bool) else sorted(self.fix_centers)
-        return {"equal_widths": self.equal_widths,
-                "fixed_separations": [[int(i), int(j), float(d)]
-                                      for (i, j), d in dict(self.fixed_separations).items()],
-                "fix_centers": fix}
-
-
-class PeakModel:
-    """Sum of ``n_peaks`` lines of one shape plus an optional baseline, as an lmfit composite
-    model; parameters ``p{i}_center``, ``p{i}_<width>``, ``p{i}_area`` … and ``bl_c0``,
-    ``bl_c1``, ``bl_x_ref`` (fixed).
-
-    Parameters
-    ----------
-    n_peaks
-        Number of lines (≥ 1).
-    shape
-        Key of :data:`SHAPES`.
-    baseline
-        ``"linear"``, ``"constant"`` or ``None``.
-    ties
-        :class:`PeakTies` (or a mapping of its fields).
-    """
-
-    def __init__(self, n_peaks: int, shape: str = "voigt", baseline: str | None = "linear",
-                 ties: PeakTies | Mapping[str, Any] | None = None) -> None:
-        if isinstance(n_peaks, bool) or not isinstance(n_peaks, int | np.integer) or n_peaks < 1:
-            raise ParameterError(f"the number of peaks must be an integer ≥ 1, got {n_peaks!r}")
-        if baseline is not None and baseline not in BASELINES:
-            raise ParameterError(f"unknown baseline {baseline!r}; choose from "
-                                 f"{', '.join(BASELINES)} or None")
-        self.n_peaks = int(n_peaks)
-        self.shape = _lineshape(shape)
-        self.baseline = baseline
-        self.ties = PeakTies.coerce(ties)
-        self.separations = self.ties.separation_of(self.n_peaks)
-        self.fixed_centers = self.ties.fixed_center_indices(self.n_peaks)
-        model: lmfit.Model = lmfit.Model(self.shape.function, prefix="p0_")
-        for i in range(1, self.n_peaks):
-            model = model + lmfit.Model(self.shape.function, prefix=f"p{i}_")
-        if baseline is not None:
-            model = model + lmfit.Model(BASELINES[baseline], prefix="bl_")
-        self.model = model
-
-    def peak_param(self, i: int, name: str) -> str:
-        """lmfit name of parameter ``name`` of peak ``i``."""
-        return f"p{i}_{name}"
-
-    def make_params(self, starts: Sequence[Mapping[str, float]],
-                    center_bounds: tuple[float, float] = (-np.inf, np.inf),
-                    width_bounds: tuple[float, float] = (0.0, np.inf),
-                    baseline_start: tuple[float, float] = (0.0, 0.0),
-                    x_ref: float = 0.0) -> lmfit.Parameters:
-        """Parameters with bounds and ties from one starting mapping per peak (keys: the shape's
-        parameter names; missing shape parameters come from ``fwhm`` via
-        :meth:`LineShape.start_values`). Tied centers start at center_i + delta."""
-        if len(starts) != self.n_peaks:
-            raise ParameterError(f"{len(starts)} starting guesses for {self.n_peaks} peaks")
-        params = lmfit.Parameters()
-        lo_c, hi_c = center_bounds
-        lo_w, hi_w = width_bounds
-        centers = [float(s["center"]) for s in starts]
-        for j in self._tie_order():
-            i, delta = self.separations[j]
-            centers[j] = centers[i] + delta
-        for i, start in enumerate(starts):
-            values = dict(start)
-            if any(p not in values for p in self.shape.shape_params):
-                values = {**self.shape.start_values(float(values.get("fwhm", 1.0))), **values}
-            p = self.peak_param
-            if i in self.separations:
-                src, delta = self.separations[i]
-                params.add(p(i, "center"), expr=f"{p(src, 'center')} + ({delta!r})")
-            else:
-                params.add(p(i, "center"), value=centers[i], min=lo_c, max=hi_c,
-                           vary=i not in self.fixed_centers)
-            for w in self.shape.widths:
-                if self.ties.equal_widths and i > 0:
-                    params.add(p(i, w), expr=p(0, w))
-                else:
-                    params.add(p(i, w), value=float(np.clip(values[w], lo_w, hi_w)), min=lo_w, max=hi_w)
-            if "eta" in self.shape.params:
-                params.add(p(i, "eta"), value=float(np.clip(values["eta"], 0.0, 1.0)), min=0.0, max=1.0)
-            params.add(p(i, "area"), value=max(float(values["area"]), 0.0), min=0.0)
-        if self.baseline is not None:
-            params.add("bl_c0", value=float(baseline_start[0]))
-        if self.baseline == "linear":
-            params.add("bl_c1", value=float(baseline_start[1]))
-            params.add("bl_x_ref", value=float(x_ref), vary=False)
-        return params
-
-    def _tie_order(self) -> list[int]:
-        """Tied peaks ordered so that every source comes before the peaks tied to it."""
-        order: list[int] = []
-
-        def visit(j: int) -> None:
-            if j in order:
-                return
-            src = self.separations[j][0]
-            if src in self.separations:
-                visit(src)
-            order.append(j)
-
-        for j in self.separations:
-            visit(j)
-        return order
-
-    def n_varys(self) -> int:
-        """Number of parameters the fit varies."""
-        starts = [{"center": 0.0, "fwhm": 1.0, "area": 1.0}] * self.n_peaks
-        return sum(1 for par in self.make_params(starts).values() if par.vary and par.expr is None)
-
-    def evaluate(self, x: ArrayLike, values: Mapping[str, float]) -> NDArray[np.float64]:
-        """Total model (peaks + baseline) at ``x`` for parameter ``values``."""
-        x = np.asarray(x, dtype=float)
-        return np.sum(self.components(x, values), axis=0) + self.baseline_curve(x, values)
-
-    def components(self, x: ArrayLike, values: Mapping[str, float]) -> list[NDArray[np.float64]]:
-        """One curve per peak (no baseline)."""
-        x = np.asarray(x, dtype=float)
-        return [self.shape.function(x, **{n: values[self.peak_param(i, n)] for n in self.shape.params})
-                for i in range(self.n_peaks)]
-
-    def baseline_curve(self, x: ArrayLike, values: Mapping[str, float]) -> NDArray[np.float64]:
-        """The baseline at ``x`` (zeros without one)."""
-        x = np.asarray(x, dtype=float)
-        if self.baseline == "linear":
-            return _baseline_linear(x, values["bl_c0"], values["bl_c1"], values["bl_x_ref"])
-        if self.baseline == "constant":
-            return _baseline_constant(x, values["bl_c0"])
-        return np.zeros(x.shape)
-
-    def fit(self, x: ArrayLike, y: ArrayLike, params: lmfit.Parameters,
-            weights: ArrayLike | None = None, scale_covar: bool = False) -> lmfit.minimizer.MinimizerResult:
-        """Weighted least squares on ``params`` (from :meth:`make_params`): trust-region reflective
-        (bounds honoured exactly, no variable transform to distort the covariance) with LSMR
-        steps (no dense SVD per iteration), tolerances 10⁻¹⁰ so that noiseless data are fitted to
-        ~10⁻⁸ even for weak lines.
-
-        The residual evaluates the same sum as :attr:`model` (``self.model.eval(params, x=x)``)
-        with plain numpy, which is several times faster than going through ``Model.fit``; the
-        result is lmfit's ``MinimizerResult`` (``params``, ``covar``, ``uvars``, ``chisqr`` …)."""
-        x = np.asarray(x, dtype=float)
-        y = np.asarray(y, dtype=float)
-        w = None if weights is None else np.asarray(weights, dtype=float)
-
-        def residual(p: lmfit.Parameters) -> NDArray[np.float64]:
-            r = self.evaluate(x, p.valuesdict()) - y
-            return r if w is None else r * w
-
-        return lmfit.minimize(residual, params, method="least_squares", scale_covar=scale_covar,
-                              x_scale="jac", tr_solver="lsmr", ftol=1e-10, xtol=1e-10, gtol=1e-10)
-
-
-
-# --- results --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PeakEstimate:
-    """One fitted line. Errors are standard errors (``None`` when missing: see ``notes``); a
-    center held fixed has error 0.
-
-    Attributes
-    ----------
-    shape_params
-        The shape's own parameters (``fwhm_gauss``/``fwhm_lorentz`` for Voigt, ``eta`` for
-        pseudo-Voigt, ``fwhm`` otherwise) as ``{name: (value, stderr)}``.
-    height
-        Value of the line at its center (axis-independent maximum).
-    fraction
-        area / Σ areas of all peaks in the fit.
-    tied
-        ``{parameter: lmfit expression}`` for parameters set by a tie.
-    """
-
-    index: int
-    center: float
-    center_err: float | None
-    fwhm: float
-    fwhm_err: float | None
-    area: float
-    area_err: float | None
-    fraction: float
-    fraction_err: float | None
-    height: float
-    height_err: float | None
-    shape_params: dict[str, tuple[float, float | None]]
-    fixed: tuple[str, ...] = ()
-    tied: dict[str, str] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary: ``center``, ``fwhm``, ``area``, ``fraction``, ``height`` with
-        their ``*_err``, then the shape parameters with theirs."""
-        d: dict[str, Any] = {
-            "index": self.index,
-            "center": self.center, "center_err": self.center_err,
-            "fwhm": self.fwhm, "fwhm_err": self.fwhm_err,
-            "area": self.area, "area_err": self.area_err,
-            "fraction": self.fraction, "fraction_err": self.fraction_err,
-            "height": self.height, "height_err": self.height_err,
-        }
-        for name, (value, err) in self.shape_params.items():
-            if name != "fwhm":
-                d[name], d[f"{name}_err"] = value, err
-        d.update(fixed=list(self.fixed), tied=dict(self.tied), notes=list(self.notes))
-        return d
-
-
-@dataclass(frozen=True)
-class BaselineEstimate:
-    """The fitted baseline ``c0 + c1 (x − x_ref)`` (``c1`` only for ``linear``)."""
-
-    kind: str
-    c0: float
-    c0_err: float | None
-    c1: float | None = None
-    c1_err: float | None = None
-    x_ref: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class PeakFitResult:
-    """A peak deconvolution. ``to_dict()`` is JSON-ready; ``model_curve``/``component_curves``
-    evaluate the fit on any axis for plots.
-
-    Attributes
-    ----------
-    region
-        (low, high) limits of the fitted region in ``unit``.
-    x, data
-        The fitted points (axis in stored order, real part of the values).
-    sigma
-        Noise σ per point used for the weights (scalar, or the mean of per-point σ); ``None`` when
-        it could not be measured and was estimated from the residuals.
-    values
-        Best values of every lmfit parameter (including tied and fixed ones).
-    var_names, covar
-        The varied parameters and their covariance matrix (``None`` when unavailable), from which
-        every reported error is propagated.
-    aic, bic
-        χ² + 2k and χ² + k ln n with σ known; n ln(χ²/n) + … when σ came from the residuals.
-    """
-
-    shape: str
-    region: tuple[float, float]
-    unit: str
-    peaks: tuple[PeakEstimate, ...]
-    baseline: BaselineEstimate | None
-    chisqr: float
-    redchi: float
-    aic: float
-    bic: float
-    n_points: int
-    n_varys: int
-    sigma: float | None
-    sigma_source: str
-    success: bool
-    message: str
-    x: NDArray[np.float64]
-    data: NDArray[np.float64]
-    values: dict[str, float]
-    ties: PeakTies
-    var_names: tuple[str, ...] = ()
-    covar: NDArray[np.float64] | None = None
-    nucleus: str | None = None
-    source: str | None = None
-    notes: tuple[str, ...] = ()
-
-    @property
-    def _model(self) -> PeakModel:
-        return PeakModel(len(self.peaks), self.shape, None if self.baseline is None else self.baseline.kind,
-                         self.ties)
-
-    @property
-    def fractions(self) -> NDArray[np.float64]:
-        """area_i / Σ areas, in peak order."""
-        return np.array([p.fraction for p in self.peaks])
-
-    def model_curve(self, x: ArrayLike) -> NDArray[np.float64]:
-        """Fitted spectrum (all peaks + baseline) at ``x``."""
-        return self._model.evaluate(x, self.values)
-
-    def component_curves(self, x: ArrayLike) -> list[NDArray[np.float64]]:
-        """One curve per peak at ``x`` (without the baseline; add :meth:`baseline_curve`)."""
-        return self._model.components(x, self.values)
-
-    def baseline_curve(self, x: ArrayLike) -> NDArray[np.float64]:
-        """The fitted baseline at ``x`` (zeros without one)."""
-        return self._model.baseline_curve(x, self.values)
-
-    @property
-    def residual(self) -> NDArray[np.float64]:
-        """data − fit on the fitted points (unweighted)."""
-        return self.data - self.model_curve(self.x)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary (no arrays)."""
-        return {
-            "shape": self.shape,
-            "region": list(self.region),
-            "unit": self.unit,
-            "n_peaks": len(self.peaks),
-            "peaks": [p.to_dict() for p in self.peaks],
-            "redchi": self.redchi,
-            "chisqr": self.chisqr,
-            "aic": self.aic,
-            "bic": self.bic,
-            "n_points": self.n_points,
-            "n_varys": self.n_varys,
-            "baseline": None if self.baseline is None else self.baseline.to_dict(),
-            "sigma": self.sigma,
-            "sigma_source": self.sigma_source,
-            "ties": self.ties.to_dict(),
-            "success": self.success,
-            "message": self.message,
-            "nucleus": self.nucleus,
-            "source": self.source,
-            "notes": list(self.notes),
-        }
-
-    def report(self) -> str:
-        """Short human-readable summary."""
-        lo, hi = self.region
-        lines = [f"Peak fit ({self.shape}, {len(self.peaks)} peak(s), {lo:g}–{hi:g} {self.unit}, "
-                 f"{self.n_points} points, {self.n_varys} varied; σ {self.sigma_source}): "
-                 f"χ²ᵣ = {self.redchi:.3g}, AIC = {self.aic:.2f}, BIC = {self.bic:.2f}"]
-        for p in self.peaks:
-            lines.append(f"  #{p.index}  center {_pm(p.center, p.center_err)} {self.unit}, "
-                         f"FWHM {_pm(p.fwhm, p.fwhm_err)}, area {_pm(p.area, p.area_err)}, "
-                         f"fraction {_pm(p.fraction, p.fraction_err)}")
-            extra = [f"{k} {_pm(*v)}" for k, v in p.shape_params.items() if k != "fwhm"]
-            if extra:
-                lines.append("       " + ", ".join(extra))
-            lines.extend(f"       note: {n}" for n in p.notes)
-        if self.baseline is not None:
-            b = self.baseline
-            text = f"  baseline ({b.kind}): c0 {_pm(b.c0, b.c0_err)}"
-            if b.c1 is not None:
-                text += f", c1 {_pm(b.c1, b.c1_err)} per {self.unit} about {b.x_ref:g}"
-            lines.append(text)
-        lines.extend(f"  note: {n}" for n in self.notes)
-        return "\n".join(lines)
-
-
-def _pm(value: float, err: float | None) -> str:
-    return f"{value:.5g}" + ("" if err is None else f" ± {err:.2g}")
-
-
-# --- fitting --------------------------------------------------------------------------------
 
 
 def fit_peaks(
@@ -663,16 +112,14 @@ def fit_peaks(
         ``"linear"`` (default), ``"constant"`` or ``None``, fitted together with the lines.
     sigma
         Noise σ: a number, or one per point of the spectrum (or of the region); by default
-        measured with :func:`cald.nmr.processing.noise_std`.
+        measured with :func:`cald.fitting.measure_noise`.
 
     Returns
     -------
     PeakFitResult
         Peaks in the order of ``centers`` or, when picked, along the stored axis.
     """
-    from cald.nmr.processing import noise_std  # here: processing imports a lot
-
-    lineshape = _lineshape(shape)
+    lineshape = line_shape(shape)
     if baseline is not None and baseline not in BASELINES:
         raise ParameterError(f"unknown baseline {baseline!r}; choose from {', '.join(BASELINES)} or None")
     ties = PeakTies.coerce(ties)
@@ -719,33 +166,14 @@ def fit_peaks(
         if n_peaks is not None and n_peaks != len(centers):
             raise ParameterError(f"n_peaks = {n_peaks} but {len(centers)} centers given")
 
-    # Noise σ → weights.
-    sigma_pts: NDArray[np.float64] | None
+    # Noise σ → weights (the uncertainty rule of cald.fitting).
     if sigma is None:
-        try:
-            s = float(noise_std(spec))
-        except (ParameterError, ValueError, np.linalg.LinAlgError):
-            s = float("nan")
-        scale = float(np.max(np.abs(y))) if y.size else 0.0
-        if np.isfinite(s) and s > 1e-10 * scale:  # below: rounding noise of noiseless data
-            sigma_pts, sigma_source = np.full(x.size, s), "measured on the spectrum (noise_std)"
-        else:
-            sigma_pts, sigma_source = None, "estimated from the residuals"
-            notes.append("the noise σ could not be measured on the spectrum: σ estimated from the "
-                         "residuals (covariance scaled by χ²ᵣ)")
+        noise = measure_noise(spec, x.size, float(np.max(np.abs(y))) if y.size else 0.0)
+        if noise.note is not None:
+            notes.append(noise.note)
     else:
-        sig = np.asarray(sigma, dtype=float)
-        if sig.ndim == 0:
-            sigma_pts, sigma_source = np.full(x.size, float(sig)), "given"
-        elif sig.shape == (spec.n_points,):
-            sigma_pts, sigma_source = sig[mask], "given per point"
-        elif sig.shape == (x.size,):
-            sigma_pts, sigma_source = sig.copy(), "given per point"
-        else:
-            raise ParameterError(f"sigma must be a number or one value per point of the spectrum "
-                                 f"({spec.n_points}) or of the region ({x.size}); got shape {sig.shape}")
-        if not np.all(np.isfinite(sigma_pts) & (sigma_pts > 0)):
-            raise ParameterError("sigma must be positive and finite")
+        noise = point_sigma(sigma, spec.n_points, mask)
+    sigma_pts = noise.sigma
 
     step = float(np.median(np.abs(np.diff(x)))) if x.size > 1 else 0.0
     width_region = c_hi - c_lo
@@ -786,10 +214,9 @@ def fit_peaks(
             i, delta = model.separations[j]
             raise ParameterError(f"fixed separation ({i}, {j}) = {delta:g} puts peak {j} at {c:g}, "
                                  f"outside the region {c_lo:g}:{c_hi:g}")
-    weights = None if sigma_pts is None else 1.0 / sigma_pts
     with np.errstate(invalid="ignore"):
-        out = model.fit(x, y, params, weights, scale_covar=sigma_pts is None)
-    return _build_result(out, model, x, y, (lo, hi), spec, sigma_pts, sigma_source, notes)
+        out = model.fit(x, y, params, noise.weights, scale_covar=not noise.known)
+    return _build_result(out, model, x, y, (lo, hi), spec, noise, notes)
 
 
 def _baseline_start(x: NDArray[np.float64], y: NDArray[np.float64], baseline: str | None,
@@ -894,121 +321,87 @@ def _picked_starts(x: NDArray[np.float64], y: NDArray[np.float64], y_net: NDArra
     return [starts[k] for k in order]
 
 
-def _at_bound(par: lmfit.Parameter, scale: float) -> bool:
-    """A varied parameter within 10⁻⁶ of a bound (relative to its range, or to ``scale`` when
-    the range is open)."""
-    if not par.vary or par.expr is not None:
-        return False
-    span = par.max - par.min
-    tol = 1e-6 * (span if np.isfinite(span) else max(scale, 1e-300))
-    return any(np.isfinite(bound) and abs(par.value - bound) <= tol for bound in (par.min, par.max))
-
-
 def _build_result(out: lmfit.minimizer.MinimizerResult, model: PeakModel, x: NDArray[np.float64],
-                  y: NDArray[np.float64], region: tuple[float, float], spec: Spectrum,
-                  sigma_pts: NDArray[np.float64] | None, sigma_source: str,
+                  y: NDArray[np.float64], region: tuple[float, float], spec: Spectrum, noise: Noise,
                   notes: list[str]) -> PeakFitResult:
     params = out.params
-    shape = model.shape
     uv: dict[str, Any] | None = getattr(out, "uvars", None) if out.errorbars else None
     if uv is None:
         notes.append("covariance matrix unavailable (the data do not constrain every parameter, or "
                      "the fit did not converge): no uncertainties")
-    n, k = int(x.size), int(out.nvarys)
     area_names = [model.peak_param(i, "area") for i in range(model.n_peaks)]
     total = sum(float(params[nm].value) for nm in area_names)
-    area_scale = total if total > 0 else 1.0
+    axis_names = ("center", *model.shape.widths)
 
-    def estimate(name: str, notes_out: list[str]) -> tuple[float, float | None]:
-        par = params[name]
-        value = float(par.value)
-        if not par.vary and par.expr is None:
-            return value, 0.0
-        if _at_bound(par, area_scale):
-            notes_out.append(f"{name.split('_', 1)[1]} at a bound of its range "
-                             f"[{par.min:g}, {par.max:g}]: its covariance error does not apply")
-            return value, None
-        if uv is None or par.stderr is None or not np.isfinite(par.stderr):
-            return value, None
-        if par.stderr == 0.0:
-            notes_out.append(f"{name.split('_', 1)[1]}: the covariance gives a zero error "
-                             "(degenerate Jacobian); no error reported")
-            return value, None
-        return value, float(par.stderr)
+    def unit_of(name: str) -> str:
+        return spec.unit if name.split("_", 1)[-1] in axis_names else ""
 
-    def derived(func: Callable[..., float], names: Sequence[str]) -> tuple[float, float | None]:
-        value = float(func(*(float(params[nm].value) for nm in names)))
-        if uv is None:
-            return value, None
-        err = uncertainties.wrap(func)(*(uv[nm] for nm in names)).std_dev
-        return value, float(err) if np.isfinite(err) else None
-
-    if uv is not None:
-        total_u = sum(uv[nm] for nm in area_names)
+    estimates = estimates_from_params(params, unit_of, scale=total if total > 0 else 1.0)
+    areas = [estimates[nm] for nm in area_names]
+    frac_values, frac_errs = fractions([a.value for a in areas], parameter_covariance(uv, area_names))
+    bounded = [nm for nm, a in zip(area_names, areas, strict=True) if a.at_bound]
+    frac_note = derived_bound_note(bounded) if bounded else None
     peaks = []
     for i in range(model.n_peaks):
-        p = model.peak_param
-        pnotes: list[str] = []
-        center, center_err = estimate(p(i, "center"), pnotes)
-        area, area_err = estimate(p(i, "area"), pnotes)
-        shape_params = {name: estimate(p(i, name), pnotes) for name in shape.shape_params}
-        names = [p(i, nm) for nm in shape.shape_params]
-        if shape.name == "voigt":
-            fwhm, fwhm_err = derived(voigt_fwhm, names)
-        else:
-            fwhm, fwhm_err = shape_params["fwhm"]
-
-        def height_of(a: float, *sv: float) -> float:
-            return shape.peak_height(a, **dict(zip(shape.shape_params, sv, strict=True)))
-
-        height, height_err = derived(height_of, [p(i, "area"), *names])
-        if total > 0:
-            fraction = area / total
-            fraction_err = None
-            if uv is not None:
-                fraction_err = float((uv[p(i, "area")] / total_u).std_dev)
-        else:
-            fraction, fraction_err = float("nan"), None
-            pnotes.append("all areas are 0: no fraction")
-        if shape.name == "voigt" and fwhm_err is None and uv is not None:
-            pnotes.append("FWHM error unavailable")
-        fixed = tuple(nm for nm in ("center", *shape.shape_params, "area")
-                      if not params[p(i, nm)].vary and params[p(i, nm)].expr is None)
-        tied = {nm: params[p(i, nm)].expr for nm in ("center", *shape.shape_params)
-                if params[p(i, nm)].expr is not None}
-        if "center" in tied and not region[0] <= center <= region[1]:
-            pnotes.append("tied center lies outside the region")
-        peaks.append(PeakEstimate(i, center, center_err, fwhm, fwhm_err, area, area_err, fraction,
-                                  fraction_err, height, height_err, shape_params, fixed, tied,
-                                  tuple(pnotes)))
+        fraction = Estimate(float(frac_values[i]), None if frac_errs is None or bounded
+                            else float(frac_errs[i]), note=frac_note, name="fraction")
+        peaks.append(_peak(i, model, params, estimates, uv, fraction, total, region, spec.unit,
+                           NO_COVARIANCE if uv is None else None))
 
     base = None
     if model.baseline is not None:
-        bnotes: list[str] = []
-        c0, c0_err = estimate("bl_c0", bnotes)
-        c1 = c1_err = x_ref = None
-        if model.baseline == "linear":
-            c1, c1_err = estimate("bl_c1", bnotes)
-            x_ref = float(params["bl_x_ref"].value)
-        base = BaselineEstimate(model.baseline, c0, c0_err, c1, c1_err, x_ref)
+        c0 = estimates["bl_c0"]
+        c1 = estimates.get("bl_c1")
+        base = BaselineEstimate(model.baseline, c0.value, c0.stderr,
+                                None if c1 is None else c1.value, None if c1 is None else c1.stderr,
+                                None if c1 is None else float(params["bl_x_ref"].value))
 
-    chisqr = float(out.chisqr)
-    redchi = chisqr / (n - k) if n > k else float("nan")
-    sigma_known = sigma_pts is not None
-    core = chisqr if sigma_known else n * np.log(max(chisqr, 1e-300) / n)
-    aic, bic = float(core + 2 * k), float(core + k * np.log(n))
-    if sigma_known and redchi > 2.0:
-        notes.append(f"χ²ᵣ = {redchi:.3g} ≫ 1: σ looks underestimated (apodization correlates the "
-                     "noise) or the model misses something; the errors are too small")
+    stats = FitStatistics.from_chisqr(float(out.chisqr), int(x.size), int(out.nvarys), noise.known)
+    if stats.redchi is not None and stats.redchi > 2.0:
+        notes.append(f"χ²ᵣ = {stats.redchi:.3g} ≫ 1: σ looks underestimated (apodization correlates "
+                     "the noise) or the model misses something; the errors are too small")
     if not out.success:
         notes.append(f"the optimiser did not report success: {out.message}")
-    sigma_value = None if sigma_pts is None else float(np.mean(sigma_pts))
     return PeakFitResult(
-        shape=shape.name, region=region, unit=spec.unit, peaks=tuple(peaks), baseline=base,
-        chisqr=chisqr, redchi=float(redchi), aic=aic, bic=bic, n_points=n, n_varys=k,
-        sigma=sigma_value, sigma_source=sigma_source, success=bool(out.success),
-        message=str(out.message), x=x.copy(), data=y.copy(),
+        shape=model.shape.name, region=region, unit=spec.unit, peaks=tuple(peaks), baseline=base,
+        sigma=noise.typical, sigma_source=noise.source, x=x.copy(), data=y.copy(),
         values={name: float(par.value) for name, par in params.items()}, ties=model.ties,
         var_names=tuple(out.var_names),
         covar=None if uv is None or out.covar is None else np.array(out.covar, dtype=float),
-        nucleus=spec.nucleus, source=spec.source, notes=tuple(notes))
+        nucleus=spec.nucleus, source=spec.source, statistics=stats, params=estimates,
+        success=bool(out.success), message=str(out.message), notes=tuple(notes))
+
+
+def _peak(i: int, model: PeakModel, params: lmfit.Parameters, estimates: Mapping[str, Estimate],
+          uv: dict[str, Any] | None,
+          fraction: Estimate, total: float, region: tuple[float, float], unit: str,
+          skip_note: str | None) -> PeakEstimate:
+    """One line's estimates: its own parameters, then the FWHM of the profile and the height
+    derived from them with their covariance."""
+    shape, p = model.shape, model.peak_param
+    own = ("center", *shape.shape_params, "area")
+    est = {n: replace(estimates[p(i, n)], name=n) for n in own}
+    shape_est = [est[n] for n in shape.shape_params]
+    shape_names = [p(i, n) for n in shape.shape_params]
+    if shape.name == "voigt":
+        est["fwhm"] = derived_estimate(voigt_fwhm, shape_est, parameter_covariance(uv, shape_names),
+                                       unit, "fwhm")
+
+    def height_of(a: float, *sv: float) -> float:
+        return shape.peak_height(a, **dict(zip(shape.shape_params, sv, strict=True)))
+
+    est["height"] = derived_estimate(height_of, [est["area"], *shape_est],
+                                     parameter_covariance(uv, [p(i, "area"), *shape_names]),
+                                     "", "height")
+    est["fraction"] = fraction
+    notes = [f"{n}: {e.note}" for n, e in est.items()
+             if e.note is not None and e.note != skip_note and n != "fraction"]
+    if not total > 0:
+        notes.append("all areas are 0: no fraction")
+    elif fraction.note is not None:
+        notes.append(f"fraction: {fraction.note}")
+    fixed = tuple(n for n in own if est[n].fixed)
+    tied = {n: params[p(i, n)].expr for n in own[:-1] if params[p(i, n)].expr is not None}
+    if "center" in tied and not region[0] <= est["center"].value <= region[1]:
+        notes.append("tied center lies outside the region")
+    return PeakEstimate(i, unit, est, tuple(shape.shape_params), fixed, tied, tuple(notes))

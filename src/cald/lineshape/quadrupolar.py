@@ -69,8 +69,8 @@ from scipy.fft import next_fast_len
 from scipy.optimize import nnls
 
 from cald.errors import ParameterError
+from cald.fitting import Estimate
 from cald.nuclei import Isotope, get_isotope, larmor_mhz
-from cald.recoupling.fit import ParameterEstimate
 from cald.spectrum import Spectrum
 
 __all__ = [
@@ -606,12 +606,12 @@ class QuadrupolarSite:
     index: int
     label: str
     requested: str
-    iso_ppm: ParameterEstimate
-    sigma_mhz: ParameterEstimate
-    spread_ppm: ParameterEstimate
-    amplitude: ParameterEstimate
-    fraction: ParameterEstimate
-    cq_mean_mhz: ParameterEstimate
+    iso_ppm: Estimate
+    sigma_mhz: Estimate
+    spread_ppm: Estimate
+    amplitude: Estimate
+    fraction: Estimate
+    cq_mean_mhz: Estimate
     cog_ppm: float
     peak_ppm: float
     grid_probability: float
@@ -663,7 +663,7 @@ class QuadrupolarFitResult:
     larmor_mhz: float
     mas_hz: float | None
     sites: tuple[QuadrupolarSite, ...]
-    lb_hz: ParameterEstimate
+    lb_hz: Estimate
     gb_hz: float
     chisqr: float
     redchi: float
@@ -741,7 +741,7 @@ class QuadrupolarFitResult:
         return "\n".join(lines)
 
 
-def _pm(p: ParameterEstimate) -> str:
+def _pm(p: Estimate) -> str:
     return f"{p.value:.4g}" + ("" if p.stderr is None else f" ± {p.stderr:.2g}")
 
 
@@ -1004,11 +1004,11 @@ def fit_quadrupolar(
             site_notes.append(f"σ = {sigma_est.value:.3g} MHz: {100 * (1 - captured):.1f} % of the Czjzek "
                               f"distribution lies beyond the C_Q grid ({st.cq_max_mhz:g} MHz)")
         mean_err = None if sigma_est.stderr is None else MEAN_CQ_PER_SIGMA * sigma_est.stderr
-        cq_mean = ParameterEstimate(f"s{k}_cq_mean_mhz", czjzek_mean_cq_mhz(sigma_est.value), "MHz",
-                                    stderr=mean_err, note=sigma_est.note)
-        frac = ParameterEstimate(f"s{k}_fraction", fractions[k], "", stderr=fraction_errs[k],
-                                 note=None if fraction_errs[k] is not None else
-                                 "covariance unavailable (amplitudes not constrained)")
+        cq_mean = Estimate(czjzek_mean_cq_mhz(sigma_est.value), mean_err, "MHz",
+                           intervals=_NO_INTERVALS, note=sigma_est.note, name=f"s{k}_cq_mean_mhz")
+        frac = Estimate(fractions[k], fraction_errs[k], "", intervals=_NO_INTERVALS,
+                        note=None if fraction_errs[k] is not None else
+                        "covariance unavailable (amplitudes not constrained)", name=f"s{k}_fraction")
         comp = comps_grid[k]
         total = float(comp.sum())
         cog = float(np.sum(comp * grid) / total) if total > 0 else float("nan")
@@ -1072,8 +1072,12 @@ def _scaled_covariance(out: lmfit.minimizer.MinimizerResult, err_scale: float
     return np.asarray(covar) * err_scale**2, names
 
 
+#: Interval keys of the estimates in the JSON (never computed here).
+_NO_INTERVALS: dict[str, None] = {"ci95_bootstrap": None, "ci95_profile": None}
+
+
 def _estimate(par: lmfit.Parameter, unit: str, cov: NDArray[np.float64] | None,
-              names: list[str]) -> ParameterEstimate:
+              names: list[str]) -> Estimate:
     fixed = not par.vary
     stderr, note = None, None
     if fixed:
@@ -1087,7 +1091,7 @@ def _estimate(par: lmfit.Parameter, unit: str, cov: NDArray[np.float64] | None,
                        for b in (par.min, par.max))
         if at_bound:
             stderr, note = None, "at a bound of its range: the covariance error does not apply"
-    return ParameterEstimate(par.name, float(par.value), unit, stderr=stderr, fixed=fixed, note=note)
+    return Estimate(float(par.value), stderr, unit, fixed, _NO_INTERVALS, note, par.name)
 
 
 def _fractions(best: dict[str, float], cov: NDArray[np.float64] | None, names: list[str],

@@ -16,7 +16,7 @@ Every function takes and returns a :class:`~cald.spectrum.Spectrum` and records 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -27,7 +27,7 @@ from scipy.signal import find_peaks, peak_widths
 from cald.errors import ParameterError
 from cald.nmr.options import AUTOPHASE_METHODS
 from cald.processing_options import ProcessingOptions
-from cald.spectrum import Spectrum
+from cald.spectrum import Spectrum, axis_key, unit_key
 
 __all__ = [
     "AUTOPHASE_METHODS",
@@ -377,17 +377,24 @@ def reference_to(spec: Spectrum, standard: str, observed_ppm: float,
 
 @dataclass(frozen=True)
 class Peak:
-    """A picked peak: position, height and full width at half height."""
+    """A picked peak: position, height and full width at half height.
+
+    ``ppm`` and ``width_ppm`` are in the axis unit ``unit`` (ppm for NMR spectra); ``to_dict()``
+    names them by that unit (``ppm``/``width_ppm``, ``ev``/``width_ev``, ``per_cm``/``width_per_cm``
+    …)."""
 
     ppm: float
     height: float
     width_ppm: float
     width_hz: float | None
     index: int
+    unit: str = "ppm"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return asdict(self)
+        """JSON-ready dictionary; position and width keys named by the axis unit."""
+        return {unit_key(self.unit): self.ppm, "height": self.height,
+                axis_key("width", self.unit): self.width_ppm, "width_hz": self.width_hz,
+                "index": self.index}
 
 
 def _segment_noise(values: NDArray[np.float64]) -> float:
@@ -465,8 +472,10 @@ def pick_peaks(spec: Spectrum, region: tuple[float, float] | None = None,
     peaks = []
     for i, w in zip(idx, widths, strict=True):
         width_ppm = float(w) * step_ppm
-        width_hz = None if spec.sf_mhz is None else width_ppm * spec.sf_mhz
-        peaks.append(Peak(float(spec.axis[i]), float(real[i]), width_ppm, width_hz, int(i)))
+        width_hz = {"hz": width_ppm, "ppm": None if spec.sf_mhz is None
+                    else width_ppm * spec.sf_mhz}.get(spec.unit)
+        peaks.append(Peak(float(spec.axis[i]), float(real[i]), width_ppm, width_hz, int(i),
+                          spec.unit))
     return peaks
 
 

@@ -1,8 +1,8 @@
 """Content hashes of inputs and the on-disk cache of analysis outcomes.
 
-An outcome is cached under sha256(kind, parameters, input hashes, cald version): an unchanged
+An outcome is cached under sha256(kind, parameters, input hashes, code fingerprint): an unchanged
 re-run finds every outcome and recomputes nothing; any change to a byte of an input, a
-parameter or the cald version makes a new key.
+parameter, the installed cald code or a numerical dependency's version makes a new key.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from cald import __version__
 from cald.io.atomic import atomic_write_text
 from cald.project.analyses import AnalysisOutput, FigureOutput
+from cald.project.provenance import code_fingerprint
 
 __all__ = ["hash_path", "cache_key", "load_outcome", "store_outcome"]
 
@@ -47,7 +47,7 @@ def hash_path(path: str | os.PathLike[str]) -> str:
 def cache_key(kind: str, parameters: dict[str, Any], input_hashes: list[str]) -> str:
     """Key of an outcome."""
     blob = json.dumps({"kind": kind, "parameters": parameters, "inputs": input_hashes,
-                       "cald": __version__}, sort_keys=True, default=str)
+                       "code": code_fingerprint()}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 

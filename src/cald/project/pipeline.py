@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import shutil
 import tempfile
 import time
@@ -28,6 +27,7 @@ from cald.parallel import map_tasks
 from cald.project.analyses import AnalysisOutput, load_kinds
 from cald.project.cache import cache_key, hash_path, load_outcome, store_outcome
 from cald.project.config import ProjectConfig, ProjectConfigError, load_project
+from cald.project.provenance import code_fingerprint, versions
 
 __all__ = ["SCHEMA_VERSION", "PlannedAnalysis", "RunSummary", "plan_project", "run_project"]
 
@@ -126,19 +126,6 @@ def _run_one(plan: PlannedAnalysis) -> _Outcome:
         return _Outcome(None, f"{type(exc).__name__}: {exc}{where}", time.perf_counter() - start)
 
 
-def _versions() -> dict[str, str]:
-    import importlib.metadata as md
-
-    out = {"python": platform.python_version(), "cald": __version__}
-    for name in ("numpy", "scipy", "lmfit", "matplotlib", "nmrglue", "pybaselines", "mrsimulator",
-                 "dask", "distributed", "pydantic", "jinja2"):
-        try:
-            out[name] = md.version(name)
-        except md.PackageNotFoundError:
-            continue
-    return out
-
-
 def _relative(path: Path, root: Path) -> str:
     try:
         return str(path.relative_to(root))
@@ -229,7 +216,8 @@ def run_project(project_file: str | os.PathLike[str], out_dir: str | os.PathLike
         "project": {**config.project.model_dump(), "file": str(config.file),
                     "sha256": hash_path(config.file)},
         "samples": [s.model_dump() for s in config.samples],
-        "analyses": analyses, "versions": _versions(), "run_key": run_key,
+        "analyses": analyses, "versions": versions(), "code_fingerprint": code_fingerprint(),
+        "run_key": run_key,
     }
     results["mechanism"] = mechanism_summary(results)
     figures_by_analysis = {}

@@ -1,28 +1,34 @@
 """Fits of RESPDOR/REDOR dephasing curves: dipolar coupling D (or distance r) and dephased
 fraction f, with uncertainties from the covariance matrix, a bootstrap and the profile likelihood.
 
-Models (all ΔS/S0 as functions of the recoupling time t, λ = κ D t):
+Models (all ΔS/S0 as functions of the recoupling time t, λ = κ D t; g is the universal curve of
+the experiment, :func:`cald.recoupling.redor.universal_curve`: g_I for RESPDOR, 1 − R for REDOR
+with a spin-1/2 partner):
 
 ``single``
-    f · g_I(κ D t): one distance, the model of the reference study.
+    f · g(κ D t): one distance, the model of the reference study.
 ``two_site``
-    f1 · g_I(κ D1 t) + f2 · g_I(κ D2 t) with D2 < D1 and f1 + f2 ≤ 1.
+    f1 · g(κ D1 t) + f2 · g(κ D2 t) with D2 < D1 and f1 + f2 ≤ 1.
 ``gaussian``
-    f · ⟨g_I(κ D(r) t)⟩ over a Gaussian distribution of distances r (mean r0, width σ_r);
+    f · ⟨g(κ D(r) t)⟩ over a Gaussian distribution of distances r (mean r0, width σ_r);
     needs the spin pair to convert r to D.
 
 AIC, AICc and BIC tell whether a richer model is justified. A model-free short-time estimate
-from the second moment (ΔS/S0 ≈ f (32/45) I(I+1) κ² D² t²) is reported as a cross-check.
+from the second moment (ΔS/S0 ≈ f c κ² D² t², c = (32/45) I(I+1) for RESPDOR, 16/15 for REDOR)
+is reported as a cross-check. Data that rise above the largest plateau the chosen experiment
+allows (f = 1) get a note: they usually mean the other experiment.
 
-Uncertainty conventions: with σ given (or propagated) the covariance is *not* rescaled by χ²ᵣ and
-σ is trusted (check ``redchi`` ≈ 1); with σ unknown, σ is estimated from the residuals, the
-covariance is scaled by χ²ᵣ and the bootstrap resamples residuals.
+Uncertainties follow the rule of :mod:`cald.fitting`: with σ given (or propagated) the
+covariance is *not* rescaled and χ²ᵣ is reported (check ≈ 1); with σ unknown, σ is estimated
+from the residuals, the covariance is scaled by χ²/(n − k), the residual standard deviation is
+reported instead of χ²ᵣ, and the bootstrap resamples residuals.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import lmfit
@@ -30,19 +36,21 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cald.errors import ParameterError
+from cald.fitting import FitResult, FitStatistics, estimates_from_params
 from cald.nuclei import Isotope, dipolar_constant_hz_angstrom3
 from cald.recoupling import MODELS
 from cald.recoupling.data import DephasingCurve
-from cald.recoupling.profile import d_grid_for_times, profile_interval, solve_profile
+from cald.recoupling.profile import DGrid, d_grid_for_times, profile_interval, solve_profile
 from cald.recoupling.redor import (
-    respdor_dephasing,
-    respdor_short_time_coefficient,
-    respdor_universal,
+    check_experiment,
+    dephasing,
+    plateau,
+    short_time_coefficient,
+    universal_curve,
 )
 
 __all__ = [
     "MODELS",
-    "ParameterEstimate",
     "ModelFit",
     "BootstrapSummary",
     "SecondMomentEstimate",
@@ -55,85 +63,37 @@ _CHI2_95_1DOF = 3.841458820694124  # scipy.stats.chi2.ppf(0.95, 1)
 _GH_NODES, _GH_WEIGHTS = np.polynomial.hermite.hermgauss(24)
 
 
-@dataclass(frozen=True)
-class ParameterEstimate:
-    """A fitted (or derived, or fixed) parameter with its uncertainties.
-
-    Attributes
-    ----------
-    value
-        Best-fit value in ``unit``.
-    stderr
-        Standard error from the covariance matrix (``None`` when unavailable; see ``note``).
-    fixed
-        True when the parameter was held fixed.
-    ci95_bootstrap, ci95_profile
-        95 % intervals (low, high) from the bootstrap percentiles and the profile likelihood;
-        ``None`` when not computed; a side is ``None`` when the data do not bound it.
-    note
-        Why an uncertainty is missing, if one is.
-    """
-
-    name: str
-    value: float
-    unit: str
-    stderr: float | None = None
-    fixed: bool = False
-    ci95_bootstrap: tuple[float, float] | None = None
-    ci95_profile: tuple[float | None, float | None] | None = None
-    note: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        return {
-            "value": self.value,
-            "stderr": self.stderr,
-            "unit": self.unit,
-            "fixed": self.fixed,
-            "ci95_bootstrap": None if self.ci95_bootstrap is None else list(self.ci95_bootstrap),
-            "ci95_profile": None if self.ci95_profile is None else list(self.ci95_profile),
-            "note": self.note,
-        }
+#: Interval keys every RESPDOR estimate carries (``None`` when not computed).
+_INTERVALS: dict[str, tuple[float | None, float | None] | None] = {
+    "ci95_bootstrap": None, "ci95_profile": None}
 
 
 @dataclass(frozen=True)
-class ModelFit:
-    """Result of fitting one model: parameters, fit statistics and information criteria.
-
-    ``aic``/``aicc``/``bic`` use χ² directly when σ is known and n·ln(χ²/n) when σ is
-    estimated from the residuals (Gaussian likelihood in both cases, constants dropped).
-    """
+class ModelFit(FitResult):
+    """Result of fitting one model: estimates (each with ``ci95_bootstrap`` and ``ci95_profile``
+    intervals, ``None`` unless computed), statistics and information criteria
+    (:class:`~cald.fitting.FitResult`; ``aic``/``aicc``/``bic`` use χ² when σ is known and
+    n·ln(χ²/n) when σ is estimated from the residuals)."""
 
     model: str
-    params: dict[str, ParameterEstimate]
-    chisqr: float
-    redchi: float
-    n_points: int
-    n_varys: int
-    aic: float
-    aicc: float
-    bic: float
-    success: bool
-    message: str
-
-    def value(self, name: str) -> float:
-        """Best value of parameter ``name``."""
-        return self.params[name].value
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
+        s = self.statistics
         return {
             "model": self.model,
             "params": {k: v.to_dict() for k, v in self.params.items()},
-            "chisqr": self.chisqr,
-            "redchi": self.redchi,
-            "n_points": self.n_points,
-            "n_varys": self.n_varys,
-            "aic": self.aic,
-            "aicc": self.aicc,
-            "bic": self.bic,
+            "chisqr": s.chisqr,
+            "redchi": s.redchi,
+            "n_points": s.n_points,
+            "n_varys": s.n_varys,
+            "aic": s.aic,
+            "aicc": s.aicc,
+            "bic": s.bic,
             "success": self.success,
             "message": self.message,
+            "residual_std": s.residual_std,
+            "sigma_known": s.sigma_known,
         }
 
 
@@ -194,6 +154,7 @@ class RespdorResult:
     bootstrap_note: str | None
     second_moment: SecondMomentEstimate
     notes: list[str] = field(default_factory=list)
+    experiment: str = "respdor"
 
     @property
     def single(self) -> ModelFit:
@@ -220,8 +181,17 @@ class RespdorResult:
         builder = _MODEL_BUILDERS[model]
         fit = self.fits[model]
         values = {k: p.value for k, p in fit.params.items()}
-        return builder.evaluate(np.asarray(t_s, dtype=float), values, self.spin, self.kappa,
+        return builder.evaluate(np.asarray(t_s, dtype=float), values, self._universal, self.kappa,
                                 self.d_r3_hz_angstrom3)
+
+    @property
+    def _universal(self) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+        return partial(universal_curve, spin=self.spin, experiment=self.experiment)
+
+    def dephasing(self, t_s: ArrayLike, d_hz: float, f: float) -> NDArray[np.float64]:
+        """ΔS/S0 of one distance (coupling ``d_hz``, fraction ``f``) at times ``t_s`` (s), for
+        this result's experiment, spin and κ (e.g. curves for r ± 0.2 Å in figures)."""
+        return dephasing(t_s, d_hz, f, self.spin, self.kappa, self.experiment)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary with the command-line contract's keys first."""
@@ -246,10 +216,12 @@ class RespdorResult:
             "r_angstrom": None if r is None else r.value,
             "r_angstrom_err": r_err,
             "redchi": self.single.redchi,
+            "residual_std": self.single.residual_std,
             "err_method": None if d_err is None else method,
-            "d_hz_ci95": _interval(p["d_hz"].ci95_profile),
-            "r_angstrom_ci95": None if r is None else _interval(r.ci95_profile),
+            "d_hz_ci95": _interval(p["d_hz"].intervals["ci95_profile"]),
+            "r_angstrom_ci95": None if r is None else _interval(r.intervals["ci95_profile"]),
             "ci95_method": "profile likelihood (Δχ² = 3.84; null side: not bounded by the data)",
+            "experiment": self.experiment,
             "pair": self.pair,
             "spin": self.spin,
             "kappa": self.kappa,
@@ -267,14 +239,15 @@ class RespdorResult:
     def report(self) -> str:
         """Short human-readable summary."""
         d = self.to_dict()
-        lines = [f"RESPDOR fit ({d['pair'] or 'spin ' + str(self.spin)}, κ = {self.kappa:g}, "
-                 f"{d['n_points']} points, σ {d['sigma_source']})"]
+        lines = [f"{self.experiment.upper()} fit ({d['pair'] or 'spin ' + str(self.spin)}, "
+                 f"κ = {self.kappa:g}, {d['n_points']} points, σ {d['sigma_source']})"]
         for name, fit in self.fits.items():
             params = ", ".join(
                 f"{k} = {v.value:.4g}" + (f" ± {v.stderr:.2g}" if v.stderr is not None else "")
+                + (f" (at its {v.bound} bound)" if v.at_bound else "")
                 for k, v in fit.params.items()
             )
-            lines.append(f"  {name:9s} {params}; χ²ᵣ = {fit.redchi:.3g}, BIC = {fit.bic:.2f}")
+            lines.append(f"  {name:9s} {params}; {fit.statistics.quality()}, BIC = {fit.bic:.2f}")
         if self.bootstrap is not None:
             lo, hi = self.bootstrap.d_hz_ci95
             lines.append(f"  bootstrap ({self.bootstrap.n_samples}): D 95 % [{lo:.4g}, {hi:.4g}] Hz")
@@ -291,19 +264,23 @@ class RespdorResult:
 # --- models -------------------------------------------------------------------------------
 
 
+#: The experiment's universal curve g(λ) (spin and experiment bound).
+_Universal = Callable[[NDArray[np.float64]], NDArray[np.float64]]
+
+
 @dataclass(frozen=True)
 class _ModelBuilder:
     """How one model makes its lmfit parameters (several starts) and evaluates its curve."""
 
     name: str
     starts: Callable[[float, float, float | None], list[lmfit.Parameters]]
-    evaluate: Callable[[NDArray[np.float64], dict[str, float], float, float, float | None],
+    evaluate: Callable[[NDArray[np.float64], dict[str, float], _Universal, float, float | None],
                        NDArray[np.float64]]
     needs_pair: bool = False
 
 
-def _single_evaluate(t_s, v, spin, kappa, _k):
-    return respdor_dephasing(t_s, v["d_hz"], v["f"], spin, kappa)
+def _single_evaluate(t_s, v, g, kappa, _k):
+    return v["f"] * g(kappa * v["d_hz"] * t_s)
 
 
 def _single_starts(d0: float, f0: float, k: float | None, *, by_r: bool = False,
@@ -321,9 +298,8 @@ def _single_starts(d0: float, f0: float, k: float | None, *, by_r: bool = False,
     return [p]
 
 
-def _two_site_evaluate(t_s, v, spin, kappa, _k):
-    return (respdor_dephasing(t_s, v["d1_hz"], v["f1"], spin, kappa)
-            + respdor_dephasing(t_s, v["d2_hz"], v["f2"], spin, kappa))
+def _two_site_evaluate(t_s, v, g, kappa, _k):
+    return v["f1"] * g(kappa * v["d1_hz"] * t_s) + v["f2"] * g(kappa * v["d2_hz"] * t_s)
 
 
 def _two_site_starts(d0: float, f0: float, k: float | None) -> list[lmfit.Parameters]:
@@ -346,11 +322,12 @@ def _two_site_starts(d0: float, f0: float, k: float | None) -> list[lmfit.Parame
     return starts
 
 
-def _gaussian_evaluate(t_s, v, spin, kappa, k):
+def _gaussian_evaluate(t_s, v, g, kappa, k):
     r = v["r0_angstrom"] + np.sqrt(2.0) * v["sigma_r_angstrom"] * _GH_NODES
     d = k / r**3
-    g = respdor_universal(kappa * d[:, None] * t_s[None, :], spin)
-    return v["f"] * (_GH_WEIGHTS / np.sqrt(np.pi)) @ g
+    t = np.atleast_1d(t_s)
+    out = v["f"] * (_GH_WEIGHTS / np.sqrt(np.pi)) @ g(kappa * d[:, None] * t[None, :])
+    return out.reshape(np.shape(t_s))
 
 
 def _gaussian_starts(d0: float, f0: float, k: float | None) -> list[lmfit.Parameters]:
@@ -380,22 +357,14 @@ def _unit_of(name: str) -> str:
     return next((u for suffix, u in _UNITS.items() if name.endswith(suffix)), "")
 
 
-def _information_criteria(chisqr: float, n: int, k: int, sigma_known: bool) -> tuple[float, float, float]:
-    core = chisqr if sigma_known else n * np.log(max(chisqr, 1e-300) / n)
-    aic = core + 2 * k
-    aicc = aic + (2 * k * (k + 1) / (n - k - 1) if n - k - 1 > 0 else np.inf)
-    bic = core + k * np.log(n)
-    return float(aic), float(aicc), float(bic)
-
-
 def _run_model(curve: DephasingCurve, builder: _ModelBuilder, starts: list[lmfit.Parameters],
-               spin: float, kappa: float, k: float | None) -> ModelFit:
+               g: _Universal, kappa: float, k: float | None) -> ModelFit:
     sqrt_w = np.sqrt(curve.weights())
     sigma_known = curve.sigma is not None
 
     def residual(params: lmfit.Parameters) -> NDArray[np.float64]:
         values = params.valuesdict()
-        return (curve.ds_s0 - builder.evaluate(curve.t_s, values, spin, kappa, k)) * sqrt_w
+        return (curve.ds_s0 - builder.evaluate(curve.t_s, values, g, kappa, k)) * sqrt_w
 
     best = None
     for params in starts:
@@ -405,33 +374,21 @@ def _run_model(curve: DephasingCurve, builder: _ModelBuilder, starts: list[lmfit
         if best is None or out.chisqr < best.chisqr:
             best = out
     assert best is not None
-    n, nv = curve.n_points, best.nvarys
-    aic, aicc, bic = _information_criteria(best.chisqr, n, nv, sigma_known)
-    estimates = {}
-    for name, par in best.params.items():
-        fixed = not par.vary and par.expr is None
-        stderr = None if par.stderr is None or not np.isfinite(par.stderr) else float(par.stderr)
-        note = None
-        at_bound = par.vary and any(np.isfinite(b) and abs(par.value - b) <= 1e-6 * max(abs(b), 1e-3)
-                                    for b in (par.min, par.max))
-        if at_bound:
-            stderr, note = None, "at a bound of its range: the covariance error does not apply"
-        elif stderr is None and not fixed:
-            note = "covariance unavailable (data do not constrain it)"
-        estimates[name] = ParameterEstimate(name, float(par.value), _unit_of(name),
-                                            stderr=stderr, fixed=fixed, note=note)
-    redchi = best.chisqr / (n - nv) if n > nv else float("nan")
-    return ModelFit(builder.name, estimates, float(best.chisqr), float(redchi), n, nv,
-                    aic, aicc, bic, bool(best.success), str(best.message))
+    stats = FitStatistics.from_chisqr(best.chisqr, curve.n_points, best.nvarys, sigma_known)
+    estimates = estimates_from_params(best.params, _unit_of, intervals=_INTERVALS)
+    return ModelFit(builder.name, statistics=stats, params=estimates, success=bool(best.success),
+                    message=str(best.message))
 
 
 # --- cross-checks and bootstrap -----------------------------------------------------------
 
 
 def second_moment_estimate(curve: DephasingCurve, spin: float, kappa: float, f: float | None,
-                           max_fraction: float = 0.3) -> SecondMomentEstimate:
+                           max_fraction: float = 0.3, experiment: str = "respdor"
+                           ) -> SecondMomentEstimate:
     """Short-time estimate a in ΔS/S0 ≈ a t², from the points with 0 < t whose ΔS/S0 is at
-    most ``max_fraction`` of the largest ΔS/S0 observed; D from a and ``f`` when f > 0."""
+    most ``max_fraction`` of the largest ΔS/S0 observed; D from a and ``f`` when f > 0
+    (a = f c κ² D², c from :func:`~cald.recoupling.redor.short_time_coefficient`)."""
     y = curve.ds_s0
     use = (curve.t_s > 0) & (y <= max_fraction * y.max())
     n_use = int(use.sum())
@@ -446,7 +403,7 @@ def second_moment_estimate(curve: DephasingCurve, spin: float, kappa: float, f: 
     else:
         resid = yy - a * t**2
         a_err = float(np.sqrt(np.sum(resid**2) / (n_use - 1) / s4))
-    c = respdor_short_time_coefficient(spin)
+    c = short_time_coefficient(spin, experiment)
     note = None
     d = None
     if f is None or f <= 0 or a <= 0:
@@ -456,7 +413,7 @@ def second_moment_estimate(curve: DephasingCurve, spin: float, kappa: float, f: 
     return SecondMomentEstimate(n_use, float(t.max() * 1e3), a, a_err, d, note)
 
 
-def _bootstrap(curve: DephasingCurve, best_curve: NDArray[np.float64], spin: float, kappa: float,
+def _bootstrap(curve: DephasingCurve, best_curve: NDArray[np.float64], grid: DGrid,
                f_fixed: float | None, n_samples: int, seed: int, n_varys: int,
                k: float | None) -> BootstrapSummary:
     rng = np.random.default_rng(seed)
@@ -468,7 +425,6 @@ def _bootstrap(curve: DephasingCurve, best_curve: NDArray[np.float64], spin: flo
         kind = "residual resampling (residuals inflated by √(n/(n−p)))"
         resid = (curve.ds_s0 - best_curve) * np.sqrt(n / max(n - n_varys, 1))
         noise = resid[rng.integers(0, n, size=(n_samples, n))]
-    grid = d_grid_for_times(curve.t_s, spin, kappa)
     sol = solve_profile(grid, best_curve[None, :] + noise, curve.weights(), f_fixed)
     d_lo, d_hi = np.percentile(sol.d_hz, [2.5, 97.5])
     f_lo, f_hi = np.percentile(sol.f, [2.5, 97.5])
@@ -493,6 +449,7 @@ def fit_respdor(
     fit_distance: bool = False,
     n_bootstrap: int = 1000,
     seed: int = 0,
+    experiment: str = "respdor",
 ) -> RespdorResult:
     """Fit a dephasing curve.
 
@@ -501,7 +458,8 @@ def fit_respdor(
     curve
         The data (:class:`~cald.recoupling.data.DephasingCurve`).
     spin
-        Spin I of the saturated nucleus (5/2 for 27Al; 1/2 gives spin-1/2 RESPDOR).
+        Spin I of the dephasing nucleus (5/2 for 27Al; 1/2 gives spin-1/2 RESPDOR, and is the
+        only spin REDOR accepts).
     kappa
         Recoupling scaling factor, λ = κ D t.
     pair
@@ -516,10 +474,19 @@ def fit_respdor(
         Bootstrap samples for the one-distance model (0 disables it).
     seed
         Seed of the bootstrap's random generator (results are reproducible).
+    experiment
+        ``"respdor"`` (saturation of the dephasing spin, plateau f·2I/(2I+1)) or ``"redor"``
+        (π-pulse inversion of a spin-1/2 partner, plateau f).
 
     Returns
     -------
     RespdorResult
+
+    Raises
+    ------
+    ParameterError
+        Unknown model or experiment, REDOR with a dephasing spin other than 1/2, f, κ or seed
+        out of range.
     """
     unknown = [m for m in models if m not in _MODEL_BUILDERS]
     if unknown:
@@ -530,13 +497,15 @@ def fit_respdor(
         raise ParameterError(f"kappa must be positive and finite, got {kappa}")
     if seed < 0:
         raise ParameterError(f"seed must be ≥ 0, got {seed}")
+    check_experiment(experiment, spin)
+    g = partial(universal_curve, spin=spin, experiment=experiment)
     k = None if pair is None else dipolar_constant_hz_angstrom3(*pair)
     if fit_distance and k is None:
         raise ParameterError("fitting the distance directly needs the spin pair (--pair)")
     notes: list[str] = []
 
     # Global start and profile likelihood from the vectorised one-distance solver.
-    grid = d_grid_for_times(curve.t_s, spin, kappa)
+    grid = d_grid_for_times(curve.t_s, spin, kappa, experiment=experiment)
     start = solve_profile(grid, curve.ds_s0, curve.weights(), f_fixed)
     d0 = float(start.d_hz[0])
     f0 = float(start.f[0]) if f_fixed is None else f_fixed
@@ -546,7 +515,7 @@ def fit_respdor(
     f_start = min(max(f0, 0.02), 0.98) if f_fixed is None else f_fixed
     fits = {"single": _run_model(curve, _MODEL_BUILDERS["single"],
                                  _single_starts(d0, f_start, k, by_r=fit_distance, f_fixed=f_fixed),
-                                 spin, kappa, k)}
+                                 g, kappa, k)}
     for name in models:
         builder = _MODEL_BUILDERS[name]
         if name == "single":
@@ -558,18 +527,18 @@ def fit_respdor(
         if curve.n_points <= n_free:
             notes.append(f"model {name!r} skipped: {curve.n_points} points for {n_free} parameters")
             continue
-        fits[name] = _run_model(curve, builder, builder.starts(d0, f_start, k), spin, kappa, k)
+        fits[name] = _run_model(curve, builder, builder.starts(d0, f_start, k), g, kappa, k)
 
     single = fits["single"]
     # Profile-likelihood interval of D (f re-optimised at each D).
-    scale = 1.0 if curve.sigma is not None else max(single.redchi, 1e-300)
+    scale = max(single.statistics.covariance_scale, 1e-300)
     d_lo, d_hi = profile_interval(grid, start.profile[0], _CHI2_95_1DOF * scale)
     params = dict(single.params)
-    params["d_hz"] = _with(params["d_hz"], ci95_profile=(d_lo, d_hi))
+    params["d_hz"] = params["d_hz"].with_interval("ci95_profile", (d_lo, d_hi))
     if k is not None:
         r_prof = (None if d_hi is None else float(np.cbrt(k / d_hi)),
                   None if d_lo is None else float(np.cbrt(k / d_lo)))
-        params["r_angstrom"] = _with(params["r_angstrom"], ci95_profile=r_prof)
+        params["r_angstrom"] = params["r_angstrom"].with_interval("ci95_profile", r_prof)
 
     bootstrap, bootstrap_note = None, None
     if n_bootstrap <= 0:
@@ -578,29 +547,62 @@ def fit_respdor(
         bootstrap_note = f"bootstrap skipped: {curve.n_points} points for {single.n_varys} parameters"
     else:
         best_curve = _single_evaluate(curve.t_s, {k_: p.value for k_, p in params.items()},
-                                      spin, kappa, k)
-        bootstrap = _bootstrap(curve, best_curve, spin, kappa, f_fixed, n_bootstrap, seed,
+                                      g, kappa, k)
+        bootstrap = _bootstrap(curve, best_curve, grid, f_fixed, n_bootstrap, seed,
                                single.n_varys, k)
-        params["d_hz"] = _with(params["d_hz"], ci95_bootstrap=bootstrap.d_hz_ci95)
+        params["d_hz"] = params["d_hz"].with_interval("ci95_bootstrap", bootstrap.d_hz_ci95)
         if f_fixed is None:
-            params["f"] = _with(params["f"], ci95_bootstrap=bootstrap.f_ci95)
+            params["f"] = params["f"].with_interval("ci95_bootstrap", bootstrap.f_ci95)
         if bootstrap.r_angstrom_ci95 is not None:
-            params["r_angstrom"] = _with(params["r_angstrom"],
-                                         ci95_bootstrap=bootstrap.r_angstrom_ci95)
-    fits["single"] = ModelFit(**{**single.__dict__, "params": params})
+            params["r_angstrom"] = params["r_angstrom"].with_interval(
+                "ci95_bootstrap", bootstrap.r_angstrom_ci95)
+    fits["single"] = replace(single, params=params)
 
-    if curve.sigma is not None and single.redchi > 2.0:
+    if single.redchi is not None and single.redchi > 2.0:
         notes.append(f"χ²ᵣ = {single.redchi:.2g} ≫ 1: the given σ looks underestimated or the "
                      "one-distance model does not describe the data")
-    moment = second_moment_estimate(curve, spin, kappa, fits["single"].value("f"))
+    above = _above_plateau(curve, plateau(spin, experiment))
+    if above is not None:
+        redor_likely = experiment == "respdor" and abs(spin - 0.5) < 1e-9
+        notes.append(above + (_REDOR_HINT if redor_likely else _NORMALISATION_HINT))
+    moment = second_moment_estimate(curve, spin, kappa, fits["single"].value("f"),
+                                    experiment=experiment)
     pair_label = None if pair is None else f"{pair[0].symbol}-{pair[1].symbol}"
     return RespdorResult(curve, spin, kappa, pair_label, k, fits, bootstrap, bootstrap_note,
-                         moment, notes)
+                         moment, notes, experiment)
+
+
+_REDOR_HINT = ("; if π pulses invert the spin-1/2 partner, this is a REDOR curve (plateau f): "
+               "fit it with experiment redor")
+_NORMALISATION_HINT = "; check the normalisation of ΔS/S0 (S0 and S scaled alike?)"
+
+
+def _above_plateau(curve: DephasingCurve, top: float) -> str | None:
+    """Why the data cannot be this experiment's curve, when they rise above its largest plateau
+    ``top`` (f = 1): one point more than 3σ above it, or two more than 2σ (σ given, else the
+    point-to-point scatter of the data, which a wrong model cannot inflate)."""
+    sigma = curve.sigma if curve.sigma is not None else _scatter(curve.ds_s0)
+    if sigma is None:
+        return None
+    excess = (curve.ds_s0 - top) / np.maximum(sigma, 1e-12)
+    n_above = int(np.sum(excess > 2.0))
+    if not (np.any(excess > 3.0) or n_above >= 2):
+        return None
+    return (f"{n_above} of {curve.n_points} points rise above {top:.3g}, the largest plateau "
+            f"this model allows (f = 1; largest ΔS/S0 = {float(np.max(curve.ds_s0)):.3g}): D, r "
+            "and f are not meaningful")
+
+
+def _scatter(y: NDArray[np.float64]) -> float | None:
+    """Noise σ of a smooth curve from its second differences (median absolute deviation;
+    Var(Δ²y) = 6σ² for white noise); ``None`` below 5 points or when it is 0."""
+    if y.size < 5:
+        return None
+    d2 = np.diff(y, n=2)
+    sigma = 1.4826 * float(np.median(np.abs(d2 - np.median(d2)))) / np.sqrt(6.0)
+    return sigma if sigma > 0 else None
 
 
 def _interval(ci: tuple[float | None, float | None] | None) -> list[float | None] | None:
     return None if ci is None else list(ci)
 
-
-def _with(p: ParameterEstimate, **changes: Any) -> ParameterEstimate:
-    return ParameterEstimate(**{**p.__dict__, **changes})

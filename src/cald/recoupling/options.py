@@ -40,11 +40,26 @@ class DephasingOptions(Options):
                                                 "(overrides the pair's).")
     kappa: PositiveFloat = Field(1.0, description="Recoupling scaling factor κ, λ = κ·D·t "
                                                   "(1 for π-pulse REDOR).")
+    experiment: str = Field("respdor", description="respdor (saturation of the dephasing spin, "
+                                                   "plateau f·2I/(2I+1)) or redor (π pulses "
+                                                   "invert a spin-1/2 partner, plateau f).")
+
+    @field_validator("experiment")
+    @classmethod
+    def _known_experiment(cls, value: str) -> str:
+        from cald.recoupling.redor import EXPERIMENTS  # scipy: not at import of the CLI
+
+        if value not in EXPERIMENTS:
+            raise ValueError(f"must be {' or '.join(EXPERIMENTS)}, got {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _pair_or_spin(self) -> Self:
+        from cald.recoupling.redor import check_experiment
+
         if self.pair is None and self.spin is None:
             raise ValueError("give {pair} (e.g. 13C-27Al) or {spin}")
+        check_experiment(self.experiment, self.spin_value)
         return self
 
     @property
@@ -63,7 +78,8 @@ class DephasingOptions(Options):
 
 
 class RespdorCurveOptions(DephasingOptions):
-    """``cald respdor curve``: ΔS/S0 = f·g_I(κ D t) at given times, D given or from r."""
+    """``cald respdor curve``: ΔS/S0 at given times (RESPDOR f·g_I(κ D t) or REDOR
+    f·[1 − R(κ D t)]), D given or from r."""
 
     boundary_units = {"t_ms": ("t_s", 1e-3)}
 
@@ -139,4 +155,5 @@ class RespdorFitOptions(DephasingOptions):
 
         return fit_respdor(curve, spin=self.spin_value, kappa=self.kappa, pair=self.isotopes,
                            f_fixed=self.fix_f, models=self.models, fit_distance=self.fit_distance,
-                           n_bootstrap=self.bootstrap, seed=self.seed)
+                           n_bootstrap=self.bootstrap, seed=self.seed,
+                           experiment=self.experiment)

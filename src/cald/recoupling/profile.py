@@ -1,4 +1,5 @@
-"""Vectorised least squares for the one-distance RESPDOR model ΔS/S0 = f · g_I(κ D t).
+"""Vectorised least squares for the one-distance model ΔS/S0 = f · g(κ D t) (g the RESPDOR or
+REDOR universal curve, :func:`cald.recoupling.redor.universal_curve`).
 
 For a fixed D the model is linear in f, so the best f (constrained to [0, 1]) has a closed form
 and the χ² minimised over f is a one-dimensional *profile* in D. Evaluated on a log-spaced D
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from cald.recoupling.redor import respdor_universal
+from cald.recoupling.redor import universal_curve
 
 __all__ = ["DGrid", "ProfileSolution", "d_grid_for_times", "solve_profile", "profile_interval"]
 
@@ -34,7 +35,9 @@ class DGrid:
     d_hz
         Grid of dipolar couplings (Hz), increasing, log-spaced.
     curves
-        g_I(κ D_j t_i), shape (n_grid, n_times).
+        g(κ D_j t_i), shape (n_grid, n_times).
+    experiment
+        ``"respdor"`` or ``"redor"``: which universal curve g is.
     """
 
     t_s: NDArray[np.float64]
@@ -42,14 +45,17 @@ class DGrid:
     kappa: float
     d_hz: NDArray[np.float64]
     curves: NDArray[np.float64]
+    experiment: str = "respdor"
 
     def curves_at(self, d_hz: NDArray[np.float64]) -> NDArray[np.float64]:
-        """g_I(κ D t) for arbitrary D values, shape (len(d_hz), n_times)."""
-        return respdor_universal(self.kappa * d_hz[:, None] * self.t_s[None, :], self.spin)
+        """g(κ D t) for arbitrary D values, shape (len(d_hz), n_times)."""
+        return universal_curve(self.kappa * d_hz[:, None] * self.t_s[None, :], self.spin,
+                               self.experiment)
 
 
 def d_grid_for_times(
-    t_s: NDArray[np.float64], spin: float, kappa: float = 1.0, n_grid: int = 600
+    t_s: NDArray[np.float64], spin: float, kappa: float = 1.0, n_grid: int = 600,
+    experiment: str = "respdor",
 ) -> DGrid:
     """D grid spanning couplings the times can resolve: from a curve that barely starts
     (λ = 0.03 at the longest time) to one already saturated at the shortest non-zero time
@@ -58,7 +64,8 @@ def d_grid_for_times(
     d_lo = 0.03 / (kappa * t_pos.max())
     d_hi = 30.0 / (kappa * t_pos.min())
     d = np.geomspace(d_lo, d_hi, n_grid)
-    return DGrid(t_s, spin, kappa, d, respdor_universal(kappa * d[:, None] * t_s[None, :], spin))
+    curves = universal_curve(kappa * d[:, None] * t_s[None, :], spin, experiment)
+    return DGrid(t_s, spin, kappa, d, curves, experiment)
 
 
 @dataclass(frozen=True)

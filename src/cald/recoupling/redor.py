@@ -16,6 +16,15 @@ scaling factor of the sequence):
 
   with plateau f · 2I / (2I+1) and short-time limit f · (32/45) I(I+1) λ².
 
+* REDOR with a spin-1/2 dephasing partner inverted by π pulses: ΔS/S0 = f · [1 − R(λ)], plateau
+  f (twice the spin-1/2 RESPDOR curve, since π pulses invert every partner spin where
+  saturation randomises half of them). With a quadrupolar partner, π pulses do not invert the
+  spin as a whole (satellite transitions, incomplete inversion): there is no universal curve,
+  and :func:`check_experiment` refuses it; such data call for saturation (RESPDOR).
+
+:func:`universal_curve` and :func:`dephasing` take ``experiment`` (``"respdor"`` or ``"redor"``,
+:data:`EXPERIMENTS`) and serve both.
+
 Evaluation uses universal curves tabulated once per spin on a uniform λ grid and interpolated with
 cubic splines stored as per-interval polynomials, so one evaluation is an index computation and
 a Horner step (absolute error < 1e-9 for λ ≤ ``LAMBDA_TABLE_MAX``); larger λ fall back to direct
@@ -31,7 +40,10 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.interpolate import CubicSpline
 from scipy.special import jv
 
+from cald.errors import ParameterError
+
 __all__ = [
+    "EXPERIMENTS",
     "KAPPA_PRESETS",
     "LAMBDA_TABLE_MAX",
     "redor_signal_direct",
@@ -41,7 +53,16 @@ __all__ = [
     "respdor_short_time_coefficient",
     "redor_dephasing",
     "respdor_dephasing",
+    "check_experiment",
+    "universal_curve",
+    "plateau",
+    "short_time_coefficient",
+    "dephasing",
 ]
+
+#: Recoupling experiments: ``respdor`` saturates the dephasing spin (any I), ``redor`` inverts a
+#: spin-1/2 dephasing partner with π pulses.
+EXPERIMENTS = ("respdor", "redor")
 
 #: Recoupling scaling factors κ (λ = κ·D·t) of named sequences, with their sources.
 #: ``redor``: rotor-synchronised π-pulse train, two pulses per rotor period (Gullion & Schaefer,
@@ -195,5 +216,74 @@ def respdor_dephasing(
     kappa
         Recoupling scaling factor (1 for π-pulse REDOR).
     """
-    lam = kappa * d_hz * np.asarray(t_s, dtype=float)
-    return f * respdor_universal(lam, spin)
+    return dephasing(t_s, d_hz, f, spin, kappa, "respdor")
+
+
+def check_experiment(experiment: str, spin: float) -> None:
+    """Refuse an unknown experiment, and REDOR with a dephasing spin other than 1/2.
+
+    Raises
+    ------
+    ParameterError
+        ``experiment`` not in :data:`EXPERIMENTS`, or ``"redor"`` with I ≠ 1/2.
+    """
+    if experiment not in EXPERIMENTS:
+        raise ParameterError(f"experiment {experiment!r} is not one of {', '.join(EXPERIMENTS)}")
+    _check_spin(spin)
+    if experiment == "redor" and abs(spin - 0.5) > 1e-9:
+        raise ParameterError(
+            f"REDOR is modelled for a spin-1/2 dephasing partner inverted by π pulses; a partner "
+            f"of spin {spin:g} is not inverted as a whole and has no universal REDOR curve: "
+            "measure and fit it as RESPDOR (experiment respdor, saturation pulse)")
+
+
+def universal_curve(lam: ArrayLike, spin: float, experiment: str = "respdor") -> NDArray[np.float64]:
+    """ΔS/S0 at f = 1 as a function of λ = κ·D·t: g_I(λ) for RESPDOR, 1 − R(λ) for REDOR.
+
+    Parameters
+    ----------
+    lam
+        λ = κ·D·t, dimensionless.
+    spin
+        Spin I of the dephasing nucleus (1/2 for REDOR).
+    experiment
+        ``"respdor"`` or ``"redor"`` (:func:`check_experiment`).
+    """
+    check_experiment(experiment, spin)
+    if experiment == "redor":  # 1 − R(λ) = 2 g_{1/2}(λ)
+        return 2.0 * respdor_universal(lam, 0.5)
+    return respdor_universal(lam, spin)
+
+
+def plateau(spin: float, experiment: str = "respdor") -> float:
+    """Long-time limit of :func:`universal_curve`: 2I/(2I + 1) for RESPDOR, 1 for REDOR."""
+    check_experiment(experiment, spin)
+    return 1.0 if experiment == "redor" else respdor_plateau(spin)
+
+
+def short_time_coefficient(spin: float, experiment: str = "respdor") -> float:
+    """c in :func:`universal_curve` ≈ c λ²: (32/45) I(I + 1) for RESPDOR, 16/15 for REDOR."""
+    check_experiment(experiment, spin)
+    return 16.0 / 15.0 if experiment == "redor" else respdor_short_time_coefficient(spin)
+
+
+def dephasing(t_s: ArrayLike, d_hz: float, f: float = 1.0, spin: float = 2.5, kappa: float = 1.0,
+              experiment: str = "respdor") -> NDArray[np.float64]:
+    """Dephasing ΔS/S0 = f · (universal curve)(κ D t) of RESPDOR or REDOR.
+
+    Parameters
+    ----------
+    t_s
+        Total recoupling time(s) in s.
+    d_hz
+        Dipolar coupling constant D in Hz.
+    f
+        Dephased fraction (0 ≤ f ≤ 1): the plateau is f·2I/(2I+1) for RESPDOR, f for REDOR.
+    spin
+        Spin I of the dephasing nucleus (1/2 for REDOR).
+    kappa
+        Recoupling scaling factor (1 for π-pulse REDOR).
+    experiment
+        ``"respdor"`` (saturation) or ``"redor"`` (π-pulse inversion of a spin-1/2 partner).
+    """
+    return f * universal_curve(kappa * d_hz * np.asarray(t_s, dtype=float), spin, experiment)

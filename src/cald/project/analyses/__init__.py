@@ -13,7 +13,10 @@ can be rendered again from results.json alone:
 - :meth:`AnalysisKind.card_tables`: further tables of the card (e.g. a model comparison);
 - :meth:`AnalysisKind.tables`: tables across the project's analyses of the kind (e.g. one row per
   site and sample);
-- :meth:`AnalysisKind.mechanism`: statements about the surface chemistry with their values.
+- :meth:`AnalysisKind.mechanism`: statements about the surface chemistry with their values;
+- :attr:`AnalysisKind.card_template`: an optional jinja2 fragment (its source, e.g. read from a
+  ``.j2`` file beside the kind's module) rendered into the card with ``result`` and ``card``
+  (id, sample, summary), for markup that key numbers and tables do not cover.
 
 Spectra that a kind puts into ``overlay`` groups (:func:`overlay_data`) are drawn across samples
 by the report without the kind's help.
@@ -104,6 +107,7 @@ class AnalysisKind(ABC):
     input_kinds: ClassVar[tuple[str, ...]]
     n_inputs: ClassVar[tuple[int, int]] = (1, 1)
     Parameters: ClassVar[type[Options]]
+    card_template: ClassVar[str | None] = None
 
     def parse_parameters(self, parameters: dict[str, Any], where: str, source: Path) -> Options:
         """Validate an analysis' parameters; errors name the field (``where.parameters.x``)."""

@@ -17,6 +17,7 @@ from cald.project.analyses import (
     register,
 )
 from cald.project.formatting import format_value
+from cald.spectrum import unit_key
 
 
 class NmrParameters(ProcessOptions, OverlayParameters):
@@ -56,4 +57,5 @@ class Nmr(AnalysisKind):
     def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
         return [("nucleus", str(result["nucleus"])),
                 ("SF", format_value(result["sf_mhz"], None, "MHz")),
-                ("peaks", ", ".join(f"{p['ppm']:.1f}" for p in result["peaks"][:8]))]
+                ("peaks", ", ".join(f"{p[unit_key(result['unit'])]:.1f}"
+                                    for p in result["peaks"][:8]))]

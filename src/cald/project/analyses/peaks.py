@@ -9,6 +9,7 @@ from typing import Any
 from cald.lineshape.options import PeaksFitOptions
 from cald.project.analyses import AnalysisKind, AnalysisOutput, figure_output, register
 from cald.project.formatting import format_value
+from cald.spectrum import axis_key
 
 
 class PeaksParameters(PeaksFitOptions):
@@ -37,15 +38,17 @@ class Peaks(AnalysisKind):
         for peak, label in zip(d["peaks"], labels, strict=False):
             peak["label"] = label
         fig = lineshape_fit_figure(result, labels)
-        summary = "; ".join(f"{pk['label']} {pk['center']:.1f}: fraction "
+        center = axis_key("center", d["unit"])
+        summary = "; ".join(f"{pk['label']} {pk[center]:.1f}: fraction "
                             f"{format_value(pk['fraction'], pk['fraction_err'])}" for pk in d["peaks"])
         caption = (f"Deconvolution of {p.region[0]:g}–{p.region[1]:g} into {len(d['peaks'])} "
                    f"{p.shape} peaks (data, fit, components; residual below).")
         return AnalysisOutput(d, [figure_output("deconvolution", caption, fig)], {}, summary)
 
     def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
+        center, fwhm = axis_key("center", result["unit"]), axis_key("fwhm", result["unit"])
         return [(str(pk.get("label", f"peak {i + 1}")),
-                 f"{format_value(pk['center'], pk['center_err'])}; FWHM "
-                 f"{format_value(pk['fwhm'], pk['fwhm_err'])}; fraction "
+                 f"{format_value(pk[center], pk[f'{center}_err'])}; FWHM "
+                 f"{format_value(pk[fwhm], pk[f'{fwhm}_err'])}; fraction "
                  f"{format_value(pk['fraction'], pk['fraction_err'])}")
                 for i, pk in enumerate(result["peaks"])] + [("χ²ᵣ", format_value(result["redchi"]))]

@@ -68,7 +68,7 @@ class Respdor(AnalysisKind):
                    if d["d_hz_err"] is not None and d["r_angstrom"] is not None
                    else f"D = {d['d_hz']:.0f} Hz, f = {d['f']:.3f}")
         system = f"{p.pair.replace('-', '{')}}}" if p.pair else f"spin {p.spin_value:g}"
-        caption = (f"{system} RESPDOR dephasing with the one-distance fit and "
+        caption = (f"{system} {p.experiment.upper()} dephasing with the one-distance fit and "
                    "curves for r ± 0.2 Å (cf. Figure 7b of the reference study).")
         return AnalysisOutput(d, [figure_output("dephasing", caption, fig)], files, summary)
 

@@ -86,6 +86,9 @@ def render_report(results: dict[str, Any], figures: dict[str, list[FigureOutput]
                 "error": a["error"], "summary": a.get("summary") or "", "cached": a["cached"],
                 "numbers": kind.key_numbers(res) if a["status"] == "ok" else [],
                 "tables": kind.card_tables(res) if a["status"] == "ok" else [],
+                "fragment": _TEMPLATE.from_string(kind.card_template)
+                if a["status"] == "ok" and kind.card_template else None,
+                "result": res,
                 "figures": [{"caption": f.caption, "uri": _data_uri(f.svg), "svg": meta["svg"],
                              "png": meta["png"]}
                             for f, meta in zip(figures.get(a["id"], []), a["figures"], strict=True)],
