@@ -527,7 +527,13 @@ def _pdata_axis(procs: dict[str, Any], procs_path: Path) -> tuple[NDArray[np.flo
     sf = _positive_param(procs, "SF", procs_path)
     offset = _float_param(procs, "OFFSET", procs_path)
     sw_p = _positive_param(procs, "SW_p", procs_path)
-    return offset - np.arange(si, dtype=np.float64) * (sw_p / sf / si), sf
+    with np.errstate(over="ignore", invalid="ignore"):
+        axis = offset - np.arange(si, dtype=np.float64) * (sw_p / sf / si)
+        finite = bool(np.all(np.isfinite(axis * sf)))
+    if not finite:
+        raise DataFileError(f"OFFSET = {offset:g}, SW_p = {sw_p:g}, SF = {sf:g} give no finite "
+                            "axis", procs_path)
+    return axis, sf
 
 
 def _load_pdata(f: Path, n_points: int, dtype: np.dtype[Any], scale: float) -> NDArray[np.float64]:
