@@ -11,9 +11,11 @@ readers without a command of their own. Every mutant must end in
 
 and never in a traceback (any other exception), never after more than :data:`TIME_LIMIT_S`
 (a ``SIGALRM`` timer interrupts a hang) and never with the process's peak resident memory
-growing by more than :func:`memory_limit` bytes (``getrusage`` high-water mark, measured after
-the valid sample has been read once: a TD or SI that the file cannot hold must be an error,
-not an allocation; ``tracemalloc`` would see the same but triples the run time).
+growing by more than :func:`memory_limit` bytes while it runs (Linux: the high-water mark
+VmHWM, reset before each mutant through ``/proc/self/clear_refs``; elsewhere the
+``getrusage`` high-water mark of the process; measured after the valid sample has been read
+once: a TD or SI that the file cannot hold must be an error, not an allocation;
+``tracemalloc`` would see the same but triples the run time).
 
 Mutations (:func:`mutate`, chosen by a seeded ``random.Random``):
 
@@ -156,11 +158,12 @@ def memory_limit(sample_bytes: int) -> int:
     return 64 * 2**20 + 50 * sample_bytes
 
 
-def _run(reader: Reader, sample: Path, scratch: Path) -> Outcome:
+def _run(reader: Reader, sample: Path, scratch: Path,
+         time_limit_s: float = TIME_LIMIT_S) -> Outcome:
     out, err = io.StringIO(), io.StringIO()
-    peak_before = _peak_rss_bytes()
+    peak_before = _reset_peak_rss_bytes()
     try:
-        with _time_limit(TIME_LIMIT_S), contextlib.redirect_stdout(out), \
+        with _time_limit(time_limit_s), contextlib.redirect_stdout(out), \
                 contextlib.redirect_stderr(err):
             if reader.argv is not None:
                 from cald.cli.app import main
@@ -177,7 +180,7 @@ def _run(reader: Reader, sample: Path, scratch: Path) -> Outcome:
         outcome = Outcome(code, out.getvalue(), err.getvalue())
     except _Hung:
         outcome = Outcome(None, out.getvalue(), err.getvalue(),
-                          problem=f"no result after {TIME_LIMIT_S:g} s")
+                          problem=f"no result after {time_limit_s:g} s")
     except BaseException:  # noqa: BLE001 - a traceback is exactly what the harness reports
         outcome = Outcome(None, out.getvalue(), err.getvalue(),
                           problem="traceback:\n" + traceback.format_exc(limit=-6))
@@ -186,7 +189,23 @@ def _run(reader: Reader, sample: Path, scratch: Path) -> Outcome:
 
 
 def _peak_rss_bytes() -> int:
+    """Peak resident memory: VmHWM of /proc/self/status, else the getrusage maximum."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
+
+
+def _reset_peak_rss_bytes() -> int:
+    """Reset the peak to the current resident memory where Linux allows it; the peak now."""
+    with contextlib.suppress(OSError):
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
+            fh.write("5")
+    return _peak_rss_bytes()
 
 
 def check_mutant(outcome: Outcome, sample_bytes: int) -> str | None:
@@ -246,13 +265,14 @@ def mutate(data: bytes, fmt: Format, rng: random.Random) -> tuple[str, bytes]:
     return desc, new.encode("latin-1")
 
 
-def run_reader(reader: Reader, folder: Path, n_mutants: int, seed: int = 0) -> list[str]:
+def run_reader(reader: Reader, folder: Path, n_mutants: int, seed: int = 0,
+               time_limit_s: float = TIME_LIMIT_S) -> list[str]:
     """Write the sample, check that it reads, run ``n_mutants`` seeded mutants; the failures,
     one readable line (and traceback) each."""
     sample = reader.make_sample(folder / "sample")
     scratch = folder / "scratch"
     scratch.mkdir(exist_ok=True)
-    first = _run(reader, sample, scratch)
+    first = _run(reader, sample, scratch, time_limit_s)
     if first.code != 0 or first.problem:
         return [f"{reader.name}: the valid sample does not read: {first.problem or first.stderr}"]
     base = sample if sample.is_dir() else sample.parent
@@ -264,7 +284,7 @@ def run_reader(reader: Reader, folder: Path, n_mutants: int, seed: int = 0) -> l
     for i in range(n_mutants):
         desc, data = mutate(original, reader.fmt, rng)
         target.write_bytes(data)
-        problem = check_mutant(_run(reader, sample, scratch), size)
+        problem = check_mutant(_run(reader, sample, scratch, time_limit_s), size)
         if problem:
             failures.append(f"{reader.name} mutant {i} ({target.name}: {desc}): {problem}")
     target.write_bytes(original)

@@ -42,3 +42,34 @@ def test_harness_reports_tracebacks_and_extra_lines(tmp_path):
     assert check_mutant(Outcome(2, stderr="error: y\n"), 10) is None
     assert check_mutant(Outcome(0, peak_growth_bytes=10**10), 10) is not None
     assert check_mutant(Outcome(None, problem="traceback: ..."), 10) is not None
+
+
+def test_harness_catches_hangs_and_allocations(tmp_path):
+    """A mutant that never returns is stopped and reported; one that allocates (and touches)
+    hundreds of MB for a 5-byte file is reported."""
+    import numpy as np
+
+    calls = {"hang": 0, "alloc": 0}
+
+    def make(folder):
+        folder.mkdir(parents=True)
+        (folder / "x").write_text("1 2 3")
+        return folder / "x"
+
+    def hang(sample):
+        calls["hang"] += 1
+        while calls["hang"] > 1:
+            pass
+
+    def alloc(sample):
+        calls["alloc"] += 1
+        if calls["alloc"] > 1:
+            big = np.ones(40_000_000)
+            big += 1.0
+
+    (failure,) = run_reader(Reader("hang", make, ".", Format("binary"), call=hang),
+                            tmp_path / "h", 1, time_limit_s=0.5)
+    assert "no result after 0.5 s" in failure
+    (failure,) = run_reader(Reader("alloc", make, ".", Format("binary"), call=alloc),
+                            tmp_path / "a", 1)
+    assert "peak memory grew by" in failure
