@@ -93,7 +93,7 @@ def assert_names(exc: pytest.ExceptionInfo[DataFileError], path: Path, *fields: 
 def topspin_and_cald(name: str):
     """(TopSpin's processed spectrum, the same FID processed by cald with the stored procs)."""
     ds = read_bruker(BRUKER / name)
-    return processed_spectrum(BRUKER / name), process_fid(raw_signal(ds), ds.procs)
+    return processed_spectrum(BRUKER / name), process_fid(raw_signal(ds), ds.processing)
 
 
 def correlation(a: np.ndarray, b: np.ndarray) -> float:
@@ -219,9 +219,9 @@ def test_topspin_imaginary_part_in_cald_convention(name):
     with cald's ``phase`` gives what cald gets with PHC0 + 30° from the FID."""
     ds = read_bruker(BRUKER / name)
     topspin = processed_spectrum(BRUKER / name)
-    ours = process_fid(raw_signal(ds), ds.procs)
+    ours = process_fid(raw_signal(ds), ds.processing)
     assert correlation(np.imag(ours.values), np.imag(topspin.values)) > 0.999
-    more = process_fid(raw_signal(ds), ds.procs, p0_deg=float(ds.procs["PHC0"]) + 30.0)
+    more = process_fid(raw_signal(ds), ds.processing, p0_deg=float(ds.procs["PHC0"]) + 30.0)
     assert correlation(more.real(), phase(topspin, 30.0).real()) > 0.9999
 
 
@@ -230,7 +230,7 @@ def test_raw_data_never_modified():
     before = tree_hashes(DATA)
     for name in REAL_NAMES:
         ds = read_bruker(BRUKER / name)
-        process_fid(raw_signal(ds), ds.procs)
+        process_fid(raw_signal(ds), ds.processing)
         processed_spectrum(BRUKER / name)
         read_parameters(BRUKER / name / "acqu")
     assert tree_hashes(DATA) == before
@@ -287,7 +287,7 @@ def test_read_only_folder(read_only_copy):
     before = tree_hashes(folder)
     ds = read_bruker(folder)
     assert ds.nucleus == "1H" and ds.raw.shape == (32768,)
-    ours = process_fid(raw_signal(ds), ds.procs)
+    ours = process_fid(raw_signal(ds), ds.processing)
     topspin = processed_spectrum(folder)
     assert correlation(ours.real(), topspin.real()) > 0.9999
     assert tree_hashes(folder) == before
@@ -704,7 +704,7 @@ def test_synthetic_round_trip(tmp_path, nucleus, group_delay):
     assert ds.raw.shape == (TD // 2,)
     assert ds.sf_mhz == pytest.approx(setup.bf1_mhz, rel=1e-12)
     assert ds.carrier_mhz == pytest.approx(setup.sfo1_mhz, rel=1e-12)
-    spec = process_fid(raw_signal(ds), ds.procs)
+    spec = process_fid(raw_signal(ds), ds.processing)
     assert "phased PHC0 = 0.000°, PHC1 = 0.000°" in spec.history
     step_ppm = sw / spec.n_points / setup.bf1_mhz
     peaks = pick_peaks(spec, max_peaks=len(lines))
@@ -767,7 +767,7 @@ def test_synthetic_series(tmp_path):
     assert ds.acqu2s is not None and int(ds.acqu2s["TD"]) == len(vd_ms)
     assert ds.nucleus == "27Al"
     np.testing.assert_allclose(ds.lists["vdlist"], np.asarray(vd_ms) * 1e-3, rtol=1e-12)
-    spec = process_fid(raw_signal(ds), ds.procs)
+    spec = process_fid(raw_signal(ds), ds.processing)
     assert spec.values.shape == (len(vd_ms), int(ds.procs["SI"]))
     region = spec.region_mask(10.0 - 20.0, 10.0 + 20.0)
     integrals = spec.real()[:, region].sum(axis=1)
@@ -812,3 +812,117 @@ def test_bad_list_in_experiment_names_list_file(tmp_path):
     with pytest.raises(DataFileError) as exc:
         read_bruker(folder)
     assert_names(exc, folder / "vdlist", "line 3")
+
+
+# --- defects of issue 9: truncated parameter files, grpdly, out-of-range parameters --------
+
+
+@pytest.mark.parametrize("name", REAL_NAMES)
+def test_truncated_acqus_inside_array_fails_at_once(tmp_path, name):
+    """nmrglue's read_jcamp waits forever for the rest of a cut array (100 % CPU); the reader
+    stops at the end of the file with an error naming the parameter."""
+    folder = copy_set(name, tmp_path)
+    text = (folder / "acqus").read_text(encoding="latin-1")
+    # the array parameter right before NS (TopSpin writes parameters in alphabetical order)
+    before = text[:text.index("##$NS=")]
+    array_key = re.findall(r"^##\$(\w+)= \(0\.\.\d+\)", before, re.MULTILINE)[-1]
+    start = before.rindex(f"##${array_key}=")
+    end = before.index("\n##", start)
+    (folder / "acqus").write_text(before[:(start + end) // 2].rstrip("\n"), encoding="latin-1")
+    with pytest.raises(DataFileError) as info:
+        read_bruker(folder)
+    assert_names(info, folder / "acqus", array_key, "truncated")
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("##$PULPROG= <zg30\n", "not closed"),
+    ("##$P= (0..63)\n1 2 3\n##$NS= 8\n", "3 of 64"),
+    ("##$P= (0..x)\n1 2\n", "(0..N)"),
+    ("##$= 5\n", "##$NAME= value"),
+])
+def test_parse_parameters_errors(tmp_path, text, fragment):
+    p = tmp_path / "acqus"
+    p.write_text("##TITLE= t\n" + text, encoding="latin-1")
+    with pytest.raises(DataFileError) as info:
+        read_parameters(p)
+    assert_names(info, p, fragment)
+
+
+def test_parse_parameters_same_values_as_nmrglue():
+    import nmrglue as ng
+
+    for f in sorted(BRUKER.rglob("*")):
+        if f.name in ("acqus", "acqu", "procs", "proc"):
+            ref = ng.bruker.read_jcamp(str(f))
+            ref.pop("_coreheader")
+            ref.pop("_comments")
+            assert read_parameters(f) == ref, f
+
+
+def test_grpdly_option_for_unknown_filter(tmp_path):
+    """DSPFVS = 0 (simulation programs): the error names --grpdly, and the option reads the set."""
+    folder = copy_set("xwin_13c", tmp_path)
+    set_param(folder / "acqus", "DSPFVS", 0)
+    with pytest.raises(DataFileError) as info:
+        read_bruker(folder)
+    assert_names(info, folder / "acqus", "--grpdly POINTS")
+    ds = read_bruker(folder, grpdly=REAL["xwin_13c"]["group_delay"])
+    ref = read_bruker(BRUKER / "xwin_13c")
+    assert ds.group_delay == ref.group_delay
+    np.testing.assert_array_equal(process_fid(raw_signal(ds), ds.processing).values,
+                                  process_fid(raw_signal(ref), ref.processing).values)
+    with pytest.raises(DataFileError, match="--grpdly"):
+        read_bruker(folder, grpdly=-1.0)
+
+
+@pytest.mark.parametrize(("file", "key", "value", "fragment"), [
+    ("acqus", "TD", -5, "TD = -5"),
+    ("acqus", "SW_h", 0, "SW_h"),
+    ("acqus", "BYTORDA", 7, "BYTORDA = 7"),
+    ("acqus", "BF1", 0, "BF1"),
+    ("pdata/1/procs", "SI", 10**9, "SI = 1000000000"),
+    ("pdata/1/procs", "SI", 0, "SI = 0"),
+    ("pdata/1/procs", "SF", -1, "SF"),
+])
+def test_out_of_range_parameters(tmp_path, file, key, value, fragment):
+    folder = copy_set("xwin_13c", tmp_path)
+    set_param(folder / file, key, value)
+    with pytest.raises(DataFileError) as info:
+        read_bruker(folder)
+    assert_names(info, folder / file, fragment)
+
+
+@pytest.mark.parametrize(("key", "value", "fragment"), [
+    ("NC_proc", 400, "NC_proc = 400"), ("BYTORDP", 7, "BYTORDP = 7"), ("DTYPP", 5, "DTYPP = 5"),
+    ("SW_p", 0, "SW_p"), ("SI", 2**30, "expected 1073741824 points"),
+])
+def test_out_of_range_processed_parameters(tmp_path, key, value, fragment):
+    folder = copy_set("xwin_13c", tmp_path)
+    procs = folder / "pdata" / "1" / "procs"
+    set_param(procs, key, value)
+    with pytest.raises(DataFileError) as info:
+        processed_spectrum(folder)  # SI: refused before an axis of 2**30 points is made
+    assert fragment.lower() in str(info.value).lower()
+
+
+def test_td_the_fid_cannot_hold_is_an_error(tmp_path):
+    folder = copy_set("xwin_13c", tmp_path)
+    set_param(folder / "acqus", "TD", 10**12)
+    with pytest.raises(DataFileError) as info:
+        read_bruker(folder)
+    assert_names(info, folder / "fid", "TD = 1000000000000")
+
+
+def test_small_si_is_a_valid_result(tmp_path):
+    folder = copy_set("xwin_13c", tmp_path)
+    set_param(folder / "pdata" / "1" / "procs", "SI", 3)
+    ds = read_bruker(folder)
+    assert process_fid(raw_signal(ds), ds.processing).n_points == 3
+
+
+def test_unsupported_window_is_noted(tmp_path):
+    folder = copy_set("xwin_13c", tmp_path)
+    set_param(folder / "pdata" / "1" / "procs", "WDW", 7)
+    ds = read_bruker(folder)
+    spec = process_fid(raw_signal(ds), ds.processing)
+    assert any("WDW = 7 is not supported" in h for h in spec.history)

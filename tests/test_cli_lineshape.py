@@ -281,3 +281,39 @@ def test_csa_kind_with_pass_data(pass_csv, tmp_path):
     assert summary.n_failed == 0, summary.results["analyses"]
     sites = summary.results["analyses"][0]["result"]["sites"]
     assert [s["fraction"] for s in sites] == pytest.approx([0.6, 0.4], abs=0.03)
+
+
+@pytest.fixture(scope="module")
+def pass_2rr(pass_csv, tmp_path_factory):
+    """The same PASS slices as TopSpin's processed 2D data (pdata/1/2rr + proc2s)."""
+    from cald.io.spectrum_file import read_pass_table
+    from cald.nuclei import larmor_mhz
+    from cald.synth.bruker import write_pass_pdata
+
+    rows = read_pass_table(pass_csv, "113Cd", larmor_mhz("113Cd", 400.13))
+    return write_pass_pdata(tmp_path_factory.mktemp("pass2rr") / "5", rows, 8000.0,
+                            xdim=(13, 250))
+
+
+def test_csa_fit_pass_2rr_equals_table(capsys, pass_csv, pass_2rr):
+    args = ["--pass", "--nucleus", "113Cd", "--mas-khz", "8", "--field-1h-mhz", "400.13",
+            "--sites=-320,-630"]
+    table = run_json(capsys, ["csa", "fit", pass_csv, *args])
+    folder = run_json(capsys, ["csa", "fit", pass_2rr, *args])
+    for a, b in zip(table["sites"], folder["sites"], strict=True):
+        assert b["zeta_ppm"] == pytest.approx(a["zeta_ppm"], rel=1e-4)
+        assert b["fraction"] == pytest.approx(a["fraction"], abs=1e-4)
+
+
+def test_kinds_take_row_cpmg_grpdly(tmp_path):
+    """The project file's spectrum kinds accept the reading options of the command line."""
+    from cald.project.analyses.nmr import Nmr, NmrParameters
+    from cald.synth.nmr_sets import write_cpmg, write_respdor_series
+
+    series = write_respdor_series(tmp_path / "series", 503.0, 0.24, [2, 4], mas_hz=10_000.0)
+    out = Nmr().run([series], NmrParameters(row=2, grpdly=68.0), None)
+    assert "row 2 of 4" in out.result["history"]
+    train = write_cpmg(tmp_path / "cpmg", n_echoes=8)
+    out = Nmr().run([train], NmrParameters.model_validate({"cpmg": True, "echo_period_us": 2000}),
+                    None)
+    assert any(h.startswith("summed 7 echoes") for h in out.result["history"])

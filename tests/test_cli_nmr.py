@@ -387,3 +387,81 @@ def test_bad_input_clean_error(capsys, tmp_path, synth, broken, unchanged, case)
         assert fill(named) in err, err
     assert not out_file.exists(), "a failed command leaves no output file"
     assert sorted(p.name for p in tmp_path.iterdir()) == listing
+
+
+# --- issue 9: --grpdly, --row, --cpmg, warnings of a failed command -------------------------
+
+
+def test_process_grpdly_for_unknown_filter(capsys, tmp_path, copy_dataset, set_parameter):
+    folder = copy_dataset(BRUKER / "xwin_13c", "dspfvs0")
+    set_parameter(folder / "acqus", "DSPFVS", 0)
+    assert_clean_error(*run(capsys, ["nmr", "process", folder]), "--grpdly POINTS")
+    given = run_json(capsys, ["nmr", "process", folder, "--grpdly", "59.083333333333336"])
+    stored = run_json(capsys, ["nmr", "process", BRUKER / "xwin_13c"])
+    assert given["peaks"] == stored["peaks"]
+    assert_clean_error(*run(capsys, ["nmr", "process", folder, "--grpdly", "-3"]), "--grpdly")
+
+
+def test_process_row_of_series(capsys, synth):
+    assert_clean_error(*run(capsys, ["nmr", "process", synth["series"]]), "--row N")
+    s0 = run_json(capsys, ["nmr", "process", synth["series"], "--row", "1"])
+    s = run_json(capsys, ["nmr", "process", synth["series"], "--row", "30"])
+    assert "row 1 of 30" in s0["history"]
+    assert s["peaks"][0]["height"] < s0["peaks"][0]["height"]  # the last S row is dephased
+    assert_clean_error(*run(capsys, ["nmr", "process", synth["series"], "--row", "0"]), "--row")
+    assert_clean_error(*run(capsys, ["nmr", "process", synth["series"], "--row", "31"]), "rows 1–30")
+
+
+def test_peaks_fit_row_of_series(capsys, synth):
+    obj = run_json(capsys, ["peaks", "fit", synth["series"], "--row", "1", "--region", "195:170",
+                            "--n", "1"])
+    assert len(obj["peaks"]) == 1
+
+
+@pytest.fixture(scope="module")
+def cpmg_sets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from cald.synth.nmr_sets import write_cpmg
+
+    root = tmp_path_factory.mktemp("cpmg")
+    return {"train": write_cpmg(root / "train", seed=1, noise_sd=0.01),
+            "series": write_cpmg(root / "series", seed=2, noise_sd=0.01,
+                                 row_scales=(1.0, 0.6, 1.0, 0.3))}
+
+
+def test_process_cpmg(capsys, cpmg_sets):
+    summed = run_json(capsys, ["nmr", "process", cpmg_sets["train"], "--cpmg"])
+    given = run_json(capsys, ["nmr", "process", cpmg_sets["train"], "--cpmg",
+                              "--echo-period-us", "2000"])
+    assert summed["peaks"] == given["peaks"]
+    assert any(h.startswith("summed 31 echoes") for h in summed["history"])  # 32nd cut by GRPDLY
+    ppm = sorted(p["ppm"] for p in summed["peaks"][:2])
+    assert ppm == pytest.approx([-320.0, -50.0], abs=5.0)
+    assert_clean_error(*run(capsys, ["nmr", "process", cpmg_sets["train"], "--cpmg",
+                                     "--echo-period-us", "-5"]), "--echo-period-us")
+
+
+def test_extract_cpmg_series(capsys, cpmg_sets, tmp_path):
+    out = tmp_path / "curve.csv"
+    run_json(capsys, ["respdor", "extract", cpmg_sets["series"], "--region", "0:-400", "--out", out,
+                      "--t-ms", "1,2", "--cpmg"])
+    table = read_table(out)
+    np.testing.assert_allclose(table.columns["S"] / table.columns["S0"], [0.6, 0.3], rtol=0.02)
+
+
+def test_failed_command_prints_one_line_despite_warnings(capsys, monkeypatch, recwarn, synth):
+    """A parser's UserWarning lines used to come before the error line."""
+    import warnings
+
+    import cald.reading
+    from cald.errors import DataFileError
+
+    def warn_then_fail(source, **kwargs):
+        warnings.warn("Unable to correctly parse line: ##$NS=", UserWarning, stacklevel=1)
+        raise DataFileError("parameter TD missing", source)
+
+    monkeypatch.setattr(cald.reading, "read", warn_then_fail)
+    assert_clean_error(*run(capsys, ["nmr", "process", synth["on"]]), "TD missing")
+    assert not [w for w in recwarn if "Unable to correctly parse" in str(w.message)]
+    code, out, err = run(capsys, ["--debug", "nmr", "process", synth["on"]])
+    assert code == 2 and "Traceback" in err
+    assert [w for w in recwarn if "Unable to correctly parse" in str(w.message)]  # shown

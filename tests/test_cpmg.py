@@ -226,3 +226,57 @@ def test_spikelet_spectrum_comb(train):
     # the two strongest spikelets lie on the strongest line (−50 ppm, 800 Hz wide)
     top = idx[np.argsort(mag[idx])[::-1][:2]]
     assert np.all(np.abs(spec.axis[top] + 50.0) < 800.0 / spec.sf_mhz)
+
+
+# --- exposure (issue 9): cald.read(cpmg=True), rows of a series, CPMG-detected RESPDOR -----
+
+ROW_SCALES = (1.0, 0.6, 1.0, 0.3)  # S0, S, S0, S
+
+
+@pytest.fixture(scope="module")
+def cpmg_series(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CPMG-detected series: one 113Cd train per row, scaled by ROW_SCALES."""
+    return write_cpmg(tmp_path_factory.mktemp("cpmg_series") / "1", seed=2, noise_sd=0.01,
+                      row_scales=ROW_SCALES)
+
+
+def test_sum_echoes_of_a_series_is_row_by_row(cpmg_series):
+    sig = raw_signal(read_bruker(cpmg_series))
+    rows = sum_echoes(sig, TAU_S).values
+    for k in range(len(ROW_SCALES)):
+        one = sum_echoes(sig.evolve(sig.values[k], "one row"), TAU_S).values
+        np.testing.assert_allclose(rows[k], one, rtol=0, atol=1e-9 * np.abs(one).max())
+
+
+def test_read_cpmg_is_the_summed_echo_spectrum(train):
+    from cald.reading import read
+
+    expected = cpmg_spectrum(raw_signal(read_bruker(train)), TAU_S)
+    spec = read(train, cpmg=True)
+    np.testing.assert_array_equal(spec.values, expected.values)
+    given = read(train, cpmg=True, echo_period_s=TAU_S, size=4 * POINTS)
+    assert given.n_points == 4 * POINTS
+
+
+def test_read_row_of_a_cpmg_series(cpmg_series):
+    from cald.reading import read
+
+    spectra = [read(cpmg_series, row=k + 1, cpmg=True) for k in range(len(ROW_SCALES))]
+    peak = [float(np.max(s.real())) for s in spectra]
+    np.testing.assert_allclose(np.array(peak) / peak[0], ROW_SCALES, rtol=0.02)
+    with pytest.raises(DataFileError, match="--row N"):
+        read(cpmg_series, cpmg=True)
+    with pytest.raises(ParameterError, match="outside the series' rows 1–4"):
+        read(cpmg_series, row=5)
+
+
+def test_respdor_series_sums_echoes_of_each_row(cpmg_series):
+    from cald.nmr.pseudo2d import respdor_series
+
+    series = respdor_series(read_bruker(cpmg_series), (0.0, -400.0), np.array([1e-3, 2e-3]),
+                            cpmg=True)
+    np.testing.assert_allclose(series.s / series.s0, [0.6, 0.3], rtol=0.02)
+    plain = respdor_series(read_bruker(cpmg_series), (0.0, -400.0), np.array([1e-3, 2e-3]))
+    # without summation only the spikelet comb of the whole train is integrated: S/S0 alike,
+    # but the summed echoes give the larger S/N
+    assert np.all(series.s0 / series.s0_noise > plain.s0 / plain.s0_noise)

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from scipy.signal import find_peaks
 from scipy.spatial.transform import Rotation
 
-from cald.errors import ParameterError
+from cald.errors import InputError, ParameterError
 from cald.fitting import FitResult
 from cald.lineshape.csafit import CsaSite, fit_csa
 from cald.lineshape.manifolds import find_manifolds
@@ -685,3 +685,60 @@ def test_sideband_table_is_kept_on_disk(tmp_path):
     again = SidebandTable("13C", 3.0, store=TableStore(tmp_path))  # same table (x_max rounds up to 4)
     assert again.n_simulations == 0
     np.testing.assert_array_equal(again.table, first.table)
+
+
+# --- TopSpin's processed 2D PASS data (issue 9) ---------------------------------------------
+
+
+@pytest.mark.parametrize("xdim", [(1, 256), (13, 128), (13, 2048)])
+def test_pass_2rr_reads_back_as_the_pass_table(tmp_path, xdim):
+    """2rr (submatrix layout, int32 with NC_proc) + proc2s → the same rows, orders and axis as
+    the CSV PASS table; nmrglue's read_pdata puts the submatrices in the same order."""
+    import nmrglue as ng
+
+    from cald.io.spectrum_file import read_pass_table
+    from cald.synth.bruker import write_pass_pdata
+
+    rows = synthetic_pass(CD_AXIS, PASS_SITES, mas_hz=8000.0, sf_mhz=NU_CD, orders=range(-6, 7))
+    folder = write_pass_pdata(tmp_path / "pass", rows, 8000.0, xdim=xdim)
+    back = read_pass_table(folder)
+    assert back.meta["sideband_orders"] == list(range(-6, 7))
+    assert back.meta["mas_hz"] == pytest.approx(8000.0)
+    assert back.nucleus == "113Cd" and back.sf_mhz == pytest.approx(NU_CD)
+    np.testing.assert_allclose(back.axis, CD_AXIS, rtol=0, atol=1e-9)
+    scale = np.abs(rows.values).max()
+    np.testing.assert_allclose(back.values, rows.values, rtol=0, atol=1e-7 * scale)
+    _, data = ng.bruker.read_pdata(str(folder / "pdata" / "1"), scale_data=True)
+    np.testing.assert_allclose(data[::-1], back.values, rtol=0, atol=1e-7 * scale)
+
+
+def test_pass_2rr_fit_equals_table_fit(tmp_path):
+    from cald.io.spectrum_file import read_pass_table
+    from cald.synth.bruker import write_pass_pdata
+
+    # with noise: on noise-free rows the fit is sensitive to the 1e-9 rounding of int32 storage
+    rows = synthetic_pass(CD_AXIS, PASS_SITES, mas_hz=8000.0, sf_mhz=NU_CD, orders=range(-6, 7),
+                          noise=0.005, seed=3)
+    back = read_pass_table(write_pass_pdata(tmp_path / "pass", rows, 8000.0))
+    a = fit_pass(rows, mas_hz=8000.0, sites=[-320.0, -630.0])
+    b = fit_pass(back, mas_hz=8000.0, sites=[-320.0, -630.0])
+    for sa, sb in zip(a.to_dict()["sites"], b.to_dict()["sites"], strict=True):
+        assert sb["zeta_ppm"] == pytest.approx(sa["zeta_ppm"], rel=1e-4)
+        assert sb["eta"] == pytest.approx(sa["eta"], abs=1e-4)
+
+
+def test_pass_2rr_bad_f1_axis(tmp_path):
+    from cald.io.spectrum_file import read_pass_table
+    from cald.synth.bruker import write_pass_pdata
+
+    rows = synthetic_pass(CD_AXIS, PASS_SITES, mas_hz=8000.0, sf_mhz=NU_CD, orders=range(-6, 7))
+    folder = write_pass_pdata(tmp_path / "pass", rows, 8000.0)
+    proc2s = folder / "pdata" / "1" / "proc2s"
+    text = proc2s.read_text(encoding="latin-1")
+    proc2s.write_text(text.replace("##$OFFSET=", "##$OFFSET= 1000.0\n##$OLD_OFFSET="),
+                      encoding="latin-1")
+    with pytest.raises(InputError, match="not at whole multiples"):
+        read_pass_table(folder)
+    (folder / "pdata" / "1" / "2rr").unlink()
+    with pytest.raises(InputError, match="2rr"):
+        read_pass_table(folder)

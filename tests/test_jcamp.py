@@ -1,6 +1,7 @@
 """JCAMP-DX reading (``cald.io.jcamp.read_jcamp``) on the official ISAS Dortmund test files in
 ``tests/data/jcamp`` (one 13C spectrum of ethylbenzene in four encodings, its FID, an IR
-spectrum), bad input, and opening any spectrum file (``cald.io.spectrum_file.read_spectrum``).
+spectrum), bad input, and opening any spectrum file (``cald.io.spectrum_file.read_spectrum``,
+``cald.read``).
 
 About the four encodings of the spectrum: BRUKDIF, BRUKNTUP (real page) and TESTSPEC hold the
 16-bit version of the data (TESTSPEC scaled by YFACTOR 29670.15, the Bruker files as integers that
@@ -24,6 +25,7 @@ from cald.io.jcamp import read_jcamp
 from cald.io.spectrum_file import read_spectrum
 from cald.io.table import write_table
 from cald.nmr.processing import process_fid
+from cald.reading import read
 from cald.spectrum import Spectrum
 from cald.synth.nmr_sets import write_respdor_series
 
@@ -298,14 +300,26 @@ def test_garbage_lines_ntuples(tmp_path, edits):
     _check_mangled(tmp_path, "TESTFID", edits)
 
 
-# --- read_spectrum: any source -------------------------------------------------------------
+# --- read_spectrum / cald.read: any source -------------------------------------------------
+
+
+def test_io_read_spectrum_does_not_process():
+    """The io reader gives the stored data (raw FID, TopSpin's 1r); processing is cald.read's."""
+    import cald
+
+    raw = read_spectrum(BRUKER / "xwin_13c")
+    assert raw.is_time_domain and raw.history == ("read raw data",)
+    assert cald.read is read
+    np.testing.assert_array_equal(read_spectrum(BRUKER / "xwin_13c", use_processed=True).values,
+                                  processed_spectrum(BRUKER / "xwin_13c").values)
+
 
 
 @pytest.mark.parametrize("name", ["sucrose_1h_600", "xwin_13c", "xwin_1h"])
 def test_read_spectrum_bruker_raw_and_processed(name):
     folder = BRUKER / name
-    raw = read_spectrum(folder)
-    topspin = read_spectrum(folder, use_processed=True)
+    raw = read(folder)
+    topspin = read(folder, processed=True)
     assert raw.unit == topspin.unit == "ppm"
     assert raw.nucleus == topspin.nucleus is not None
     assert raw.n_points == topspin.n_points
@@ -321,7 +335,7 @@ def test_read_spectrum_bruker_raw_and_processed(name):
 
 def test_read_spectrum_options_reach_processing():
     folder = BRUKER / "xwin_13c"
-    spec = read_spectrum(folder, size=8192, lb_hz=1.0)
+    spec = read(folder, size=8192, lb_hz=1.0)
     assert spec.n_points == 8192
     assert "exponential window LB = 1 Hz" in spec.history
 
@@ -337,10 +351,10 @@ def test_read_spectrum_jcamp(name, spectra, tmp_path):
 
 
 def test_read_spectrum_csv_round_trip(tmp_path):
-    spec = read_spectrum(BRUKER / "xwin_1h")
+    spec = read(BRUKER / "xwin_1h")
     csv = write_table(tmp_path / "spectrum.csv", {"ppm": spec.axis, "intensity": spec.real(),
                                                   "imag": np.imag(spec.values)}, ["a comment"])
-    back = read_spectrum(csv, nucleus="1H")
+    back = read(csv, nucleus="1H")
     assert back.unit == "ppm" and back.nucleus == "1H" and back.source == str(csv)
     np.testing.assert_allclose(back.axis, spec.axis, rtol=1e-12)
     np.testing.assert_allclose(back.values, spec.values, rtol=1e-9)
@@ -349,7 +363,7 @@ def test_read_spectrum_csv_round_trip(tmp_path):
 def test_read_spectrum_csv_real_only_and_other_axes(tmp_path):
     csv = write_table(tmp_path / "ir.csv", {"wavenumber_cm-1": [400.0, 402.0, 404.0],
                                             "intensity": [1.0, 2.0, 3.0]})
-    spec = read_spectrum(csv)
+    spec = read(csv)
     assert spec.unit == "cm-1" and not np.iscomplexobj(spec.values)
     assert spec.nucleus is None
 
@@ -363,29 +377,109 @@ def test_read_spectrum_bad_csv(tmp_path, content, fragment):
     p = tmp_path / "bad.csv"
     p.write_text(content, encoding="utf-8")
     with pytest.raises(DataFileError) as info:
-        read_spectrum(p)
+        read(p)
     _assert_names(info, p, fragment)
 
 
 def test_read_spectrum_series_folder(tmp_path):
     folder = write_respdor_series(tmp_path / "series", 503.0, 0.24, [2, 4])
     with pytest.raises(DataFileError) as info:
-        read_spectrum(folder)
+        read(folder)
     _assert_names(info, folder, "a series (ser)")
 
 
 def test_read_spectrum_missing(tmp_path):
     with pytest.raises(DataFileError) as info:
-        read_spectrum(tmp_path / "nothing")
+        read(tmp_path / "nothing")
     _assert_names(info, tmp_path / "nothing", "no such file or folder")
 
 
 def test_read_spectrum_folder_without_acqus(tmp_path):
     with pytest.raises(DataFileError) as info:
-        read_spectrum(tmp_path)
+        read(tmp_path)
     _assert_names(info, tmp_path, "missing acqus")
 
 
 def test_jcamp_fid_can_be_processed():
     spec = process_fid(read_jcamp(path("TESTFID")))
     assert spec.unit == "ppm" and spec.n_points == N
+
+
+# --- defects of issue 9: parser warnings are errors ---------------------------------------
+
+
+@pytest.mark.parametrize(("name", "old", "new", "field"), [
+    ("TESTSPEC", "##YFACTOR= 29670.15003", "##YFACTOR= 29670,15003", "YFACTOR"),
+    ("BRUKDIF", "##YFACTOR= 1", "##YFACTOR= one", "YFACTOR"),
+    ("TESTFID", "##FACTOR= 0.4159993E-04, 0.5200415052E+01, 0.5044282357E+01,           1",
+     "##FACTOR= 0.4159993E-04, x, y, 1", "FACTOR"),
+])
+def test_malformed_factor_is_an_error(tmp_path, name, old, new, field):
+    """nmrglue warns and returns intensities off by the factor; the reader refuses the file."""
+    text = path(name).read_text(encoding="latin-1")
+    assert old in text
+    p = tmp_path / f"{name}.dx"
+    p.write_text(text.replace(old, new), encoding="latin-1")
+    with pytest.raises(DataFileError) as info:
+        read_jcamp(p)
+    _assert_names(info, p, f"##{field}=")
+
+
+def test_unparsable_data_line_is_an_error(tmp_path):
+    lines = path("BRUKSQZ").read_text(encoding="latin-1").splitlines(keepends=True)
+    start, end = _data_lines(lines)
+    lines[(start + end) // 2] = "@@@ garbage line\n"
+    p = tmp_path / "bad.dx"
+    p.write_text("".join(lines), encoding="latin-1")
+    with pytest.raises(DataFileError) as info:
+        read_jcamp(p)
+    _assert_names(info, p)
+
+
+def test_empty_field_is_a_note(tmp_path):
+    text = path("BRUKDIF").read_text(encoding="latin-1")
+    p = tmp_path / "empty.dx"
+    p.write_text(text.replace("##YFACTOR= 1", "##YFACTOR= 1\n##$EMPTY="), encoding="latin-1")
+    spec = read_jcamp(p)
+    np.testing.assert_array_equal(spec.values, read_jcamp(path("BRUKDIF")).values)
+    assert any("without value" in h for h in spec.history)
+
+
+# --- defect of issue 9: a ppm axis rounded in the file ------------------------------------
+
+
+def _rounded_csv(tmp_path: Path, decimals: int) -> tuple[Path, Spectrum, float]:
+    spec = processed_spectrum(BRUKER / "xwin_13c")
+    step = abs(spec.axis[1] - spec.axis[0])
+    csv = write_table(tmp_path / "rounded.csv", {"ppm": np.round(spec.axis, decimals),
+                                                 "intensity": spec.real()})
+    return csv, spec, step
+
+
+def test_rounded_ppm_axis_is_accepted(tmp_path):
+    """An axis exported with 5 decimals (steps of ~0.006 ppm) was refused by the CSA fit as
+    'not uniformly spaced'; rounding below a tenth of a step is taken as uniform."""
+    from cald.lineshape.sidebands import _axis
+
+    csv, spec, step = _rounded_csv(tmp_path, 5)
+    back = read_spectrum(csv, nucleus="13C")
+    assert back.history == ("read CSV spectrum",)
+    np.testing.assert_allclose(back.axis, spec.axis, rtol=0, atol=1e-5)
+    np.testing.assert_array_equal(back.values, spec.real())
+    _axis(back.axis)  # accepted by the fit
+
+
+def test_coarse_axis_is_regridded_with_a_note(tmp_path):
+    csv, spec, step = _rounded_csv(tmp_path, 2)  # deviations up to ~0.4 of a step
+    back = read_spectrum(csv)
+    assert str(csv) in back.history[-1] and "re-gridded" in back.history[-1]
+    assert np.ptp(np.diff(back.axis)) < 1e-9 * step
+    assert np.corrcoef(back.real(), spec.real())[0, 1] > 0.99
+
+
+def test_non_monotonic_axis_names_the_file(tmp_path):
+    csv = write_table(tmp_path / "zigzag.csv", {"ppm": [3.0, 2.0, 2.5, 1.0],
+                                                "intensity": [1.0, 2.0, 3.0, 4.0]})
+    with pytest.raises(DataFileError) as info:
+        read_spectrum(csv)
+    _assert_names(info, csv, "not monotonic (row 3")

@@ -30,18 +30,18 @@ def _check_csa(result, linewidth_tol):
 
 
 def test_cd113_sidebands_without_zero_fill(cd113):
-    spec = process_fid(raw_signal(cd113), cd113.procs, size=cd113.raw.size)
+    spec = process_fid(raw_signal(cd113), cd113.processing, size=cd113.raw.size)
     _check_csa(fit_csa(spec, mas_hz=8000.0, sites=[-320.0, -600.0]), 0.05)
 
 
 def test_cd113_sidebands_with_stored_zero_fill(cd113):
-    spec = process_fid(raw_signal(cd113), cd113.procs)
+    spec = process_fid(raw_signal(cd113), cd113.processing)
     _check_csa(fit_csa(spec, mas_hz=8000.0, sites=[-320.0, -600.0]), 0.05)
 
 
 def test_al27_czjzek_sites(tmp_path):
     ds = read_bruker(write_al27_cp(tmp_path / "al27", AL_SITES, seed=4))
-    result = fit_quadrupolar(process_fid(raw_signal(ds), ds.procs), "27Al", 400.13, None, (4, 5, 6))
+    result = fit_quadrupolar(process_fid(raw_signal(ds), ds.processing), "27Al", 400.13, None, (4, 5, 6))
     sites = result.to_dict()["sites"]
     for site, (iso, _, frac) in zip(sites, AL_SITES, strict=True):
         assert site["iso_ppm"] == pytest.approx(iso, abs=0.5)

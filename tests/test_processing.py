@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cald.errors import ParameterError
-from cald.io.bruker import processed_spectrum, raw_signal, read_bruker
+from cald.io.bruker import processed_spectrum, processing_options, raw_signal, read_bruker
 from cald.nmr.processing import (
     SECONDARY_REFERENCES,
     apodize,
@@ -323,7 +323,7 @@ def test_autophase_real_data_matches_topspin(name, min_r):
     xwin_13c both methods measured 0.971 (noise allowance 1σ, chosen for the known-answer test
     on clean lines; 3σ gave 0.991 there but a −3.9° bias on clean lines)."""
     ds = read_bruker(BRUKER / name)
-    unphased = process_fid(raw_signal(ds), ds.procs, p0_deg=0.0, p1_deg=0.0)
+    unphased = process_fid(raw_signal(ds), ds.processing, p0_deg=0.0, p1_deg=0.0)
     topspin = processed_spectrum(BRUKER / name).real()
     for method in ("acme", "negative"):
         r = correlation(autophase(unphased, method).real(), topspin)
@@ -592,7 +592,8 @@ def test_process_fid_removes_dc_offset_only_without_filter():
 
 def test_process_fid_takes_procs():
     sig = make_fid(SPREAD_LINES, n=2048)
-    procs = {"WDW": 1, "LB": 15.0, "SI": 8192, "PHC0": 25.0, "PHC1": -40.0}
+    procs = processing_options({"WDW": 1, "LB": 15.0, "SI": 8192, "PHC0": 25.0, "PHC1": -40.0},
+                               Path("procs"), sig.n_points)
     out = process_fid(sig, procs)
     assert out.n_points == 8192
     manual = phase(fourier_transform(zero_fill(apodize(dc_offset(sig), "exponential", lb_hz=15.0),

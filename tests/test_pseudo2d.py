@@ -386,3 +386,18 @@ def test_dosy_refusals(dosy, copy_dataset):
     with pytest.raises(DataFileError, match="no difflist") as info:
         dosy_series(read_bruker(folder), (5.6, 5.2))
     assert str(folder) in str(info.value)
+
+
+# --- one row of a series as a 1D spectrum (issue 9: --row N) --------------------------------
+
+
+@pytest.mark.parametrize("row", [1, 2, len(COUNTS) * 2])
+def test_read_row_of_series_equals_row_of_processed_series(series, row):
+    from cald.reading import read
+
+    whole = process_series(read_bruker(series))
+    spec = read(series, row=row)
+    np.testing.assert_allclose(spec.values, whole.values[row - 1], rtol=0,
+                               atol=1e-9 * np.abs(whole.values).max())
+    np.testing.assert_array_equal(spec.axis, whole.axis)
+    assert f"row {row} of {len(COUNTS) * 2}" in spec.history

@@ -370,3 +370,14 @@ def test_read_dephasing_csv(tmp_path: Path):
     curve = read_dephasing_csv(str(path))
     assert curve.source == str(path)
     np.testing.assert_allclose(curve.t_s, [1e-3, 2e-3])
+
+
+@pytest.mark.parametrize(("column", "value", "fragment"), [
+    ("dS_S0", -1e308, "out of any measurable range"), ("t_ms", 1e308, "above 10 s"),
+])
+def test_absurd_curve_values_are_refused(column, value, fragment):
+    """Found by the bad-file harness: 1e308 in a curve ended in a traceback of the fit."""
+    cols = {"t_ms": [0.4, 0.8, 1.2], "dS_S0": [0.1, 0.2, 0.25]}
+    cols[column][0] = value
+    with pytest.raises(DataFileError, match=fragment):
+        DephasingCurve.from_table(parse_table(format_table(cols), "p"))

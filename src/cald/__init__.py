@@ -7,4 +7,14 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "read"]
+
+
+def __getattr__(name: str) -> object:
+    """``cald.read``: :func:`cald.reading.read`, imported on first use (keeps ``import cald``
+    light for the command line)."""
+    if name == "read":
+        from cald.reading import read
+
+        return read
+    raise AttributeError(f"module 'cald' has no attribute {name!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+import warnings
 
 import typer
 
@@ -55,6 +56,16 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args  # accepted anywhere on the line, not only before the command
     args = [a for a in args if a != "--debug"]
     common.INVOCATION[:] = args
+    with warnings.catch_warnings(record=True) as caught:  # the filters in force decide what shows
+        code = _run(args, debug)
+    # warnings of a failed command are noise next to its one error line (--debug shows them)
+    if code != 2 or debug:
+        for w in caught:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    return code
+
+
+def _run(args: list[str], debug: bool) -> int:
     command = typer.main.get_command(app)
     try:
         code = command.main(args=args, prog_name="cald", standalone_mode=False)
@@ -67,16 +78,21 @@ def main(argv: list[str] | None = None) -> int:
     except ClickException as exc:  # usage errors: unknown option, missing argument
         if debug:
             traceback.print_exc()
-        sys.stderr.write(f"error: {exc.format_message()}\n")
+        sys.stderr.write(f"error: {_one_line(exc.format_message())}\n")
         return 2
     except InputError as exc:
         if debug:
             traceback.print_exc()
         message = (f"--{exc.field.replace('_', '-')}: {exc.detail}" if isinstance(exc, FieldError)
                    else str(exc))
-        sys.stderr.write(f"error: {message}\n")
+        sys.stderr.write(f"error: {_one_line(message)}\n")
         return 2
     return code if isinstance(code, int) else 0
+
+
+def _one_line(message: str) -> str:
+    """An error message as the one line of stderr (a file's bad line may carry line breaks)."""
+    return " ".join(message.split())
 
 
 def run() -> None:

@@ -8,7 +8,13 @@ from pathlib import Path
 import typer
 
 from cald.cli.common import JSON_OPTION, QUIET_OPTION, build_options, console, emit_json, option
-from cald.cli.nmr import check_plot_path
+from cald.cli.nmr import (
+    CPMG_OPTION,
+    ECHO_PERIOD_OPTION,
+    GRPDLY_OPTION,
+    ROW_OPTION,
+    check_plot_path,
+)
 from cald.lineshape.options import CsaFitOptions, PeaksFitOptions, QuadFitOptions
 
 peaks_app = typer.Typer(help="Peak deconvolution (Gauss, Lorentz, Voigt, pseudo-Voigt).",
@@ -32,6 +38,10 @@ def peaks_fit(
     centers: str | None = option(PeaksFitOptions, "centers"),
     equal_widths: bool = option(PeaksFitOptions, "equal_widths"),
     baseline: str = option(PeaksFitOptions, "baseline"),
+    row: int | None = ROW_OPTION,
+    cpmg: bool = CPMG_OPTION,
+    echo_period_us: float | None = ECHO_PERIOD_OPTION,
+    grpdly: float | None = GRPDLY_OPTION,
     plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
@@ -39,7 +49,7 @@ def peaks_fit(
     """Deconvolve a region into peaks with areas, fractions and their uncertainties."""
     opts = build_options(PeaksFitOptions, {"n_peaks": "--n"}, region=region, n_peaks=n,
                          shape=shape, centers=centers, equal_widths=equal_widths,
-                         baseline=baseline)
+                         baseline=baseline, row=row, cpmg=cpmg, echo_period_us=echo_period_us, grpdly=grpdly)
     check_plot_path(plot)
     result = opts.fit(opts.read(spectrum))
     if plot is not None:
@@ -63,6 +73,10 @@ def quad_fit(
     sites: str = option(QuadFitOptions, "sites"),
     region: str | None = option(QuadFitOptions, "region"),
     cq_max_mhz: float = option(QuadFitOptions, "cq_max_mhz"),
+    row: int | None = ROW_OPTION,
+    cpmg: bool = CPMG_OPTION,
+    echo_period_us: float | None = ECHO_PERIOD_OPTION,
+    grpdly: float | None = GRPDLY_OPTION,
     plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
@@ -70,7 +84,8 @@ def quad_fit(
     """Fit Czjzek sites (δiso, σ, fraction) to a central-transition MAS spectrum."""
     opts = build_options(QuadFitOptions, nucleus=nucleus, mas_khz=mas_khz,
                          field_1h_mhz=field_1h_mhz, sites=sites, region=region,
-                         cq_max_mhz=cq_max_mhz)
+                         cq_max_mhz=cq_max_mhz, row=row, cpmg=cpmg,
+                         echo_period_us=echo_period_us, grpdly=grpdly)
     check_plot_path(plot)
     result = opts.fit(opts.read(spectrum))
     if plot is not None:
@@ -96,6 +111,10 @@ def csa_fit(
     lineshape: str = option(CsaFitOptions, "lineshape"),
     region: str | None = option(CsaFitOptions, "region"),
     pass_data: bool = option(CsaFitOptions, "pass_data", "--pass"),
+    row: int | None = ROW_OPTION,
+    cpmg: bool = CPMG_OPTION,
+    echo_period_us: float | None = ECHO_PERIOD_OPTION,
+    grpdly: float | None = GRPDLY_OPTION,
     plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
@@ -104,7 +123,9 @@ def csa_fit(
     fractions to a spinning-sideband spectrum, or (with --pass) to PASS sideband intensities."""
     opts = build_options(CsaFitOptions, {"pass_data": "--pass"}, nucleus=nucleus,
                          mas_khz=mas_khz, fix_mas=fix_mas, field_1h_mhz=field_1h_mhz, sites=sites,
-                         lineshape=lineshape, region=region, pass_data=pass_data)
+                         lineshape=lineshape, region=region,
+                         pass_data=pass_data, row=row, cpmg=cpmg, echo_period_us=echo_period_us,
+                         grpdly=grpdly)
     check_plot_path(plot)
     if opts.pass_data:
         from cald.io.spectrum_file import read_pass_table

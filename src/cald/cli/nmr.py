@@ -9,7 +9,7 @@ import typer
 
 from cald.cli.common import JSON_OPTION, QUIET_OPTION, build_options, console, emit_json, option
 from cald.errors import ParameterError
-from cald.nmr.options import EnhancementOptions, ProcessOptions
+from cald.nmr.options import EnhancementOptions, ProcessOptions, SpectrumOptions
 
 app = typer.Typer(help="NMR spectra: Bruker folders, JCAMP-DX, CSV.", no_args_is_help=True)
 
@@ -20,6 +20,13 @@ def check_plot_path(plot: Path | None) -> None:
     """Refuse a figure name whose format is unknown before any work starts."""
     if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
         raise ParameterError(f"--plot {plot}: file must end in .svg, .png or .pdf")
+
+
+#: Options of reading one spectrum, shared by every command that reads one (SpectrumOptions).
+ROW_OPTION = option(SpectrumOptions, "row")
+CPMG_OPTION = option(SpectrumOptions, "cpmg")
+ECHO_PERIOD_OPTION = option(SpectrumOptions, "echo_period_us")
+GRPDLY_OPTION = option(SpectrumOptions, "grpdly")
 
 
 @app.command("process")
@@ -36,6 +43,10 @@ def process(
     baseline: str | None = option(ProcessOptions, "baseline"),
     shift_ppm: float = option(ProcessOptions, "shift_ppm"),
     min_snr: float = option(ProcessOptions, "min_snr"),
+    row: int | None = ROW_OPTION,
+    cpmg: bool = CPMG_OPTION,
+    echo_period_us: float | None = ECHO_PERIOD_OPTION,
+    grpdly: float | None = GRPDLY_OPTION,
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -46,7 +57,7 @@ def process(
 
     opts = build_options(ProcessOptions, processed=processed, lb_hz=lb_hz, size=size, phc0=phc0,
                          phc1=phc1, auto_phase=auto_phase, baseline=baseline, shift_ppm=shift_ppm,
-                         min_snr=min_snr)
+                         min_snr=min_snr, row=row, cpmg=cpmg, echo_period_us=echo_period_us, grpdly=grpdly)
     check_plot_path(plot)
     spec = opts.read(source)
     peaks = pick_peaks(spec, min_snr=opts.min_snr)
@@ -74,14 +85,13 @@ def enhancement(
     off: Path = typer.Argument(..., help="Bruker folder acquired with microwaves off."),
     region: str = option(EnhancementOptions, "region"),
     auto_phase: str | None = option(EnhancementOptions, "auto_phase"),
+    grpdly: float | None = GRPDLY_OPTION,
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
     """DNP enhancement ε = I_on/I_off per scan and unit receiver gain, with its error."""
-    opts = build_options(EnhancementOptions, region=region, auto_phase=auto_phase)
-    from cald.io.bruker import read_bruker
-
-    result = opts.enhancement(read_bruker(on), read_bruker(off))
+    opts = build_options(EnhancementOptions, region=region, auto_phase=auto_phase, grpdly=grpdly)
+    result = opts.enhancement(opts.dataset(on), opts.dataset(off))
     bounds = opts.region
     if as_json:
         emit_json(result.to_dict())

@@ -8,7 +8,7 @@ import numpy as np
 import typer
 
 from cald.cli.common import JSON_OPTION, QUIET_OPTION, build_options, console, emit_json, option
-from cald.cli.nmr import check_plot_path
+from cald.cli.nmr import CPMG_OPTION, ECHO_PERIOD_OPTION, GRPDLY_OPTION, check_plot_path
 from cald.nmr.options import RespdorSeriesOptions
 from cald.recoupling.options import RespdorCurveOptions, RespdorFitOptions
 
@@ -94,17 +94,20 @@ def extract(
     t_ms: str | None = option(RespdorSeriesOptions, "t_ms"),
     s_first: bool = option(RespdorSeriesOptions, "s_first"),
     auto_phase: str | None = option(RespdorSeriesOptions, "auto_phase"),
+    cpmg: bool = CPMG_OPTION,
+    echo_period_us: float | None = ECHO_PERIOD_OPTION,
+    grpdly: float | None = GRPDLY_OPTION,
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
     """Integrate a RESPDOR series into the S0/S curve CSV that `cald respdor fit` reads."""
     opts = build_options(RespdorSeriesOptions, region=region, t_ms=t_ms, s_first=s_first,
-                         auto_phase=auto_phase)
-    from cald.io.bruker import read_bruker
+                         auto_phase=auto_phase, cpmg=cpmg, echo_period_us=echo_period_us,
+                         grpdly=grpdly)
     from cald.io.table import write_table
 
-    series = opts.series(read_bruker(source),
-                         None if reference is None else read_bruker(reference))
+    series = opts.series(opts.dataset(source),
+                         None if reference is None else opts.dataset(reference))
     write_table(out, series.columns(), series.header())
     if as_json:
         emit_json({**series.to_dict(), "out": str(out)})

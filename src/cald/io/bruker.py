@@ -1,7 +1,8 @@
 """Bruker TopSpin/XWIN-NMR data sets: parameters, raw FIDs and series, processed spectra, lists.
 
-Parameter files (``acqus``, ``acqu2s``, ``procs``, ``proc2s``) are parsed with nmrglue's JCAMP
-reader; binary data are read here so that every inconsistency gets a clear error:
+Parameter files (``acqus``, ``acqu2s``, ``procs``, ``proc2s``) are parsed here (values as nmrglue's
+JCAMP reader gives them, but a file cut inside a parameter is an error, not an endless wait for
+lines); binary data are read here so that every inconsistency gets a clear error:
 
 * raw ``fid``/``ser``: byte order from BYTORDA, type from DTYPA (0 int32, 2 float64), TD complex
   pairs per row, rows padded to 1024-byte blocks in ``ser`` files (and tolerated in ``fid``);
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,16 +30,20 @@ from numpy.typing import NDArray
 
 from cald.errors import DataFileError
 from cald.nuclei import ISOTOPES
+from cald.processing_options import ProcessingOptions
 from cald.spectrum import Spectrum
 
 __all__ = [
     "BrukerDataset",
     "read_bruker",
+    "parse_parameters",
     "read_parameters",
     "read_list",
     "group_delay_points",
     "identify_nucleus",
+    "processed_2d",
     "processed_spectrum",
+    "processing_options",
     "raw_signal",
 ]
 
@@ -46,20 +52,96 @@ _DTYPES = {0: "i4", 2: "f8"}
 #: Relative tolerance when matching BF1 / BF(1H) to Ξ/100 (covers the spread of reference
 #: compounds and rounding of BF values) and the minimum separation between candidates.
 _XI_TOLERANCE = 2e-4
+#: TopSpin's WDW codes that :func:`cald.nmr.processing.apodize` implements.
+_WDW = {0: "none", 1: "exponential", 2: "gm", 3: "sine", 4: "qsine"}
+#: Zero filling beyond this many times the FID's complex points (SI) is refused as corrupt.
+_MAX_ZERO_FILL = 32
+#: |LB| beyond this (Hz) is a corrupt value (the window would overflow to NaN).
+_MAX_LB_HZ = 1e7
+#: |NC_proc| beyond this cannot be a TopSpin scaling exponent (2**NC_proc would overflow).
+_MAX_NC = 200
+
+
+def _jcamp_value(token: str) -> Any:
+    """One value of a parameter line as nmrglue reads it (int, float, text without <>)."""
+    if token == "":
+        return None
+    if token.startswith("<") and token.endswith(">"):
+        return token[1:-1]
+    try:
+        return float(token) if ("." in token or "e" in token or "inf" in token) else int(token)
+    except ValueError:
+        return token
+
+
+def parse_parameters(text: str, source: Path) -> dict[str, Any]:
+    """Parse the text of a Bruker JCAMP-style parameter file (``##$KEY= value`` lines).
+
+    Values come out as nmrglue's ``read_jcamp`` gives them (numbers, text without ``<>``,
+    ``yes``/``no`` as booleans, ``(0..N)`` arrays as lists), but every line is consumed at most
+    once: a string or array cut by the end of the file (an interrupted copy) and any line that
+    cannot be parsed are a :class:`DataFileError` naming the parameter, never a wait for lines
+    that will not come.
+    """
+    lines = text.splitlines()
+    params: dict[str, Any] = {}
+    i = 0
+    while i < len(lines):
+        line = lines[i].rstrip()
+        i += 1
+        if line.startswith("##END="):
+            break
+        if not line.startswith("##$"):
+            continue  # ##TITLE etc., $$ comments, blank lines
+        key, sep, rest = line[3:].partition("=")
+        key, text_value = key.strip(), rest.strip()
+        if not sep or not key:
+            raise DataFileError(f"line {i}: {line[:60]!r} is not ##$NAME= value", source)
+        if text_value.startswith("<"):
+            while ">" not in text_value:
+                if i >= len(lines):
+                    raise DataFileError(f"parameter {key}: text <…> not closed before the end of "
+                                        "the file (file truncated?)", source)
+                text_value += "\n" + lines[i].rstrip()
+                i += 1
+            params[key] = text_value[1:text_value.rindex(">")]
+        elif text_value.startswith("("):
+            match = re.match(r"\(\s*0\s*\.\.\s*(\d+)\s*\)(.*)", text_value)
+            if match is None:
+                raise DataFileError(f"parameter {key}: array size {text_value[:30]!r} is not "
+                                    "(0..N)", source)
+            size = int(match.group(1)) + 1
+            values = [_jcamp_value(t) for t in match.group(2).split()]
+            while len(values) < size:
+                if i >= len(lines) or lines[i].startswith("##"):
+                    raise DataFileError(f"parameter {key}: array ends after {len(values)} of "
+                                        f"{size} values (file truncated?)", source)
+                values.extend(_jcamp_value(t) for t in lines[i].split())
+                i += 1
+            params[key] = values
+        elif text_value in ("yes", "no"):
+            params[key] = text_value == "yes"
+        else:
+            params[key] = _jcamp_value(text_value)
+    return params
 
 
 def read_parameters(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Parse a Bruker JCAMP-style parameter file (``acqus``, ``procs``, …) into a dict."""
-    import nmrglue as ng
-
+    """Parse a Bruker JCAMP-style parameter file (``acqus``, ``procs``, …) into a dict
+    (see :func:`parse_parameters`)."""
     p = Path(path)
     if not p.is_file():
         raise DataFileError("missing parameter file", p)
     try:
-        params = ng.bruker.read_jcamp(str(p))
-    except (OSError, ValueError, IndexError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"cannot parse parameter file: {exc}", p) from None
-    if not isinstance(params, dict) or not params:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise DataFileError(f"cannot read: {exc.strerror}", p) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    params = parse_parameters(text, p)
+    if not params:
         raise DataFileError("parameter file holds no ##$ parameters", p)
     return params
 
@@ -89,16 +171,21 @@ def _float_param(params: dict[str, Any], key: str, source: Path, default: float 
     return value
 
 
-def group_delay_points(acqus: dict[str, Any], source: Path | None = None) -> float:
+def group_delay_points(acqus: dict[str, Any], source: Path | None = None,
+                       grpdly: float | None = None) -> float:
     """Digital-filter group delay in dwell times (0 when the data have no digital filter).
 
-    GRPDLY is used when present and positive; otherwise DECIM and DSPFVS (10–13) select the value
-    in nmrglue's table of older firmware; DSPFVS ≥ 14 without GRPDLY, or DIGMOD = 0, means no
-    correction is needed.
+    ``grpdly`` (the user's ``--grpdly POINTS``) overrides the stored values. Otherwise GRPDLY is
+    used when present and positive; DECIM and DSPFVS (10–13) select the value in nmrglue's table
+    of older firmware; DSPFVS ≥ 14 without GRPDLY, or DIGMOD = 0, means no correction is needed.
     """
     import nmrglue as ng
 
     src = source or Path("acqus")
+    if grpdly is not None:
+        if not (math.isfinite(grpdly) and grpdly >= 0):
+            raise DataFileError(f"--grpdly must be a finite number of points ≥ 0, got {grpdly}", src)
+        return float(grpdly)
     if _int_param(acqus, "DIGMOD", src, default=1) == 0:
         return 0.0
     grpdly = _float_param(acqus, "GRPDLY", src, default=-1.0)
@@ -111,7 +198,7 @@ def group_delay_points(acqus: dict[str, Any], source: Path | None = None) -> flo
     table = ng.bruker.bruker_dsp_table
     if dspfvs not in table or int(decim) not in table[dspfvs]:
         raise DataFileError(f"no digital-filter delay known for DSPFVS={dspfvs}, DECIM={decim:g}; "
-                            "set GRPDLY", src)
+                            "give it with --grpdly POINTS (grpdly in the project file)", src)
     return float(table[dspfvs][int(decim)])
 
 
@@ -143,6 +230,56 @@ def identify_nucleus(acqus: dict[str, Any], source: Path | None = None,
         raise DataFileError(f"NUC1 is missing and BF1/BF(1H) = {ratio / 100:.6f} matches {found}",
                             src)
     return matches[0]
+
+
+def _byte_order(params: dict[str, Any], key: str, source: Path) -> str:
+    value = _int_param(params, key, source, default=0)
+    if value not in (0, 1):
+        raise DataFileError(f"{key} = {value}: byte order must be 0 (little) or 1 (big endian)",
+                            source)
+    return ">" if value == 1 else "<"
+
+
+def _positive_param(params: dict[str, Any], key: str, source: Path,
+                    default: float | None = None) -> float:
+    value = _float_param(params, key, source, default)
+    if value <= 0:
+        raise DataFileError(f"parameter {key} = {value:g} must be positive", source)
+    return value
+
+
+def processing_options(procs: dict[str, Any], source: Path,
+                       n_complex: int | None = None) -> ProcessingOptions:
+    """TopSpin's processing parameters (``procs``: WDW, LB, GB, SSB, SI, PHC0, PHC1) as
+    :class:`~cald.processing_options.ProcessingOptions`.
+
+    WDW 0–4 map to no window, exponential, Lorentz-to-Gauss (``gm`` with GB as the fraction of
+    AQ), sine and squared sine; other windows (TRAF, …) are not applied and say so in ``notes``.
+    SI must be between 1 and 32 × the FID's ``n_complex`` points (when given): a larger value is
+    a corrupt file, not a zero filling to allocate.
+    """
+    wdw = _int_param(procs, "WDW", source, default=0)
+    window = _WDW.get(wdw, "none")
+    notes = () if wdw in _WDW else (f"{source}: WDW = {wdw} is not supported; no window applied",)
+    gm_fraction = _float_param(procs, "GB", source, default=0.0)
+    if window == "gm" and not 0 < gm_fraction < 1:
+        raise DataFileError(f"GM window (WDW = 2) needs 0 < GB < 1, got GB = {gm_fraction:g}",
+                            source)
+    size = _int_param(procs, "SI", source) if "SI" in procs else None
+    if size is not None:
+        limit = _MAX_ZERO_FILL * n_complex if n_complex else None
+        if size < 1 or (limit is not None and size > max(limit, 1 << 16)):
+            raise DataFileError(f"SI = {size} is not a spectrum size for an FID of {n_complex} "
+                                "complex points", source)
+    lb_hz = _float_param(procs, "LB", source, default=0.0)
+    if abs(lb_hz) > _MAX_LB_HZ:
+        raise DataFileError(f"LB = {lb_hz:g} Hz is not a line broadening (|LB| ≤ {_MAX_LB_HZ:g})",
+                            source)
+    return ProcessingOptions(
+        window=window, lb_hz=lb_hz,
+        gm_fraction=gm_fraction, ssb=_float_param(procs, "SSB", source, default=0.0), size=size,
+        p0_deg=_float_param(procs, "PHC0", source, default=0.0),
+        p1_deg=_float_param(procs, "PHC1", source, default=0.0), notes=notes)
 
 
 def read_list(path: str | os.PathLike[str]) -> NDArray[np.float64]:
@@ -195,6 +332,8 @@ class BrukerDataset:
         Acquisition parameters of the direct and (for series) indirect dimension.
     procs
         Processing parameters of ``pdata/<procno>`` when present.
+    processing
+        The same as typed options (:func:`processing_options`; defaults without ``procs``).
     raw
         Complex raw data as read (digital filter still in), shape (TD/2,) for a ``fid`` or
         (rows, TD/2) for a ``ser``.
@@ -226,6 +365,7 @@ class BrukerDataset:
     pulse_program: str = ""
     procno_path: Path | None = None
     title: str = ""
+    processing: ProcessingOptions = field(default_factory=ProcessingOptions)
 
     @property
     def is_series(self) -> bool:
@@ -254,8 +394,7 @@ def _read_binary(path: Path, acqus: dict[str, Any], source: Path, rows: int | No
     dtypa = _int_param(acqus, "DTYPA", source, default=0)
     if dtypa not in _DTYPES:
         raise DataFileError(f"unknown DTYPA = {dtypa} (0: int32, 2: float64 are defined)", source)
-    order = ">" if _int_param(acqus, "BYTORDA", source, default=0) == 1 else "<"
-    dtype = np.dtype(order + _DTYPES[dtypa])
+    dtype = np.dtype(_byte_order(acqus, "BYTORDA", source) + _DTYPES[dtypa])
     size = path.stat().st_size
     if size % dtype.itemsize:
         raise DataFileError(f"size {size} bytes is not a multiple of {dtype.itemsize} "
@@ -291,7 +430,7 @@ def _read_binary(path: Path, acqus: dict[str, Any], source: Path, rows: int | No
 
 
 def read_bruker(path: str | os.PathLike[str], procno: int = 1,
-                bf_1h_mhz: float | None = None) -> BrukerDataset:
+                bf_1h_mhz: float | None = None, grpdly: float | None = None) -> BrukerDataset:
     """Read a Bruker experiment folder (``fid`` or ``ser`` with ``acqus``).
 
     Parameters
@@ -302,6 +441,9 @@ def read_bruker(path: str | os.PathLike[str], procno: int = 1,
         Processing number whose ``procs`` to read (ignored when ``path`` is a pdata folder).
     bf_1h_mhz
         1H base frequency used to identify the nucleus when NUC1 is missing.
+    grpdly
+        Digital-filter delay in dwell times, overriding the stored value (for data sets whose
+        delay cannot be determined, e.g. DSPFVS = 0 written by simulation programs).
     """
     p = Path(path)
     if not p.exists():
@@ -327,8 +469,8 @@ def read_bruker(path: str | os.PathLike[str], procno: int = 1,
         raise DataFileError("no fid or ser file", p)
     procs_path = p / "pdata" / str(procno) / "procs"
     procs = read_parameters(procs_path) if procs_path.is_file() else None
-    bf1 = _float_param(acqus, "BF1", acqus_path)
-    sf = _float_param(procs, "SF", procs_path) if procs else bf1
+    bf1 = _positive_param(acqus, "BF1", acqus_path)
+    sf = _positive_param(procs, "SF", procs_path) if procs else bf1
     lists = {}
     for name in ("vdlist", "vclist", "vplist", "difflist", "vtlist"):
         if (p / name).is_file():
@@ -340,11 +482,13 @@ def read_bruker(path: str | os.PathLike[str], procno: int = 1,
     title = title_path.read_text(encoding="latin-1").strip() if title_path.is_file() else ""
     return BrukerDataset(
         path=p, acqus=acqus, acqu2s=acqu2s, procs=procs, raw=raw, title=title,
-        group_delay=group_delay_points(acqus, acqus_path),
+        group_delay=group_delay_points(acqus, acqus_path, grpdly),
         nucleus=identify_nucleus(acqus, acqus_path, bf_1h_mhz),
-        sf_mhz=sf, carrier_mhz=_float_param(acqus, "SFO1", acqus_path, default=bf1),
+        sf_mhz=sf, carrier_mhz=_positive_param(acqus, "SFO1", acqus_path, default=bf1),
         sw_hz=sw, lists=lists, pulse_program=str(acqus.get("PULPROG", "")).strip("<>"),
-        procno_path=procs_path.parent if procs else None)
+        procno_path=procs_path.parent if procs else None,
+        processing=processing_options(procs, procs_path, raw.shape[-1]) if procs
+        else ProcessingOptions())
 
 
 def raw_signal(ds: BrukerDataset) -> Spectrum:
@@ -355,47 +499,117 @@ def raw_signal(ds: BrukerDataset) -> Spectrum:
                     ("read raw data",), ds.meta())
 
 
+def _pdata_format(procs: dict[str, Any], procs_path: Path) -> tuple[np.dtype[Any], float]:
+    """Binary type of processed data (DTYPP, BYTORDP) and TopSpin's scale 2**NC_proc."""
+    dtypp = _int_param(procs, "DTYPP", procs_path, default=0)
+    if dtypp not in _DTYPES:
+        raise DataFileError(f"unknown DTYPP = {dtypp} (0: int32, 2: float64 are defined)",
+                            procs_path)
+    dtype = np.dtype(_byte_order(procs, "BYTORDP", procs_path) + _DTYPES[dtypp])
+    nc = _int_param(procs, "NC_proc", procs_path, default=0)
+    if abs(nc) > _MAX_NC:
+        raise DataFileError(f"NC_proc = {nc} is not a scaling exponent (|NC_proc| ≤ {_MAX_NC})",
+                            procs_path)
+    return dtype, 2.0**nc
+
+
+def _pdata_size(procs: dict[str, Any], procs_path: Path) -> int:
+    si = _int_param(procs, "SI", procs_path)
+    if si < 1:
+        raise DataFileError(f"SI = {si} must be positive", procs_path)
+    return si
+
+
+def _pdata_axis(procs: dict[str, Any], procs_path: Path) -> tuple[NDArray[np.float64], float]:
+    """ppm axis of a processed dimension as TopSpin draws it (OFFSET downwards in steps of
+    SW_p / SF / SI) and SF (only after the data file has been found to hold SI points)."""
+    si = _pdata_size(procs, procs_path)
+    sf = _positive_param(procs, "SF", procs_path)
+    offset = _float_param(procs, "OFFSET", procs_path)
+    sw_p = _positive_param(procs, "SW_p", procs_path)
+    with np.errstate(over="ignore", invalid="ignore"):
+        axis = offset - np.arange(si, dtype=np.float64) * (sw_p / sf / si)
+        finite = bool(np.all(np.isfinite(axis * sf)))
+    if not finite:
+        raise DataFileError(f"OFFSET = {offset:g}, SW_p = {sw_p:g}, SF = {sf:g} give no finite "
+                            "axis", procs_path)
+    return axis, sf
+
+
+def _load_pdata(f: Path, n_points: int, dtype: np.dtype[Any], scale: float) -> NDArray[np.float64]:
+    if not f.is_file():
+        raise DataFileError("missing processed data file", f)
+    size = f.stat().st_size
+    if size != n_points * dtype.itemsize:
+        raise DataFileError(f"size {size} bytes, expected {n_points} points × {dtype.itemsize} = "
+                            f"{n_points * dtype.itemsize} (SI of the procs files)", f)
+    with open(f, "rb") as fh:
+        return np.frombuffer(fh.read(), dtype=dtype).astype(float) * scale
+
+
+def _pdata_nucleus(pdata: Path) -> tuple[str | None, dict[str, Any]]:
+    acqus_path = pdata.parent.parent / "acqus"
+    acqus = read_parameters(acqus_path) if acqus_path.is_file() else {}
+    return (identify_nucleus(acqus, acqus_path) if acqus else None), acqus
+
+
+def _pdata_folder(path: str | os.PathLike[str], procno: int) -> Path:
+    p = Path(path)
+    return p if p.parent.name == "pdata" else p / "pdata" / str(procno)
+
+
 def processed_spectrum(path: str | os.PathLike[str], procno: int = 1) -> Spectrum:
     """TopSpin's processed 1D spectrum (``pdata/N/1r`` + ``1i`` when present) with its ppm axis.
 
     Intensities are scaled by 2**NC_proc as TopSpin does; the axis runs from OFFSET downwards in
     steps of SW_p / SF / SI.
     """
-    p = Path(path)
-    pdata = p if p.parent.name == "pdata" else p / "pdata" / str(procno)
+    pdata = _pdata_folder(path, procno)
     procs_path = pdata / "procs"
     procs = read_parameters(procs_path)
     if not (pdata / "1r").is_file():
         raise DataFileError("no processed spectrum (1r)", pdata)
-    si = _int_param(procs, "SI", procs_path)
-    order = ">" if _int_param(procs, "BYTORDP", procs_path, default=0) == 1 else "<"
-    dtype = np.dtype(order + _DTYPES.get(_int_param(procs, "DTYPP", procs_path, default=0), "i4"))
-    nc = _int_param(procs, "NC_proc", procs_path, default=0)
-
-    def load(name: str) -> NDArray[np.float64]:
-        f = pdata / name
-        size = f.stat().st_size
-        if size != si * dtype.itemsize:
-            raise DataFileError(f"size {size} bytes, expected SI × {dtype.itemsize} = "
-                                f"{si * dtype.itemsize}", f)
-        with open(f, "rb") as fh:
-            return np.frombuffer(fh.read(), dtype=dtype).astype(float) * 2.0**nc
-
-    values: NDArray[Any] = load("1r")
+    dtype, scale = _pdata_format(procs, procs_path)
+    si = _pdata_size(procs, procs_path)
+    values: NDArray[Any] = _load_pdata(pdata / "1r", si, dtype, scale)
     if (pdata / "1i").is_file():
         # TopSpin's 1i is the negative of the imaginary part in cald's convention
         # (checked on real data: correlation −1 with the imaginary part of the processed FID)
-        values = values - 1j * load("1i")
-    sf = _float_param(procs, "SF", procs_path)
-    offset = _float_param(procs, "OFFSET", procs_path)
-    sw_p = _float_param(procs, "SW_p", procs_path)
-    axis: NDArray[np.float64] = offset - np.arange(si, dtype=np.float64) * (sw_p / sf / si)
-    acqus_path = pdata.parent.parent / "acqus"
-    acqus = read_parameters(acqus_path) if acqus_path.is_file() else {}
-    nucleus = identify_nucleus(acqus, acqus_path) if acqus else None
+        values = values - 1j * _load_pdata(pdata / "1i", si, dtype, scale)
+    axis, sf = _pdata_axis(procs, procs_path)
+    nucleus, acqus = _pdata_nucleus(pdata)
     meta = {k.lower(): procs[k] for k in ("WDW", "LB", "GB", "PHC0", "PHC1", "SR", "NC_proc")
             if k in procs}
     if acqus:
         meta.update({k.lower(): acqus[k] for k in ("NS", "RG") if k in acqus})
     return Spectrum(values, axis, "ppm", nucleus, sf, None, str(pdata),
                     ("read TopSpin processed spectrum",), meta)
+
+
+def processed_2d(path: str | os.PathLike[str], procno: int = 1) -> Spectrum:
+    """TopSpin's processed 2D real part (``pdata/N/2rr`` with ``procs`` for F2 and ``proc2s``
+    for F1): rows along F1, the F2 ppm axis as in :func:`processed_spectrum`.
+
+    ``2rr`` is stored in submatrices of XDIM(F1) × XDIM(F2) points (row-major inside each
+    tile, tiles row-major); they are put back in order here. The F1 axis (ppm, TopSpin order)
+    and its frequencies (Hz from SF of F1) are in ``meta["f1_ppm"]``/``meta["f1_hz"]``.
+    """
+    pdata = _pdata_folder(path, procno)
+    procs_path, proc2s_path = pdata / "procs", pdata / "proc2s"
+    if not (pdata / "2rr").is_file():
+        raise DataFileError("no processed 2D data (2rr)", pdata)
+    procs, proc2s = read_parameters(procs_path), read_parameters(proc2s_path)
+    dtype, scale = _pdata_format(procs, procs_path)
+    n1, n2 = _pdata_size(proc2s, proc2s_path), _pdata_size(procs, procs_path)
+    flat = _load_pdata(pdata / "2rr", n1 * n2, dtype, scale)
+    axis, sf = _pdata_axis(procs, procs_path)
+    f1_ppm, sf1 = _pdata_axis(proc2s, proc2s_path)
+    x2 = _int_param(procs, "XDIM", procs_path, default=n2)
+    x1 = _int_param(proc2s, "XDIM", proc2s_path, default=n1)
+    if not (0 < x2 <= n2 and n2 % x2 == 0 and 0 < x1 <= n1 and n1 % x1 == 0):
+        raise DataFileError(f"submatrix XDIM {x1} × {x2} does not tile SI {n1} × {n2}", pdata)
+    rows = flat.reshape(n1 // x1, n2 // x2, x1, x2).transpose(0, 2, 1, 3).reshape(n1, n2)
+    nucleus, _ = _pdata_nucleus(pdata)
+    return Spectrum(rows, axis, "ppm", nucleus, sf, None, str(pdata),
+                    ("read TopSpin processed 2D data (2rr)",),
+                    {"f1_ppm": f1_ppm, "f1_hz": f1_ppm * sf1})

@@ -40,15 +40,36 @@ def _axis(first: float, last: float, n: int) -> np.ndarray:
     return np.linspace(first, last, n)
 
 
+#: nmrglue warnings that leave the data intact (an empty ``##KEY=``): kept as notes.
+_HARMLESS = ("JCAMP-DX key without value",)
+
+
+def _parser_notes(dic: dict[str, Any], messages: list[str], path: Path) -> tuple[str, ...]:
+    """nmrglue's parser warnings as errors (a factor not applied, a data line not parsed: the
+    values would be wrong) or, for harmless ones, notes for the history."""
+    for message in messages:
+        if message.startswith(_HARMLESS):
+            continue
+        if "YFACTOR" in message:
+            field = "FACTOR" if message.startswith("NTUPLES") else "YFACTOR"
+            value = str(_first(dic.get(field, "")))
+            raise DataFileError(f"##{field}= {value!r} cannot be applied (not a number, or not one "
+                                "per R/I page): every intensity would be wrong by that factor",
+                                path)
+        raise DataFileError(f"JCAMP-DX parse error: {' '.join(message.split())}", path)
+    return tuple(f"note: {m}" for m in messages)
+
+
 def _read_nmr(path: Path) -> Spectrum:
     import nmrglue as ng
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         try:
             dic, data = ng.jcampdx.read(str(path))
         except Exception as exc:  # nmrglue raises bare exceptions on corrupt data
             raise DataFileError(f"corrupt JCAMP-DX data: {exc}", path) from None
+    notes = _parser_notes(dic, [str(w.message) for w in caught], path)
     if data is None or np.size(data[0] if isinstance(data, list) and data else data) == 0:
         raise DataFileError("no data block (file truncated or not a spectrum)", path)
     freq = _number(dic, ".OBSERVEFREQUENCY", path)
@@ -90,7 +111,7 @@ def _read_nmr(path: Path) -> Spectrum:
             axis = axis - axis[0] + _number(dic, "$OFFSET", path)
         unit = "ppm"
     # JCAMP-DX NMR convention: the observe frequency is the carrier (needed to transform FIDs)
-    return Spectrum(values, axis, unit, nucleus, freq, freq, str(path), ("read JCAMP-DX",),
+    return Spectrum(values, axis, unit, nucleus, freq, freq, str(path), ("read JCAMP-DX", *notes),
                     {"title": str(_first(dic.get("TITLE", "")))})
 
 

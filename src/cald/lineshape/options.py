@@ -82,7 +82,7 @@ class QuadFitOptions(SpectrumOptions):
     """``cald quad fit``: nucleus, field, MAS rate and starting sites (coordination numbers or
     δiso in ppm) of a Czjzek fit."""
 
-    boundary_units = {"mas_khz": ("mas_hz", 1e3)}
+    boundary_units = {**SpectrumOptions.boundary_units, "mas_khz": ("mas_hz", 1e3)}
 
     nucleus: str = Field("27Al", description="Quadrupolar nucleus, e.g. 27Al.")
     field_1h_mhz: PositiveFloat | None = Field(None, description="1H frequency (MHz); default "
@@ -108,7 +108,7 @@ class CsaFitOptions(SpectrumOptions):
     """``cald csa fit``: MAS rate, field, starting isotropic shifts and lineshape of a
     sideband-manifold fit (or, with ``pass_data``, of a PASS table)."""
 
-    boundary_units = {"mas_khz": ("mas_hz", 1e3)}
+    boundary_units = {**SpectrumOptions.boundary_units, "mas_khz": ("mas_hz", 1e3)}
 
     nucleus: str | None = Field(None, description="Observed spin-1/2 nucleus, e.g. 113Cd.")
     mas_hz: PositiveFloat = Field(description="MAS rate (kHz): the start of the fitted rate "
@@ -120,8 +120,9 @@ class CsaFitOptions(SpectrumOptions):
                                                       "default: found.")
     lineshape: str = Field("lorentzian", description="lorentzian, gaussian, voigt.")
     region: Region | None = Field(None, description="Fit region A:B (ppm).")
-    pass_data: bool = Field(False, description="The input is a PASS table: CSV with ppm and "
-                                               "order_<k> columns.")
+    pass_data: bool = Field(False, description="The input is PASS data: CSV with ppm and "
+                                               "order_<k> columns, or a Bruker folder with "
+                                               "TopSpin's processed 2D PASS data (2rr).")
 
     @field_validator("lineshape")
     @classmethod

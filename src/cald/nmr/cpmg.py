@@ -38,8 +38,9 @@ def sum_echoes(sig: Spectrum, echo_period: float, n_echoes: int | None = None,
     Parameters
     ----------
     sig
-        Time-domain train (after digital-filter removal, or with ``meta["group_delay"]`` that
-        is removed here by shifting whole points and a residual first-order phase on FT).
+        Time-domain train, or the trains of a series (one per row), after digital-filter
+        removal, or with ``meta["group_delay"]`` that is removed here by shifting whole points
+        and a residual first-order phase on FT.
     echo_period
         Time between echo tops (s).
     n_echoes
@@ -65,8 +66,8 @@ def sum_echoes(sig: Spectrum, echo_period: float, n_echoes: int | None = None,
     if points < 4:
         raise ParameterError(f"echo period {echo_period * 1e3:g} ms is shorter than 4 points")
     gd = int(round(float(sig.meta.get("group_delay", 0.0))))
-    values = np.asarray(sig.values)[gd:]
-    available = values.size // points
+    values = np.asarray(sig.values)[..., gd:]
+    available = values.shape[-1] // points
     if skip < 0:
         raise ParameterError(f"skip must be ≥ 0, got {skip}")
     if not 0.0 <= top_fraction < 1.0:
@@ -77,16 +78,17 @@ def sum_echoes(sig: Spectrum, echo_period: float, n_echoes: int | None = None,
     n = available - skip if n_echoes is None else n_echoes
     if n < 1 or skip + n > available:
         raise ParameterError(f"asked for {n} echoes after {skip}, the train holds {available}")
-    blocks = values[skip * points:(skip + n) * points].reshape(n, points)
+    rows = values.shape[:-1]
+    blocks = values[..., skip * points:(skip + n) * points].reshape(*rows, n, points)
     top = int(round(top_fraction * points))
-    summed = blocks.sum(axis=0)
+    summed = blocks.sum(axis=-2)
     total = points if size is None else size
     if total < points:
         raise ParameterError(f"size {total} is smaller than the echo ({points} points)")
-    echo = np.zeros(total, dtype=complex)
-    echo[: points - top] = summed[top:]  # t ≥ 0 half
+    echo = np.zeros((*rows, total), dtype=complex)
+    echo[..., : points - top] = summed[..., top:]  # t ≥ 0 half
     if top:
-        echo[total - top:] = summed[:top]  # t < 0 half, wrapped to the end
+        echo[..., total - top:] = summed[..., :top]  # t < 0 half, wrapped to the end
     axis = np.arange(total) * dwell
     meta = {**sig.meta, "group_delay": float(sig.meta.get("group_delay", 0.0)) - gd,
             "n_echoes": n, "echo_points": points, "echo_wrap_points": top}

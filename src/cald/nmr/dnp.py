@@ -93,12 +93,12 @@ def dnp_enhancement(on: BrukerDataset, off: BrukerDataset, region: tuple[float, 
     if diffs:
         raise DataFileError("on/off acquisitions differ, the ratio would be meaningless: "
                             + ", ".join(diffs), off.path)
-    spec_on = process_fid(raw_signal(on), on.procs)
+    spec_on = process_fid(raw_signal(on), on.processing)
     if auto_phase:
         spec_on = autophase(spec_on, auto_phase)
-    phc = spec_on.meta.get("phc0", float((on.procs or {}).get("PHC0", 0.0))), \
-        spec_on.meta.get("phc1", float((on.procs or {}).get("PHC1", 0.0)))
-    spec_off = process_fid(raw_signal(off), on.procs, p0_deg=phc[0], p1_deg=phc[1])
+    phc = (spec_on.meta.get("phc0", on.processing.p0_deg),
+           spec_on.meta.get("phc1", on.processing.p1_deg))
+    spec_off = process_fid(raw_signal(off), on.processing, p0_deg=phc[0], p1_deg=phc[1])
     values = []
     for ds, spec in ((on, spec_on), (off, spec_off)):
         norm = float(ds.acqus.get("NS", 1)) * float(ds.acqus.get("RG", 1.0))

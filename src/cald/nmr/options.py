@@ -9,7 +9,7 @@ JCAMP-DX or CSV), so options of the reading step are declared once for all of th
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from cald.nmr.pseudo2d import RespdorSeries
     from cald.spectrum import Spectrum
 
-__all__ = ["AUTOPHASE_METHODS", "AutoPhase", "EnhancementOptions", "ProcessOptions",
-           "RespdorSeriesOptions", "SpectrumOptions"]
+__all__ = ["AUTOPHASE_METHODS", "AutoPhase", "BrukerReadOptions", "CpmgOptions",
+           "EnhancementOptions", "Grpdly", "ProcessOptions", "RespdorSeriesOptions",
+           "SpectrumOptions"]
 
 #: Automatic phase correction methods of :func:`cald.nmr.processing.autophase`.
 AUTOPHASE_METHODS = ("acme", "negative")
@@ -33,15 +34,50 @@ AutoPhase = Annotated[str, check(lambda v: v in AUTOPHASE_METHODS,
                                  f"must be {' or '.join(AUTOPHASE_METHODS)}", quote=True)]
 
 
-class SpectrumOptions(Options):
+#: A digital-filter delay in dwell times, for Bruker data sets that do not store one.
+Grpdly = Annotated[float, check(lambda v: v >= 0, "must be ≥ 0 points")]
+
+
+class BrukerReadOptions(Options):
+    """Reading a Bruker FID or series: the digital-filter delay when the data set cannot tell."""
+
+    grpdly: Grpdly | None = Field(None, description="Digital-filter delay in points (dwell times) "
+                                                    "for data sets that do not store it (e.g. "
+                                                    "DSPFVS = 0 from simulation programs).")
+
+    def dataset(self, path: str | os.PathLike[str]) -> BrukerDataset:
+        """:func:`cald.io.bruker.read_bruker` with these options."""
+        from cald.io.bruker import read_bruker
+
+        return read_bruker(path, grpdly=self.grpdly)
+
+
+class CpmgOptions(Options):
+    """Summing the echoes of CPMG-detected data (:func:`cald.nmr.cpmg.sum_echoes`)."""
+
+    boundary_units = {"echo_period_us": ("echo_period_s", 1e-6)}
+
+    cpmg: bool = Field(False, description="Sum the echoes of the CPMG train(s) before the "
+                                          "Fourier transform.")
+    echo_period_s: PositiveFloat | None = Field(None, description="Echo period of the CPMG train "
+                                                                  "(µs); default from the data set "
+                                                                  "(D6 + 2·D3 + P2).")
+
+
+class SpectrumOptions(BrukerReadOptions, CpmgOptions):
     """Reading one spectrum (Bruker folder processed with its stored parameters, JCAMP-DX or CSV):
-    the base of every operation on a 1D spectrum."""
+    the base of every operation on a 1D spectrum, with the row of a series, CPMG echo summation
+    and the digital-filter delay of Bruker data (see :func:`cald.read`)."""
 
-    def read(self, source: str | os.PathLike[str]) -> Spectrum:
-        """The spectrum of ``source`` (see :func:`cald.nmr.workflow.process_source`)."""
-        from cald.nmr.workflow import process_source
+    row: Annotated[int, check(lambda v: v >= 1, "must be ≥ 1 (1 = first row)")] | None = Field(
+        None, description="Row of a series (ser) to take, 1 = first (as TopSpin counts).")
 
-        return process_source(source)
+    def read(self, source: str | os.PathLike[str], **processing: Any) -> Spectrum:
+        """The spectrum of ``source`` (:func:`cald.read`; ``processing`` as its overrides)."""
+        from cald.reading import read
+
+        return read(source, row=self.row, cpmg=self.cpmg, echo_period_s=self.echo_period_s,
+                    grpdly=self.grpdly, **processing)
 
 
 class ProcessOptions(SpectrumOptions):
@@ -60,16 +96,14 @@ class ProcessOptions(SpectrumOptions):
     shift_ppm: float = Field(0.0, description="Move the axis by this many ppm (referencing).")
     min_snr: PositiveFloat = Field(5.0, description="Peak-picking threshold.")
 
-    def read(self, source: str | os.PathLike[str]) -> Spectrum:
+    def read(self, source: str | os.PathLike[str], **processing: Any) -> Spectrum:
         """The spectrum of ``source`` processed with these options."""
-        from cald.nmr.workflow import process_source
-
-        return process_source(source, processed=self.processed, lb_hz=self.lb_hz, size=self.size,
-                              phc0=self.phc0, phc1=self.phc1, auto_phase=self.auto_phase,
-                              baseline=self.baseline, shift_ppm=self.shift_ppm)
+        return super().read(source, processed=self.processed, lb_hz=self.lb_hz, size=self.size,
+                            p0_deg=self.phc0, p1_deg=self.phc1, auto_phase=self.auto_phase,
+                            baseline=self.baseline, shift_ppm=self.shift_ppm, **processing)
 
 
-class EnhancementOptions(Options):
+class EnhancementOptions(BrukerReadOptions):
     """``cald nmr enhancement``: integration region and optional automatic phase of the
     microwave-on spectrum."""
 
@@ -83,10 +117,11 @@ class EnhancementOptions(Options):
         return dnp_enhancement(on, off, self.region, self.auto_phase)
 
 
-class RespdorSeriesOptions(Options):
-    """``cald respdor extract``: integrate a RESPDOR series into its S0/S curve."""
+class RespdorSeriesOptions(BrukerReadOptions, CpmgOptions):
+    """``cald respdor extract``: integrate a RESPDOR series into its S0/S curve (with ``cpmg``:
+    the echoes of each CPMG-detected row summed first)."""
 
-    boundary_units = {"t_ms": ("t_s", 1e-3)}
+    boundary_units = {**CpmgOptions.boundary_units, "t_ms": ("t_s", 1e-3)}
 
     region: Region = Field(description="Integration region A:B (ppm).")
     t_s: Annotated[FloatList, check(lambda v: min(v) >= 0, "must not contain negative times")] \
@@ -104,7 +139,8 @@ class RespdorSeriesOptions(Options):
         times = None if self.t_s is None else np.asarray(self.t_s)
         try:
             return respdor_series(ds, self.region, times, reference, s0_first=not self.s_first,
-                                  auto_phase=self.auto_phase)
+                                  auto_phase=self.auto_phase, cpmg=self.cpmg,
+                                  echo_period_s=self.echo_period_s)
         except FieldError as exc:  # the library names its argument; the user knows the option
             if exc.field != "times_s":
                 raise

@@ -26,6 +26,7 @@ from scipy.signal import find_peaks, peak_widths
 
 from cald.errors import ParameterError
 from cald.nmr.options import AUTOPHASE_METHODS
+from cald.processing_options import ProcessingOptions
 from cald.spectrum import Spectrum, axis_key, unit_key
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "time_noise_sd",
     "signal_to_noise",
     "process_fid",
+    "finish_spectrum",
 ]
 
 #: Secondary chemical-shift references: name → (nucleus, shift in ppm, note).
@@ -531,41 +533,51 @@ def signal_to_noise(spec: Spectrum, region: tuple[float, float],
     return float(np.max(np.real(spec.values)[mask]) / noise_std(spec, noise_region))
 
 
-def process_fid(sig: Spectrum, procs: dict[str, Any] | None = None, *, window: str | None = None,
-                lb_hz: float | None = None, gb_hz: float | None = None, size: int | None = None,
-                p0_deg: float | None = None, p1_deg: float | None = None,
-                auto_phase: str | None = None, baseline: str | None = None,
-                shift_ppm: float = 0.0) -> Spectrum:
+def process_fid(sig: Spectrum, options: ProcessingOptions | None = None,
+                **overrides: Any) -> Spectrum:
     """FID → spectrum: DC offset, window, zero fill, FT, phase, baseline, reference.
 
-    Any option left ``None`` is taken from the data set's stored ``procs`` (WDW, LB, GB, SSB,
-    SI, PHC0, PHC1) when given, else a neutral default (no window, no zero fill, no phase).
-    TopSpin's WDW = 2 (GM) maps to the ``gm`` window with its GB fraction; ``gb_hz`` is the
-    Gaussian FWHM of the ``gaussian`` window. The DC offset is removed only for data without a
-    digital filter (the filter removes it). ``auto_phase`` (``"acme"``/``"negative"``) replaces
-    the stored phases.
+    Parameters
+    ----------
+    sig
+        Time-domain signal (one FID or the rows of a series).
+    options
+        How to process, e.g. a Bruker data set's stored parameters
+        (:attr:`cald.io.bruker.BrukerDataset.processing`); default: no window, no zero fill,
+        no phase.
+    overrides
+        Fields of :class:`~cald.processing_options.ProcessingOptions` that replace those of
+        ``options`` (``None`` leaves them), e.g. ``lb_hz=5.0`` or ``auto_phase="acme"``.
+
+    The DC offset is removed only for data without a digital filter (the filter removes it).
+    ``auto_phase`` (``"acme"``/``"negative"``) replaces the phases.
     """
-    procs = procs or {}
-    wdw_names = {0: "none", 1: "exponential", 2: "gm", 3: "sine", 4: "qsine"}
-    if window is None:
-        window = wdw_names.get(int(procs.get("WDW", 0)), "none")
-    lb = float(procs.get("LB", 0.0)) if lb_hz is None else lb_hz
-    ssb = float(procs.get("SSB", 0.0))
-    n = int(procs.get("SI", sig.n_points)) if size is None else size
+    opts = (options or ProcessingOptions()).with_overrides(**overrides)
     out = dc_offset(sig) if sig.meta.get("group_delay", 0.0) == 0.0 else sig
     out = out.evolve(out.values, "receiver noise measured",
                      meta={**out.meta, "noise_sd_time": time_noise_sd(out)})
-    out = apodize(out, window, lb, gb_hz or 0.0, ssb, float(procs.get("GB", 0.0)))
+    for note in opts.notes:
+        out = out.evolve(out.values, note)
+    out = apodize(out, opts.window, opts.lb_hz, opts.gb_hz, opts.ssb, opts.gm_fraction)
+    n = out.n_points if opts.size is None else opts.size
     out = zero_fill(out, n) if n != out.n_points else out
     out = fourier_transform(out)
-    if auto_phase:
-        out = autophase(out, auto_phase)
-    else:
-        p0 = float(procs.get("PHC0", 0.0)) if p0_deg is None else p0_deg
-        p1 = float(procs.get("PHC1", 0.0)) if p1_deg is None else p1_deg
-        out = phase(out, p0, p1)
-    if baseline:
-        out = baseline_correct(out, baseline)
-    if shift_ppm:
-        out = reference(out, shift_ppm)
+    if opts.auto_phase:
+        return finish_spectrum(out, opts)
+    out = phase(out, opts.p0_deg, opts.p1_deg)  # the stored phases, always (TopSpin's pk)
+    return finish_spectrum(out, replace(opts, p0_deg=0.0, p1_deg=0.0))
+
+
+def finish_spectrum(spec: Spectrum, options: ProcessingOptions) -> Spectrum:
+    """The steps after the Fourier transform: phase (automatically with ``auto_phase``, else by
+    ``p0_deg``/``p1_deg`` when either is not zero), baseline correction, referencing."""
+    out = spec
+    if options.auto_phase:
+        out = autophase(out, options.auto_phase)
+    elif options.p0_deg or options.p1_deg:
+        out = phase(out, options.p0_deg, options.p1_deg)
+    if options.baseline:
+        out = baseline_correct(out, options.baseline)
+    if options.shift_ppm:
+        out = reference(out, options.shift_ppm)
     return out

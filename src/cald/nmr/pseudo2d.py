@@ -1,7 +1,7 @@
 """Pseudo-2D series as curves: RESPDOR (interleaved S0/S rows or separate experiments) and DOSY.
 
 Each row is processed like a 1D spectrum with the *same* processing and phase (taken from the
-stored ``procs`` or found automatically on the sum of all rows), integrated over a region, and
+stored processing parameters or found automatically on the sum of all rows), integrated over a region, and
 the integral's noise is measured on the same row (:func:`integral_noise`).
 """
 
@@ -15,7 +15,16 @@ from numpy.typing import NDArray
 
 from cald.errors import DataFileError, FieldError, ParameterError
 from cald.io.bruker import BrukerDataset, raw_signal
-from cald.nmr.processing import autophase, integral_noise, integrate, phase, process_fid
+from cald.nmr.cpmg import echo_period_s as stored_echo_period_s
+from cald.nmr.cpmg import sum_echoes
+from cald.nmr.processing import (
+    autophase,
+    fourier_transform,
+    integral_noise,
+    integrate,
+    phase,
+    process_fid,
+)
 from cald.spectrum import Spectrum
 
 __all__ = [
@@ -30,20 +39,29 @@ __all__ = [
 
 
 def process_series(ds: BrukerDataset, auto_phase: str | None = None,
-                   phases_deg: tuple[float, float] | None = None, **options: Any) -> Spectrum:
+                   phases_deg: tuple[float, float] | None = None, cpmg: bool = False,
+                   echo_period_s: float | None = None, **options: Any) -> Spectrum:
     """Process every row of a ``ser`` data set with identical parameters.
 
     The phase is, in order of precedence: ``phases_deg`` (PHC0, PHC1), found automatically on
     the sum of all rows with ``auto_phase``, or the stored PHC0/PHC1. The phases used are in
     ``meta["phc0"]``/``meta["phc1"]``. ``options`` go to
-    :func:`cald.nmr.processing.process_fid`.
+    :func:`cald.nmr.processing.process_fid`. With ``cpmg`` each row is a CPMG echo train whose
+    echoes are summed (:func:`cald.nmr.cpmg.sum_echoes`; echo period from the data set unless
+    ``echo_period_s`` is given) and transformed without window; the stored phases, which belong
+    to the train, are not used (phase 0 unless given or found).
     """
     if not ds.is_series:
         raise DataFileError("not a series (no ser file)", ds.path)
-    procs = ds.procs or {}
-    if phases_deg is None and not auto_phase:
-        phases_deg = (float(procs.get("PHC0", 0.0)), float(procs.get("PHC1", 0.0)))
-    spec = process_fid(raw_signal(ds), procs, p0_deg=0.0, p1_deg=0.0, **options)
+    if cpmg:
+        period = stored_echo_period_s(ds) if echo_period_s is None else echo_period_s
+        spec = fourier_transform(sum_echoes(raw_signal(ds), period))
+        if phases_deg is None and not auto_phase:
+            phases_deg = (0.0, 0.0)
+    else:
+        if phases_deg is None and not auto_phase:
+            phases_deg = (ds.processing.p0_deg, ds.processing.p1_deg)
+        spec = process_fid(raw_signal(ds), ds.processing, p0_deg=0.0, p1_deg=0.0, **options)
     if phases_deg is None:
         total = spec.evolve(spec.values.sum(axis=0), "sum of rows")
         found = autophase(total, str(auto_phase))
@@ -117,7 +135,8 @@ class RespdorSeries:
 
 def respdor_series(ds: BrukerDataset, region: tuple[float, float],
                    times_s: NDArray[np.float64] | None = None, reference: BrukerDataset | None = None,
-                   s0_first: bool = True, auto_phase: str | None = None) -> RespdorSeries:
+                   s0_first: bool = True, auto_phase: str | None = None, cpmg: bool = False,
+                   echo_period_s: float | None = None) -> RespdorSeries:
     """RESPDOR curve from a series.
 
     Parameters
@@ -131,8 +150,10 @@ def respdor_series(ds: BrukerDataset, region: tuple[float, float],
         Recoupling times (s); default from the data set's lists (:func:`recoupling_times_s`).
     reference
         Separate experiment with the S0 rows (same number of rows as ``ds``).
+    cpmg, echo_period_s
+        Rows detected by CPMG: sum the echoes of each row (see :func:`process_series`).
     """
-    spec = process_series(ds, auto_phase=auto_phase)
+    spec = process_series(ds, auto_phase=auto_phase, cpmg=cpmg, echo_period_s=echo_period_s)
     if not spec.region_mask(*region).any():
         raise ParameterError(f"region {region[0]}:{region[1]} ppm lies outside the spectrum "
                              f"({spec.axis.min():.4g} to {spec.axis.max():.4g} ppm)")
@@ -145,7 +166,8 @@ def respdor_series(ds: BrukerDataset, region: tuple[float, float],
         s0, s, n0, n1 = ints[i0::2], ints[i1::2], noise[i0::2], noise[i1::2]
     else:
         # the S0 experiment gets exactly the phase of the S experiment
-        ref = process_series(reference, phases_deg=(spec.meta["phc0"], spec.meta["phc1"]))
+        ref = process_series(reference, phases_deg=(spec.meta["phc0"], spec.meta["phc1"]),
+                             cpmg=cpmg, echo_period_s=echo_period_s)
         if ref.values.shape != spec.values.shape:
             raise DataFileError(f"reference series shape {ref.values.shape} differs from "
                                 f"{spec.values.shape}", reference.path)

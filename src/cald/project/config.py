@@ -153,6 +153,8 @@ def load_project(path: str | os.PathLike[str]) -> ProjectConfig:
             raw = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ProjectConfigError(f"invalid TOML: {exc}", p) from None
+    except UnicodeDecodeError as exc:
+        raise ProjectConfigError(f"not UTF-8 text (byte {exc.start}): invalid TOML", p) from None
     except OSError as exc:
         raise ProjectConfigError(f"cannot read: {exc.strerror}", p) from None
     reserved = sorted({"root", "file"} & raw.keys())

@@ -56,6 +56,7 @@ class DephasingCurve:
         if s is not None and np.any(s <= 0):
             raise DataFileError("column 'sigma' must be > 0 in every row", source)
         _check_times(t, source)
+        _check_fractions(y, source)
         return cls(t, y, s, "given" if s is not None else "unknown", source)
 
     @classmethod
@@ -81,6 +82,7 @@ class DephasingCurve:
         if np.any(ref <= 0):
             raise DataFileError("column 'S0' must be > 0 in every row", source)
         y = 1.0 - dephased / ref
+        _check_fractions(y, source)
         if s0_noise is None and s_noise is None:
             return cls(t, y, None, "unknown", source)
         if s0_noise is None or s_noise is None:
@@ -129,6 +131,13 @@ class DephasingCurve:
         }
 
 
+#: Longest recoupling time accepted (s): dipolar dephasing is over within a fraction of it.
+MAX_TIME_S = 10.0
+#: Largest |ΔS/S0| accepted: far beyond any measurement (S0 within the noise gives large ratios)
+#: but below the values that overflow the fit's starting values (1e308 ended in a traceback).
+MAX_FRACTION = 1e6
+
+
 def _as_1d(values: ArrayLike, name: str, source: str | None) -> NDArray[np.float64]:
     try:
         a = np.asarray(values, dtype=float)
@@ -156,6 +165,17 @@ def _check_times(t: NDArray[np.float64], source: str | None) -> None:
         raise DataFileError(f"negative recoupling time in data row {row}", source)
     if not np.any(t > 0):
         raise DataFileError("all recoupling times are zero; nothing to fit", source)
+    if np.any(t > MAX_TIME_S):
+        row = int(np.flatnonzero(t > MAX_TIME_S)[0]) + 1
+        raise DataFileError(f"recoupling time {t[row - 1] * 1e3:g} ms in data row {row} is above "
+                            f"{MAX_TIME_S:g} s (t_ms is in milliseconds)", source)
+
+
+def _check_fractions(y: NDArray[np.float64], source: str | None) -> None:
+    if np.any(np.abs(y) > MAX_FRACTION):
+        row = int(np.flatnonzero(np.abs(y) > MAX_FRACTION)[0]) + 1
+        raise DataFileError(f"ΔS/S0 = {y[row - 1]:g} in data row {row} is out of any measurable "
+                            f"range (|ΔS/S0| ≤ {MAX_FRACTION:g})", source)
 
 
 def read_dephasing_csv(path: str) -> DephasingCurve:

@@ -65,10 +65,11 @@ def write_respdor_series(folder: str | os.PathLike[str], d_hz: float, f: float,
 def write_cpmg(folder: str | os.PathLike[str], n_echoes: int = 32, echo_period_s: float = 0.002,
                lines: Sequence[Line] = (Line(-50.0, 1.0, 800.0), Line(-320.0, 0.6, 1500.0)),
                t2_s: float = 0.05, noise_sd: float = 0.05, seed: int = 0,
-               field_1h_mhz: float = 400.13) -> Path:
+               field_1h_mhz: float = 400.13, row_scales: Sequence[float] | None = None) -> Path:
     """113Cd CPMG echo train: ``n_echoes`` full echoes, each centred in its block of
     ``echo_period_s`` (acquired continuously, Bruker qcpmg style: L22 echoes, D6 echo length,
-    D3 = P2 = 0 here), decaying with T2."""
+    D3 = P2 = 0 here), decaying with T2. With ``row_scales`` a series (``ser``): one train per
+    row, scaled by each value (e.g. the S0/S rows of a CPMG-detected RESPDOR experiment)."""
     sw = 100_000.0
     points = int(round(echo_period_s * sw))
     setup = AcquisitionSetup("113Cd", field_1h_mhz=field_1h_mhz, sw_hz=sw, td=2 * points * n_echoes,
@@ -84,9 +85,14 @@ def write_cpmg(folder: str | os.PathLike[str], n_echoes: int = 32, echo_period_s
                                             - np.pi * line.fwhm_hz * np.abs(t_local))
         train.append(echo * np.exp(-(m + 0.5) * echo_period_s / t2_s))
     title = f"113Cd CPMG, {n_echoes} echoes of {echo_period_s * 1e3:g} ms, T2 {t2_s:g} s, seed {seed}"
-    return write_experiment(folder, setup, np.concatenate(train), noise_sd, seed,
+    data = np.concatenate(train)
+    if row_scales is not None:
+        data = np.array([scale * data for scale in row_scales])
+        title += f", {len(row_scales)} rows"
+    return write_experiment(folder, setup, data, noise_sd, seed,
                             extra_acqus={"l22": ("L", 22, n_echoes),
                                          "d6": ("D", 6, echo_period_s)},
+                            acqu2s=None if row_scales is None else {"TD": len(row_scales)},
                             lb_hz=100.0, title=title)
 
 

@@ -22,10 +22,8 @@ class Dnp(AnalysisKind):
     Parameters = EnhancementOptions
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
-        from cald.io.bruker import read_bruker
-
         p: EnhancementOptions = params
-        result = p.enhancement(read_bruker(inputs[0]), read_bruker(inputs[1]))
+        result = p.enhancement(p.dataset(inputs[0]), p.dataset(inputs[1]))
 
         summary = f"ε = {format_value(result.enhancement, result.enhancement_err)}"
         return AnalysisOutput(result.to_dict(), [], {}, summary)

@@ -43,7 +43,6 @@ class Respdor(AnalysisKind):
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         from cald.figures import respdor_figure
-        from cald.io.bruker import read_bruker
         from cald.io.table import format_table
         from cald.recoupling.data import DephasingCurve, read_dephasing_csv
 
@@ -52,8 +51,8 @@ class Respdor(AnalysisKind):
         if inputs[0].is_dir():
             if p.region is None:
                 raise ValueError("a Bruker series needs parameters.region = [high, low] (ppm)")
-            reference = read_bruker(inputs[1]) if len(inputs) > 1 else None
-            series = p.series(read_bruker(inputs[0]), reference)
+            reference = p.dataset(inputs[1]) if len(inputs) > 1 else None
+            series = p.series(p.dataset(inputs[0]), reference)
             files["curve.csv"] = format_table(series.columns(), series.header()).encode()
             cols = series.columns()
             curve = DephasingCurve.from_intensities(series.t_s, cols["S0"], cols["S"],
