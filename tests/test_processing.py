@@ -23,7 +23,6 @@ from cald.nmr.processing import (
     dc_offset,
     fourier_transform,
     integrate,
-    noise_std,
     phase,
     pick_peaks,
     process_fid,
@@ -33,6 +32,7 @@ from cald.nmr.processing import (
     signal_to_noise,
     zero_fill,
 )
+from cald.noise import noise_std
 from cald.spectrum import Spectrum
 from cald.synth.bruker import AcquisitionSetup, Line, lines_fid
 

@@ -69,10 +69,10 @@ class Noise:
 
 
 def measure_noise(spec: Spectrum, n_points: int, scale: float = 0.0) -> Noise:
-    """σ of the spectrum's real part (:func:`cald.nmr.processing.noise_std`) for ``n_points``
+    """σ of the spectrum's real part (:func:`cald.noise.noise_std`) for ``n_points``
     fitted points; estimated from the residuals when it cannot be measured or lies below
     ``NOISE_FLOOR_RTOL`` × ``scale`` (``scale``: the largest |value| fitted)."""
-    from cald.nmr.processing import noise_std  # here: processing imports a lot
+    from cald.noise import noise_std
 
     try:
         s = float(noise_std(spec))

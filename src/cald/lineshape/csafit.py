@@ -38,7 +38,7 @@ The MAS rate is fitted (within ±2 % of the rate given) unless ``fix_mas``: a ra
 shifts the k-th sideband by k times that and leaves a dispersive residual at every sideband.
 
 Uncertainties follow the one rule of :mod:`cald.fitting`: points are weighted by 1/σ, σ given or
-measured on the spectrum (:func:`cald.nmr.processing.noise_std`), and the covariance is *not*
+measured on the spectrum (:func:`cald.noise.noise_std`), and the covariance is *not*
 rescaled (check ``redchi`` ≈ 1); σ estimated from the residuals rescales it and the residual
 standard deviation is reported. A parameter at a bound of its range (η = 0 or 1, typically) has
 no covariance error, nor has anything tied to it; tensor quantities are then propagated with it
@@ -187,11 +187,11 @@ def _noise_sigma(spectrum: Spectrum, y: NDArray[np.float64], noise_sigma: float 
         if not (noise_sigma > 0 and np.isfinite(noise_sigma)):
             raise ParameterError(f"noise_sigma must be positive, got {noise_sigma}")
         return float(noise_sigma), "given"
-    from cald.nmr.processing import noise_std
+    from cald.noise import noise_std
 
     sigma = noise_std(spectrum.evolve(np.real(np.asarray(spectrum.values)), "real part"))
     if sigma > 0:
-        return float(sigma), "measured on the spectrum (cald.nmr.processing.noise_std)"
+        return float(sigma), "measured on the spectrum (cald.noise.noise_std)"
     return float(np.std(y)) or 1.0, "residuals (noise not measurable)"
 
 

@@ -10,7 +10,7 @@ uncertainties propagated through the covariance matrix. With cross-polarisation 
 quantitative (:data:`~cald.lineshape.czjzekresult.CP_WARNING`).
 
 Uncertainties follow the one rule of :mod:`cald.fitting`: points are weighted by 1/σ_noise
-(given, or measured with :func:`cald.nmr.processing.noise_std`), the covariance is not rescaled and
+(given, or measured with :func:`cald.noise.noise_std`), the covariance is not rescaled and
 χ²ᵣ is reported (a note when χ²ᵣ ≫ 1); without a noise measure the covariance is scaled by
 χ²/(n − k) and the residual standard deviation is reported. A parameter at a bound has no error,
 nor has anything derived from it (its note says why). AIC, AICc and BIC come with every fit.
@@ -217,7 +217,7 @@ def fit_quadrupolar(
         Common Lorentzian FWHM (Hz; fitted with ``fit_lb``) and fixed Gaussian FWHM (Hz).
     noise
         Standard deviation of the noise; default measured on the spectrum
-        (:func:`cald.nmr.processing.noise_std`): the covariance is then not rescaled and χ²ᵣ is
+        (:func:`cald.noise.noise_std`): the covariance is then not rescaled and χ²ᵣ is
         reported; without a noise measure it is scaled by χ²/(n − k) and the residual standard
         deviation is reported (the rule of :mod:`cald.fitting`).
     cq_max_mhz, n_cq, n_eta, store
@@ -463,7 +463,7 @@ def _sigma_start_sets(sigma_start_mhz: float | Sequence[float] | None, n_sites: 
 
 def _measure_noise(spec: Spectrum, x: NDArray[np.float64], y: NDArray[np.float64]
                    ) -> tuple[float | None, str]:
-    from cald.nmr.processing import noise_std  # here: processing imports a lot
+    from cald.noise import noise_std
 
     try:
         s = float(noise_std(Spectrum(y, x, "ppm", meta=dict(spec.meta))))

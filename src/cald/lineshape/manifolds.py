@@ -38,9 +38,9 @@ class SidebandManifold:
 
 
 def _noise(values: NDArray[np.float64]) -> float:
-    """Noise σ of one row of values (:func:`cald.nmr.processing.noise_std`: median spread of
+    """Noise σ of one row of values (:func:`cald.noise.noise_std`: median spread of
     segments, trend removed)."""
-    from cald.nmr.processing import noise_std
+    from cald.noise import noise_std
 
     return noise_std(Spectrum(np.asarray(values, dtype=float), np.arange(np.size(values), dtype=float),
                               "ppm"))

@@ -26,6 +26,7 @@ from scipy.signal import find_peaks, peak_widths
 
 from cald.errors import ParameterError
 from cald.nmr.options import AUTOPHASE_METHODS
+from cald.noise import noise_std, segment_noise
 from cald.processing_options import ProcessingOptions
 from cald.spectrum import Spectrum, axis_key, unit_key
 
@@ -46,7 +47,6 @@ __all__ = [
     "pick_peaks",
     "integrate",
     "integral_noise",
-    "noise_std",
     "time_noise_sd",
     "signal_to_noise",
     "process_fid",
@@ -212,7 +212,7 @@ def _phase_objective(values: NDArray[np.complex128], method: str):
     # lifts the baseline with dispersive tails looks better than the true phase; a larger
     # allowance biases well-separated lines (3σ: −3.9° on clean lines in the tests).
     # (σ per channel from segment spreads, valid for the correlated noise of apodized spectra)
-    allowance = 1.0 * float(np.hypot(_segment_noise(values.real), _segment_noise(values.imag))
+    allowance = 1.0 * float(np.hypot(segment_noise(values.real), segment_noise(values.imag))
                             / np.sqrt(2.0))
 
     def entropy(p: NDArray[np.float64]) -> float:
@@ -397,16 +397,6 @@ class Peak:
                 "index": self.index}
 
 
-def _segment_noise(values: NDArray[np.float64]) -> float:
-    """Median spread (linear trend removed) of 64 equal segments of a 1D array."""
-    segments = np.array_split(values, min(64, max(1, values.size // 8)))
-    spreads = []
-    for seg in segments:
-        x = np.arange(seg.size)
-        spreads.append(np.std(seg - np.polyval(np.polyfit(x, seg, 1), x), ddof=2))
-    return float(np.median(spreads))
-
-
 def time_noise_sd(sig: Spectrum) -> NDArray[np.float64] | float:
     """Receiver noise σ per channel of an FID (one value per row).
 
@@ -426,29 +416,6 @@ def time_noise_sd(sig: Spectrum) -> NDArray[np.float64] | float:
     mad = np.median(np.abs(d4 - np.median(d4, axis=-1, keepdims=True)), axis=-1)
     out = 1.4826 * mad / np.sqrt(70.0) / np.sqrt(spectra.shape[-1])
     return float(out[0]) if np.ndim(sig.values) == 1 else out
-
-
-def noise_std(spec: Spectrum, region: tuple[float, float] | None = None) -> float:
-    """Standard deviation of the real part of one spectrum.
-
-    With ``region``: measured there (linear trend removed). Otherwise, when the processing
-    recorded the receiver noise and the window (``meta["noise_sd_time"]``, ``meta["window"]``),
-    propagated exactly: σ = σ_t √(Σ w²); else the median spread of 64 segments (biased low when
-    heavy apodization correlates the noise over many points)."""
-    real = np.real(spec.values)
-    if real.ndim != 1:
-        raise ParameterError("noise estimate works on one spectrum at a time")
-    if region is not None:
-        mask = spec.region_mask(*region)
-        if mask.sum() < 8:
-            raise ParameterError(f"noise region {region} holds fewer than 8 points")
-        seg = real[mask]
-        x = np.arange(seg.size)
-        return float(np.std(seg - np.polyval(np.polyfit(x, seg, 1), x), ddof=2))
-    sd_t, window = spec.meta.get("noise_sd_time"), spec.meta.get("window")
-    if sd_t is not None and window is not None and np.ndim(sd_t) == 0:
-        return float(sd_t) * float(np.sqrt(np.sum(np.asarray(window) ** 2)))
-    return _segment_noise(real)
 
 
 def pick_peaks(spec: Spectrum, region: tuple[float, float] | None = None,

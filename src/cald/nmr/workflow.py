@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cald.nmr.processing import Peak, noise_std
+from cald.nmr.processing import Peak
+from cald.noise import noise_std
 from cald.spectrum import Spectrum
 
 __all__ = ["spectrum_summary"]
