@@ -54,7 +54,7 @@ def test_al27_broad_sites_at_18_8_tesla(tmp_path):
     sites = ((70.0, 5.5, 0.40), (38.0, 5.5, 0.20), (10.0, 5.0, 0.40))
     ds = read_bruker(write_al27_cp(tmp_path / "al27", sites, spread_ppm=8.0, snr=300.0, seed=5,
                                    field_1h_mhz=800.0, cq_max_mhz=40.0))
-    result = fit_quadrupolar(process_fid(raw_signal(ds), ds.procs), "27Al", 800.0, None, (4, 5, 6))
+    result = fit_quadrupolar(process_fid(raw_signal(ds), ds.processing), "27Al", 800.0, None, (4, 5, 6))
     assert result.library["cq_max_mhz"] == 40.0
     for site, (_, sigma, frac) in zip(result.sites, sites, strict=True):
         assert site.fraction.value == pytest.approx(frac, abs=0.02)
