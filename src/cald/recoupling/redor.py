@@ -37,8 +37,6 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.interpolate import CubicSpline
-from scipy.special import jv
 
 from cald.errors import ParameterError
 
@@ -84,6 +82,8 @@ def redor_signal_direct(lam: ArrayLike) -> NDArray[np.float64]:
     lam
         Dimensionless dephasing parameter λ = κ·D·t (R is even in λ).
     """
+    from scipy.special import jv  # here: the tabulated curves need scipy only once per spin
+
     lam_abs = np.abs(np.asarray(lam, dtype=float))
     x = np.sqrt(2.0) * lam_abs
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -125,6 +125,8 @@ def _universal_table(two_i: int) -> NDArray[np.float64]:
     """Polynomial coefficients (highest power first, shape (4, n_intervals)) of the cubic
     interpolating spline of g_I on the uniform grid [0, LAMBDA_TABLE_MAX] (cached per spin).
     g is even in λ, so the slope at λ = 0 is clamped to zero."""
+    from scipy.interpolate import CubicSpline
+
     grid = np.linspace(0.0, LAMBDA_TABLE_MAX, _N_INTERVALS + 1)
     values = respdor_universal_direct(grid, two_i / 2.0)
     spline = CubicSpline(grid, values, bc_type=((1, 0.0), "not-a-knot"))
