@@ -568,3 +568,18 @@ def test_peaks_and_site_cards_show_their_key_numbers():
                          ["χ²ᵣ", "1.1"]]
     assert tables[2] == [["Al(IV)", "δiso 68.00 ± 0.40 ppm; σ 5.10 ± 0.30 MHz; fraction "
                                     "0.400 ± 0.030"], ["χ²ᵣ", "1.3"]]
+
+
+def test_fit_quality_follows_the_uncertainty_rule():
+    """σ measured → χ²ᵣ; σ estimated (χ²ᵣ None) → the residual s.d., in the kinds' key numbers."""
+    from cald.project.analyses import get_kind
+    from cald.project.formatting import fit_quality
+
+    assert fit_quality({"redchi": 0.853, "residual_std": None}) == ("χ²ᵣ", "0.853")
+    assert fit_quality({"redchi": None, "residual_std": 0.0123}) == ("residual s.d.", "0.0123")
+    result = {"d_hz": 945.0, "d_hz_err": 3.0, "r_angstrom": 1.483, "r_angstrom_err": 0.003,
+              "f": 0.86, "f_err": 0.004, "d_hz_ci95": [None, None], "bootstrap": {},
+              "redchi": None, "residual_std": 0.0123, "sigma_source": "estimated from residuals",
+              "preferred_model": "single", "models": {}}
+    numbers = dict(get_kind("respdor").key_numbers(result))
+    assert numbers["residual s.d."] == "0.0123" and "χ²ᵣ" not in numbers

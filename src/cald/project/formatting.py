@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["format_value", "sample_label", "site_key_numbers"]
+__all__ = ["fit_quality", "format_value", "sample_label", "site_key_numbers"]
 
 
 def format_value(value: Any, error: Any = None, unit: str = "") -> str:
@@ -34,6 +34,14 @@ def format_value(value: Any, error: Any = None, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def fit_quality(fit: dict[str, Any]) -> tuple[str, str]:
+    """The goodness of fit the one uncertainty rule reports: ``("χ²ᵣ", …)`` when σ was measured,
+    ``("residual s.d.", …)`` when it was estimated from the residuals (χ²ᵣ is then ``None``)."""
+    if fit.get("redchi") is None and fit.get("residual_std") is not None:
+        return "residual s.d.", format_value(fit["residual_std"])
+    return "χ²ᵣ", format_value(fit.get("redchi"))
+
+
 def sample_label(name: str | None, cycles: dict[str | None, Any]) -> str:
     """``n1 (n = 1)``: a sample with its number of c-ALD cycles (``?`` when unknown)."""
     return f"{name} (n = {cycles.get(name, '?')})"
@@ -42,11 +50,12 @@ def sample_label(name: str | None, cycles: dict[str | None, Any]) -> str:
 def site_key_numbers(result: dict[str, Any],
                      details: Callable[[dict[str, Any]], str]) -> list[tuple[str, str]]:
     """Key numbers of a site fit (``result["sites"]``): per site its label (or δiso), δiso, the
-    model's ``details`` and the fraction; then χ²ᵣ when the result has one."""
+    model's ``details`` and the fraction; then χ²ᵣ (or the residual s.d.) when the result has
+    one."""
     rows = []
     for site in result["sites"]:
         label = str(site.get("label") or f"{site['iso_ppm']:.0f} ppm")
         rows.append((label, f"δiso {format_value(site['iso_ppm'], site.get('iso_ppm_err'), 'ppm')}; "
                             f"{details(site)}; "
                             f"fraction {format_value(site['fraction'], site.get('fraction_err'))}"))
-    return rows + ([("χ²ᵣ", format_value(result["redchi"]))] if "redchi" in result else [])
+    return rows + ([fit_quality(result)] if "redchi" in result else [])

@@ -8,7 +8,7 @@ from typing import Any
 
 from cald.lineshape.options import PeaksFitOptions
 from cald.project.analyses import AnalysisKind, AnalysisOutput, figure_output, register
-from cald.project.formatting import format_value
+from cald.project.formatting import fit_quality, format_value
 from cald.spectrum import axis_key
 
 
@@ -51,4 +51,4 @@ class Peaks(AnalysisKind):
                  f"{format_value(pk[center], pk[f'{center}_err'])}; FWHM "
                  f"{format_value(pk[fwhm], pk[f'{fwhm}_err'])}; fraction "
                  f"{format_value(pk['fraction'], pk['fraction_err'])}")
-                for i, pk in enumerate(result["peaks"])] + [("χ²ᵣ", format_value(result["redchi"]))]
+                for i, pk in enumerate(result["peaks"])] + [fit_quality(result)]

@@ -17,7 +17,7 @@ from cald.project.analyses import (
     figure_output,
     register,
 )
-from cald.project.formatting import format_value
+from cald.project.formatting import fit_quality, format_value
 from cald.recoupling.options import RespdorFitOptions
 
 
@@ -81,7 +81,7 @@ class Respdor(AnalysisKind):
                 ("D 95 % (profile)", f"{format_value(ci[0])} – {format_value(ci[1])} Hz"),
                 ("D 95 % (bootstrap)", " – ".join(format_value(x) for x in boot["d_hz_ci95"]) + " Hz"
                  if boot.get("d_hz_ci95") else "—"),
-                ("χ²ᵣ", format_value(result["redchi"])),
+                fit_quality(result),
                 ("σ", result["sigma_source"]), ("preferred model (BIC)", result["preferred_model"])]
 
     def card_tables(self, result: dict[str, Any]) -> list[Table]:
@@ -89,11 +89,13 @@ class Respdor(AnalysisKind):
         rows = [[name,
                  ", ".join(f"{k} = {format_value(p['value'], p['stderr'], p['unit'])}"
                            for k, p in fit["params"].items()),
-                 format_value(fit["redchi"]), format_value(fit["aic"]), format_value(fit["bic"])]
+                 " ".join(fit_quality(fit)) if fit.get("redchi") is None else format_value(fit["redchi"]),
+                 format_value(fit["aic"]), format_value(fit["bic"])]
                 for name, fit in result.get("models", {}).items()]
         if not rows:
             return []
-        return [Table(["model", "parameters (± standard error)", "χ²ᵣ", "AIC", "BIC"], rows)]
+        return [Table(["model", "parameters (± standard error)", "χ²ᵣ (σ measured) or residual s.d.",
+                       "AIC", "BIC"], rows)]
 
     def mechanism(self, analysis: dict[str, Any], sample: dict[str, Any]) -> list[Statement]:
         """The fraction dephased, the distance, and (with the sample's ligands per QD) the
