@@ -385,3 +385,40 @@ class TestRespdorFitSigmaUnknownInvariants(TestRespdorFitInvariants):
     def fit_at_bound(cls) -> FitResult:
         return fit_respdor(noisy_curve(503, 0.24, 0.003, seed=0, give_sigma=False), pair=PAIR,
                            n_bootstrap=0, models=["gaussian"]).fits["gaussian"]
+
+
+def _saturated_curve() -> DephasingCurve:
+    """A RESPDOR curve whose plateau is the largest the model allows (f at its upper bound 1)."""
+    t_s = np.linspace(0.25e-3, 4e-3, 16)
+    rng = np.random.default_rng(4)
+    truth = respdor_dephasing(t_s, 503.0, 1.0, 2.5)
+    measured = np.minimum(truth + 0.002 + rng.normal(0, 0.004, t_s.size), 0.9)
+    return DephasingCurve.from_dephasing(t_s, measured, np.full(t_s.size, 0.004))
+
+
+def test_no_bootstrap_error_for_a_parameter_at_its_bound():
+    """The bootstrap stands in for a failed covariance, not for a parameter at a bound (issue 9
+    review: f = 1.000 at its bound was reported as 1.000 ± 0.004 with a note saying no error)."""
+    result = fit_respdor(_saturated_curve(), spin=2.5, n_bootstrap=200)
+    f = result.single.params["f"]
+    assert f.at_bound and f.stderr is None
+    d = result.to_dict()
+    assert d["f_err"] is None
+    assert d["d_hz_err"] is not None  # D itself is not at a bound: it keeps its error
+
+
+def test_respdor_kind_summary_with_a_parameter_at_its_bound(tmp_path):
+    """f at its bound and no bootstrap: the kind summarises without an error bar instead of
+    failing on ``None`` (it failed where ``cald respdor fit --bootstrap 0`` worked)."""
+    from cald.project.analyses import get_kind
+
+    curve = _saturated_curve()
+    csv = tmp_path / "curve.csv"
+    csv.write_text("t_ms,dS_S0,sigma\n" + "".join(
+        f"{t * 1e3:.6f},{y:.6f},{s:.6f}\n" for t, y, s in zip(curve.t_s, curve.ds_s0, curve.sigma,
+                                                            strict=True)), encoding="utf-8")
+    kind = get_kind("respdor")
+    params = kind.parse_parameters({"pair": "13C-27Al", "bootstrap": 0}, "analyses[0]", csv)
+    output = kind.run([csv], params, None)
+    assert output.result["f_err"] is None
+    assert output.summary.startswith("D = ") and "f = 1" in output.summary

@@ -199,10 +199,12 @@ class RespdorResult:
         r = p.get("r_angstrom")
         d_err = p["d_hz"].stderr
         method = "covariance"
-        if d_err is None and self.bootstrap is not None:
+        # the bootstrap stands in where the covariance failed, never for a parameter at a bound
+        # (or derived from one): that one keeps no error bar, as its note says
+        if d_err is None and self.bootstrap is not None and not p["d_hz"].limited_by_bound:
             d_err, method = self.bootstrap.d_hz_std, "bootstrap standard deviation"
         f_err = 0.0 if p["f"].fixed else p["f"].stderr
-        if f_err is None and self.bootstrap is not None:
+        if f_err is None and self.bootstrap is not None and not p["f"].limited_by_bound:
             f_err = self.bootstrap.f_std
         r_err = None
         if r is not None and d_err is not None:

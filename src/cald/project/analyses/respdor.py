@@ -63,10 +63,11 @@ class Respdor(AnalysisKind):
         result = p.fit(curve)
         fig = respdor_figure(result)
         d = result.to_dict()
-        summary = (f"D = {d['d_hz']:.0f} ± {d['d_hz_err']:.0f} Hz, r = {d['r_angstrom']:.2f} ± "
-                   f"{d['r_angstrom_err']:.2f} Å, f = {d['f']:.3f} ± {d['f_err']:.3f}"
-                   if d["d_hz_err"] is not None and d["r_angstrom"] is not None
-                   else f"D = {d['d_hz']:.0f} Hz, f = {d['f']:.3f}")
+        summary = ", ".join(
+            [f"D = {format_value(d['d_hz'], d['d_hz_err'], 'Hz')}"]
+            + ([f"r = {format_value(d['r_angstrom'], d['r_angstrom_err'], 'Å')}"]
+               if d["r_angstrom"] is not None else [])
+            + [f"f = {format_value(d['f'], d['f_err'])}"])
         system = f"{p.pair.replace('-', '{')}}}" if p.pair else f"spin {p.spin_value:g}"
         caption = (f"{system} {p.experiment.upper()} dephasing with the one-distance fit and "
                    "curves for r ± 0.2 Å (cf. Figure 7b of the reference study).")
