@@ -203,3 +203,29 @@ def test_experiment_checked_where_the_options_are_built():
                       experiment="redox")
     assert kind_parameters("respdor", {"pair": "13C-15N", "experiment": "redor"}) == \
         kind_parameters("respdor", {"pair": "13C-15N", "experiment": "redor", "bootstrap": 1000})
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["csa", "fit", "x.csv", "--mas-khz", "8", "--pass", "--region", "0:-400"], "--region"),
+    (["csa", "fit", "x.csv", "--mas-khz", "8", "--pass", "--fix-mas"], "--fix-mas"),
+    (["csa", "fit", "x.csv", "--mas-khz", "8", "--pass", "--row", "2"], "--row"),
+    (["respdor", "fit", "x.csv", "--spin", "5/2", "--fit-distance"], "--pair"),
+])
+def test_options_a_fit_would_ignore_are_refused(argv, fragment, capsys):
+    """A PASS fit takes none of the sideband-spectrum options, and a distance needs both nuclei:
+    refused before any file is read (they were accepted and silently dropped)."""
+    from cald.cli.app import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and err.count("\n") == 1 and fragment in err
+
+
+def test_project_file_refuses_the_same():
+    kind = load_kinds()["csa"]
+    with pytest.raises(InputError, match=r"analyses\[0\].parameters.*pass_data.*region"):
+        kind.parse_parameters({"mas_khz": 8.0, "pass_data": True, "region": [0.0, -400.0]},
+                              "analyses[0]", Path("project.toml"))
+    with pytest.raises(InputError, match="fit_distance needs pair"):
+        load_kinds()["respdor"].parse_parameters({"spin": "5/2", "fit_distance": True},
+                                                 "analyses[0]", Path("project.toml"))

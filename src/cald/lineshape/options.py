@@ -4,9 +4,9 @@ the project file (see :mod:`cald.options` for the conventions)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from cald.nmr.options import SpectrumOptions
 from cald.options import FloatList, NonNegativeFloat, PositiveFloat, Region, check
@@ -130,6 +130,21 @@ class CsaFitOptions(SpectrumOptions):
         if value not in ("lorentzian", "gaussian", "voigt"):
             raise ValueError(f"must be lorentzian, gaussian or voigt, got {value!r}")
         return value
+
+    @model_validator(mode="after")
+    def _pass_takes_no_spectrum_options(self) -> Self:
+        """A PASS fit uses the sideband intensities of every order: refuse the options of a
+        sideband-spectrum fit instead of ignoring them."""
+        if self.pass_data:
+            given = [name for name, unused in (
+                ("region", self.region is not None), ("lineshape", self.lineshape != "lorentzian"),
+                ("fix_mas", self.fix_mas), ("row", self.row is not None), ("cpmg", self.cpmg),
+                ("echo_period_s", self.echo_period_s is not None),
+                ("grpdly", self.grpdly is not None)) if unused]
+            if given:
+                raise ValueError(f"{{pass_data}} fits PASS intensities; {{{given[0]}}} does not "
+                                 "apply to it")
+        return self
 
     def fit(self, spec: Spectrum) -> CsaFitResult:
         """:func:`cald.lineshape.csafit.fit_csa` of a sideband spectrum with these options."""

@@ -136,6 +136,12 @@ class RespdorFitOptions(DephasingOptions):
             raise ValueError(f"must be within (0, 1], got {value}")
         return value
 
+    @model_validator(mode="after")
+    def _distance_needs_pair(self) -> Self:
+        if self.fit_distance and self.pair is None:
+            raise ValueError("{fit_distance} needs {pair}: a distance needs both nuclei")
+        return self
+
     @field_validator("models", mode="before")
     @classmethod
     def _known_models(cls, value: Any) -> Any:
