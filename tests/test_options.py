@@ -226,6 +226,6 @@ def test_project_file_refuses_the_same():
     with pytest.raises(InputError, match=r"analyses\[0\].parameters.*pass_data.*region"):
         kind.parse_parameters({"mas_khz": 8.0, "pass_data": True, "region": [0.0, -400.0]},
                               "analyses[0]", Path("project.toml"))
-    with pytest.raises(InputError, match="fit_distance needs pair"):
+    with pytest.raises(InputError, match=r"fit_distance needs the spin pair \(pair\)"):
         load_kinds()["respdor"].parse_parameters({"spin": "5/2", "fit_distance": True},
                                                  "analyses[0]", Path("project.toml"))

@@ -139,7 +139,8 @@ class RespdorFitOptions(DephasingOptions):
     @model_validator(mode="after")
     def _distance_needs_pair(self) -> Self:
         if self.fit_distance and self.pair is None:
-            raise ValueError("{fit_distance} needs {pair}: a distance needs both nuclei")
+            raise ValueError("{fit_distance} needs the spin pair ({pair}): a distance needs both "
+                             "nuclei")
         return self
 
     @field_validator("models", mode="before")
