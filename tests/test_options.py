@@ -181,7 +181,7 @@ def test_project_errors_name_the_field():
 
 
 def test_peak_shapes_are_those_of_the_fit():
-    from cald.lineshape.peaks import SHAPES
+    from cald.lineshape.profiles import SHAPES
 
     assert set(PEAK_SHAPES) == set(SHAPES)
 

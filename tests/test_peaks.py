@@ -24,17 +24,9 @@ from scipy.signal import fftconvolve
 
 from cald.errors import DataFileError, ParameterError
 from cald.fitting import FitResult
-from cald.lineshape.peaks import (
-    SHAPES,
-    PeakModel,
-    PeakTies,
-    fit_peaks,
-    gaussian,
-    lorentzian,
-    pseudo_voigt,
-    voigt,
-    voigt_fwhm,
-)
+from cald.lineshape.peak_model import PeakModel, PeakTies
+from cald.lineshape.peaks import fit_peaks
+from cald.lineshape.profiles import SHAPES, gaussian, lorentzian, pseudo_voigt, voigt, voigt_fwhm
 from cald.spectrum import Spectrum
 from invariants import AreaInvariants, FitInvariants
 

@@ -158,7 +158,7 @@ def lineshape_fit_figure(result: Any, labels: Sequence[str] | None = None) -> Fi
     as peak k, the site label, or the site's δiso."""
     from cald.lineshape.csaresult import CsaFitResult
     from cald.lineshape.czjzekresult import QuadrupolarFitResult
-    from cald.lineshape.peaks import PeakFitResult
+    from cald.lineshape.peak_result import PeakFitResult
 
     if isinstance(result, PeakFitResult):
         x, unit = result.x, result.unit

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from cald.lineshape.csaresult import CsaFitResult
     from cald.lineshape.czjzekresult import QuadrupolarFitResult
     from cald.lineshape.pass_ import PassFitResult
-    from cald.lineshape.peaks import PeakFitResult
+    from cald.lineshape.peak_result import PeakFitResult
     from cald.spectrum import Spectrum
 
 __all__ = ["PEAK_SHAPES", "CsaFitOptions", "PeaksFitOptions", "QuadFitOptions", "parse_sites"]

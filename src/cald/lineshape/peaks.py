@@ -9,8 +9,6 @@ The family in three layers, as everywhere in cald:
 * the fit driver here, :func:`fit_peaks`, which fits a region of a
   :class:`~cald.spectrum.Spectrum` and returns a :class:`~cald.lineshape.peak_result.PeakFitResult`.
 
-Their public names are importable from this module.
-
 Uncertainties follow the rule of :mod:`cald.fitting`: the points are weighted by 1/σ, with σ given
 or measured on the spectrum (:func:`cald.fitting.measure_noise`); the covariance is *not* rescaled
 (check that ``redchi`` ≈ 1: apodization correlates neighbouring points and makes the errors look
@@ -48,33 +46,13 @@ from cald.fitting.parameters import NO_COVARIANCE
 from cald.lineshape.peak_model import BASELINES, PeakModel, PeakTies
 from cald.lineshape.peak_result import BaselineEstimate, PeakEstimate, PeakFitResult
 from cald.lineshape.profiles import (
-    SHAPES,
     LineShape,
-    gaussian,
     line_shape,
-    lorentzian,
-    pseudo_voigt,
-    voigt,
     voigt_fwhm,
 )
 from cald.spectrum import Spectrum
 
-__all__ = [
-    "SHAPES",
-    "BASELINES",
-    "LineShape",
-    "gaussian",
-    "lorentzian",
-    "voigt",
-    "pseudo_voigt",
-    "voigt_fwhm",
-    "PeakTies",
-    "PeakModel",
-    "PeakEstimate",
-    "BaselineEstimate",
-    "PeakFitResult",
-    "fit_peaks",
-]
+__all__ = ["fit_peaks"]
 
 
 def fit_peaks(
