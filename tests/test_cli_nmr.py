@@ -452,14 +452,14 @@ def test_failed_command_prints_one_line_despite_warnings(capsys, monkeypatch, re
     """A parser's UserWarning lines used to come before the error line."""
     import warnings
 
-    import cald.reading
+    import cald.nmr.reading
     from cald.errors import DataFileError
 
     def warn_then_fail(source, **kwargs):
         warnings.warn("Unable to correctly parse line: ##$NS=", UserWarning, stacklevel=1)
         raise DataFileError("parameter TD missing", source)
 
-    monkeypatch.setattr(cald.reading, "read", warn_then_fail)
+    monkeypatch.setattr(cald.nmr.reading, "read", warn_then_fail)
     assert_clean_error(*run(capsys, ["nmr", "process", synth["on"]]), "TD missing")
     assert not [w for w in recwarn if "Unable to correctly parse" in str(w.message)]
     code, out, err = run(capsys, ["--debug", "nmr", "process", synth["on"]])

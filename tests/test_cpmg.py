@@ -249,7 +249,7 @@ def test_sum_echoes_of_a_series_is_row_by_row(cpmg_series):
 
 
 def test_read_cpmg_is_the_summed_echo_spectrum(train):
-    from cald.reading import read
+    from cald.nmr.reading import read
 
     expected = cpmg_spectrum(raw_signal(read_bruker(train)), TAU_S)
     spec = read(train, cpmg=True)
@@ -259,7 +259,7 @@ def test_read_cpmg_is_the_summed_echo_spectrum(train):
 
 
 def test_read_row_of_a_cpmg_series(cpmg_series):
-    from cald.reading import read
+    from cald.nmr.reading import read
 
     spectra = [read(cpmg_series, row=k + 1, cpmg=True) for k in range(len(ROW_SCALES))]
     peak = [float(np.max(s.real())) for s in spectra]

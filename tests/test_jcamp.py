@@ -25,7 +25,7 @@ from cald.io.jcamp import read_jcamp
 from cald.io.spectrum_file import read_spectrum
 from cald.io.table import write_table
 from cald.nmr.processing import process_fid
-from cald.reading import read
+from cald.nmr.reading import read
 from cald.spectrum import Spectrum
 from cald.synth.nmr_sets import write_respdor_series
 

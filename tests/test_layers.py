@@ -14,7 +14,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "cald"
 
 #: package (first component below cald) → packages it must not import.
-LIBRARY = {"io", "nmr", "recoupling", "lineshape", "fitting", "synth", "reading", "figures",
+LIBRARY = {"io", "nmr", "recoupling", "lineshape", "fitting", "synth", "figures",
            "tables", "options", "parallel"}
 PHYSICS = {"nmr", "recoupling", "lineshape"}
 FORBIDDEN = {
@@ -33,7 +33,6 @@ FORBIDDEN = {
     "nmr": {"recoupling", "lineshape", "synth", "figures", "project", "cli"},
     "recoupling": {"lineshape", "synth", "figures", "project", "cli"},
     "lineshape": {"recoupling", "synth", "figures", "project", "cli"},
-    "reading": {"recoupling", "lineshape", "synth", "figures", "project", "cli"},
     "options": LIBRARY - {"options"} | {"project", "cli"},
     "figures": {"synth", "project", "cli"},
     "synth": {"figures", "project", "cli"},

@@ -14,8 +14,9 @@ from pydantic import ValidationError
 from cald.cli.common import build_options
 from cald.errors import InputError, ParameterError
 from cald.lineshape.options import PEAK_SHAPES, CsaFitOptions, PeaksFitOptions, QuadFitOptions
-from cald.nmr.options import AUTOPHASE_METHODS, EnhancementOptions, ProcessOptions, RespdorSeriesOptions
+from cald.nmr.options import EnhancementOptions, ProcessOptions, RespdorSeriesOptions
 from cald.options import Options
+from cald.processing_options import AUTOPHASE_METHODS
 from cald.project.analyses import load_kinds
 from cald.recoupling.options import RespdorCurveOptions, RespdorFitOptions
 

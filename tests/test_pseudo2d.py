@@ -393,7 +393,7 @@ def test_dosy_refusals(dosy, copy_dataset):
 
 @pytest.mark.parametrize("row", [1, 2, len(COUNTS) * 2])
 def test_read_row_of_series_equals_row_of_processed_series(series, row):
-    from cald.reading import read
+    from cald.nmr.reading import read
 
     whole = process_series(read_bruker(series))
     spec = read(series, row=row)

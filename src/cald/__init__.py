@@ -11,10 +11,10 @@ __all__ = ["__version__", "read"]
 
 
 def __getattr__(name: str) -> object:
-    """``cald.read``: :func:`cald.reading.read`, imported on first use (keeps ``import cald``
+    """``cald.read``: :func:`cald.nmr.reading.read`, imported on first use (keeps ``import cald``
     light for the command line)."""
     if name == "read":
-        from cald.reading import read
+        from cald.nmr.reading import read
 
         return read
     raise AttributeError(f"module 'cald' has no attribute {name!r}")

@@ -13,10 +13,12 @@ from typing import Any
 
 from cald.errors import ParameterError
 
-__all__ = ["ProcessingOptions", "WINDOWS"]
+__all__ = ["AUTOPHASE_METHODS", "ProcessingOptions", "WINDOWS"]
 
 #: Window functions of :func:`cald.nmr.processing.apodize`.
 WINDOWS = ("none", "exponential", "gaussian", "gm", "sine", "qsine")
+#: Automatic phase correction methods of :func:`cald.nmr.processing.autophase`.
+AUTOPHASE_METHODS = ("acme", "negative")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from cald.errors import FieldError
 from cald.options import FloatList, Options, PositiveFloat, Region, check
+from cald.processing_options import AUTOPHASE_METHODS
 
 if TYPE_CHECKING:
     from cald.io.bruker import BrukerDataset
@@ -22,12 +23,9 @@ if TYPE_CHECKING:
     from cald.nmr.pseudo2d import RespdorSeries
     from cald.spectrum import Spectrum
 
-__all__ = ["AUTOPHASE_METHODS", "AutoPhase", "BrukerReadOptions", "CpmgOptions",
+__all__ = ["AutoPhase", "BrukerReadOptions", "CpmgOptions",
            "EnhancementOptions", "Grpdly", "ProcessOptions", "RespdorSeriesOptions",
            "SpectrumOptions"]
-
-#: Automatic phase correction methods of :func:`cald.nmr.processing.autophase`.
-AUTOPHASE_METHODS = ("acme", "negative")
 
 #: An automatic phase correction method (``acme`` or ``negative``).
 AutoPhase = Annotated[str, check(lambda v: v in AUTOPHASE_METHODS,
@@ -74,7 +72,7 @@ class SpectrumOptions(BrukerReadOptions, CpmgOptions):
 
     def read(self, source: str | os.PathLike[str], **processing: Any) -> Spectrum:
         """The spectrum of ``source`` (:func:`cald.read`; ``processing`` as its overrides)."""
-        from cald.reading import read
+        from cald.nmr.reading import read
 
         return read(source, row=self.row, cpmg=self.cpmg, echo_period_s=self.echo_period_s,
                     grpdly=self.grpdly, **processing)

@@ -25,13 +25,11 @@ from scipy.optimize import minimize
 from scipy.signal import find_peaks, peak_widths
 
 from cald.errors import ParameterError
-from cald.nmr.options import AUTOPHASE_METHODS
 from cald.noise import noise_std, segment_noise
-from cald.processing_options import ProcessingOptions
+from cald.processing_options import AUTOPHASE_METHODS, ProcessingOptions
 from cald.spectrum import Spectrum, axis_key, unit_key
 
 __all__ = [
-    "AUTOPHASE_METHODS",
     "SECONDARY_REFERENCES",
     "Peak",
     "dc_offset",
