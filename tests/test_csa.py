@@ -176,6 +176,41 @@ def test_error_propagation_matches_numerical_jacobian(iso, zeta, eta):
     assert t.iso_ppm_err == pytest.approx(np.sqrt(cov[0, 0]))
 
 
+def test_an_input_without_error_leaves_everything_derived_from_it_without_one():
+    """η at a bound (or consistent with 0): Ω, κ, δxx, δyy have no error (not η held fixed);
+    δzz = δiso + ζ does not involve η and keeps its error."""
+    cov = np.diag([0.3, 4.0, 0.0]) ** 2  # η's row zeroed, as for η at a bound
+    t = CsaTensor.from_haeberlen(-320.0, -350.0, 0.0, cov, without_error={"eta"})
+    assert t.eta_err is None and t.kappa_err is None and t.omega_ppm_err is None
+    assert t.delta_xx_ppm_err is None and t.delta_yy_ppm_err is None
+    assert t.delta_zz_ppm_err == pytest.approx(np.hypot(0.3, 4.0))
+    assert t.iso_ppm_err == pytest.approx(0.3) and t.zeta_ppm_err == pytest.approx(4.0)
+    # ζ < 0: δ11 = δxx, δ33 = δzz
+    assert t.delta_11_ppm_err is None and t.delta_33_ppm_err == pytest.approx(t.delta_zz_ppm_err)
+    t = CsaTensor.from_haeberlen(-320.0, -350.0, 0.3, cov, without_error={"iso"})
+    assert t.kappa_err is not None and t.omega_ppm_err is not None and t.delta_zz_ppm_err is None
+
+
+def test_fit_site_with_eta_consistent_with_zero_gives_no_derived_errors():
+    """csafit's site tensor: η² consistent with 0 → no κ error (it was 0.0: η held fixed) and a
+    note; a parameter at a bound does the same for what depends on it."""
+    from types import SimpleNamespace
+
+    from cald.lineshape.csafit import _Covariance, _site_tensor
+
+    names = ["s0_iso_ppm", "s0_zeta_ppm", "s0_eta2"]
+    vals = {"s0_iso_ppm": -320.0, "s0_zeta_ppm": -350.0, "s0_eta2": 1e-4, "s0_eta": 1e-2}
+    out = SimpleNamespace(var_names=names, covar=np.diag([0.09, 16.0, 1e-4]))
+    t, notes = _site_tensor(0, vals, _Covariance(out, set()), 1.0)
+    assert t.kappa_err is None and t.omega_ppm_err is None and t.eta_err is None
+    assert t.delta_zz_ppm_err is not None
+    assert any("consistent with 0" in n and "Ω" in n for n in notes)
+    vals = {**vals, "s0_eta2": 0.0, "s0_eta": 0.0}
+    t, notes = _site_tensor(0, vals, _Covariance(out, {"s0_eta2"}), 1.0)
+    assert t.kappa_err is None and t.delta_11_ppm_err is None and t.delta_33_ppm_err is not None
+    assert any("derived from eta2 at a bound" in n for n in notes)
+
+
 # --- lineshapes: sign of ζ, Herzfeld–Berger intensities, placement on the axis ---------------
 
 

@@ -41,8 +41,9 @@ Uncertainties follow the one rule of :mod:`cald.fitting`: points are weighted by
 measured on the spectrum (:func:`cald.noise.noise_std`), and the covariance is *not*
 rescaled (check ``redchi`` ≈ 1); σ estimated from the residuals rescales it and the residual
 standard deviation is reported. A parameter at a bound of its range (η = 0 or 1, typically) has
-no covariance error, nor has anything tied to it; tensor quantities are then propagated with it
-held fixed, and a note says so.
+no covariance error, nor has anything tied to it or derived from it: Ω, κ and the principal
+components whose Jacobian involves it carry no error (``None``) and a note says so; likewise for
+η consistent with 0, and the site fractions when an amplitude is at its bound.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ from cald.lineshape.sidebands import (
     _spin_half,
     _TableSimulator,
 )
-from cald.lineshape.tensor import CsaTensor, _tensor_notes
+from cald.lineshape.tensor import CsaTensor, _derived_without_error, _tensor_notes
 from cald.spectrum import Spectrum
 
 __all__ = ["LINESHAPES", "CsaSite", "fit_csa"]
@@ -354,8 +355,8 @@ def _mirrored_starts(out: lmfit.minimizer.MinimizerResult, states: list[_SiteSta
 
 
 class _Covariance:
-    """Blocks of the final fit's covariance; parameters at a bound (or pinned there) get zero rows,
-    so errors derived from them hold them fixed."""
+    """Blocks of the final fit's covariance; parameters at a bound (or pinned there) get zero rows
+    (their callers give no error to anything derived from them)."""
 
     def __init__(self, out: lmfit.minimizer.MinimizerResult, at_bound: set[str]) -> None:
         self.names = list(out.var_names)
@@ -374,22 +375,24 @@ class _Covariance:
 
 def _site_tensor(i: int, vals: dict[str, float], cov: _Covariance, small_zeta_ppm: float
                  ) -> tuple[CsaTensor, list[str]]:
-    """Site i's tensor with errors from the (δiso, ζ, η²) covariance, and its notes."""
+    """Site i's tensor with errors from the (δiso, ζ, η²) covariance, and its notes. An input at
+    a bound (or η consistent with 0) has no error, nor has anything derived from it."""
     notes: list[str] = []
     names = [f"s{i}_iso_ppm", f"s{i}_zeta_ppm", f"s{i}_eta2"]
-    for n_ in names:
-        if n_ in cov.at_bound:
-            notes.append(f"{n_.split('_', 1)[1]} = {vals[n_]:.4g} is at a bound of its range: "
-                         "no covariance error; derived errors hold it fixed")
+    bounded = [n_ for n_ in names if n_ in cov.at_bound]
+    for n_ in bounded:
+        notes.append(f"{n_.split('_', 1)[1]} = {vals[n_]:.4g} is at a bound of its range: "
+                     "no covariance error")
     cov3, eta_note = _eta_covariance(cov.block(names), vals[names[2]])
+    short = dict(zip(names, ("iso", "zeta", "eta"), strict=True))
+    without = {short[n_] for n_ in bounded} | ({"eta"} if eta_note else set())
+    if bounded and (lost := _derived_without_error({short[n_] for n_ in bounded})):
+        notes.append(f"{', '.join(lost)}: "
+                     + derived_bound_note(n_.split("_", 1)[1] for n_ in bounded))
     if eta_note:
         notes.append(eta_note)
-    tensor = CsaTensor.from_haeberlen(vals[names[0]], vals[names[1]], vals[f"s{i}_eta"], cov3)
-    if cov3 is not None:
-        missing = [f for f, n_ in zip(("iso_ppm_err", "zeta_ppm_err", "eta_err"), names, strict=True)
-                   if n_ in cov.at_bound or (f == "eta_err" and eta_note)]
-        if missing:
-            tensor = CsaTensor(**{**tensor.__dict__, **dict.fromkeys(missing)})
+    tensor = CsaTensor.from_haeberlen(vals[names[0]], vals[names[1]], vals[f"s{i}_eta"], cov3,
+                                      without)
     return tensor, notes + _tensor_notes(tensor, small_zeta_ppm)
 
 
@@ -586,6 +589,6 @@ def _eta_covariance(cov: NDArray[np.float64] | None, eta2: float
         c[2, :] = c[:, 2] = 0.0
         upper = float(np.sqrt(min(max(eta2 + 2 * sd_s, 0.0), 1.0)))
         return c, (f"η is consistent with 0 (η² = {eta2:.3g} ± {sd_s:.2g}): η ≤ {upper:.2f} at 2σ; "
-                   "no first-order η error, derived errors hold η fixed")
+                   "no first-order η error, nor for Ω, κ, δxx, δyy (and the δ11/δ22/δ33 they are)")
     d = np.array([1.0, 1.0, 1.0 / (2 * eta)])
     return c * d[:, None] * d[None, :], None

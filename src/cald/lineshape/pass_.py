@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.signal import find_peaks, peak_widths
 
 from cald.errors import ParameterError
-from cald.fitting import fractions, parameters_at_bound
+from cald.fitting import derived_bound_note, fractions, parameters_at_bound
 from cald.lineshape.csafit import _eta_covariance, _pin_at_bounds
 from cald.lineshape.csamodel import _ETA_GRID, _ZETA_GRID_FACTORS
 from cald.lineshape.manifolds import _noise
@@ -34,7 +34,15 @@ from cald.lineshape.sidebands import (
     _reference_mhz,
     _spin_half,
 )
-from cald.lineshape.tensor import CONVENTIONS, CsaTensor, _opt, _site_keys, _site_line, _tensor_notes
+from cald.lineshape.tensor import (
+    CONVENTIONS,
+    CsaTensor,
+    _derived_without_error,
+    _opt,
+    _site_keys,
+    _site_line,
+    _tensor_notes,
+)
 from cald.spectrum import Spectrum
 
 __all__ = ["pass_isotropic_spectrum", "synthetic_pass", "PassSiteResult", "PassFitResult", "fit_pass"]
@@ -298,12 +306,8 @@ def fit_pass(
         cov3 = fit["cov3"]
         if cov3 is not None and c_err is not None:
             cov3[0, 0] = c_err**2
-        tensor = CsaTensor.from_haeberlen(centroid, fit["zeta"], fit["eta"], cov3)
-        missing = [f for f in ("zeta_ppm_err", "eta_err") if f in fit["no_error"]]
-        if c_err is None:
-            missing.append("iso_ppm_err")
-        if missing:
-            tensor = CsaTensor(**{**tensor.__dict__, **dict.fromkeys(missing)})
+        without = fit["no_error"] | ({"iso"} if c_err is None else set())
+        tensor = CsaTensor.from_haeberlen(centroid, fit["zeta"], fit["eta"], cov3, without)
         site_notes = fit["notes"] + _tensor_notes(tensor, 0.05 * spacing)
         fits.append((f"site {i + 1}", region, intens, err, fit, tensor, site_notes))
 
@@ -354,13 +358,17 @@ def _fit_orders(engine: _OrderSimulator, k: NDArray[np.int_], intens: NDArray[np
     v = out.params.valuesdict()
     names = list(out.var_names)
     bound |= set(parameters_at_bound(out.params, names))
-    notes = [f"{n} = {v[n]:.4g} is at a bound of its range: no covariance error; derived errors hold "
-             "it fixed" for n in sorted(bound)]
-    no_error = {"zeta_ppm_err" for n in bound if n == "zeta_ppm"} | {"eta_err" for n in bound if n == "eta2"}
+    notes = [f"{n} = {v[n]:.4g} is at a bound of its range: no covariance error"
+             for n in sorted(bound)]
+    tensor_bound = {{"zeta_ppm": "zeta", "eta2": "eta"}[n] for n in bound if n != "area"}
+    if lost := _derived_without_error(tensor_bound):
+        notes.append(f"{', '.join(lost)}: "
+                     + derived_bound_note(n for n in sorted(bound) if n != "area"))
+    no_error = set(tensor_bound)
     cov3, area_var = None, None
     if out.covar is None:
         notes.append("covariance unavailable: ζ, η are not determined by these intensities")
-        no_error |= {"zeta_ppm_err", "eta_err"}
+        no_error |= {"zeta", "eta"}
     else:
         cov = np.asarray(out.covar)
         sub = np.zeros((3, 3))
@@ -371,7 +379,7 @@ def _fit_orders(engine: _OrderSimulator, k: NDArray[np.int_], intens: NDArray[np
         cov3, eta_note = _eta_covariance(sub, v["eta2"])
         if eta_note:
             notes.append(eta_note)
-            no_error.add("eta_err")
+            no_error.add("eta")
         area_var = None if "area" in bound else float(cov[names.index("area"), names.index("area")])
     n_free = 3
     redchi = float(out.chisqr / (k.size - n_free)) if k.size > n_free else float("nan")
