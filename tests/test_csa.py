@@ -211,6 +211,30 @@ def test_fit_site_with_eta_consistent_with_zero_gives_no_derived_errors():
     assert any("derived from eta2 at a bound" in n for n in notes)
 
 
+def test_fit_fractions_have_no_error_when_an_area_is_at_its_bound():
+    """An area at 0 (its bound) has a zeroed covariance row; the fractions computed from it then
+    have no error (they had one that ignored that area) and a note."""
+    from types import SimpleNamespace
+
+    from cald.lineshape.csafit import _Covariance, _site_results
+
+    names, vals = [], {}
+    for i, (iso, area) in enumerate(((-320.0, 0.7), (-630.0, 0.0))):
+        v = {f"s{i}_iso_ppm": iso, f"s{i}_zeta_ppm": -350.0, f"s{i}_eta2": 0.25, f"s{i}_eta": 0.5,
+             f"s{i}_lorentz_hz": 100.0, f"s{i}_area": area}
+        vals |= v
+        names += [n for n in v if n != f"s{i}_eta"]
+    out = SimpleNamespace(var_names=names, covar=np.eye(len(names)) * 1e-4)
+    pb = SimpleNamespace(scale=1.0, ax=SimpleNamespace(step=0.1))
+    states = [SimpleNamespace(label="a"), SimpleNamespace(label="b")]
+    free = _site_results(pb, states, vals, _Covariance(out, set()))
+    assert all(s.fraction_err is not None for s in free)
+    res = _site_results(pb, states, vals, _Covariance(out, {"s1_area"}))
+    assert [s.fraction for s in res] == pytest.approx([1.0, 0.0])
+    assert all(s.fraction_err is None for s in res)
+    assert all(any("derived from s1_area at a bound" in n for n in s.notes) for s in res)
+
+
 # --- lineshapes: sign of ζ, Herzfeld–Berger intensities, placement on the axis ---------------
 
 

@@ -408,16 +408,22 @@ def _site_width(i: int, vals: dict[str, float], cov: _Covariance) -> tuple[float
 
 def _site_results(pb: _Problem, states: list[_SiteState], vals: dict[str, float], cov: _Covariance
                   ) -> list[CsaSiteResult]:
-    """Tensors, amplitudes, fractions (errors from the amplitudes' covariance) and widths."""
+    """Tensors, amplitudes, fractions (errors from the amplitudes' covariance; none when an
+    amplitude is at its bound) and widths."""
     n = len(states)
     areas = np.array([vals[f"s{i}_area"] for i in range(n)]) * pb.scale
     area_cov = cov.block([f"s{i}_area" for i in range(n)])
     if area_cov is not None:
         area_cov = area_cov * pb.scale**2
     fracs, frac_err = fractions(areas, area_cov)
+    bounded = [f"s{i}_area" for i in range(n) if f"s{i}_area" in cov.at_bound]
+    if bounded:  # every fraction involves every area
+        frac_err = None
     results = []
     for i, st in enumerate(states):
         tensor, notes = _site_tensor(i, vals, cov, 2 * pb.ax.step)
+        if bounded:
+            notes.append("fraction: " + derived_bound_note(bounded))
         fwhm, fwhm_err = _site_width(i, vals, cov)
         a_err = cov.stderr(f"s{i}_area")
         results.append(CsaSiteResult(

@@ -315,6 +315,8 @@ def fit_pass(
     variances = [f[4]["area_var"] for f in fits]
     cov_a = None if any(v is None for v in variances) else np.diag([float(v) for v in variances])
     fracs, frac_err = fractions(areas, cov_a)
+    if cov_a is None and len(fits) > 1:
+        notes.append("fractions: no error (an area is at its bound or has no covariance error)")
     measured = np.array([np.sum(f[2]) for f in fits])
     m_total = float(np.sum(measured))
     out_sites = [PassSiteResult(
