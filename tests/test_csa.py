@@ -801,3 +801,26 @@ def test_pass_2rr_bad_f1_axis(tmp_path):
     (folder / "pdata" / "1" / "2rr").unlink()
     with pytest.raises(InputError, match="2rr"):
         read_pass_table(folder)
+
+
+# --- σ: the shared measure_noise (issue 9 review: CSA took σ ≈ 1e-17 as measured) -----------------
+
+
+def test_noiseless_spectrum_estimates_sigma_and_reports_residual_sd_in_data_units():
+    """Noiseless data: σ is below the noise floor, so it is estimated from the residuals (unit
+    weights, covariance rescaled, χ²ᵣ None) and the residual s.d. is in the data's units."""
+    from cald.fitting import SIGMA_ESTIMATED
+
+    ppm = np.linspace(260.0, 90.0, 1024)
+    # Gaussian lines: the baseline is exactly flat, noise_std gives ≈ 1e-17 of the peak
+    y = 1e3 * csa_sideband_spectrum(ppm, 176.0, -70.0, 0.6, mas_hz=3000.0, larmor_mhz=100.6,
+                                    nucleus="13C", gauss_hz=150.0)
+    spec = Spectrum(y, ppm, "ppm", "13C", 100.6)
+    res = fit_csa(spec, mas_hz=3000.0, sites=[176.0], lineshape="gaussian", fix_mas=True)
+    assert res.sigma_source == SIGMA_ESTIMATED and res.sigma is None
+    assert res.redchi is None and res.statistics.residual_std is not None
+    n, k = res.statistics.n_points, res.statistics.n_varys
+    assert res.statistics.residual_std == pytest.approx(
+        np.sqrt(np.sum((res.data - res.best_fit) ** 2) / (n - k)), rel=1e-3)
+    assert any("could not be measured" in n_ for n_ in res.notes)
+    assert res.sites[0].tensor.eta == pytest.approx(0.6, abs=0.01)
