@@ -546,9 +546,14 @@ def test_pass_fit_recovers_tensors_and_fractions(give_sites):
         assert t.eta == pytest.approx(want["eta"], abs=max(4 * (t.eta_err or 0), 0.05))
         assert got.fraction == pytest.approx(want["area"], abs=0.03)
         assert got.redchi < 3.0
+        # the same statistics as every family (σ known: the intensities carry their noise)
+        st_ = got.statistics
+        assert st_.sigma_known and st_.redchi == got.redchi and st_.n_points == 13
+        assert st_.aicc > st_.aic and np.isfinite(st_.bic)
     d = res.to_dict()
     json.dumps(d, allow_nan=False)
     assert {"iso_ppm", "zeta_ppm", "eta", "omega_ppm", "kappa", "fraction"} <= set(d["sites"][0])
+    assert {"redchi", "chisqr", "aic", "aicc", "bic", "n_points", "n_varys"} <= set(d["sites"][0])
     assert "site 1" in res.report()
 
 

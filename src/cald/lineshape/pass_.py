@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.signal import find_peaks, peak_widths
 
 from cald.errors import ParameterError
-from cald.fitting import derived_bound_note, fractions, parameters_at_bound
+from cald.fitting import FitStatistics, derived_bound_note, fractions, parameters_at_bound
 from cald.lineshape.csafit import _eta_covariance, _pin_at_bounds
 from cald.lineshape.csamodel import _ETA_GRID, _ZETA_GRID_FACTORS
 from cald.lineshape.manifolds import _noise
@@ -132,7 +132,9 @@ def synthetic_pass(
 
 @dataclass(frozen=True)
 class PassSiteResult:
-    """One site of a PASS fit: its sideband intensities across orders and the fitted tensor."""
+    """One site of a PASS fit: its sideband intensities across orders, the fitted tensor and the
+    fit's :class:`~cald.fitting.FitStatistics` (σ known: each intensity carries the noise of its
+    region integral, so χ²ᵣ is reported and the covariance is not rescaled)."""
 
     label: str
     region_ppm: tuple[float, float]
@@ -146,8 +148,13 @@ class PassSiteResult:
     fraction: float
     fraction_err: float | None
     measured_fraction: float
-    redchi: float
+    statistics: FitStatistics
     notes: tuple[str, ...] = ()
+
+    @property
+    def redchi(self) -> float:
+        """χ²ᵣ of the site's fit over the orders (NaN without degrees of freedom)."""
+        return float("nan") if self.statistics.redchi is None else self.statistics.redchi
 
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON-ready dictionary with the same site keys as :class:`CsaSiteResult`."""
@@ -162,6 +169,7 @@ class PassSiteResult:
             "intensities_err": list(self.intensities_err),
             "fitted_intensities": list(self.fitted),
             "redchi": self.redchi,
+            **{k: v for k, v in self.statistics.to_dict().items() if k != "redchi"},
             "notes": list(self.notes),
         }
 
@@ -324,7 +332,7 @@ def fit_pass(
         tuple(map(float, intens)), tuple(map(float, err)), tuple(map(float, fit["fitted"])), tensor,
         float(fit["area"]), None if fit["area_var"] is None else float(np.sqrt(fit["area_var"])),
         float(fracs[i]), None if frac_err is None else float(frac_err[i]),
-        float(measured[i] / m_total) if m_total else float("nan"), fit["redchi"], tuple(site_notes))
+        float(measured[i] / m_total) if m_total else float("nan"), fit["statistics"], tuple(site_notes))
         for i, (label, region, intens, err, fit, tensor, site_notes) in enumerate(fits)]
     return PassFitResult(tuple(out_sites), iso_spec, iso_nuc.symbol, nu0, mas,
                          engine.sim.n_simulations, time.perf_counter() - t_start, tuple(notes))
@@ -383,11 +391,11 @@ def _fit_orders(engine: _OrderSimulator, k: NDArray[np.int_], intens: NDArray[np
             notes.append(eta_note)
             no_error.add("eta")
         area_var = None if "area" in bound else float(cov[names.index("area"), names.index("area")])
-    n_free = 3
-    redchi = float(out.chisqr / (k.size - n_free)) if k.size > n_free else float("nan")
+    n_free = 3  # ζ, η², A (also when one ended on a bound and was held there)
+    stats = FitStatistics.from_chisqr(float(out.chisqr), k.size, n_free, sigma_known=True)
     if k.size <= n_free:
         notes.append(f"{k.size} orders for {n_free} parameters: no degrees of freedom")
     fitted = v["area"] * engine.intensities([(v["zeta_ppm"], v["eta"])], k)[0]
     return {"zeta": float(v["zeta_ppm"]), "eta": float(v["eta"]), "area": float(v["area"]),
             "area_var": area_var, "cov3": cov3, "no_error": no_error, "notes": notes,
-            "redchi": redchi, "fitted": fitted}
+            "statistics": stats, "fitted": fitted}
