@@ -515,3 +515,16 @@ def test_noiseless_spectrum_estimates_sigma_from_the_residuals(library):
     assert res.redchi is None and res.statistics.residual_std is not None
     assert any("could not be measured" in n for n in res.notes)
     assert res.sites[0].sigma_mhz.value == pytest.approx(1.0, abs=0.05)
+
+
+def test_one_mrsimulator_version_in_every_table_key(library):
+    """The version that keys the stored tables is defined once (cald.tables), not per family."""
+    from importlib.metadata import version
+
+    import cald.lineshape.czjzek as czjzek_module
+    import cald.lineshape.sidebands as sidebands_module
+    from cald.tables import mrsimulator_version
+
+    assert mrsimulator_version() == version("mrsimulator") == library.mrsimulator_version
+    assert not hasattr(czjzek_module, "_mrsimulator_version")
+    assert not hasattr(sidebands_module, "_mrsimulator_version")

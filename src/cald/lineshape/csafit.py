@@ -103,7 +103,6 @@ from cald.spectrum import Spectrum
 __all__ = ["LINESHAPES", "CsaSite", "fit_csa"]
 
 
-
 @dataclass(frozen=True)
 class CsaSite:
     """What is known of one site before the fit.
