@@ -151,9 +151,9 @@ class _Problem:
 
     @property
     def sigma(self) -> float:
-        """σ the points are weighted with: the noise σ when known, 1 (unit weights) when it is
-        estimated from the residuals."""
-        return self.noise.typical or 1.0
+        """σ the points are weighted with: the noise σ when known (one value for every point),
+        1 (unit weights) when it is estimated from the residuals."""
+        return 1.0 if self.noise.sigma is None else float(self.noise.sigma[0])
 
     @property
     def spacing_ppm(self) -> float:
@@ -203,8 +203,8 @@ def _initial_states(pb: _Problem, sites: Sequence[float | CsaSite] | None,
     if n_sites is not None and n_sites < 1:
         raise ParameterError(f"n_sites must be ≥ 1, got {n_sites}")
     if sites is None:
-        found = _manifolds(ax.ascending, pb.y, pb.spacing_ppm, pb.noise.typical or 0.0, n_sites, 5.0,
-                           6, pb.nu0_mhz)
+        found = _manifolds(ax.ascending, pb.y, pb.spacing_ppm, pb.sigma if pb.noise.known else 0.0,
+                           n_sites, 5.0, 6, pb.nu0_mhz)
         if not found:
             raise ParameterError("no peaks above 5σ (and 1 % of the tallest): give the isotropic "
                              "shifts (sites=)")
@@ -563,7 +563,8 @@ def fit_csa(
         tuple(results), pb.nucleus, pb.nu0_mhz, mas, lineshape, np.asarray(pb.spec.axis, dtype=float),
         ax.to_caller(pb.y), ax.to_caller(b @ c * s),
         ax.to_caller((b[:, :len(states)] * c[:len(states)]).T * s),
-        float(c[-1] * s) if baseline else 0.0, pb.noise.typical, pb.noise.source, model.sim.n_simulations,
+        float(c[-1] * s) if baseline else 0.0, pb.sigma if pb.noise.known else None,
+        pb.noise.source, model.sim.n_simulations,
         model.n_evaluations, time.perf_counter() - t_start, start, _correlations(out), model.sim.table,
         mas_err, pb.mas_hz, fix_mas, statistics=stats, params=_estimates(out, pinned, pb.scale),
         success=bool(out.success), message=str(out.message), notes=tuple(pb.notes))

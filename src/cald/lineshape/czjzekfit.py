@@ -248,7 +248,8 @@ def fit_quadrupolar(
     if noise is None:
         measured = measure_noise(Spectrum(y, x, "ppm", meta=dict(spec.meta)), x.size,
                                  float(np.max(np.abs(y))))
-        noise, noise_source = measured.typical, measured.source
+        noise = None if measured.sigma is None else float(measured.sigma[0])  # one σ for all points
+        noise_source = measured.source
         if measured.note is not None:
             notes.append(measured.note)
     grid_cq = (cq_max_mhz, n_cq or max(4, round(4.0 * cq_max_mhz)))  # default cells of 0.25 MHz
