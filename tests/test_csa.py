@@ -176,6 +176,65 @@ def test_error_propagation_matches_numerical_jacobian(iso, zeta, eta):
     assert t.iso_ppm_err == pytest.approx(np.sqrt(cov[0, 0]))
 
 
+def test_an_input_without_error_leaves_everything_derived_from_it_without_one():
+    """η at a bound (or consistent with 0): Ω, κ, δxx, δyy have no error (not η held fixed);
+    δzz = δiso + ζ does not involve η and keeps its error."""
+    cov = np.diag([0.3, 4.0, 0.0]) ** 2  # η's row zeroed, as for η at a bound
+    t = CsaTensor.from_haeberlen(-320.0, -350.0, 0.0, cov, without_error={"eta"})
+    assert t.eta_err is None and t.kappa_err is None and t.omega_ppm_err is None
+    assert t.delta_xx_ppm_err is None and t.delta_yy_ppm_err is None
+    assert t.delta_zz_ppm_err == pytest.approx(np.hypot(0.3, 4.0))
+    assert t.iso_ppm_err == pytest.approx(0.3) and t.zeta_ppm_err == pytest.approx(4.0)
+    # ζ < 0: δ11 = δxx, δ33 = δzz
+    assert t.delta_11_ppm_err is None and t.delta_33_ppm_err == pytest.approx(t.delta_zz_ppm_err)
+    t = CsaTensor.from_haeberlen(-320.0, -350.0, 0.3, cov, without_error={"iso"})
+    assert t.kappa_err is not None and t.omega_ppm_err is not None and t.delta_zz_ppm_err is None
+
+
+def test_fit_site_with_eta_consistent_with_zero_gives_no_derived_errors():
+    """csafit's site tensor: η² consistent with 0 → no κ error (it was 0.0: η held fixed) and a
+    note; a parameter at a bound does the same for what depends on it."""
+    from types import SimpleNamespace
+
+    from cald.lineshape.csafit import _Covariance, _site_tensor
+
+    names = ["s0_iso_ppm", "s0_zeta_ppm", "s0_eta2"]
+    vals = {"s0_iso_ppm": -320.0, "s0_zeta_ppm": -350.0, "s0_eta2": 1e-4, "s0_eta": 1e-2}
+    out = SimpleNamespace(var_names=names, covar=np.diag([0.09, 16.0, 1e-4]))
+    t, notes = _site_tensor(0, vals, _Covariance(out, set()), 1.0)
+    assert t.kappa_err is None and t.omega_ppm_err is None and t.eta_err is None
+    assert t.delta_zz_ppm_err is not None
+    assert any("consistent with 0" in n and "Ω" in n for n in notes)
+    vals = {**vals, "s0_eta2": 0.0, "s0_eta": 0.0}
+    t, notes = _site_tensor(0, vals, _Covariance(out, {"s0_eta2"}), 1.0)
+    assert t.kappa_err is None and t.delta_11_ppm_err is None and t.delta_33_ppm_err is not None
+    assert any("derived from eta2 at a bound" in n for n in notes)
+
+
+def test_fit_fractions_have_no_error_when_an_area_is_at_its_bound():
+    """An area at 0 (its bound) has a zeroed covariance row; the fractions computed from it then
+    have no error (they had one that ignored that area) and a note."""
+    from types import SimpleNamespace
+
+    from cald.lineshape.csafit import _Covariance, _site_results
+
+    names, vals = [], {}
+    for i, (iso, area) in enumerate(((-320.0, 0.7), (-630.0, 0.0))):
+        v = {f"s{i}_iso_ppm": iso, f"s{i}_zeta_ppm": -350.0, f"s{i}_eta2": 0.25, f"s{i}_eta": 0.5,
+             f"s{i}_lorentz_hz": 100.0, f"s{i}_area": area}
+        vals |= v
+        names += [n for n in v if n != f"s{i}_eta"]
+    out = SimpleNamespace(var_names=names, covar=np.eye(len(names)) * 1e-4)
+    pb = SimpleNamespace(scale=1.0, ax=SimpleNamespace(step=0.1))
+    states = [SimpleNamespace(label="a"), SimpleNamespace(label="b")]
+    free = _site_results(pb, states, vals, _Covariance(out, set()))
+    assert all(s.fraction_err is not None for s in free)
+    res = _site_results(pb, states, vals, _Covariance(out, {"s1_area"}))
+    assert [s.fraction for s in res] == pytest.approx([1.0, 0.0])
+    assert all(s.fraction_err is None for s in res)
+    assert all(any("derived from s1_area at a bound" in n for n in s.notes) for s in res)
+
+
 # --- lineshapes: sign of ζ, Herzfeld–Berger intensities, placement on the axis ---------------
 
 
@@ -487,9 +546,14 @@ def test_pass_fit_recovers_tensors_and_fractions(give_sites):
         assert t.eta == pytest.approx(want["eta"], abs=max(4 * (t.eta_err or 0), 0.05))
         assert got.fraction == pytest.approx(want["area"], abs=0.03)
         assert got.redchi < 3.0
+        # the same statistics as every family (σ known: the intensities carry their noise)
+        st_ = got.statistics
+        assert st_.sigma_known and st_.redchi == got.redchi and st_.n_points == 13
+        assert st_.aicc > st_.aic and np.isfinite(st_.bic)
     d = res.to_dict()
     json.dumps(d, allow_nan=False)
     assert {"iso_ppm", "zeta_ppm", "eta", "omega_ppm", "kappa", "fraction"} <= set(d["sites"][0])
+    assert {"redchi", "chisqr", "aic", "aicc", "bic", "n_points", "n_varys"} <= set(d["sites"][0])
     assert "site 1" in res.report()
 
 
@@ -742,3 +806,26 @@ def test_pass_2rr_bad_f1_axis(tmp_path):
     (folder / "pdata" / "1" / "2rr").unlink()
     with pytest.raises(InputError, match="2rr"):
         read_pass_table(folder)
+
+
+# --- σ: the shared measure_noise (issue 9 review: CSA took σ ≈ 1e-17 as measured) -----------------
+
+
+def test_noiseless_spectrum_estimates_sigma_and_reports_residual_sd_in_data_units():
+    """Noiseless data: σ is below the noise floor, so it is estimated from the residuals (unit
+    weights, covariance rescaled, χ²ᵣ None) and the residual s.d. is in the data's units."""
+    from cald.fitting import SIGMA_ESTIMATED
+
+    ppm = np.linspace(260.0, 90.0, 1024)
+    # Gaussian lines: the baseline is exactly flat, noise_std gives ≈ 1e-17 of the peak
+    y = 1e3 * csa_sideband_spectrum(ppm, 176.0, -70.0, 0.6, mas_hz=3000.0, larmor_mhz=100.6,
+                                    nucleus="13C", gauss_hz=150.0)
+    spec = Spectrum(y, ppm, "ppm", "13C", 100.6)
+    res = fit_csa(spec, mas_hz=3000.0, sites=[176.0], lineshape="gaussian", fix_mas=True)
+    assert res.sigma_source == SIGMA_ESTIMATED and res.sigma is None
+    assert res.redchi is None and res.statistics.residual_std is not None
+    n, k = res.statistics.n_points, res.statistics.n_varys
+    assert res.statistics.residual_std == pytest.approx(
+        np.sqrt(np.sum((res.data - res.best_fit) ** 2) / (n - k)), rel=1e-3)
+    assert any("could not be measured" in n_ for n_ in res.notes)
+    assert res.sites[0].tensor.eta == pytest.approx(0.6, abs=0.01)

@@ -499,3 +499,32 @@ class TestCzjzekFit(FitInvariants):
     def test_derived_mean_cq_has_no_error(self, result: FitResult) -> None:
         est = result.params["s0_cq_mean_mhz"]
         assert est.limited_by_bound and est.stderr is None
+
+
+# --- σ: the shared measure_noise (issue 9 review: σ ≈ 1e-17 was taken as measured) ---------------
+
+
+def test_noiseless_spectrum_estimates_sigma_from_the_residuals(library):
+    """Noiseless data (noise_std ≈ 1e-17 of the peak, below the noise floor): σ is estimated from
+    the residuals, χ²ᵣ is None and the residual s.d. is reported, with the core's note."""
+    from cald.fitting import SIGMA_ESTIMATED
+
+    y = czjzek_site_spectrum(AXIS, 10.0, 1.0, 4.0, 1.0, 0.0, 300.0, library=library)
+    res = fit_quadrupolar(_spectrum(y), "27Al", FIELD, None, (10.0,), gb_hz=300.0, library=library)
+    assert res.noise is None and res.noise_source == SIGMA_ESTIMATED
+    assert res.redchi is None and res.statistics.residual_std is not None
+    assert any("could not be measured" in n for n in res.notes)
+    assert res.sites[0].sigma_mhz.value == pytest.approx(1.0, abs=0.05)
+
+
+def test_one_mrsimulator_version_in_every_table_key(library):
+    """The version that keys the stored tables is defined once (cald.tables), not per family."""
+    from importlib.metadata import version
+
+    import cald.lineshape.czjzek as czjzek_module
+    import cald.lineshape.sidebands as sidebands_module
+    from cald.tables import mrsimulator_version
+
+    assert mrsimulator_version() == version("mrsimulator") == library.mrsimulator_version
+    assert not hasattr(czjzek_module, "_mrsimulator_version")
+    assert not hasattr(sidebands_module, "_mrsimulator_version")

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from cald.errors import DataFileError
 
-__all__ = ["CACHE_ENV", "cache_root", "TableStore", "default_store"]
+__all__ = ["CACHE_ENV", "cache_root", "TableStore", "default_store", "mrsimulator_version"]
 
 #: Environment variable naming the cache folder (empty: memory only).
 CACHE_ENV = "CALD_CACHE_DIR"
@@ -35,6 +35,14 @@ _FORMAT = 1
 _MEMORY_ITEMS = 16
 
 Arrays = dict[str, NDArray[Any]]
+
+
+def mrsimulator_version() -> str:
+    """The installed mrsimulator version: part of the key of every table it simulates, so that a
+    table made by another version is rebuilt rather than served."""
+    from importlib.metadata import version
+
+    return version("mrsimulator")
 
 
 def cache_root() -> Path | None:

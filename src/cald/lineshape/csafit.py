@@ -38,11 +38,13 @@ The MAS rate is fitted (within ±2 % of the rate given) unless ``fix_mas``: a ra
 shifts the k-th sideband by k times that and leaves a dispersive residual at every sideband.
 
 Uncertainties follow the one rule of :mod:`cald.fitting`: points are weighted by 1/σ, σ given or
-measured on the spectrum (:func:`cald.noise.noise_std`), and the covariance is *not*
-rescaled (check ``redchi`` ≈ 1); σ estimated from the residuals rescales it and the residual
-standard deviation is reported. A parameter at a bound of its range (η = 0 or 1, typically) has
-no covariance error, nor has anything tied to it; tensor quantities are then propagated with it
-held fixed, and a note says so.
+measured on the spectrum (:func:`cald.fitting.measure_noise`), and the covariance is *not*
+rescaled (check ``redchi`` ≈ 1); when σ cannot be measured the points get unit weights, the
+covariance is rescaled and the residual standard deviation (data units) is reported. A
+parameter at a bound of its range (η = 0 or 1, typically) has no covariance error, nor has
+anything tied to it or derived from it: Ω, κ and the principal components whose Jacobian
+involves it carry no error (``None``) and a note says so; likewise for η consistent with 0, and
+the site fractions when an amplitude is at its bound.
 """
 
 from __future__ import annotations
@@ -58,14 +60,18 @@ from numpy.typing import NDArray
 
 from cald.errors import ParameterError
 from cald.fitting import (
+    SIGMA_GIVEN,
+    SIGMA_MEASURED,
     Estimate,
     FitStatistics,
+    Noise,
     bound_note,
     covariance_block,
     derived_bound_note,
     estimate_of,
     expression_inputs,
     fractions,
+    measure_noise,
     parameters_at_bound,
     propagate,
 )
@@ -91,11 +97,10 @@ from cald.lineshape.sidebands import (
     _spin_half,
     _TableSimulator,
 )
-from cald.lineshape.tensor import CsaTensor, _tensor_notes
+from cald.lineshape.tensor import CsaTensor, _derived_without_error, _tensor_notes
 from cald.spectrum import Spectrum
 
 __all__ = ["LINESHAPES", "CsaSite", "fit_csa"]
-
 
 
 @dataclass(frozen=True)
@@ -138,12 +143,17 @@ class _Problem:
     spec: Spectrum
     ax: _Axis
     y: NDArray[np.float64]
-    sigma: float
-    sigma_source: str
+    noise: Noise
     scale: float
     lineshape: str
     baseline: bool
     notes: list[str]
+
+    @property
+    def sigma(self) -> float:
+        """σ the points are weighted with: the noise σ when known (one value for every point),
+        1 (unit weights) when it is estimated from the residuals."""
+        return 1.0 if self.noise.sigma is None else float(self.noise.sigma[0])
 
     @property
     def spacing_ppm(self) -> float:
@@ -174,25 +184,16 @@ def _prepare(spectrum: Spectrum, mas_hz: float, nucleus: str | None, field_1h_mh
     y = ax.from_caller(np.real(np.asarray(spec.values, dtype=complex)).astype(float))
     if not np.all(np.isfinite(y)):
         raise ParameterError("the spectrum has non-finite values")
-    sigma, sigma_source = _noise_sigma(spectrum, y, noise_sigma)
-    return _Problem(iso_nuc.symbol, nu0, mas, spec, ax, y, sigma, sigma_source,
-                    float(np.max(np.abs(y))) or 1.0, lineshape, baseline, notes)
-
-
-def _noise_sigma(spectrum: Spectrum, y: NDArray[np.float64], noise_sigma: float | None
-                 ) -> tuple[float, str]:
-    """σ of the points and where it came from: given, measured on the whole spectrum, or (when
-    the noise cannot be measured) the spread of the data, which the fit then rescales."""
+    scale = float(np.max(np.abs(y))) or 1.0
     if noise_sigma is not None:
         if not (noise_sigma > 0 and np.isfinite(noise_sigma)):
             raise ParameterError(f"noise_sigma must be positive, got {noise_sigma}")
-        return float(noise_sigma), "given"
-    from cald.noise import noise_std
-
-    sigma = noise_std(spectrum.evolve(np.real(np.asarray(spectrum.values)), "real part"))
-    if sigma > 0:
-        return float(sigma), "measured on the spectrum (cald.noise.noise_std)"
-    return float(np.std(y)) or 1.0, "residuals (noise not measurable)"
+        noise = Noise(np.full(y.size, float(noise_sigma)), SIGMA_GIVEN)
+    else:  # measured on the whole spectrum, not only the region
+        noise = measure_noise(spectrum, y.size, scale)
+        if noise.note is not None:
+            notes.append(noise.note)
+    return _Problem(iso_nuc.symbol, nu0, mas, spec, ax, y, noise, scale, lineshape, baseline, notes)
 
 
 def _initial_states(pb: _Problem, sites: Sequence[float | CsaSite] | None,
@@ -202,9 +203,11 @@ def _initial_states(pb: _Problem, sites: Sequence[float | CsaSite] | None,
     if n_sites is not None and n_sites < 1:
         raise ParameterError(f"n_sites must be ≥ 1, got {n_sites}")
     if sites is None:
-        found = _manifolds(ax.ascending, pb.y, pb.spacing_ppm, pb.sigma, n_sites, 5.0, 6, pb.nu0_mhz)
+        found = _manifolds(ax.ascending, pb.y, pb.spacing_ppm, pb.sigma if pb.noise.known else 0.0,
+                           n_sites, 5.0, 6, pb.nu0_mhz)
         if not found:
-            raise ParameterError("no peaks above 5σ: give the isotropic shifts (sites=)")
+            raise ParameterError("no peaks above 5σ (and 1 % of the tallest): give the isotropic "
+                             "shifts (sites=)")
         pb.notes.append("sites picked from peaks repeating with the sideband spacing: "
                         + ", ".join(f"{m.iso_ppm:.1f}" for m in found) + " ppm")
         return [_SiteState(f"site {k + 1}", m.iso_ppm, 0.0, 0.0, 0.0, 0.0, m.candidates_ppm,
@@ -354,8 +357,8 @@ def _mirrored_starts(out: lmfit.minimizer.MinimizerResult, states: list[_SiteSta
 
 
 class _Covariance:
-    """Blocks of the final fit's covariance; parameters at a bound (or pinned there) get zero rows,
-    so errors derived from them hold them fixed."""
+    """Blocks of the final fit's covariance; parameters at a bound (or pinned there) get zero rows
+    (their callers give no error to anything derived from them)."""
 
     def __init__(self, out: lmfit.minimizer.MinimizerResult, at_bound: set[str]) -> None:
         self.names = list(out.var_names)
@@ -374,22 +377,24 @@ class _Covariance:
 
 def _site_tensor(i: int, vals: dict[str, float], cov: _Covariance, small_zeta_ppm: float
                  ) -> tuple[CsaTensor, list[str]]:
-    """Site i's tensor with errors from the (δiso, ζ, η²) covariance, and its notes."""
+    """Site i's tensor with errors from the (δiso, ζ, η²) covariance, and its notes. An input at
+    a bound (or η consistent with 0) has no error, nor has anything derived from it."""
     notes: list[str] = []
     names = [f"s{i}_iso_ppm", f"s{i}_zeta_ppm", f"s{i}_eta2"]
-    for n_ in names:
-        if n_ in cov.at_bound:
-            notes.append(f"{n_.split('_', 1)[1]} = {vals[n_]:.4g} is at a bound of its range: "
-                         "no covariance error; derived errors hold it fixed")
+    bounded = [n_ for n_ in names if n_ in cov.at_bound]
+    for n_ in bounded:
+        notes.append(f"{n_.split('_', 1)[1]} = {vals[n_]:.4g} is at a bound of its range: "
+                     "no covariance error")
     cov3, eta_note = _eta_covariance(cov.block(names), vals[names[2]])
+    short = dict(zip(names, ("iso", "zeta", "eta"), strict=True))
+    without = {short[n_] for n_ in bounded} | ({"eta"} if eta_note else set())
+    if bounded and (lost := _derived_without_error({short[n_] for n_ in bounded})):
+        notes.append(f"{', '.join(lost)}: "
+                     + derived_bound_note(n_.split("_", 1)[1] for n_ in bounded))
     if eta_note:
         notes.append(eta_note)
-    tensor = CsaTensor.from_haeberlen(vals[names[0]], vals[names[1]], vals[f"s{i}_eta"], cov3)
-    if cov3 is not None:
-        missing = [f for f, n_ in zip(("iso_ppm_err", "zeta_ppm_err", "eta_err"), names, strict=True)
-                   if n_ in cov.at_bound or (f == "eta_err" and eta_note)]
-        if missing:
-            tensor = CsaTensor(**{**tensor.__dict__, **dict.fromkeys(missing)})
+    tensor = CsaTensor.from_haeberlen(vals[names[0]], vals[names[1]], vals[f"s{i}_eta"], cov3,
+                                      without)
     return tensor, notes + _tensor_notes(tensor, small_zeta_ppm)
 
 
@@ -405,16 +410,22 @@ def _site_width(i: int, vals: dict[str, float], cov: _Covariance) -> tuple[float
 
 def _site_results(pb: _Problem, states: list[_SiteState], vals: dict[str, float], cov: _Covariance
                   ) -> list[CsaSiteResult]:
-    """Tensors, amplitudes, fractions (errors from the amplitudes' covariance) and widths."""
+    """Tensors, amplitudes, fractions (errors from the amplitudes' covariance; none when an
+    amplitude is at its bound) and widths."""
     n = len(states)
     areas = np.array([vals[f"s{i}_area"] for i in range(n)]) * pb.scale
     area_cov = cov.block([f"s{i}_area" for i in range(n)])
     if area_cov is not None:
         area_cov = area_cov * pb.scale**2
     fracs, frac_err = fractions(areas, area_cov)
+    bounded = [f"s{i}_area" for i in range(n) if f"s{i}_area" in cov.at_bound]
+    if bounded:  # every fraction involves every area
+        frac_err = None
     results = []
     for i, st in enumerate(states):
         tensor, notes = _site_tensor(i, vals, cov, 2 * pb.ax.step)
+        if bounded:
+            notes.append("fraction: " + derived_bound_note(bounded))
         fwhm, fwhm_err = _site_width(i, vals, cov)
         a_err = cov.stderr(f"s{i}_area")
         results.append(CsaSiteResult(
@@ -527,7 +538,7 @@ def fit_csa(
     start = tuple({"iso_ppm": st.iso, "zeta_ppm": st.zeta, "eta": st.eta,
                    "linewidth_hz": st.lorentz + st.gauss} for st in states)
     obj = _Objective(model, states)
-    rescale = pb.sigma_source.startswith("residuals")
+    rescale = not pb.noise.known
     out, pinned = _refine(obj, _nonlinear_parameters(pb, states, zeta_max, fix_mas), rescale)
     if _mirrored_starts(out, states):
         again = _refine(obj, _nonlinear_parameters(pb, states, zeta_max, fix_mas,
@@ -542,8 +553,8 @@ def fit_csa(
     results = _site_results(pb, states, vals, cov)
     mas, mas_err = _mas_estimate(pb, out, cov, fix_mas)
     b, c = obj.basis(vals), obj.amplitudes(vals)
-    stats = FitStatistics.from_chisqr(float(out.chisqr), pb.ax.n, int(out.nvarys), not rescale)
-    if not pb.sigma_source.startswith(("given", "residuals")) and (stats.redchi or 0.0) > 2.0:
+    stats = FitStatistics.from_chisqr(float(out.chisqr), pb.ax.n, int(out.nvarys), pb.noise.known)
+    if pb.noise.source == SIGMA_MEASURED and (stats.redchi or 0.0) > 2.0:
         pb.notes.append(f"χ²ᵣ = {stats.redchi:.2g} ≫ 1: the model misses part of the spectrum (more "
                         "sites, a baseline, distributions?) or the noise is correlated; errors are "
                         "too small")
@@ -552,7 +563,8 @@ def fit_csa(
         tuple(results), pb.nucleus, pb.nu0_mhz, mas, lineshape, np.asarray(pb.spec.axis, dtype=float),
         ax.to_caller(pb.y), ax.to_caller(b @ c * s),
         ax.to_caller((b[:, :len(states)] * c[:len(states)]).T * s),
-        float(c[-1] * s) if baseline else 0.0, pb.sigma, pb.sigma_source, model.sim.n_simulations,
+        float(c[-1] * s) if baseline else 0.0, pb.sigma if pb.noise.known else None,
+        pb.noise.source, model.sim.n_simulations,
         model.n_evaluations, time.perf_counter() - t_start, start, _correlations(out), model.sim.table,
         mas_err, pb.mas_hz, fix_mas, statistics=stats, params=_estimates(out, pinned, pb.scale),
         success=bool(out.success), message=str(out.message), notes=tuple(pb.notes))
@@ -586,6 +598,6 @@ def _eta_covariance(cov: NDArray[np.float64] | None, eta2: float
         c[2, :] = c[:, 2] = 0.0
         upper = float(np.sqrt(min(max(eta2 + 2 * sd_s, 0.0), 1.0)))
         return c, (f"η is consistent with 0 (η² = {eta2:.3g} ± {sd_s:.2g}): η ≤ {upper:.2f} at 2σ; "
-                   "no first-order η error, derived errors hold η fixed")
+                   "no first-order η error, nor for Ω, κ, δxx, δyy (and the δ11/δ22/δ33 they are)")
     d = np.array([1.0, 1.0, 1.0 / (2 * eta)])
     return c * d[:, None] * d[None, :], None

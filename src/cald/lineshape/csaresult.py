@@ -56,7 +56,8 @@ class CsaFitResult(FitResult):
 
     ``ppm``, ``data``, ``best_fit`` and ``components`` (one row per site) are on the fitted axis,
     in the spectrum's order; ``baseline`` is the constant offset (0 unless fitted). ``sigma`` is
-    the noise σ the points were weighted with (``sigma_source`` says where it came from);
+    the noise σ the points were weighted with (``sigma_source`` says where it came from; ``None``
+    when it was estimated from the residuals: unit weights, ``residual_std`` reported);
     ``mas_hz`` is the fitted MAS rate (``mas_hz_err``; the rate given in ``mas_hz_given``, held
     there when ``fix_mas``). ``start`` holds the starting (δiso, ζ, η, FWHM) after the grid,
     ``n_simulations`` the mrsimulator runs of this call (0 when the sideband table was stored),
@@ -74,7 +75,7 @@ class CsaFitResult(FitResult):
     best_fit: NDArray[np.float64]
     components: NDArray[np.float64]
     baseline: float
-    sigma: float
+    sigma: float | None
     sigma_source: str
     n_simulations: int
     n_evaluations: int

@@ -70,7 +70,6 @@ __all__ = [
     "czjzek_pdf",
     "czjzek_weights",
     "czjzek_mean_cq_mhz",
-    "sigma_czjzek_from_mrsimulator",
     "sigma_mrsimulator_from_czjzek",
     "KernelSetup",
     "KernelLibrary",
@@ -144,15 +143,9 @@ def czjzek_mean_cq_mhz(sigma_mhz: float) -> float:
     return float(MEAN_CQ_PER_SIGMA * sigma_mhz)
 
 
-def sigma_czjzek_from_mrsimulator(sigma_mrsimulator: float) -> float:
-    """Czjzek/dmfit σ from mrsimulator's ``CzjzekDistribution.sigma`` (× 2)."""
-    return SIGMA_CZJZEK_PER_MRSIMULATOR * sigma_mrsimulator
-
-
 def sigma_mrsimulator_from_czjzek(sigma_czjzek: float) -> float:
     """mrsimulator's ``CzjzekDistribution.sigma`` from the Czjzek/dmfit σ (÷ 2)."""
     return sigma_czjzek / SIGMA_CZJZEK_PER_MRSIMULATOR
-
 
 
 # --- kernel library -----------------------------------------------------------------------
@@ -377,24 +370,13 @@ def _single_site_systems(nucleus: str, iso_ppm: float, cq_hz: NDArray[np.float64
             for c, e, a in zip(cq_hz, eta, abundance, strict=True)]
 
 
-def _mrsimulator_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("mrsimulator")
-    except PackageNotFoundError:  # pragma: no cover - optional dependency
-        raise ModuleNotFoundError("quadrupolar lineshapes need mrsimulator: "
-                                  "pip install 'cald[all]'") from None
-
-
 def build_kernel_library(setup: KernelSetup) -> KernelLibrary:
     """Simulate the kernel library of ``setup`` with mrsimulator (seconds; no caching here —
     :func:`kernel_library` keeps libraries through :mod:`cald.tables`)."""
-    try:
-        from mrsimulator import Simulator
-    except ModuleNotFoundError:  # pragma: no cover - optional dependency
-        raise ModuleNotFoundError("quadrupolar lineshapes need mrsimulator: "
-                                  "pip install 'cald[all]'") from None
+    from mrsimulator import Simulator
+
+    from cald.tables import mrsimulator_version
+
     t0 = time.perf_counter()
     cq = (np.arange(setup.n_cq) + 0.5) * setup.cq_max_mhz / setup.n_cq
     eta = (np.arange(setup.n_eta) + 0.5) / setup.n_eta
@@ -413,7 +395,7 @@ def build_kernel_library(setup: KernelSetup) -> KernelLibrary:
     raw = np.array([np.real(dv.components[0]) for dv in sim.methods[0].simulation.y])
     kernels = raw[1:] / raw[0].sum()
     return KernelLibrary(setup, cq, eta, ppm, np.ascontiguousarray(kernels),
-                         time.perf_counter() - t0, _mrsimulator_version())
+                         time.perf_counter() - t0, mrsimulator_version())
 
 
 def _quadrupolar_isotope(nucleus: str) -> Isotope:
@@ -453,9 +435,9 @@ def kernel_library(nucleus: str = "27Al", field_1h_mhz: float = DEFAULT_FIELD_1H
     n_points = 2 * int(np.ceil(half_width_ppm / step_ppm / 32.0)) * 32
     setup = KernelSetup(iso.symbol, round(larmor_mhz(iso, field_1h_mhz), 9), _mas_value(mas_hz),
                         float(f"{step_ppm:.12g}"), n_points, float(cq_max_mhz), int(n_cq), int(n_eta))
-    from cald.tables import default_store
+    from cald.tables import default_store, mrsimulator_version
 
-    key = {**setup.to_dict(), "mrsimulator": _mrsimulator_version()}
+    key = {**setup.to_dict(), "mrsimulator": mrsimulator_version()}
     arrays = (store or default_store()).get("czjzek_kernels", key,
                                             lambda: build_kernel_library(setup).arrays())
     return KernelLibrary.from_arrays(setup, arrays)

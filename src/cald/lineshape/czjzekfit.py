@@ -10,7 +10,7 @@ uncertainties propagated through the covariance matrix. With cross-polarisation 
 quantitative (:data:`~cald.lineshape.czjzekresult.CP_WARNING`).
 
 Uncertainties follow the one rule of :mod:`cald.fitting`: points are weighted by 1/σ_noise
-(given, or measured with :func:`cald.noise.noise_std`), the covariance is not rescaled and
+(given, or measured with :func:`cald.fitting.measure_noise`), the covariance is not rescaled and
 χ²ᵣ is reported (a note when χ²ᵣ ≫ 1); without a noise measure the covariance is scaled by
 χ²/(n − k) and the residual standard deviation is reported. A parameter at a bound has no error,
 nor has anything derived from it (its note says why). AIC, AICc and BIC come with every fit.
@@ -33,12 +33,14 @@ from scipy.optimize import nnls
 
 from cald.errors import ParameterError
 from cald.fitting import (
+    SIGMA_GIVEN,
     Estimate,
     FitStatistics,
     covariance_block,
     derived_estimate,
     estimate_of,
     fractions,
+    measure_noise,
     parameter_at_bound,
     parameters_at_bound,
 )
@@ -217,7 +219,7 @@ def fit_quadrupolar(
         Common Lorentzian FWHM (Hz; fitted with ``fit_lb``) and fixed Gaussian FWHM (Hz).
     noise
         Standard deviation of the noise; default measured on the spectrum
-        (:func:`cald.noise.noise_std`): the covariance is then not rescaled and χ²ᵣ is
+        (:func:`cald.fitting.measure_noise`): the covariance is then not rescaled and χ²ᵣ is
         reported; without a noise measure it is scaled by χ²/(n − k) and the residual standard
         deviation is reported (the rule of :mod:`cald.fitting`).
     cq_max_mhz, n_cq, n_eta, store
@@ -242,9 +244,14 @@ def fit_quadrupolar(
     opts = _SiteOptions(sigma_start_mhz, spread_ppm, fit_spread, max_spread_ppm, iso_window_ppm,
                         lb_hz, fit_lb, gb_hz)
     _check_options(opts, requested, x, noise)
-    noise_source = "given"
+    noise_source = SIGMA_GIVEN
     if noise is None:
-        noise, noise_source = _measure_noise(spec, x, y)
+        measured = measure_noise(Spectrum(y, x, "ppm", meta=dict(spec.meta)), x.size,
+                                 float(np.max(np.abs(y))))
+        noise = None if measured.sigma is None else float(measured.sigma[0])  # one σ for all points
+        noise_source = measured.source
+        if measured.note is not None:
+            notes.append(measured.note)
     grid_cq = (cq_max_mhz, n_cq or max(4, round(4.0 * cq_max_mhz)))  # default cells of 0.25 MHz
     for widening in range(_MAX_WIDENINGS + 1):
         lib = library if library is not None else library_for_axis(
@@ -459,19 +466,6 @@ def _sigma_start_sets(sigma_start_mhz: float | Sequence[float] | None, n_sites: 
     if values.size != n_sites or not np.all((values > 0) & np.isfinite(values)):
         raise ParameterError(f"sigma_start_mhz needs one positive value or one per site ({n_sites})")
     return [tuple(float(np.clip(v, lo, hi)) for v in values)]
-
-
-def _measure_noise(spec: Spectrum, x: NDArray[np.float64], y: NDArray[np.float64]
-                   ) -> tuple[float | None, str]:
-    from cald.noise import noise_std
-
-    try:
-        s = float(noise_std(Spectrum(y, x, "ppm", meta=dict(spec.meta))))
-    except (ParameterError, ValueError):
-        s = float("nan")
-    if np.isfinite(s) and s > 0:
-        return s, "measured on the spectrum (noise_std)"
-    return None, "estimated from the residuals (covariance scaled by χ²/(n − k))"
 
 
 #: Interval keys of the estimates in the JSON (never computed here).

@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.signal import find_peaks, peak_widths
 
 from cald.errors import ParameterError
-from cald.fitting import fractions, parameters_at_bound
+from cald.fitting import FitStatistics, derived_bound_note, fractions, parameters_at_bound
 from cald.lineshape.csafit import _eta_covariance, _pin_at_bounds
 from cald.lineshape.csamodel import _ETA_GRID, _ZETA_GRID_FACTORS
 from cald.lineshape.manifolds import _noise
@@ -34,7 +34,15 @@ from cald.lineshape.sidebands import (
     _reference_mhz,
     _spin_half,
 )
-from cald.lineshape.tensor import CONVENTIONS, CsaTensor, _opt, _site_keys, _site_line, _tensor_notes
+from cald.lineshape.tensor import (
+    CONVENTIONS,
+    CsaTensor,
+    _derived_without_error,
+    _opt,
+    _site_keys,
+    _site_line,
+    _tensor_notes,
+)
 from cald.spectrum import Spectrum
 
 __all__ = ["pass_isotropic_spectrum", "synthetic_pass", "PassSiteResult", "PassFitResult", "fit_pass"]
@@ -124,7 +132,9 @@ def synthetic_pass(
 
 @dataclass(frozen=True)
 class PassSiteResult:
-    """One site of a PASS fit: its sideband intensities across orders and the fitted tensor."""
+    """One site of a PASS fit: its sideband intensities across orders, the fitted tensor and the
+    fit's :class:`~cald.fitting.FitStatistics` (σ known: each intensity carries the noise of its
+    region integral, so χ²ᵣ is reported and the covariance is not rescaled)."""
 
     label: str
     region_ppm: tuple[float, float]
@@ -138,8 +148,13 @@ class PassSiteResult:
     fraction: float
     fraction_err: float | None
     measured_fraction: float
-    redchi: float
+    statistics: FitStatistics
     notes: tuple[str, ...] = ()
+
+    @property
+    def redchi(self) -> float:
+        """χ²ᵣ of the site's fit over the orders (NaN without degrees of freedom)."""
+        return float("nan") if self.statistics.redchi is None else self.statistics.redchi
 
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON-ready dictionary with the same site keys as :class:`CsaSiteResult`."""
@@ -154,6 +169,7 @@ class PassSiteResult:
             "intensities_err": list(self.intensities_err),
             "fitted_intensities": list(self.fitted),
             "redchi": self.redchi,
+            **{k: v for k, v in self.statistics.to_dict().items() if k != "redchi"},
             "notes": list(self.notes),
         }
 
@@ -298,12 +314,8 @@ def fit_pass(
         cov3 = fit["cov3"]
         if cov3 is not None and c_err is not None:
             cov3[0, 0] = c_err**2
-        tensor = CsaTensor.from_haeberlen(centroid, fit["zeta"], fit["eta"], cov3)
-        missing = [f for f in ("zeta_ppm_err", "eta_err") if f in fit["no_error"]]
-        if c_err is None:
-            missing.append("iso_ppm_err")
-        if missing:
-            tensor = CsaTensor(**{**tensor.__dict__, **dict.fromkeys(missing)})
+        without = fit["no_error"] | ({"iso"} if c_err is None else set())
+        tensor = CsaTensor.from_haeberlen(centroid, fit["zeta"], fit["eta"], cov3, without)
         site_notes = fit["notes"] + _tensor_notes(tensor, 0.05 * spacing)
         fits.append((f"site {i + 1}", region, intens, err, fit, tensor, site_notes))
 
@@ -311,6 +323,8 @@ def fit_pass(
     variances = [f[4]["area_var"] for f in fits]
     cov_a = None if any(v is None for v in variances) else np.diag([float(v) for v in variances])
     fracs, frac_err = fractions(areas, cov_a)
+    if cov_a is None and len(fits) > 1:
+        notes.append("fractions: no error (an area is at its bound or has no covariance error)")
     measured = np.array([np.sum(f[2]) for f in fits])
     m_total = float(np.sum(measured))
     out_sites = [PassSiteResult(
@@ -318,7 +332,7 @@ def fit_pass(
         tuple(map(float, intens)), tuple(map(float, err)), tuple(map(float, fit["fitted"])), tensor,
         float(fit["area"]), None if fit["area_var"] is None else float(np.sqrt(fit["area_var"])),
         float(fracs[i]), None if frac_err is None else float(frac_err[i]),
-        float(measured[i] / m_total) if m_total else float("nan"), fit["redchi"], tuple(site_notes))
+        float(measured[i] / m_total) if m_total else float("nan"), fit["statistics"], tuple(site_notes))
         for i, (label, region, intens, err, fit, tensor, site_notes) in enumerate(fits)]
     return PassFitResult(tuple(out_sites), iso_spec, iso_nuc.symbol, nu0, mas,
                          engine.sim.n_simulations, time.perf_counter() - t_start, tuple(notes))
@@ -354,13 +368,17 @@ def _fit_orders(engine: _OrderSimulator, k: NDArray[np.int_], intens: NDArray[np
     v = out.params.valuesdict()
     names = list(out.var_names)
     bound |= set(parameters_at_bound(out.params, names))
-    notes = [f"{n} = {v[n]:.4g} is at a bound of its range: no covariance error; derived errors hold "
-             "it fixed" for n in sorted(bound)]
-    no_error = {"zeta_ppm_err" for n in bound if n == "zeta_ppm"} | {"eta_err" for n in bound if n == "eta2"}
+    notes = [f"{n} = {v[n]:.4g} is at a bound of its range: no covariance error"
+             for n in sorted(bound)]
+    tensor_bound = {{"zeta_ppm": "zeta", "eta2": "eta"}[n] for n in bound if n != "area"}
+    if lost := _derived_without_error(tensor_bound):
+        notes.append(f"{', '.join(lost)}: "
+                     + derived_bound_note(n for n in sorted(bound) if n != "area"))
+    no_error = set(tensor_bound)
     cov3, area_var = None, None
     if out.covar is None:
         notes.append("covariance unavailable: ζ, η are not determined by these intensities")
-        no_error |= {"zeta_ppm_err", "eta_err"}
+        no_error |= {"zeta", "eta"}
     else:
         cov = np.asarray(out.covar)
         sub = np.zeros((3, 3))
@@ -371,13 +389,13 @@ def _fit_orders(engine: _OrderSimulator, k: NDArray[np.int_], intens: NDArray[np
         cov3, eta_note = _eta_covariance(sub, v["eta2"])
         if eta_note:
             notes.append(eta_note)
-            no_error.add("eta_err")
+            no_error.add("eta")
         area_var = None if "area" in bound else float(cov[names.index("area"), names.index("area")])
-    n_free = 3
-    redchi = float(out.chisqr / (k.size - n_free)) if k.size > n_free else float("nan")
+    n_free = 3  # ζ, η², A (also when one ended on a bound and was held there)
+    stats = FitStatistics.from_chisqr(float(out.chisqr), k.size, n_free, sigma_known=True)
     if k.size <= n_free:
         notes.append(f"{k.size} orders for {n_free} parameters: no degrees of freedom")
     fitted = v["area"] * engine.intensities([(v["zeta_ppm"], v["eta"])], k)[0]
     return {"zeta": float(v["zeta_ppm"]), "eta": float(v["eta"]), "area": float(v["area"]),
             "area_var": area_var, "cov3": cov3, "no_error": no_error, "notes": notes,
-            "redchi": redchi, "fitted": fitted}
+            "statistics": stats, "fitted": fitted}

@@ -48,17 +48,6 @@ __all__ = ["csa_sideband_spectrum", "sideband_intensities", "mrsim_spectral_dime
 _FOUR_LN2 = 4.0 * np.log(2.0)
 
 
-def _mrsim() -> Any:
-    try:
-        import mrsimulator  # noqa: F401
-        from mrsimulator import Simulator, Site, SpinSystem
-        from mrsimulator.method.lib import BlochDecaySpectrum
-        from mrsimulator.spin_system.isotope import Isotope as MrIsotope
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise ImportError("CSA lineshapes need mrsimulator: pip install 'cald[all]'") from exc
-    return Simulator, Site, SpinSystem, BlochDecaySpectrum, MrIsotope
-
-
 class _SiteSimulator:
     """mrsimulator powder spectra of one spin-1/2 site at δiso = 0 on an ascending ppm grid
     x_j = (j − count/2)·step_ppm, normalised so that a manifold inside the grid sums to 1;
@@ -80,7 +69,12 @@ class _SiteSimulator:
         self._norm = float(np.sum(self._simulate([(0.0, 0.0)])[0]))
 
     def _simulate(self, pairs: Sequence[tuple[float, float]]) -> list[NDArray[np.float64]]:
-        simulator, site_cls, spin_system, bloch_decay, mr_isotope = _mrsim()
+        from mrsimulator import Simulator as simulator
+        from mrsimulator import Site as site_cls
+        from mrsimulator import SpinSystem as spin_system
+        from mrsimulator.method.lib import BlochDecaySpectrum as bloch_decay
+        from mrsimulator.spin_system.isotope import Isotope as mr_isotope
+
         b0 = mr_isotope(symbol=self.nucleus).ref_freq_to_B0(self.larmor_hz)
         increment_hz = self.step_ppm * self.larmor_hz * 1e-6
         method = bloch_decay(
@@ -357,7 +351,7 @@ class SidebandTable:
                  store: TableStore | None = None) -> None:
         from scipy.interpolate import make_interp_spline
 
-        from cald.tables import default_store
+        from cald.tables import default_store, mrsimulator_version
 
         self.nucleus = nucleus
         self.x_max = 4.0 * max(1, math.ceil(abs(x_max) / 4.0 - 1e-9))  # 4, 8, 12 … (tables shared)
@@ -368,7 +362,7 @@ class SidebandTable:
         self.eta = np.linspace(0.0, 1.0, _TABLE_N_ETA)
         key = {"nucleus": nucleus, "x_max": self.x_max, "x_step": _TABLE_X_STEP, "n_eta": _TABLE_N_ETA,
                "max_order": self.max_order, "integration_density": self.integration_density,
-               "mrsimulator": _mrsimulator_version()}
+               "mrsimulator": mrsimulator_version()}
         self.n_simulations = 0  # mrsimulator runs of this process (0: the table was stored)
         self.table = (store or default_store()).get("csa_sidebands", key, self._build)["p"]
         # cubic-spline weights of the grid values at any point (the interpolation is linear in them)
@@ -438,15 +432,6 @@ class _TableSimulator:
         np.add.at(y, n0, p[inside] * (1.0 - frac))
         np.add.at(y, n0 + 1, p[inside] * frac)
         return y
-
-
-def _mrsimulator_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("mrsimulator")
-    except PackageNotFoundError:  # pragma: no cover - depends on the installation
-        raise ImportError("CSA lineshapes need mrsimulator: pip install 'cald[all]'") from None
 
 
 def sideband_intensities(

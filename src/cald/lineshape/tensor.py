@@ -16,6 +16,7 @@ Conventions
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +120,19 @@ def herzfeld_berger_to_haeberlen(iso_ppm: ArrayLike, omega_ppm: ArrayLike, kappa
     return principal_to_haeberlen(*herzfeld_berger_to_mehring(iso_ppm, omega_ppm, kappa))
 
 
+#: The Haeberlen inputs of :meth:`CsaTensor.from_haeberlen`, in the covariance's order.
+_INPUTS = ("iso", "zeta", "eta")
+
+#: Which inputs each derived quantity depends on (structurally; order of ``_INPUTS``).
+_DEPENDS = {
+    "xx": (True, True, True),
+    "yy": (True, True, True),
+    "zz": (True, True, False),
+    "omega": (False, True, True),
+    "kappa": (False, False, True),
+}
+
+
 def _opt(x: float | None) -> float | None:
     return None if x is None or not np.isfinite(x) else float(x)
 
@@ -156,10 +170,20 @@ class CsaTensor:
 
     @classmethod
     def from_haeberlen(cls, iso_ppm: float, zeta_ppm: float, eta: float,
-                       cov: ArrayLike | None = None) -> CsaTensor:
+                       cov: ArrayLike | None = None, without_error: Collection[str] = ()
+                       ) -> CsaTensor:
         """All conventions from (δiso, ζ, η) and, optionally, their 3 × 3 covariance matrix
         (order δiso, ζ, η). Errors follow from J C Jᵀ with the analytic Jacobian J; near ζ = 0
-        the linearisation of Ω = |ζ|(3 + η)/2 does not hold."""
+        the linearisation of Ω = |ζ|(3 + η)/2 does not hold.
+
+        ``without_error`` names inputs (``"iso"``, ``"zeta"``, ``"eta"``) that have no
+        covariance error (at a bound of their range, or η consistent with 0): they get no error,
+        and neither does any quantity whose Jacobian row depends on them (the uncertainty rule of
+        :mod:`cald.fitting`), e.g. η at a bound leaves Ω, κ, δxx, δyy (and the Mehring
+        components they become) without an error, δzz keeps its own."""
+        unknown = set(without_error) - set(_INPUTS)
+        if unknown:
+            raise ValueError(f"without_error: unknown input(s) {sorted(unknown)}")
         xx, yy, zz = (float(v) for v in haeberlen_to_principal(iso_ppm, zeta_ppm, eta))
         _, omega, kappa = (float(v) for v in haeberlen_to_herzfeld_berger(iso_ppm, zeta_ppm, eta))
         s = 1.0 if zeta_ppm >= 0 else -1.0
@@ -171,15 +195,17 @@ class CsaTensor:
             "omega": [0.0, s * (3.0 + e) / 2.0, abs(z) / 2.0],
             "kappa": [0.0, 0.0, 12.0 * s / (3.0 + e) ** 2],
         }
-        err: dict[str, float | None] = dict.fromkeys([*rows, "iso", "zeta", "eta"])
+        err: dict[str, float | None] = dict.fromkeys([*rows, *_INPUTS])
         if cov is not None:
             c = np.asarray(cov, dtype=float)
             if c.shape == (3, 3) and np.all(np.isfinite(c)):
                 for key, row in rows.items():
-                    j = np.asarray(row)
-                    err[key] = float(np.sqrt(max(j @ c @ j, 0.0)))
-                err["iso"], err["zeta"], err["eta"] = (float(np.sqrt(max(c[i, i], 0.0)))
-                                                       for i in range(3))
+                    if not any(_DEPENDS[key][i] for i, n in enumerate(_INPUTS) if n in without_error):
+                        j = np.asarray(row)
+                        err[key] = float(np.sqrt(max(j @ c @ j, 0.0)))
+                for i, n in enumerate(_INPUTS):
+                    if n not in without_error:
+                        err[n] = float(np.sqrt(max(c[i, i], 0.0)))
         principal = {"xx": (xx, err["xx"]), "yy": (yy, err["yy"]), "zz": (zz, err["zz"])}
         m11, m22, m33 = ("zz", "yy", "xx") if s > 0 else ("xx", "yy", "zz")
         return cls(
@@ -195,10 +221,14 @@ class CsaTensor:
         return {k: (_opt(v) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
 
 
-# --- mrsimulator engine ---------------------------------------------------------------------
+def _derived_without_error(without_error: Collection[str]) -> list[str]:
+    """Names of the tensor quantities that ``without_error`` leaves without an error (see
+    :meth:`CsaTensor.from_haeberlen`), e.g. ``["Ω", "κ", "δxx", "δyy"]`` for ``{"eta"}``."""
+    return [name for key, name in _DERIVED_NAMES.items()
+            if any(_DEPENDS[key][i] for i, n in enumerate(_INPUTS) if n in without_error)]
 
 
-# --- presentation shared by the 1D and PASS results ------------------------------------
+_DERIVED_NAMES = {"omega": "Ω", "kappa": "κ", "xx": "δxx", "yy": "δyy", "zz": "δzz"}
 
 
 def _site_keys(label: str, tensor: CsaTensor, fraction: float, fraction_err: float | None
