@@ -135,7 +135,7 @@ def main() -> None:
 
     def cald_model(sites):
         return sum(csa_sideband_spectrum(AXIS, iso, zeta, eta, mas_hz=MAS_HZ, larmor_mhz=NU0_MHZ,
-                                         nucleus="113Cd", amplitude=area, lorentz_hz=fwhm,
+                                         nucleus="113Cd", amplitude=area, fwhm_lorentz_hz=fwhm,
                                          table=fixed.table)
                    for iso, zeta, eta, area, fwhm in sites)
 

@@ -54,7 +54,7 @@ def main() -> None:
           f"mrsimulator in {t_build:.2f} s (once per nucleus/field/MAS/grid; cached)")
 
     t0 = time.perf_counter()
-    res = fit_quadrupolar(spec, "27Al", FIELD, MAS_HZ, sites=[4, 5, 6], lb_hz=LB_HZ, library=lib)
+    res = fit_quadrupolar(spec, "27Al", FIELD, MAS_HZ, sites=[4, 5, 6], fwhm_lorentz_hz=LB_HZ, library=lib)
     t_fit = time.perf_counter() - t0
     worst = max(abs(s.fraction.value - f) for s, (_, _, _, f) in zip(res.sites, SITES, strict=True))
     print(f"three-site Czjzek fit (library cached): {t_fit:.2f} s, {res.nfev} evaluations, "

@@ -131,7 +131,7 @@ def cd113_csv(tmp_path_factory):
     ppm = np.linspace(100.0, -900.0, 4000)
     lm = larmor_mhz("113Cd", 400.13)
     y = sum(csa_sideband_spectrum(ppm, iso, zeta, eta, mas_hz=8000.0, larmor_mhz=lm,
-                                  amplitude=frac, lorentz_hz=300.0)
+                                  amplitude=frac, fwhm_lorentz_hz=300.0)
             for iso, zeta, eta, frac in CD_SITES)
     y = y + np.random.default_rng(1).normal(0.0, y.max() / 300, y.size)
     path = tmp_path_factory.mktemp("cd113") / "cd113.csv"

@@ -242,13 +242,13 @@ def test_static_pattern_puts_delta_zz_at_iso_plus_zeta():
     # δ convention: ζ > 0, η = 0 → edge at δzz = δiso + ζ (high ppm), horn at δiso − ζ/2
     ppm = np.linspace(300.0, -300.0, 3001)
     y = csa_sideband_spectrum(ppm, 0.0, 100.0, 0.0, mas_hz=0.0, larmor_mhz=100.0, nucleus="13C",
-                              lorentz_hz=100.0)
+                              fwhm_lorentz_hz=100.0)
     assert ppm[np.argmax(y)] == pytest.approx(-50.0, abs=2.0)
     support = ppm[y > 0.02 * y.max()]
     assert support.max() == pytest.approx(100.0, abs=3.0)
     assert support.min() == pytest.approx(-50.0, abs=6.0)  # Lorentzian tail of the horn
     flipped = csa_sideband_spectrum(ppm, 0.0, -100.0, 0.0, mas_hz=0.0, larmor_mhz=100.0,
-                                    nucleus="13C", lorentz_hz=100.0)
+                                    nucleus="13C", fwhm_lorentz_hz=100.0)
     assert flipped == pytest.approx(y[::-1], abs=1e-3 * y.max())
 
 
@@ -330,7 +330,7 @@ def test_engine_matches_direct_mrsimulator_on_the_axis():
     assert mine == pytest.approx(direct, abs=1e-4 * direct.max())
     # δiso between points, broadened by mrsimulator's own apodization: interpolation differences only
     mine = csa_sideband_spectrum(CD_AXIS, -320.3, -350.0, 0.2, mas_hz=8000.0, larmor_mhz=NU_CD,
-                                 lorentz_hz=500.0)
+                                 fwhm_lorentz_hz=500.0)
     direct = direct_mrsim(CD_AXIS, [(-320.3, -350.0, 0.2, 1.0, 500.0)], "113Cd", NU_CD, 8000.0)
     assert np.max(np.abs(mine - direct)) < 0.015 * direct.max()
     assert CD_AXIS[np.argmax(mine)] == CD_AXIS[np.argmax(direct)]
@@ -338,7 +338,7 @@ def test_engine_matches_direct_mrsimulator_on_the_axis():
 
 def test_sidebands_sit_at_multiples_of_the_spinning_rate():
     y = csa_sideband_spectrum(CD_AXIS, -320.0, -350.0, 0.2, mas_hz=8000.0, larmor_mhz=NU_CD,
-                              lorentz_hz=300.0)
+                              fwhm_lorentz_hz=300.0)
     idx, _ = find_peaks(y, height=0.01 * y.max())
     orders = (CD_AXIS[idx] + 320.0) / (8000.0 / NU_CD)
     assert orders == pytest.approx(np.round(orders), abs=0.02)
@@ -359,12 +359,13 @@ def _pass_iso(ppm, amplitude):
 
 MODELS = {
     "mas_lorentzian": lambda ppm, amplitude: csa_sideband_spectrum(
-        ppm, -320.0, -300.0, 0.3, mas_hz=8000.0, larmor_mhz=NU_CD, amplitude=amplitude, lorentz_hz=400.0),
+        ppm, -320.0, -300.0, 0.3, mas_hz=8000.0, larmor_mhz=NU_CD, amplitude=amplitude,
+        fwhm_lorentz_hz=400.0),
     "mas_voigt_13C": lambda ppm, amplitude: csa_sideband_spectrum(
         ppm, 150.0, 120.0, 0.7, mas_hz=10000.0, larmor_mhz=100.6, nucleus="13C", amplitude=amplitude,
-        lorentz_hz=300.0, gauss_hz=300.0),
+        fwhm_lorentz_hz=300.0, fwhm_gauss_hz=300.0),
     "static_gaussian": lambda ppm, amplitude: csa_sideband_spectrum(
-        ppm, -320.0, 150.0, 0.5, mas_hz=0.0, larmor_mhz=NU_CD, amplitude=amplitude, gauss_hz=500.0),
+        ppm, -320.0, 150.0, 0.5, mas_hz=0.0, larmor_mhz=NU_CD, amplitude=amplitude, fwhm_gauss_hz=500.0),
     "pass_isotropic": _pass_iso,
 }
 
@@ -524,7 +525,7 @@ def test_pass_isotropic_is_the_row_sum_and_the_manifold_area():
     assert "sideband_orders" not in iso.meta and iso.history[-1].startswith("PASS isotropic")
     step = abs(CD_AXIS[1] - CD_AXIS[0])
     manifold = csa_sideband_spectrum(CD_AXIS, -320.0, -350.0, 0.2, mas_hz=8000.0, larmor_mhz=NU_CD,
-                                     amplitude=0.6, lorentz_hz=500.0)
+                                     amplitude=0.6, fwhm_lorentz_hz=500.0)
     # the isotropic line carries the area of the whole sideband manifold of the 1D spectrum
     assert np.sum(iso.values) * step == pytest.approx(np.sum(manifold) * step, rel=5e-3)
     # and each row the Herzfeld–Berger intensity of its order (times the line's area on the axis)
@@ -572,7 +573,7 @@ def test_pass_orders_must_match_the_rows():
 def _spec(n=256, nucleus="113Cd", unit="ppm"):
     axis = np.linspace(300.0, -1300.0, n)
     y = csa_sideband_spectrum(axis, -320.0, -300.0, 0.3, mas_hz=8000.0, larmor_mhz=NU_CD,
-                              lorentz_hz=2000.0) if nucleus == "113Cd" and unit == "ppm" else np.ones(n)
+                              fwhm_lorentz_hz=2000.0) if nucleus == "113Cd" and unit == "ppm" else np.ones(n)
     return Spectrum(y, axis, unit, nucleus, NU_CD)
 
 
@@ -646,7 +647,7 @@ def test_sideband_model_independent_of_point_density():
     sf = 88.8
     coarse = 776.1 - np.arange(4096) * 200_000.0 / 4096 / sf
     dense = 776.1 - np.arange(8192) * 200_000.0 / 8192 / sf
-    kw = dict(mas_hz=8000.0, larmor_mhz=sf, nucleus="113Cd", lorentz_hz=600.0, gauss_hz=200.0)
+    kw = dict(mas_hz=8000.0, larmor_mhz=sf, nucleus="113Cd", fwhm_lorentz_hz=600.0, fwhm_gauss_hz=200.0)
     y1 = csa_sideband_spectrum(coarse, -320.0, -350.0, 0.3, **kw)
     y2 = csa_sideband_spectrum(dense, -320.0, -350.0, 0.3, **kw)
     assert np.max(np.abs(y2[0::2] - y1)) < 0.01 * np.max(y1)
@@ -693,7 +694,7 @@ class TestCsaSidebandModel(AreaInvariants):
 
     function = staticmethod(csa_sideband_spectrum)
     params = {"iso_ppm": -320.0, "zeta_ppm": -350.0, "eta": 0.3, "mas_hz": 8000.0,
-              "larmor_mhz": NU_CD, "amplitude": 2.0, "lorentz_hz": 400.0}
+              "larmor_mhz": NU_CD, "amplitude": 2.0, "fwhm_lorentz_hz": 400.0}
     x = np.linspace(300.0, -1300.0, 1024)
     # ppm → k·ppm with ν0 → ν0/k: the same spectrum in Hz, so the same values per unit of area
     scaling = {"iso_ppm": 1, "zeta_ppm": 1, "larmor_mhz": -1, "amplitude": 1}
@@ -737,7 +738,7 @@ def test_sideband_table_matches_direct_simulation(zeta, eta):
     direct = sideband_intensities(zeta, eta, table.orders, mas_hz=8000.0, larmor_mhz=NU_CD)
     tabulated = table.intensities(zeta * NU_CD / 8000.0, eta)
     assert np.abs(tabulated - direct).max() < 5e-5 * direct.max()
-    kw = {"mas_hz": 8000.0, "larmor_mhz": NU_CD, "lorentz_hz": 300.0}
+    kw = {"mas_hz": 8000.0, "larmor_mhz": NU_CD, "fwhm_lorentz_hz": 300.0}
     on_axis = csa_sideband_spectrum(CD_AXIS, -320.0, zeta, eta, **kw, table=table)
     simulated = csa_sideband_spectrum(CD_AXIS, -320.0, zeta, eta, **kw)
     assert np.abs(on_axis - simulated).max() < 5e-5 * simulated.max()
@@ -819,7 +820,7 @@ def test_noiseless_spectrum_estimates_sigma_and_reports_residual_sd_in_data_unit
     ppm = np.linspace(260.0, 90.0, 1024)
     # Gaussian lines: the baseline is exactly flat, noise_std gives ≈ 1e-17 of the peak
     y = 1e3 * csa_sideband_spectrum(ppm, 176.0, -70.0, 0.6, mas_hz=3000.0, larmor_mhz=100.6,
-                                    nucleus="13C", gauss_hz=150.0)
+                                    nucleus="13C", fwhm_gauss_hz=150.0)
     spec = Spectrum(y, ppm, "ppm", "13C", 100.6)
     res = fit_csa(spec, mas_hz=3000.0, sites=[176.0], lineshape="gaussian", fix_mas=True)
     assert res.sigma_source == SIGMA_ESTIMATED and res.sigma is None

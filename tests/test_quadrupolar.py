@@ -42,7 +42,7 @@ SITES = [(70.0, 3.0, 8.0), (38.0, 3.2, 8.0), (10.0, 2.5, 6.0)]
 # --- an independent direct simulation: mrsimulator's own Czjzek pdf and signal processing --------
 
 
-def _mrsim_czjzek(axis, iso_ppm, sigma_czjzek, spread_ppm, lb_hz, nucleus="27Al", mas_hz=1e12,
+def _mrsim_czjzek(axis, iso_ppm, sigma_czjzek, spread_ppm, fwhm_lorentz_hz, nucleus="27Al", mas_hz=1e12,
                   n_cq=70, n_eta=10, cq_max=22.0):
     """Unit-area CT spectrum (per ppm) of a Czjzek site: spin systems on a fine (C_Q, η) grid with
     weights from mrsimulator's CzjzekDistribution(sigma = σ/2), δiso spread and line broadening by
@@ -80,8 +80,8 @@ def _mrsim_czjzek(axis, iso_ppm, sigma_czjzek, spread_ppm, lb_hz, nucleus="27Al"
     ops = [sp.IFFT()]
     if spread_ppm > 0:
         ops.append(sp.apodization.Gaussian(FWHM=f"{spread_ppm * nu_ref} Hz"))
-    if lb_hz > 0:
-        ops.append(sp.apodization.Exponential(FWHM=f"{lb_hz} Hz"))
+    if fwhm_lorentz_hz > 0:
+        ops.append(sp.apodization.Exponential(FWHM=f"{fwhm_lorentz_hz} Hz"))
     ops.append(sp.FFT())
     out = sp.SignalProcessor(operations=ops).apply_operations(dataset=data)
     return np.interp(axis, ppm, np.real(out.y[0].components[0])) / norm / (span / count)
@@ -292,7 +292,7 @@ def test_isotropic_shift_is_a_translation(library):
 def test_three_site_recovery(library, direct_sites):
     fractions = (0.45, 0.20, 0.35)
     res = fit_quadrupolar(_noisy(direct_sites, fractions, seed=1), "27Al", FIELD, None, sites=[4, 5, 6],
-                          lb_hz=LB_HZ, library=library)
+                          fwhm_lorentz_hz=LB_HZ, library=library)
     assert [s.label for s in res.sites] == ["Al(IV)", "Al(V)", "Al(VI)"]
     for s, f, (iso, sig, _) in zip(res.sites, fractions, SITES, strict=True):
         assert s.fraction.value == pytest.approx(f, abs=0.03)
@@ -308,9 +308,9 @@ def test_three_site_recovery(library, direct_sites):
 
 def test_more_al_vi_after_more_cycles_is_detected(library, direct_sites):
     cycle1 = fit_quadrupolar(_noisy(direct_sites, (0.50, 0.20, 0.30), seed=2), sites=[4, 5, 6],
-                             lb_hz=LB_HZ, library=library)
+                             fwhm_lorentz_hz=LB_HZ, library=library)
     cycle3 = fit_quadrupolar(_noisy(direct_sites, (0.35, 0.20, 0.45), seed=3), sites=[4, 5, 6],
-                             lb_hz=LB_HZ, library=library)
+                             fwhm_lorentz_hz=LB_HZ, library=library)
     for label, sign in (("Al(VI)", 1), ("Al(IV)", -1)):
         a = next(s.fraction for s in cycle1.sites if s.label == label)
         b = next(s.fraction for s in cycle3.sites if s.label == label)
@@ -320,7 +320,7 @@ def test_more_al_vi_after_more_cycles_is_detected(library, direct_sites):
 
 def test_result_dict_contract_and_reversed_axis(library, direct_sites):
     spec = _noisy(direct_sites, (0.45, 0.20, 0.35), seed=4)
-    res = fit_quadrupolar(spec, sites=["4", "5", "6"], lb_hz=LB_HZ)  # builds (finds) its library
+    res = fit_quadrupolar(spec, sites=["4", "5", "6"], fwhm_lorentz_hz=LB_HZ)  # builds (finds) its library
     assert res.library["n_points"] == library.setup.n_points
     assert res.library["step_ppm"] == library.setup.step_ppm
     d = json.loads(json.dumps(res.to_dict()))
@@ -334,7 +334,7 @@ def test_result_dict_contract_and_reversed_axis(library, direct_sites):
     assert "Al(IV)" in res.report() and "σ" in res.report()
     flipped = Spectrum(spec.values[::-1].copy(), spec.axis[::-1].copy(), "ppm", nucleus="27Al",
                        sf_mhz=spec.sf_mhz)
-    res2 = fit_quadrupolar(flipped, sites=[4, 5, 6], lb_hz=LB_HZ, library=library)
+    res2 = fit_quadrupolar(flipped, sites=[4, 5, 6], fwhm_lorentz_hz=LB_HZ, library=library)
     for a, b in zip(res.sites, res2.sites, strict=True):
         assert b.fraction.value == pytest.approx(a.fraction.value, abs=1e-3)
         assert b.iso_ppm.value == pytest.approx(a.iso_ppm.value, abs=0.05)
@@ -400,7 +400,7 @@ def test_bad_spectrum(plain_spectrum, change, match):
     ({"field_1h_mhz": 600.13}, "disagrees"),
     ({"mas_hz": -5.0}, "MAS"),
     ({"sites": ["four"]}, "not a δiso"),
-    ({"lb_hz": -1.0}, "lb_hz"),
+    ({"fwhm_lorentz_hz": -1.0}, "fwhm_lorentz_hz"),
     ({"noise": 0.0}, "noise"),
     ({"sigma_start_mhz": [1.0, 2.0]}, "sigma_start"),
 ])
@@ -428,7 +428,7 @@ def broad_alumina():
 
 
 def test_grid_widens_when_sigma_reaches_its_limit(broad_alumina):
-    res = fit_quadrupolar(broad_alumina, "27Al", FIELD_800, None, (4, 5, 6), lb_hz=100.0)
+    res = fit_quadrupolar(broad_alumina, "27Al", FIELD_800, None, (4, 5, 6), fwhm_lorentz_hz=100.0)
     assert res.library["cq_max_mhz"] == 40.0 and res.library["n_cq"] == 160
     assert any("widened to 40 MHz" in n for n in res.notes)
     for site, (_, sigma, frac) in zip(res.sites, BROAD_SITES, strict=True):
@@ -444,7 +444,8 @@ def test_the_grid_given_is_used_as_given(broad_alumina):
     """With the kernel library given, nothing is widened: σ stops at the grid's limit, with a note
     (and the fractions are biased: the defect the widening cures)."""
     lib = library_for_axis(broad_alumina.axis, "27Al", FIELD_800, None)
-    res = fit_quadrupolar(broad_alumina, "27Al", FIELD_800, None, (4, 5, 6), lb_hz=100.0, library=lib)
+    res = fit_quadrupolar(broad_alumina, "27Al", FIELD_800, None, (4, 5, 6), fwhm_lorentz_hz=100.0,
+                          library=lib)
     assert res.library["cq_max_mhz"] == 20.0
     assert any(s.sigma_mhz.at_bound and any("widen the grid" in n for n in s.notes) for s in res.sites)
     assert max(abs(s.fraction.value - f) for s, (_, _, f) in zip(res.sites, BROAD_SITES, strict=True)) > 0.02
@@ -455,10 +456,10 @@ def test_the_grid_given_is_used_as_given(broad_alumina):
 _SMALL_LIBRARY = {"cq_max_mhz": 12.0, "n_cq": 24, "n_eta": 4}
 
 
-def _czjzek_model(ppm, iso_ppm, sigma_mhz, spread_ppm, amplitude, lb_hz):
+def _czjzek_model(ppm, iso_ppm, sigma_mhz, spread_ppm, amplitude, fwhm_lorentz_hz):
     """The Czjzek site on its own kernel library (built for the axis and cached by cald.tables)."""
     lib = library_for_axis(AXIS, "27Al", FIELD, None, **_SMALL_LIBRARY)
-    return czjzek_site_spectrum(ppm, iso_ppm, sigma_mhz, spread_ppm, amplitude, lb_hz, library=lib)
+    return czjzek_site_spectrum(ppm, iso_ppm, sigma_mhz, spread_ppm, amplitude, fwhm_lorentz_hz, library=lib)
 
 
 class TestCzjzekModel(ModelInvariants):
@@ -467,7 +468,8 @@ class TestCzjzekModel(ModelInvariants):
     (its own invariants, above, cover linearity and order)."""
 
     function = staticmethod(_czjzek_model)
-    params = {"iso_ppm": 40.0, "sigma_mhz": 2.5, "spread_ppm": 6.0, "amplitude": 1.5, "lb_hz": 100.0}
+    params = {"iso_ppm": 40.0, "sigma_mhz": 2.5, "spread_ppm": 6.0, "amplitude": 1.5,
+              "fwhm_lorentz_hz": 100.0}
     x = AXIS
     reversed_rtol = 1e-9
 
@@ -494,7 +496,7 @@ class TestCzjzekFit(FitInvariants):
         wide = library_for_axis(AXIS, "27Al", FIELD, None, cq_max_mhz=24.0, n_cq=48, n_eta=4)
         y = czjzek_site_spectrum(AXIS, 40.0, 4.0, 6.0, 1.0, 100.0, library=wide)
         y = y + np.random.default_rng(4).normal(0.0, y.max() / 200.0, y.size)
-        return fit_quadrupolar(_spectrum(y), "27Al", FIELD, None, [40.0], lb_hz=100.0, library=lib)
+        return fit_quadrupolar(_spectrum(y), "27Al", FIELD, None, [40.0], fwhm_lorentz_hz=100.0, library=lib)
 
     def test_derived_mean_cq_has_no_error(self, result: FitResult) -> None:
         est = result.params["s0_cq_mean_mhz"]
@@ -510,7 +512,7 @@ def test_noiseless_spectrum_estimates_sigma_from_the_residuals(library):
     from cald.fitting import SIGMA_ESTIMATED
 
     y = czjzek_site_spectrum(AXIS, 10.0, 1.0, 4.0, 1.0, 0.0, 300.0, library=library)
-    res = fit_quadrupolar(_spectrum(y), "27Al", FIELD, None, (10.0,), gb_hz=300.0, library=library)
+    res = fit_quadrupolar(_spectrum(y), "27Al", FIELD, None, (10.0,), fwhm_gauss_hz=300.0, library=library)
     assert res.noise is None and res.noise_source == SIGMA_ESTIMATED
     assert res.redchi is None and res.statistics.residual_std is not None
     assert any("could not be measured" in n for n in res.notes)

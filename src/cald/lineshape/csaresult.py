@@ -105,7 +105,7 @@ class CsaFitResult(FitResult):
         return np.array([csa_sideband_spectrum(
             ppm, s.tensor.iso_ppm, s.tensor.zeta_ppm, s.tensor.eta, mas_hz=self.mas_hz,
             larmor_mhz=self.larmor_mhz, nucleus=self.nucleus, amplitude=s.amplitude,
-            lorentz_hz=s.fwhm_lorentz_hz, gauss_hz=s.fwhm_gauss_hz, table=self.table)
+            fwhm_lorentz_hz=s.fwhm_lorentz_hz, fwhm_gauss_hz=s.fwhm_gauss_hz, table=self.table)
             for s in self.sites])
 
     @property

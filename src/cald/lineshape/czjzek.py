@@ -238,14 +238,14 @@ class KernelLibrary:
         return np.asarray(lo + self.setup.step_ppm * np.arange(m), dtype=np.float64)
 
     def site_on_grid(self, grid_ppm: NDArray[np.float64], iso_ppm: float, sigma_mhz: float,
-                     spread_ppm: float = 0.0, amplitude: float = 1.0, lb_hz: float = 0.0,
-                     gb_hz: float = 0.0, weights: NDArray[np.float64] | None = None
+                     spread_ppm: float = 0.0, amplitude: float = 1.0, fwhm_lorentz_hz: float = 0.0,
+                     fwhm_gauss_hz: float = 0.0, weights: NDArray[np.float64] | None = None
                      ) -> NDArray[np.float64]:
         """Spectrum (intensity per ppm) of one site on a grid from :meth:`model_grid`.
 
         The isotropic shift and the broadenings are applied together in the Fourier domain of
         the grid (period ≥ grid + kernel window, zero-padded): convolution with the sampled,
-        unit-sum Lorentzian (FWHM ``lb_hz``) and Gaussian (FWHM √(spread² + gb²)), and the
+        unit-sum Lorentzian (FWHM ``fwhm_lorentz_hz``) and Gaussian (FWHM √(spread² + gb²)), and the
         translation by δiso — whole grid steps exactly, the fraction of a step by linear
         interpolation between bins, which is exact for histogram bins of uniform density. All
         three are non-negative, so the spectrum is non-negative and does not ring.
@@ -260,8 +260,8 @@ class KernelLibrary:
         shift = (iso_ppm - st.half_width_ppm - float(grid_ppm[0])) / h
         whole = np.floor(shift)
         part = shift - whole
-        gauss = np.hypot(spread_ppm, gb_hz / st.ref_mhz) / h
-        lor = (lb_hz / st.ref_mhz) / h
+        gauss = np.hypot(spread_ppm, fwhm_gauss_hz / st.ref_mhz) / h
+        lor = (fwhm_lorentz_hz / st.ref_mhz) / h
         phase = _sampled_broadening(f, gauss, lor) * np.exp(-2j * np.pi * whole * f)
         phase *= (1.0 - part) + part * ramp
         spec = np.fft.irfft(summed * phase, n_fft)[:m]
@@ -280,12 +280,12 @@ class KernelLibrary:
         return summed
 
     def site_spectrum(self, ppm: ArrayLike, iso_ppm: float, sigma_mhz: float,
-                      spread_ppm: float = 0.0, amplitude: float = 1.0, lb_hz: float = 0.0,
-                      gb_hz: float = 0.0) -> NDArray[np.float64]:
+                      spread_ppm: float = 0.0, amplitude: float = 1.0, fwhm_lorentz_hz: float = 0.0,
+                      fwhm_gauss_hz: float = 0.0) -> NDArray[np.float64]:
         """Spectrum of one site on any monotonic ``ppm`` axis (see :func:`czjzek_site_spectrum`)."""
         x = np.asarray(ppm, dtype=float)
         grid = self.model_grid(x)
-        y = self.site_on_grid(grid, iso_ppm, sigma_mhz, spread_ppm, amplitude, lb_hz, gb_hz)
+        y = self.site_on_grid(grid, iso_ppm, sigma_mhz, spread_ppm, amplitude, fwhm_lorentz_hz, fwhm_gauss_hz)
         return np.asarray(np.interp(x, grid, y), dtype=np.float64)
 
     def arrays(self) -> dict[str, NDArray[Any]]:
@@ -468,7 +468,7 @@ def library_for_axis(axis_ppm: ArrayLike, nucleus: str = "27Al",
 
 
 def czjzek_site_spectrum(ppm: ArrayLike, iso_ppm: float, sigma_mhz: float, spread_ppm: float = 0.0,
-                         amplitude: float = 1.0, lb_hz: float = 0.0, gb_hz: float = 0.0, *,
+                         amplitude: float = 1.0, fwhm_lorentz_hz: float = 0.0, fwhm_gauss_hz: float = 0.0, *,
                          library: KernelLibrary) -> NDArray[np.float64]:
     """CT MAS spectrum (intensity per ppm) of one Czjzek site on the axis ``ppm`` (any order).
 
@@ -485,17 +485,18 @@ def czjzek_site_spectrum(ppm: ArrayLike, iso_ppm: float, sigma_mhz: float, sprea
         FWHM (ppm) of a Gaussian distribution of δiso.
     amplitude
         Integral of the site's whole CT spectrum over ppm (intensity × ppm).
-    lb_hz, gb_hz
+    fwhm_lorentz_hz, fwhm_gauss_hz
         Lorentzian and Gaussian line broadening, FWHM in Hz.
     library
         Kernel library of the nucleus, field and MAS rate (:func:`library_for_axis`).
     """
-    return library.site_spectrum(ppm, iso_ppm, sigma_mhz, spread_ppm, amplitude, lb_hz, gb_hz)
+    return library.site_spectrum(ppm, iso_ppm, sigma_mhz, spread_ppm, amplitude, fwhm_lorentz_hz,
+                                 fwhm_gauss_hz)
 
 
 def czjzek_site_spectrum_direct(ppm: ArrayLike, iso_ppm: float, sigma_mhz: float,
-                                spread_ppm: float = 0.0, amplitude: float = 1.0, lb_hz: float = 0.0,
-                                gb_hz: float = 0.0, *, nucleus: str = "27Al",
+                                spread_ppm: float = 0.0, amplitude: float = 1.0, fwhm_lorentz_hz: float = 0.0,
+                                fwhm_gauss_hz: float = 0.0, *, nucleus: str = "27Al",
                                 field_1h_mhz: float = DEFAULT_FIELD_1H_MHZ, mas_hz: float | None = None,
                                 cq_max_mhz: float = 20.0, n_cq: int = 80, n_eta: int = 8
                                 ) -> NDArray[np.float64]:
@@ -534,12 +535,12 @@ def czjzek_site_spectrum_direct(ppm: ArrayLike, iso_ppm: float, sigma_mhz: float
                         methods=[ref_method])
     ref_sim.run()
     norm = float(np.sum(np.real(ref_sim.methods[0].simulation.y[0].components[0])))
-    gauss_hz = float(np.hypot(spread_ppm * ref, gb_hz))
+    total_gauss_hz = float(np.hypot(spread_ppm * ref, fwhm_gauss_hz))
     ops = [sp.IFFT()]
-    if gauss_hz > 0:
-        ops.append(sp.apodization.Gaussian(FWHM=f"{gauss_hz} Hz"))
-    if lb_hz > 0:
-        ops.append(sp.apodization.Exponential(FWHM=f"{lb_hz} Hz"))
+    if total_gauss_hz > 0:
+        ops.append(sp.apodization.Gaussian(FWHM=f"{total_gauss_hz} Hz"))
+    if fwhm_lorentz_hz > 0:
+        ops.append(sp.apodization.Exponential(FWHM=f"{fwhm_lorentz_hz} Hz"))
     ops.append(sp.FFT())
     processed = sp.SignalProcessor(operations=ops).apply_operations(dataset=sim.methods[0].simulation)
     y = np.real(processed.y[0].components[0]) / norm

@@ -178,9 +178,9 @@ def fit_quadrupolar(
     fit_spread: bool = True,
     max_spread_ppm: float = 30.0,
     iso_window_ppm: float = 20.0,
-    lb_hz: float = 0.0,
+    fwhm_lorentz_hz: float = 0.0,
     fit_lb: bool = False,
-    gb_hz: float = 0.0,
+    fwhm_gauss_hz: float = 0.0,
     noise: float | None = None,
     cq_max_mhz: float = 20.0,
     n_cq: int | None = None,
@@ -215,7 +215,7 @@ def fit_quadrupolar(
         Start (or fixed value) and upper bound of each site's Gaussian δiso spread (FWHM, ppm).
     iso_window_ppm
         δiso may move at most this far from its start (and not off the axis).
-    lb_hz, fit_lb, gb_hz
+    fwhm_lorentz_hz, fit_lb, fwhm_gauss_hz
         Common Lorentzian FWHM (Hz; fitted with ``fit_lb``) and fixed Gaussian FWHM (Hz).
     noise
         Standard deviation of the noise; default measured on the spectrum
@@ -242,7 +242,7 @@ def fit_quadrupolar(
     mas = _mas_value(mas_hz)
     requested = _parse_sites(sites, iso.symbol)
     opts = _SiteOptions(sigma_start_mhz, spread_ppm, fit_spread, max_spread_ppm, iso_window_ppm,
-                        lb_hz, fit_lb, gb_hz)
+                        fwhm_lorentz_hz, fit_lb, fwhm_gauss_hz)
     _check_options(opts, requested, x, noise)
     noise_source = SIGMA_GIVEN
     if noise is None:
@@ -267,7 +267,8 @@ def fit_quadrupolar(
                      f"C_Q grid ({lib.sigma_max_mhz:.3g} MHz with C_Q ≤ {grid_cq[0]:g} MHz): the grid "
                      f"was widened to {2 * grid_cq[0]:g} MHz and the fit repeated")
         grid_cq = (2 * grid_cq[0], 2 * grid_cq[1])
-    return _result(out, lib, requested, iso, field_mhz, mas, x, y, noise, noise_source, opts.gb_hz,
+    return _result(out, lib, requested, iso, field_mhz, mas, x, y, noise, noise_source,
+                   opts.fwhm_gauss_hz,
                    notes, time.perf_counter() - t_start)
 
 
@@ -284,9 +285,9 @@ class _SiteOptions:
     fit_spread: bool
     max_spread_ppm: float
     iso_window_ppm: float
-    lb_hz: float
+    fwhm_lorentz_hz: float
     fit_lb: bool
-    gb_hz: float
+    fwhm_gauss_hz: float
 
 
 def _check_options(opts: _SiteOptions, requested: list[tuple[float, int | None, str]],
@@ -298,7 +299,8 @@ def _check_options(opts: _SiteOptions, requested: list[tuple[float, int | None, 
     n_free = len(requested) * (3 + int(opts.fit_spread)) + int(opts.fit_lb)
     if x.size < 3 * n_free:
         raise ParameterError(f"{x.size} points for {n_free} free parameters: need at least {3 * n_free}")
-    for name, value in (("spread_ppm", opts.spread_ppm), ("lb_hz", opts.lb_hz), ("gb_hz", opts.gb_hz)):
+    for name, value in (("spread_ppm", opts.spread_ppm), ("fwhm_lorentz_hz", opts.fwhm_lorentz_hz),
+                        ("fwhm_gauss_hz", opts.fwhm_gauss_hz)):
         if not (np.isfinite(value) and value >= 0):
             raise ParameterError(f"{name} must be ≥ 0, got {value}")
     if not opts.max_spread_ppm > 0 or not opts.iso_window_ppm > 0:
@@ -315,9 +317,10 @@ def _check_library(lib: KernelLibrary, iso: Isotope, field_mhz: float, mas: floa
 
 
 def _sites_on_grid(lib: KernelLibrary, grid: NDArray[np.float64], v: dict[str, float], n_sites: int,
-                   gb_hz: float) -> list[NDArray[np.float64]]:
+                   fwhm_gauss_hz: float) -> list[NDArray[np.float64]]:
     return [lib.site_on_grid(grid, v[f"s{k}_iso_ppm"], v[f"s{k}_sigma_mhz"], v[f"s{k}_spread_ppm"],
-                             v[f"s{k}_amplitude"], v["lb_hz"], gb_hz) for k in range(n_sites)]
+                             v[f"s{k}_amplitude"], v["fwhm_lorentz_hz"], fwhm_gauss_hz)
+            for k in range(n_sites)]
 
 
 def _fit_sites(lib: KernelLibrary, x: NDArray[np.float64], y: NDArray[np.float64],
@@ -332,7 +335,7 @@ def _fit_sites(lib: KernelLibrary, x: NDArray[np.float64], y: NDArray[np.float64
     scale = 1.0 if noise is None else 1.0 / noise
     sigma_starts = _sigma_start_sets(o.sigma_start_mhz, n_sites, sigma_lo, sigma_hi)
     unit = {(k, s): np.interp(x, grid, lib.site_on_grid(grid, starts_iso[k], s, o.spread_ppm, 1.0,
-                                                        o.lb_hz, o.gb_hz))
+                                                        o.fwhm_lorentz_hz, o.fwhm_gauss_hz))
             for k in range(n_sites) for s in {s for combo in sigma_starts for s in combo}}
     best_start: tuple[float, tuple[float, ...], NDArray[np.float64]] | None = None
     for combo in sigma_starts:
@@ -350,10 +353,10 @@ def _fit_sites(lib: KernelLibrary, x: NDArray[np.float64], y: NDArray[np.float64
         params.add(f"s{k}_spread_ppm", value=min(o.spread_ppm, o.max_spread_ppm), min=0.0,
                    max=o.max_spread_ppm, vary=o.fit_spread)
         params.add(f"s{k}_amplitude", value=max(float(amp0[k]), 0.01 * area_scale / n_sites), min=0.0)
-    params.add("lb_hz", value=o.lb_hz, min=0.0, vary=o.fit_lb)
+    params.add("fwhm_lorentz_hz", value=o.fwhm_lorentz_hz, min=0.0, vary=o.fit_lb)
 
     def residual(p: lmfit.Parameters) -> NDArray[np.float64]:
-        model = np.interp(x, grid, np.sum(_sites_on_grid(lib, grid, p.valuesdict(), n_sites, o.gb_hz),
+        model = np.interp(x, grid, np.sum(_sites_on_grid(lib, grid, p.valuesdict(), n_sites, o.fwhm_gauss_hz),
                                           axis=0))
         return (y - model) * scale
 
@@ -365,7 +368,7 @@ def _fit_sites(lib: KernelLibrary, x: NDArray[np.float64], y: NDArray[np.float64
 def _result(out: lmfit.minimizer.MinimizerResult, lib: KernelLibrary,
             requested: list[tuple[float, int | None, str]], iso: Isotope, field_mhz: float, mas: float,
             x: NDArray[np.float64], y: NDArray[np.float64], noise: float | None, noise_source: str,
-            gb_hz: float, notes: list[str], seconds: float) -> QuadrupolarFitResult:
+            fwhm_gauss_hz: float, notes: list[str], seconds: float) -> QuadrupolarFitResult:
     """Sites (labels, estimates, fractions with covariance errors, notes) and statistics."""
     st = lib.setup
     n_sites = len(requested)
@@ -377,7 +380,7 @@ def _result(out: lmfit.minimizer.MinimizerResult, lib: KernelLibrary,
     names = list(out.var_names)
     cov = None if out.covar is None or not np.all(np.isfinite(out.covar)) else np.asarray(out.covar)
     best = out.params.valuesdict()
-    comps_grid = _sites_on_grid(lib, grid, best, n_sites, gb_hz)
+    comps_grid = _sites_on_grid(lib, grid, best, n_sites, fwhm_gauss_hz)
     components = np.array([np.interp(x, grid, c) for c in comps_grid])
     amp_names = [f"s{k}_amplitude" for k in range(n_sites)]
     bounded = parameters_at_bound(out.params, amp_names)
@@ -414,14 +417,14 @@ def _result(out: lmfit.minimizer.MinimizerResult, lib: KernelLibrary,
             tuple(site_notes)))
     if not out.success:
         notes.append(f"optimiser did not report convergence: {out.message}")
-    lb = _with_intervals(estimate_of(out.params, "lb_hz", "Hz"))
+    lb = _with_intervals(estimate_of(out.params, "fwhm_lorentz_hz", "Hz"))
     params = {e.name: e for s in result_sites for e in (s.iso_ppm, s.sigma_mhz, s.spread_ppm,
                                                          s.amplitude, s.fraction, s.cq_mean_mhz)}
     return QuadrupolarFitResult(
         iso.symbol, field_mhz, st.ref_mhz, None if mas >= _INFINITE_MAS_HZ else mas,
-        tuple(result_sites), lb, gb_hz, noise, noise_source, int(out.nfev), seconds,
+        tuple(result_sites), lb, fwhm_gauss_hz, noise, noise_source, int(out.nfev), seconds,
         (float(np.min(x)), float(np.max(x))), lib.to_dict(), x.copy(), y.copy(), components.sum(axis=0),
-        components, statistics=stats, params={**params, "lb_hz": lb}, success=bool(out.success),
+        components, statistics=stats, params={**params, "fwhm_lorentz_hz": lb}, success=bool(out.success),
         message=str(out.message), notes=tuple(notes))
 
 

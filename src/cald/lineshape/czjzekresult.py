@@ -97,8 +97,8 @@ class QuadrupolarFitResult(FitResult):
     larmor_mhz: float
     mas_hz: float | None
     sites: tuple[QuadrupolarSite, ...]
-    lb_hz: Estimate
-    gb_hz: float
+    fwhm_lorentz_hz: Estimate
+    fwhm_gauss_hz: float
     noise: float | None
     noise_source: str
     nfev: int
@@ -132,9 +132,9 @@ class QuadrupolarFitResult(FitResult):
             "field_1h_mhz": self.field_1h_mhz,
             "larmor_mhz": self.larmor_mhz,
             "mas_hz": self.mas_hz,
-            "fwhm_lorentz_hz": self.lb_hz.value,
-            "fwhm_lorentz_hz_err": self.lb_hz.stderr,
-            "fwhm_gauss_hz": self.gb_hz,
+            "fwhm_lorentz_hz": self.fwhm_lorentz_hz.value,
+            "fwhm_lorentz_hz_err": self.fwhm_lorentz_hz.stderr,
+            "fwhm_gauss_hz": self.fwhm_gauss_hz,
             "noise": self.noise,
             "noise_source": self.noise_source,
             "success": self.success,

@@ -146,8 +146,8 @@ class _Placer:
                 self._factors.popitem(last=False)
         return self._factors[key]
 
-    def place(self, spec_rfft: NDArray[np.complex128], iso_ppm: float, lorentz_hz: float,
-              gauss_hz: float) -> NDArray[np.float64]:
+    def place(self, spec_rfft: NDArray[np.complex128], iso_ppm: float, fwhm_lorentz_hz: float,
+              fwhm_gauss_hz: float) -> NDArray[np.float64]:
         """Unit-area (intensity × ppm) manifold of the cached site at ``iso_ppm``, broadened."""
         m = self.sim.count
         u0 = (self.a0 - iso_ppm) / self.sim.step_ppm + m / 2
@@ -155,8 +155,8 @@ class _Placer:
         frac = u0 - n0
         if n0 < 0 or n0 + self.n > m:
             raise ParameterError(f"δiso = {iso_ppm:g} ppm is too far outside the axis")
-        factor = self._factor("shift", frac, 0.0) * self._factor("decay", float(lorentz_hz),
-                                                                 float(gauss_hz))
+        factor = self._factor("shift", frac, 0.0) * self._factor("decay", float(fwhm_lorentz_hz),
+                                                                 float(fwhm_gauss_hz))
         g = scipy.fft.irfft(spec_rfft * factor, n=m)
         return g[n0:n0 + self.n] / self.sim.step_ppm
 
@@ -281,8 +281,8 @@ def csa_sideband_spectrum(
     larmor_mhz: float,
     nucleus: str = "113Cd",
     amplitude: float = 1.0,
-    lorentz_hz: float = 0.0,
-    gauss_hz: float = 0.0,
+    fwhm_lorentz_hz: float = 0.0,
+    fwhm_gauss_hz: float = 0.0,
     integration_density: int = 70,
     table: SidebandTable | None = None,
 ) -> NDArray[np.float64]:
@@ -311,7 +311,8 @@ def csa_sideband_spectrum(
         sim = _SiteSimulator(iso.symbol, larmor_mhz * 1e6, mas_hz, ax.step, count, abs(zeta_ppm),
                              integration_density)
     placer = _Placer(sim, ax.a0, ax.n)
-    y = amplitude * placer.place(sim.spectra_rfft([(zeta_ppm, eta)])[0], iso_ppm, lorentz_hz, gauss_hz)
+    y = amplitude * placer.place(sim.spectra_rfft([(zeta_ppm, eta)])[0], iso_ppm, fwhm_lorentz_hz,
+                                 fwhm_gauss_hz)
     return ax.to_caller(y)
 
 

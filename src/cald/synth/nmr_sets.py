@@ -154,7 +154,7 @@ def write_cd113_mas(folder: str | os.PathLike[str], sites: Sequence[tuple[float,
                              carrier_ppm=-350.0, pulse_program="cp", mas_hz=mas_hz, ns=2048)
     ppm = axis_ppm(setup)
     y = sum(csa_sideband_spectrum(ppm, iso, zeta, eta, mas_hz=mas_hz, larmor_mhz=setup.bf1_mhz,
-                                  nucleus="113Cd", amplitude=frac, lorentz_hz=linewidth_hz)
+                                  nucleus="113Cd", amplitude=frac, fwhm_lorentz_hz=linewidth_hz)
             for iso, zeta, eta, frac in sites)
     fid = spectrum_fid(np.asarray(y))
     noise = float(np.max(y)) / snr / np.sqrt(2.0 * fid.size)
