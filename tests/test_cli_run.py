@@ -97,19 +97,35 @@ def test_run_json(demo_copy, capsys):
 def test_run_json_with_a_failure(demo_copy, capsys):
     folder = demo_copy.parent
     with open(demo_copy, "a", encoding="utf-8") as fh:
-        fh.write('\n[[analyses]]\nid = "no-region"\nkind = "respdor"\ninputs = ["respdor-n1"]\n'
-                 '[analyses.parameters]\npair = "13C-27Al"\n')
+        fh.write('\n[[analyses]]\nid = "empty-region"\nkind = "respdor"\ninputs = ["respdor-n1"]\n'
+                 '[analyses.parameters]\npair = "13C-27Al"\nregion = [900.0, 880.0]\n')
     code, out, err = run(capsys, ["run", demo_copy, "--out", folder, "--json"])
     assert code == 1, err  # some analyses failed; the others finished and everything is written
     assert err == "" and out.count("\n") == 1
     obj = json.loads(out)
     assert (obj["n_ok"], obj["n_failed"], obj["n_cached"]) == (len(DEMO_IDS), 1, len(DEMO_IDS))
     failed = obj["analyses"][-1]
-    assert failed["id"] == "no-region" and failed["status"] == "failed"
+    assert failed["id"] == "empty-region" and failed["status"] == "failed"
     assert "region" in failed["error"] and failed["summary"] is None
     results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     assert [a["status"] for a in results["analyses"]].count("failed") == 1
     assert (folder / "report.html").is_file()
+
+
+def test_a_bruker_series_without_region_is_an_input_error(fresh_project, capsys):
+    """Parameters that depend on the input's kind are checked while planning: exit 2 before any
+    work, naming the field (a RESPDOR series needs the region it integrates)."""
+    original = fresh_project.read_text(encoding="utf-8")
+    fresh_project.write_text(original + '\n[[analyses]]\nid = "no-region"\nkind = "respdor"\n'
+                             'inputs = ["respdor-n1"]\n[analyses.parameters]\npair = "13C-27Al"\n',
+                             encoding="utf-8")
+    out_dir = fresh_project.parent / "never-written"
+    try:
+        code, out, err = run(capsys, ["run", fresh_project, "--out", out_dir])
+    finally:
+        fresh_project.write_text(original, encoding="utf-8")
+    assert_clean_error(code, out, err, "parameters.region", "Bruker series")
+    assert not out_dir.exists()
 
 
 def test_run_exit_status_is_documented():

@@ -41,11 +41,12 @@ inputs = ["cp13c-n0-on"]
 normalise_region = [2000.0, 1900.0]
 
 [[analyses]]
-id = "respdor-no-region"
+id = "respdor-empty-region"
 kind = "respdor"
 inputs = ["respdor-n1"]
 [analyses.parameters]
 pair = "13C-27Al"
+region = [900.0, 880.0]
 
 [[analyses]]
 id = "dnp-n0-wide"
@@ -488,13 +489,13 @@ def test_failing_analyses_are_recorded_and_others_finish(run_copy, monkeypatch):
     scheduled = Scheduled(monkeypatch)
     progress: list[tuple[str, int, int]] = []
     summary = run_project(run_copy, folder, progress=lambda *a: progress.append(a))
-    assert sorted(scheduled.ids) == ["cp13c-n0-bad-region", "dnp-n0-wide", "respdor-no-region"]
+    assert sorted(scheduled.ids) == ["cp13c-n0-bad-region", "dnp-n0-wide", "respdor-empty-region"]
     assert (summary.n_ok, summary.n_failed, summary.n_cached) == (len(DEMO_IDS) + 1, 2, len(DEMO_IDS))
     results = results_of(folder)
     validate(results)
     by = by_id(results)
     for failed, fragment in (("cp13c-n0-bad-region", "outside the spectrum"),
-                             ("respdor-no-region", "region")):
+                             ("respdor-empty-region", "region")):
         a = by[failed]
         assert a["status"] == "failed" and a["result"] is None
         assert a["figures"] == [] and a["files"] == []
@@ -511,7 +512,7 @@ def test_failing_analyses_are_recorded_and_others_finish(run_copy, monkeypatch):
     assert sorted(p[0] for p in progress) == sorted(by)
     # the report shows the failures with their errors, and the others
     html = (folder / "report.html").read_text(encoding="utf-8")
-    for failed in ("cp13c-n0-bad-region", "respdor-no-region"):
+    for failed in ("cp13c-n0-bad-region", "respdor-empty-region"):
         card = re.search(rf'<div class="card failed" id="{failed}">(.*?)</div>', html, re.S)
         assert card, failed
         assert "<strong>Error:</strong>" in card.group(1)
@@ -521,7 +522,7 @@ def test_failing_analyses_are_recorded_and_others_finish(run_copy, monkeypatch):
     # failed analyses are not cached: the next run tries them again, and only them
     again = Scheduled(monkeypatch)
     summary = run_project(run_copy, folder)
-    assert sorted(again.ids) == ["cp13c-n0-bad-region", "respdor-no-region"]
+    assert sorted(again.ids) == ["cp13c-n0-bad-region", "respdor-empty-region"]
     assert (summary.n_ok, summary.n_failed, summary.n_cached) == (len(DEMO_IDS) + 1, 2,
                                                                  len(DEMO_IDS) + 1)
     assert digest(folder / "data") == data_before

@@ -24,7 +24,7 @@ from cald import __version__
 from cald.errors import InputError
 from cald.options import Options
 from cald.parallel import map_tasks
-from cald.project.analyses import AnalysisOutput, load_kinds
+from cald.project.analyses import AnalysisOutput, MissingParameter, load_kinds
 from cald.project.cache import cache_key, hash_path, load_outcome, store_outcome
 from cald.project.config import ProjectConfig, ProjectConfigError, load_project
 from cald.project.provenance import code_fingerprint, versions
@@ -92,6 +92,11 @@ def plan_project(config: ProjectConfig) -> list[PlannedAnalysis]:
                                          f"kind {a.kind!r} reads {', '.join(kind.input_kinds)}",
                                          config.file)
         params = kind.parse_parameters(a.parameters, where, config.file)
+        try:
+            kind.check_inputs([config.dataset(ref).kind for ref in a.inputs], params)
+        except MissingParameter as exc:
+            raise ProjectConfigError(f"{where}.parameters.{exc.args[0]}: {exc.args[1]}",
+                                     config.file) from None
         paths = [config.dataset_path(ref) for ref in a.inputs]
         hashes = [hash_path(p) for p in paths]
         sample_name = config.analysis_sample(a)

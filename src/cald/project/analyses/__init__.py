@@ -37,7 +37,8 @@ from cald.errors import InputError
 from cald.options import Options, Region, describe_validation_error
 from cald.project.formatting import format_value
 
-__all__ = ["SECTIONS", "AnalysisKind", "AnalysisOutput", "FigureOutput", "OverlayParameters",
+__all__ = ["SECTIONS", "AnalysisKind", "AnalysisOutput", "FigureOutput", "MissingParameter",
+           "OverlayParameters",
            "Statement", "Table", "figure_output", "overlay_data", "register", "load_kinds",
            "get_kind", "REGISTRY"]
 
@@ -98,6 +99,10 @@ class Statement:
                 "analysis": self.analysis}
 
 
+class MissingParameter(ValueError):
+    """A parameter the analysis needs for its kind of input: ``MissingParameter(name, why)``."""
+
+
 class AnalysisKind(ABC):
     """One kind of analysis: what it reads, its parameters, how it runs and how it is shown."""
 
@@ -116,6 +121,12 @@ class AnalysisKind(ABC):
         except ValidationError as exc:
             field, msg = describe_validation_error(exc, self.Parameters, str)
         raise InputError(f"{where}.parameters{'' if field is None else '.' + field}: {msg}", source)
+
+    def check_inputs(self, input_kinds: list[str], params: Any) -> None:
+        """Checks of the parameters that depend on the kinds of the inputs (``bruker``, ``csv``
+        …), run while the project is planned, before any work: raise
+        ``MissingParameter(name, why)``. By default nothing to check."""
+        return None
 
     @abstractmethod
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:

@@ -12,6 +12,7 @@ from cald.options import Region
 from cald.project.analyses import (
     AnalysisKind,
     AnalysisOutput,
+    MissingParameter,
     Statement,
     Table,
     figure_output,
@@ -41,6 +42,11 @@ class Respdor(AnalysisKind):
     n_inputs = (1, 2)
     Parameters = RespdorParameters
 
+    def check_inputs(self, input_kinds: list[str], params: Any) -> None:
+        if input_kinds[0] == "bruker" and params.region is None:
+            raise MissingParameter("region", "a Bruker series needs region = [high, low] (ppm) "
+                                             "to integrate")
+
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         from cald.figures import respdor_figure
         from cald.io.table import format_table
@@ -49,8 +55,6 @@ class Respdor(AnalysisKind):
         p: RespdorParameters = params
         files: dict[str, bytes] = {}
         if inputs[0].is_dir():
-            if p.region is None:
-                raise ValueError("a Bruker series needs parameters.region = [high, low] (ppm)")
             reference = p.dataset(inputs[1]) if len(inputs) > 1 else None
             series = p.series(p.dataset(inputs[0]), reference)
             files["curve.csv"] = format_table(series.columns(), series.header()).encode()
