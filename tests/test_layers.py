@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "cald"
 
 #: package (first component below cald) → packages it must not import.
 LIBRARY = {"io", "nmr", "recoupling", "lineshape", "fitting", "synth", "figures",
-           "tables", "options", "parallel"}
+           "tables", "options", "parallel", "qd"}
 PHYSICS = {"nmr", "recoupling", "lineshape"}
 FORBIDDEN = {
     # types: below everything
@@ -37,6 +37,8 @@ FORBIDDEN = {
     "figures": {"synth", "project", "cli"},
     "synth": {"figures", "project", "cli"},
     "parallel": LIBRARY - {"parallel"} | {"project", "cli"},
+    # quantum dots in solution: on the types, the fitting core and the options models
+    "qd": LIBRARY - {"qd", "fitting", "options"} | {"project", "cli"},
     # the project layer is below the command line
     "project": {"cli"},
 }
