@@ -1,0 +1,63 @@
+"""Options of the c-ALD planner (``cald plan``), see :mod:`cald.options` for the conventions.
+
+Concentrations, volumes, rates and times are given as µM, mM, mL, mL/h, mL/min and min and
+held in mol/L, L, L/s and s."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Self
+
+from pydantic import Field, model_validator
+
+from cald.options import Options, PositiveFloat, check
+
+if TYPE_CHECKING:
+    from cald.qd.protocol import CaldPlan
+
+__all__ = ["PlanOptions"]
+
+_ML_H = 1e-3 / 3600.0  # L/s per mL/h
+_ML_MIN = 1e-3 / 60.0  # L/s per mL/min
+
+PositiveInt = Annotated[int, check(lambda v: v >= 1, "must be at least 1")]
+
+
+class PlanOptions(Options):
+    """``cald plan``: the QD solution, the TMA solution and dose, the number of cycles, the
+    pump and O2 rates, the waits and the switch of the oxidant step to oleic acid."""
+
+    boundary_units = {"qd_um": ("qd_mol_l", 1e-6), "volume_ml": ("volume_l", 1e-3),
+                      "tma_mm": ("tma_mol_l", 1e-3), "pump_ml_h": ("pump_l_s", _ML_H),
+                      "o2_ml_min": ("o2_l_s", _ML_MIN), "o2_min": ("o2_s", 60.0),
+                      "wait_min": ("wait_s", 60.0)}
+
+    qd_mol_l: PositiveFloat = Field(description="QD concentration of the solution (µM).")
+    volume_l: PositiveFloat = Field(description="Volume of the QD solution (mL).")
+    tma_mol_l: PositiveFloat = Field(description="TMA concentration of the solution added (mM).")
+    tma_per_qd: PositiveFloat = Field(description="TMA molecules per QD and cycle.")
+    cycles: PositiveInt = Field(description="Number of c-ALD cycles.")
+    pump_l_s: PositiveFloat = Field(1.0 * _ML_H, description="Pump rate of the TMA addition (mL/h).")
+    o2_l_s: PositiveFloat = Field(1.5 * _ML_MIN, description="O2 flow (mL/min).")
+    o2_s: PositiveFloat | None = Field(
+        None, description="Duration of the O2 flow (min; default: not planned, O2 in excess).")
+    wait_s: Annotated[float, check(lambda v: v >= 0, "must be ≥ 0")] = Field(
+        300.0, description="Wait after each addition (min).")
+    olac_after: PositiveInt | None = Field(
+        None, description="Oleic acid instead of O2 after this cycle.")
+    ligands_per_qd: PositiveFloat | None = Field(
+        None, description="Oleate ligands per QD (for the fraction addressed per cycle).")
+    stability_limit: PositiveFloat = Field(
+        25.0, description="TMA per QD above which the QDs may lose colloidal stability.")
+
+    @model_validator(mode="after")
+    def _olac_within_cycles(self) -> Self:
+        if self.olac_after is not None and self.olac_after >= self.cycles:
+            raise ValueError(f"{{olac_after}} must be less than {{cycles}} ({self.cycles}) or no "
+                             f"cycle uses oleic acid, got {self.olac_after}")
+        return self
+
+    def plan(self) -> CaldPlan:
+        """:func:`cald.qd.protocol.plan_cald` with these options."""
+        from cald.qd.protocol import plan_cald
+
+        return plan_cald(self)
