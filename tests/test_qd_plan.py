@@ -84,3 +84,10 @@ def test_olac_after_the_last_cycle_is_an_error(capsys):
 def test_model_refuses_a_zero_concentration():
     with pytest.raises(ValidationError, match="qd_mol_l"):
         PlanOptions(qd_um=0, volume_ml=10, tma_mm=1.6, tma_per_qd=25, cycles=1)
+
+
+def test_plot_timeline(capsys, tmp_path):
+    figure = tmp_path / "plan.svg"
+    run_json(capsys, [*RECIPE, "--plot", figure])
+    assert figure.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert_clean_error(*run(capsys, [*RECIPE, "--plot", tmp_path / "plan.txt"]), "--plot")

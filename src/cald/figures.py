@@ -7,7 +7,7 @@ import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 import numpy as np
@@ -20,8 +20,11 @@ from cald.nmr.processing import Peak
 from cald.recoupling.fit import RespdorResult
 from cald.spectrum import Spectrum
 
-__all__ = ["fit_figure", "lineshape_fit_figure", "overlay_figure", "render_figure",
-           "respdor_figure", "save_figure", "spectrum_figure"]
+if TYPE_CHECKING:
+    from cald.qd.protocol import CaldPlan
+
+__all__ = ["fit_figure", "lineshape_fit_figure", "overlay_figure", "plan_timeline_figure",
+           "render_figure", "respdor_figure", "save_figure", "spectrum_figure"]
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
@@ -178,3 +181,28 @@ def lineshape_fit_figure(result: Any, labels: Sequence[str] | None = None) -> Fi
     names = list(labels) if labels else default
     return fit_figure(x, result.data, total, list(zip(names, components, strict=False)), unit,
                       result.nucleus, title)
+
+
+def plan_timeline_figure(plan: CaldPlan) -> Figure:
+    """The c-ALD schedule of ``cald plan`` as a timeline: one row per cycle, a bar per step of
+    planned duration (min), a marker for a step whose duration is not planned."""
+    fig = Figure(figsize=(6.4, 0.6 + 0.35 * plan.cycles), layout="constrained")
+    ax = fig.subplots()
+    colors = {"add TMA": "C0", "wait": "0.8", "O2 flow": "C3", "add OLAC": "C2"}
+    t_min = 0.0
+    shown: set[str] = set()
+    for step in plan.steps:
+        label = None if step.action in shown else step.action
+        shown.add(step.action)
+        color = colors.get(step.action, "C4")
+        if step.duration_min is None:
+            ax.plot([t_min], [step.cycle], marker="v", ms=8, color=color, ls="none", label=label)
+            continue
+        ax.barh(step.cycle, step.duration_min, left=t_min, height=0.6, color=color, label=label)
+        t_min += step.duration_min
+    ax.set_yticks(range(1, plan.cycles + 1))
+    ax.invert_yaxis()
+    ax.set_xlabel("time / min")
+    ax.set_ylabel("cycle")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return fig

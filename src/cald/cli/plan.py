@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from cald.cli.common import JSON_OPTION, QUIET_OPTION, build_options, console, emit_json, option
+from cald.cli.nmr import check_plot_path
 from cald.qd.options import PlanOptions
 
 __all__ = ["register"]
@@ -23,6 +26,7 @@ def plan(
     olac_after: int | None = option(PlanOptions, "olac_after"),
     ligands_per_qd: float | None = option(PlanOptions, "ligands_per_qd"),
     stability_limit: float = option(PlanOptions, "stability_limit"),
+    plot: Path | None = typer.Option(None, "--plot", help="Timeline figure (.svg, .png, .pdf)."),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -32,7 +36,12 @@ def plan(
                          o2_ml_min=o2_ml_min, o2_min=o2_min, wait_min=wait_min,
                          olac_after=olac_after, ligands_per_qd=ligands_per_qd,
                          stability_limit=stability_limit)
+    check_plot_path(plot)
     result = opts.plan()
+    if plot is not None:
+        from cald.figures import plan_timeline_figure, save_figure
+
+        save_figure(plan_timeline_figure(result), plot)
     if as_json:
         emit_json(result.to_dict())
     elif not quiet:
