@@ -436,6 +436,38 @@ def _dosy_call(sample: Path) -> Any:
     return dosy_series(read_bruker(sample), (5.8, 5.0))
 
 
+def _uvvis_curve() -> tuple[Any, Any]:
+    nm = np.arange(350.0, 700.5, 1.0)
+    a = 0.6 * np.exp(-((nm - 560.0) / 12.0) ** 2 / 2) + 0.2 * np.exp(-(nm - 350.0) / 80.0)
+    return nm, a
+
+
+def _uvvis_csv(folder: Path) -> Path:
+    nm, a = _uvvis_curve()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "uvvis.csv"
+    path.write_text("wavelength_nm,absorbance\n"
+                    + "".join(f"{x:.1f},{y:.5f}\n" for x, y in zip(nm, a, strict=True)))
+    return path
+
+
+def _uvvis_jasco(folder: Path) -> Path:
+    nm, a = _uvvis_curve()
+    head = ("TITLE\tQD\nDATA TYPE\tUV/VIS SPECTRUM\nORIGIN\tJASCO\nXUNITS\tNANOMETERS\n"
+            "YUNITS\tABSORBANCE\nFIRSTX\t700.0000\nLASTX\t350.0000\nNPOINTS\t351\nXYDATA\n")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "uvvis.txt"
+    path.write_text(head + "".join(f"{x:.4f}\t{y:.6f}\n" for x, y in zip(nm[::-1], a[::-1],
+                                                                        strict=True)))
+    return path
+
+
+def _uvvis_call(sample: Path) -> Any:
+    from cald.io.uvvis import read_uvvis
+
+    return read_uvvis(sample)
+
+
 def _pass_call(sample: Path) -> Any:
     from cald.io.spectrum_file import read_pass_table
 
@@ -477,4 +509,6 @@ READERS: list[Reader] = [
     Reader("pass-2rr", _pass_2rr, "pdata/1/2rr", _BINARY, call=_pass_call),
     Reader("pass-proc2s", _pass_2rr, "pdata/1/proc2s", _PARAMS, call=_pass_call),
     Reader("project-toml", _project, ".", _TEXT, call=_project_call),
+    Reader("uvvis-csv", _uvvis_csv, ".", _TEXT, call=_uvvis_call),
+    Reader("uvvis-jasco", _uvvis_jasco, ".", _TEXT, call=_uvvis_call),
 ]

@@ -1,0 +1,143 @@
+"""UV-vis absorption spectra from CSV and from ASCII instrument exports.
+
+Accepted layouts (comma, tab, semicolon or space separated; ``#`` comment lines ignored):
+
+- CSV with a header row ``wavelength_nm,absorbance`` (names case-insensitive; ``wavelength``,
+  ``nm``, ``lambda``, ``wl`` for the wavelength and ``absorbance``, ``abs``, ``a`` for the
+  absorbance, in either column order);
+- instrument exports with a header block before the data: JASCO ``.txt``/``.csv`` (the data
+  follow the ``XYDATA`` line), PerkinElmer and Agilent/Cary ASCII (a header, then two numeric
+  columns). The data are the longest run of consecutive lines holding two or more numbers;
+  when the line just before it names the columns, the names choose them, otherwise the first
+  column is the wavelength (nm) and the second the absorbance.
+
+The returned :class:`~cald.spectrum.Spectrum` has its axis in nm, ascending whatever the file
+order; points above the saturation absorbance are dropped, with a note in the history.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+from cald.errors import DataFileError, ParameterError
+from cald.spectrum import Spectrum
+
+__all__ = ["DEFAULT_SATURATION_ABSORBANCE", "read_uvvis"]
+
+#: Absorbance above which a point is taken as saturated and dropped.
+DEFAULT_SATURATION_ABSORBANCE = 3.0
+#: Largest file read (bytes): a UV-vis export is a few hundred kB at most.
+MAX_BYTES = 50_000_000
+#: Fewest points a spectrum must keep.
+MIN_POINTS = 5
+
+_WAVELENGTH_NAMES = ("wavelength_nm", "wavelength", "nm", "lambda", "wl", "wavelength (nm)")
+_ABSORBANCE_NAMES = ("absorbance", "abs", "a", "absorbance (a.u.)", "abs.", "a.u.")
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+def _split(line: str) -> list[str]:
+    for delim in ("\t", ";", ","):
+        if delim in line:
+            return [c.strip().strip('"').strip() for c in line.split(delim)]
+    return line.split()
+
+
+def _numbers(cells: list[str]) -> list[float] | None:
+    cells = [c for c in cells if c]
+    if len(cells) < 2 or not all(_NUMBER.match(c) for c in cells):
+        return None
+    return [float(c) for c in cells]
+
+
+def _columns(header: list[str] | None, n_cells: int) -> tuple[int, int]:
+    """Indices of the wavelength and absorbance columns from a header row (or 0, 1)."""
+    if header is None or len(header) != n_cells:
+        return 0, 1
+    names = [h.lower() for h in header]
+    wl = next((i for i, n in enumerate(names) if n in _WAVELENGTH_NAMES), None)
+    ab = next((i for i, n in enumerate(names) if n in _ABSORBANCE_NAMES), None)
+    if wl is None or ab is None or wl == ab:
+        return 0, 1
+    return wl, ab
+
+
+def read_uvvis(path: str | os.PathLike[str],
+               saturation_absorbance: float = DEFAULT_SATURATION_ABSORBANCE) -> Spectrum:
+    """Read a UV-vis spectrum (wavelength in nm, absorbance) from CSV or an ASCII export.
+
+    Parameters
+    ----------
+    path
+        The file.
+    saturation_absorbance
+        Points with a larger absorbance are dropped as saturated (dimensionless, > 0).
+
+    Returns
+    -------
+    Spectrum
+        Absorbance against wavelength (unit ``nm``, ascending), ``source`` the file.
+
+    Raises
+    ------
+    DataFileError
+        No data block, fewer than :data:`MIN_POINTS` usable points, a non-positive wavelength,
+        or a wavelength that occurs twice.
+    """
+    if not math.isfinite(saturation_absorbance) or saturation_absorbance <= 0:
+        raise ParameterError(f"saturation absorbance must be positive, got {saturation_absorbance}")
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_BYTES:
+            raise DataFileError(f"larger than {MAX_BYTES} bytes: not a UV-vis spectrum", p)
+        text = p.read_bytes().decode("latin-1")
+    except OSError as exc:
+        raise DataFileError(f"cannot read: {exc.strerror or exc}", p) from None
+    lines = [ln.strip() for ln in text.splitlines()]
+    rows: list[list[float] | None] = [
+        None if not ln or ln.startswith("#") else _numbers(_split(ln)) for ln in lines]
+    best_start, best_len, start = 0, 0, None
+    for i, row in enumerate([*rows, None]):
+        if row is not None and start is None:
+            start = i
+        elif row is None and start is not None:
+            if i - start > best_len:
+                best_start, best_len = start, i - start
+            start = None
+    if best_len < MIN_POINTS:
+        raise DataFileError(f"no block of at least {MIN_POINTS} lines with wavelength and "
+                            "absorbance found", p)
+    block = rows[best_start:best_start + best_len]
+    n_cells = min(len(r) for r in block if r is not None)
+    header = None
+    if best_start > 0 and lines[best_start - 1]:
+        header = [c for c in _split(lines[best_start - 1]) if c]
+    i_wl, i_ab = _columns(header, n_cells)
+    data = np.array([[r[i_wl], r[i_ab]] for r in block if r is not None], dtype=float)
+    wl, ab = data[:, 0], data[:, 1]
+    where = f"lines {best_start + 1}–{best_start + best_len}"
+    if not (np.all(np.isfinite(wl)) and np.all(np.isfinite(ab))):
+        raise DataFileError(f"non-finite number in the data ({where})", p)
+    if np.any(wl <= 0):
+        raise DataFileError(f"wavelength must be positive (nm), got {wl[wl <= 0][0]:g}", p)
+    order = np.argsort(wl, kind="stable")
+    wl, ab = wl[order], ab[order]
+    dup = np.flatnonzero(np.diff(wl) == 0)
+    if dup.size:
+        raise DataFileError(f"wavelength {wl[dup[0]]:g} nm occurs more than once", p)
+    history = [f"read {p.name} ({where}, {wl.size} points)"]
+    saturated = ab > saturation_absorbance
+    if np.any(saturated):
+        history.append(f"dropped {int(saturated.sum())} saturated points "
+                       f"(A > {saturation_absorbance:g})")
+        wl, ab = wl[~saturated], ab[~saturated]
+    if wl.size < MIN_POINTS:
+        raise DataFileError(f"fewer than {MIN_POINTS} points with A ≤ {saturation_absorbance:g}",
+                            p)
+    return Spectrum(values=ab, axis=wl, unit="nm", source=str(p), history=tuple(history),
+                    meta={"saturated_points": int(saturated.sum())})
