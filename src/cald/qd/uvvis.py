@@ -1,0 +1,260 @@
+"""The first exciton of a quantum-dot UV-vis spectrum, and the size and concentration from it.
+
+:func:`find_exciton` smooths the absorbance (Savitzky–Golay on a uniform wavelength grid),
+takes its second derivative and keeps the negative lobes that stand out of the noise and are
+flanked by positive curvature on both sides (a peak, or a shoulder on a rising continuum;
+a monotonic edge has positive curvature on one side only). The lobe at the longest wavelength
+is the first (lowest-energy) exciton. Its position is the vertex of a parabola through the
+second derivative around the minimum: unlike the absorbance maximum, it is hardly pulled by the
+rising continuum and the next exciton (a few nm for broad excitons), and it exists for a
+shoulder too. The absorbance maximum next to it (parabola through the smoothed absorbance) is
+reported as well, or noted as absent (a shoulder). The FWHM is twice the half width at half height
+on the low-energy (long-wavelength) side, above the lowest absorbance on that side: the high
+side is overlapped by the higher excitons and the continuum.
+
+:func:`size_exciton` adds the diameter (:func:`cald.qd.sizing.size_from_exciton`), the molar
+absorptivity ε at the first exciton and, with a path length, the concentration.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.signal import savgol_coeffs, savgol_filter
+
+from cald.errors import ParameterError
+from cald.qd.sizing import (
+    SizingModel,
+    concentration_um,
+    molar_absorptivity_per_m_cm,
+    size_from_exciton,
+)
+from cald.spectrum import Spectrum
+
+__all__ = ["Exciton", "ExcitonResult", "find_exciton", "size_exciton"]
+
+#: Width (nm) of the Savitzky–Golay windows for the smoothing and the second derivative.
+SMOOTH_NM = 21.0
+#: A curvature lobe must exceed this many noise σ of the second derivative.
+NOISE_SIGMAS = 6.0
+
+
+@dataclass(frozen=True)
+class Exciton:
+    """The first exciton: position (nm, the minimum of the second derivative), absorbance
+    there, FWHM (nm), the absorbance maximum next to it (nm; ``None`` for a shoulder), notes."""
+
+    peak_nm: float
+    absorbance: float
+    fwhm_nm: float | None
+    max_nm: float | None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExcitonResult:
+    """First exciton, size, ε and (with a path length) concentration of a CdSe QD solution."""
+
+    source: str | None
+    material: str
+    model: str
+    exciton: Exciton
+    diameter_nm: float
+    extrapolated: bool
+    epsilon_m_cm: float
+    path_cm: float | None
+    dilution: float
+    concentration_um: float | None
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON keys of ``cald uvvis size``."""
+        out: dict[str, Any] = {
+            "source": self.source, "material": self.material, "model": self.model,
+            "peak_nm": self.exciton.peak_nm, "absorbance": self.exciton.absorbance,
+            "fwhm_nm": self.exciton.fwhm_nm, "absorbance_max_nm": self.exciton.max_nm,
+            "diameter_nm": self.diameter_nm, "extrapolated": self.extrapolated,
+            "epsilon_m_cm": self.epsilon_m_cm}
+        if self.path_cm is not None:
+            out.update(path_cm=self.path_cm, dilution=self.dilution,
+                       concentration_um=self.concentration_um)
+        out["notes"] = list(self.notes)
+        return out
+
+    def report(self) -> str:
+        """A few readable lines."""
+        ex = self.exciton
+        fwhm = "n/a" if ex.fwhm_nm is None else f"{ex.fwhm_nm:.1f} nm"
+        lines = [f"first exciton  {ex.peak_nm:.1f} nm ({'shoulder' if ex.max_nm is None else 'peak'}),"
+                 f" A = {ex.absorbance:.4g}, FWHM {fwhm}",
+                 f"diameter       {self.diameter_nm:.2f} nm ({self.material}, {self.model})",
+                 f"epsilon        {self.epsilon_m_cm:.4g} M^-1 cm^-1"]
+        if self.concentration_um is not None:
+            lines.append(f"concentration  {self.concentration_um:.4g} µM "
+                         f"(path {self.path_cm:g} cm, dilution {self.dilution:g})")
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _odd(n: float, at_least: int) -> int:
+    k = max(at_least, int(round(n)))
+    return k if k % 2 else k + 1
+
+
+def _parabola_vertex(x: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[float, float]:
+    """Vertex (x, curvature coefficient) of the least-squares parabola through (x, y)."""
+    x0 = float(np.mean(x))
+    c2, c1, _ = np.polyfit(x - x0, y, 2)
+    return (x0 - c1 / (2 * c2) if c2 != 0 else math.nan), float(c2)
+
+
+def find_exciton(spectrum: Spectrum, region: tuple[float, float] | None = None,
+                 smooth_nm: float = SMOOTH_NM) -> Exciton:
+    """The first (lowest-energy) exciton of an absorbance spectrum.
+
+    Parameters
+    ----------
+    spectrum
+        Absorbance against wavelength (unit ``nm``).
+    region
+        Wavelength range (nm, either order) searched; default the whole spectrum.
+    smooth_nm
+        Width of the Savitzky–Golay windows (nm).
+
+    Raises
+    ------
+    ParameterError
+        No exciton (a flat or monotonic spectrum), too few points, or a region outside the
+        spectrum; the message names the spectrum's file.
+    """
+    src = spectrum.source
+    if spectrum.unit != "nm":
+        raise ParameterError(f"axis unit must be nm for UV-vis, got {spectrum.unit}", src)
+    wl = np.asarray(spectrum.axis, float)
+    a = np.asarray(spectrum.real(), float)
+    order = np.argsort(wl)
+    wl, a = wl[order], a[order]
+    if region is not None:
+        mask = (wl >= min(region)) & (wl <= max(region))
+        if mask.sum() < 5:
+            raise ParameterError(f"region {min(region):g}–{max(region):g} nm holds fewer than 5 "
+                                 f"points of the spectrum ({wl[0]:g}–{wl[-1]:g} nm)", src)
+        wl, a = wl[mask], a[mask]
+    step = float(np.median(np.diff(wl)))
+    if not step > 0:
+        raise ParameterError("the wavelength axis is not increasing", src)
+    grid = np.arange(wl[0], wl[-1] + step / 2, step)
+    y = np.interp(grid, wl, a)
+    window = _odd(smooth_nm / step, 7)
+    if window >= grid.size:
+        raise ParameterError(f"too few points ({grid.size}) for a {smooth_nm:g} nm smoothing "
+                             "window", src)
+    smooth = savgol_filter(y, window, 3, mode="interp")
+    d2 = savgol_filter(y, window, 3, deriv=2, delta=step, mode="interp")
+    noise = float(np.std(y - smooth)) * float(np.linalg.norm(
+        savgol_coeffs(window, 3, deriv=2, delta=step)))
+    scale = max(float(np.ptp(smooth)), 1e-12) / smooth_nm**2
+    threshold = max(NOISE_SIGMAS * noise, 1e-3 * scale)
+    edge = window // 2
+    neg = d2 < -threshold
+    neg[:edge] = neg[-edge:] = False
+    pos = d2 > threshold
+    # negative lobes: runs of neg, flanked by positive curvature within 3 windows on both sides
+    lobes: list[tuple[int, int]] = []
+    i = 0
+    while i < neg.size:
+        if neg[i]:
+            j = i
+            while j + 1 < neg.size and neg[j + 1]:
+                j += 1
+            reach = 3 * window
+            left = pos[max(0, i - reach):i].any()
+            right = pos[j + 1:j + 1 + reach].any()
+            if left and right:
+                lobes.append((i, j))
+            i = j + 1
+        else:
+            i += 1
+    if not lobes:
+        raise ParameterError("no exciton found: the spectrum has no peak or shoulder standing "
+                             "out of the noise (flat or monotonic)", src)
+    i, j = lobes[-1]
+    k = i + int(np.argmin(d2[i:j + 1]))
+    half = max(2, window // 4)
+    sl = slice(max(0, k - 2 * half), min(grid.size, k + 2 * half + 1))
+    notes: list[str] = []
+    peak, c2 = _parabola_vertex(grid[sl], d2[sl])
+    if not (c2 > 0 and grid[sl][0] <= peak <= grid[sl][-1]):
+        peak = float(grid[k])
+    # a maximum of the smoothed absorbance near the curvature minimum → a peak, else a shoulder
+    lo, hi = max(0, k - window // 2), min(grid.size, k + window // 2 + 1)
+    m = lo + int(np.argmax(smooth[lo:hi]))
+    max_nm: float | None = None
+    if lo < m < hi - 1:
+        ps = slice(max(0, m - half), min(grid.size, m + half + 1))
+        max_nm, c2 = _parabola_vertex(grid[ps], smooth[ps])
+        if not (c2 < 0 and grid[ps][0] <= max_nm <= grid[ps][-1]):
+            max_nm = float(grid[m])
+    else:
+        notes.append("first exciton is a shoulder (no absorbance maximum)")
+    absorbance = float(np.interp(peak, grid, smooth))
+    # FWHM: twice the half width at half height on the long-wavelength side
+    red = smooth[grid >= peak]
+    red_x = grid[grid >= peak]
+    base = float(red.min())
+    level = base + (absorbance - base) / 2
+    below = np.flatnonzero(red < level)
+    fwhm: float | None = None
+    if below.size and below[0] > 0 and absorbance > base:
+        b = int(below[0])
+        x_half = float(np.interp(level, [red[b], red[b - 1]], [red_x[b], red_x[b - 1]]))
+        fwhm = 2.0 * (x_half - peak)
+        notes.append("FWHM = 2 × the half width at half height on the low-energy "
+                     "(long-wavelength) side, above the lowest absorbance on that side")
+    else:
+        notes.append("no FWHM: the absorbance does not fall to half height on the "
+                     "long-wavelength side")
+    return Exciton(float(peak), absorbance, fwhm, max_nm, tuple(notes))
+
+
+def size_exciton(spectrum: Spectrum, material: str = "CdSe", model: SizingModel = "yu2003",
+                 path_cm: float | None = None, dilution: float = 1.0,
+                 region: tuple[float, float] | None = None) -> ExcitonResult:
+    """First exciton, diameter, ε and (with ``path_cm``) the stock concentration.
+
+    Parameters
+    ----------
+    spectrum
+        Absorbance against wavelength (nm).
+    material
+        Only ``"CdSe"`` has sizing curves.
+    model
+        ``"yu2003"`` or ``"jasieniak2009"`` (:func:`cald.qd.sizing.size_from_exciton`).
+    path_cm
+        Optical path length (cm); without it no concentration.
+    dilution
+        Dilution of the measured solution relative to the stock.
+    region
+        Wavelength range (nm) searched for the exciton.
+    """
+    if material != "CdSe":
+        raise ParameterError(f"unknown material {material!r}; known: CdSe", "--material")
+    ex = find_exciton(spectrum, region)
+    size = size_from_exciton(ex.peak_nm, model)
+    eps = molar_absorptivity_per_m_cm(size.diameter_nm)
+    notes = list(ex.notes)
+    if size.note:
+        notes.append(size.note)
+    notes.append("ε = 5857 D^2.65 M⁻¹ cm⁻¹ (Yu 2003) at the first exciton")
+    conc = None
+    if path_cm is not None:
+        if ex.absorbance <= 0:
+            raise ParameterError(f"absorbance at the exciton is {ex.absorbance:.3g}: no "
+                                 "concentration", spectrum.source)
+        conc = concentration_um(ex.absorbance, eps, path_cm, dilution)
+    return ExcitonResult(spectrum.source, material, model, ex, size.diameter_nm,
+                         size.extrapolated, eps, path_cm, dilution, conc, tuple(notes))
