@@ -462,10 +462,8 @@ def _uvvis_jasco(folder: Path) -> Path:
     return path
 
 
-def _uvvis_call(sample: Path) -> Any:
-    from cald.io.uvvis import read_uvvis
-
-    return read_uvvis(sample)
+def _uvvis_size(sample: Path, scratch: Path) -> list[str]:
+    return ["uvvis", "size", str(sample), "--material", "CdSe", "--path-cm", "1", "--json"]
 
 
 def _pass_call(sample: Path) -> Any:
@@ -509,6 +507,6 @@ READERS: list[Reader] = [
     Reader("pass-2rr", _pass_2rr, "pdata/1/2rr", _BINARY, call=_pass_call),
     Reader("pass-proc2s", _pass_2rr, "pdata/1/proc2s", _PARAMS, call=_pass_call),
     Reader("project-toml", _project, ".", _TEXT, call=_project_call),
-    Reader("uvvis-csv", _uvvis_csv, ".", _TEXT, call=_uvvis_call),
-    Reader("uvvis-jasco", _uvvis_jasco, ".", _TEXT, call=_uvvis_call),
+    Reader("uvvis-csv", _uvvis_csv, ".", _TEXT, argv=_uvvis_size),
+    Reader("uvvis-jasco", _uvvis_jasco, ".", _TEXT, argv=_uvvis_size),
 ]

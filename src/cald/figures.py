@@ -22,8 +22,9 @@ from cald.spectrum import Spectrum
 
 if TYPE_CHECKING:
     from cald.qd.protocol import CaldPlan
+    from cald.qd.uvvis import ExcitonResult
 
-__all__ = ["fit_figure", "lineshape_fit_figure", "overlay_figure", "plan_timeline_figure",
+__all__ = ["exciton_figure", "fit_figure", "lineshape_fit_figure", "overlay_figure", "plan_timeline_figure",
            "render_figure", "respdor_figure", "save_figure", "spectrum_figure"]
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
@@ -205,4 +206,18 @@ def plan_timeline_figure(plan: CaldPlan) -> Figure:
     ax.set_xlabel("time / min")
     ax.set_ylabel("cycle")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return fig
+
+
+def exciton_figure(spec: Spectrum, result: ExcitonResult) -> Figure:
+    """A UV-vis spectrum with its first exciton marked and the diameter in the legend."""
+    fig = Figure(figsize=(6.0, 3.4), layout="constrained")
+    ax = fig.subplots()
+    ax.plot(spec.axis, np.real(spec.values), lw=0.8, color="black")
+    ex = result.exciton
+    ax.axvline(ex.peak_nm, color="C3", lw=0.8,
+               label=f"{ex.peak_nm:.1f} nm, d = {result.diameter_nm:.2f} nm ({result.model})")
+    ax.set_xlabel("wavelength / nm")
+    ax.set_ylabel("absorbance")
+    ax.legend(fontsize=8, frameon=False)
     return fig

@@ -73,7 +73,8 @@ def option(model: type[Options], name: str, *flags: str, **kwargs: Any) -> Any:
 M = TypeVar("M", bound=Options)
 
 
-def build_options(model: type[M], flags: Mapping[str, str] | None = None, **values: Any) -> M:
+def build_options(model: type[M], flags: Mapping[str, str] | None = None, /,
+                  **values: Any) -> M:
     """The options model from typer values keyed by boundary names (``None``: the model's
     default); a problem becomes a :class:`ParameterError` naming the option (``--t-ms``, or the
     flag given in ``flags`` for a field whose flag differs from its name)."""

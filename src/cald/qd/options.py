@@ -1,20 +1,26 @@
-"""Options of the c-ALD planner (``cald plan``), see :mod:`cald.options` for the conventions.
+"""Options of the quantum-dot operations (``cald plan``, ``cald uvvis size``), see
+:mod:`cald.options` for the conventions.
 
 Concentrations, volumes, rates and times are given as µM, mM, mL, mL/h, mL/min and min and
 held in mol/L, L, L/s and s."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
-from cald.options import Options, PositiveFloat, check
+from cald.options import Options, PositiveFloat, Region, check
 
 if TYPE_CHECKING:
     from cald.qd.protocol import CaldPlan
+    from cald.qd.uvvis import ExcitonResult
+    from cald.spectrum import Spectrum
 
-__all__ = ["PlanOptions"]
+__all__ = ["MATERIALS", "PlanOptions", "UvvisSizeOptions"]
+
+#: Materials with sizing curves (:mod:`cald.qd.sizing`).
+MATERIALS = ("CdSe",)
 
 _ML_H = 1e-3 / 3600.0  # L/s per mL/h
 _ML_MIN = 1e-3 / 60.0  # L/s per mL/min
@@ -61,3 +67,28 @@ class PlanOptions(Options):
         from cald.qd.protocol import plan_cald
 
         return plan_cald(self)
+
+
+class UvvisSizeOptions(Options):
+    """``cald uvvis size``: the material and sizing curve, the path length and dilution for the
+    concentration, the saturation absorbance and the wavelength region searched."""
+
+    material: Annotated[str, check(lambda v: v in MATERIALS,
+                                   f"must be one of {', '.join(MATERIALS)}", quote=True)] = Field(
+        description=f"QD material (known: {', '.join(MATERIALS)}).")
+    model: Literal["yu2003", "jasieniak2009"] = Field(
+        "yu2003", description="Sizing curve: yu2003 or jasieniak2009.")
+    path_cm: PositiveFloat | None = Field(
+        None, description="Optical path length (cm); gives the concentration.")
+    dilution: PositiveFloat = Field(
+        1.0, description="Dilution of the measured solution relative to the stock.")
+    saturation_absorbance: PositiveFloat = Field(
+        3.0, description="Points with a larger absorbance are dropped as saturated.")
+    region: Region | None = Field(None, description="Wavelength region A:B searched (nm).")
+
+    def size(self, spectrum: Spectrum) -> ExcitonResult:
+        """:func:`cald.qd.uvvis.size_exciton` of ``spectrum`` with these options."""
+        from cald.qd.uvvis import size_exciton
+
+        return size_exciton(spectrum, self.material, self.model, self.path_cm, self.dilution,
+                            self.region)
