@@ -33,6 +33,8 @@ __all__ = ["DEFAULT_SATURATION_ABSORBANCE", "read_uvvis"]
 DEFAULT_SATURATION_ABSORBANCE = 3.0
 #: Largest file read (bytes): a UV-vis export is a few hundred kB at most.
 MAX_BYTES = 50_000_000
+#: Longest wavelength accepted (nm): beyond the near infrared a column is not a wavelength.
+MAX_WAVELENGTH_NM = 5000.0
 #: Fewest points a spectrum must keep.
 MIN_POINTS = 5
 
@@ -123,8 +125,10 @@ def read_uvvis(path: str | os.PathLike[str],
     where = f"lines {best_start + 1}–{best_start + best_len}"
     if not (np.all(np.isfinite(wl)) and np.all(np.isfinite(ab))):
         raise DataFileError(f"non-finite number in the data ({where})", p)
-    if np.any(wl <= 0):
-        raise DataFileError(f"wavelength must be positive (nm), got {wl[wl <= 0][0]:g}", p)
+    bad = (wl <= 0) | (wl > MAX_WAVELENGTH_NM)
+    if np.any(bad):
+        raise DataFileError(f"wavelength must be between 0 and {MAX_WAVELENGTH_NM:g} nm, got "
+                            f"{wl[bad][0]:g}", p)
     order = np.argsort(wl, kind="stable")
     wl, ab = wl[order], ab[order]
     dup = np.flatnonzero(np.diff(wl) == 0)

@@ -147,7 +147,11 @@ def find_exciton(spectrum: Spectrum, region: tuple[float, float] | None = None,
     step = float(np.median(np.diff(wl)))
     if not step > 0:
         raise ParameterError("the wavelength axis is not increasing", src)
-    grid = np.arange(wl[0], wl[-1] + step / 2, step)
+    n_grid = int((wl[-1] - wl[0]) / step) + 1
+    if n_grid > 10 * wl.size:
+        raise ParameterError(f"wavelength axis too uneven ({wl.size} points over "
+                             f"{wl[0]:g}–{wl[-1]:g} nm, median step {step:g} nm)", src)
+    grid = wl[0] + step * np.arange(n_grid)
     y = np.interp(grid, wl, a)
     window = _odd(smooth_nm / step, 7)
     if window >= grid.size:
