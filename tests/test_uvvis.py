@@ -183,3 +183,20 @@ def test_cli_bad_files(tmp_path, capsys):
     dup = write_csv(tmp_path / "dup.csv", nm, np.linspace(1, 0, nm.size))
     assert_clean_error(*run(capsys, ["uvvis", "size", dup, "--material", "CdSe"]),
                        "dup.csv: wavelength")
+
+
+# --- a real instrument export -------------------------------------------------------------
+
+JASCO_PBSE = Path(__file__).parent / "data" / "uvvis" / "jasco_pbse_batch1.txt"
+
+
+def test_real_jasco_export_pbse():
+    """JASCO V-570 export of PbSe QDs (WrightTools, MIT; tests/data/README.md): 1801 points
+    from 2500 down to 700 nm; the first exciton is the broad band near 1445 nm."""
+    spec = read_uvvis(JASCO_PBSE)
+    assert spec.n_points == 1801 and spec.axis[0] == 700.0 and spec.axis[-1] == 2500.0
+    band = spec.region_mask(1300.0, 1600.0)
+    raw_max_nm = spec.axis[band][np.argmax(spec.values[band])]
+    ex = find_exciton(spec, smooth_nm=61.0)
+    assert ex.max_nm == pytest.approx(raw_max_nm, abs=6.0)
+    assert ex.peak_nm == pytest.approx(1446.0, abs=3.0)

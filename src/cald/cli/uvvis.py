@@ -25,6 +25,7 @@ def size(
     dilution: float = option(UvvisSizeOptions, "dilution"),
     saturation_absorbance: float = option(UvvisSizeOptions, "saturation_absorbance"),
     region: str | None = option(UvvisSizeOptions, "region"),
+    smooth_nm: float = option(UvvisSizeOptions, "smooth_nm"),
     plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
@@ -32,7 +33,7 @@ def size(
     """First exciton (peak, FWHM), diameter, ε and, with --path-cm, the concentration."""
     opts = build_options(UvvisSizeOptions, material=material, model=model, path_cm=path_cm,
                          dilution=dilution, saturation_absorbance=saturation_absorbance,
-                         region=region)
+                         region=region, smooth_nm=smooth_nm)
     check_plot_path(plot)
     spectrum = read_uvvis(path, opts.saturation_absorbance)
     result = opts.size(spectrum)

@@ -85,10 +85,13 @@ class UvvisSizeOptions(Options):
     saturation_absorbance: PositiveFloat = Field(
         3.0, description="Points with a larger absorbance are dropped as saturated.")
     region: Region | None = Field(None, description="Wavelength region A:B searched (nm).")
+    smooth_nm: PositiveFloat = Field(
+        21.0, description="Savitzky–Golay window (nm); about the exciton's FWHM or less "
+        "(broad NIR excitons need more).")
 
     def size(self, spectrum: Spectrum) -> ExcitonResult:
         """:func:`cald.qd.uvvis.size_exciton` of ``spectrum`` with these options."""
         from cald.qd.uvvis import size_exciton
 
         return size_exciton(spectrum, self.material, self.model, self.path_cm, self.dilution,
-                            self.region)
+                            self.region, self.smooth_nm)

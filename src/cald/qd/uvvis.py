@@ -1,8 +1,8 @@
 """The first exciton of a quantum-dot UV-vis spectrum, and the size and concentration from it.
 
 :func:`find_exciton` smooths the absorbance (Savitzky–Golay on a uniform wavelength grid),
-takes its second derivative and keeps the negative lobes that stand out of the noise and are
-flanked by positive curvature on both sides (a peak, or a shoulder on a rising continuum;
+takes its second derivative and keeps the negative lobes that stand out of the noise and lie
+between two points of positive curvature (a peak, or a shoulder on a rising continuum;
 a monotonic edge has positive curvature on one side only). The lobe at the longest wavelength
 is the first (lowest-energy) exciton. Its position is the vertex of a parabola through the
 second derivative around the minimum: unlike the absorbance maximum, it is hardly pulled by the
@@ -123,7 +123,8 @@ def find_exciton(spectrum: Spectrum, region: tuple[float, float] | None = None,
     region
         Wavelength range (nm, either order) searched; default the whole spectrum.
     smooth_nm
-        Width of the Savitzky–Golay windows (nm).
+        Width of the Savitzky–Golay windows (nm): about the exciton's FWHM or less; a broad
+        exciton (PbSe in the near infrared) needs a wider window to stand out of the noise.
 
     Raises
     ------
@@ -164,25 +165,14 @@ def find_exciton(spectrum: Spectrum, region: tuple[float, float] | None = None,
     scale = max(float(np.ptp(smooth)), 1e-12) / smooth_nm**2
     threshold = max(NOISE_SIGMAS * noise, 1e-3 * scale)
     edge = window // 2
-    neg = d2 < -threshold
-    neg[:edge] = neg[-edge:] = False
-    pos = d2 > threshold
-    # negative lobes: runs of neg, flanked by positive curvature within 3 windows on both sides
+    inner = np.zeros(grid.size, bool)
+    inner[edge:grid.size - edge] = True
+    pos = np.flatnonzero((d2 > threshold) & inner)
+    # a lobe: the stretch between two points of positive curvature that dips below -threshold
     lobes: list[tuple[int, int]] = []
-    i = 0
-    while i < neg.size:
-        if neg[i]:
-            j = i
-            while j + 1 < neg.size and neg[j + 1]:
-                j += 1
-            reach = 3 * window
-            left = pos[max(0, i - reach):i].any()
-            right = pos[j + 1:j + 1 + reach].any()
-            if left and right:
-                lobes.append((i, j))
-            i = j + 1
-        else:
-            i += 1
+    for i, j in zip(pos[:-1], pos[1:], strict=True):
+        if j - i > 1 and d2[i + 1:j].min() < -threshold:
+            lobes.append((i + 1, j - 1))
     if not lobes:
         raise ParameterError("no exciton found: the spectrum has no peak or shoulder standing "
                              "out of the noise (flat or monotonic)", src)
@@ -227,7 +217,8 @@ def find_exciton(spectrum: Spectrum, region: tuple[float, float] | None = None,
 
 def size_exciton(spectrum: Spectrum, material: str = "CdSe", model: SizingModel = "yu2003",
                  path_cm: float | None = None, dilution: float = 1.0,
-                 region: tuple[float, float] | None = None) -> ExcitonResult:
+                 region: tuple[float, float] | None = None,
+                 smooth_nm: float = SMOOTH_NM) -> ExcitonResult:
     """First exciton, diameter, ε and (with ``path_cm``) the stock concentration.
 
     Parameters
@@ -244,10 +235,12 @@ def size_exciton(spectrum: Spectrum, material: str = "CdSe", model: SizingModel 
         Dilution of the measured solution relative to the stock.
     region
         Wavelength range (nm) searched for the exciton.
+    smooth_nm
+        Width of the Savitzky–Golay windows (nm), see :func:`find_exciton`.
     """
     if material != "CdSe":
         raise ParameterError(f"unknown material {material!r}; known: CdSe", "--material")
-    ex = find_exciton(spectrum, region)
+    ex = find_exciton(spectrum, region, smooth_nm)
     size = size_from_exciton(ex.peak_nm, model)
     eps = molar_absorptivity_per_m_cm(size.diameter_nm)
     notes = list(ex.notes)
