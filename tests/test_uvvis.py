@@ -200,3 +200,14 @@ def test_real_jasco_export_pbse():
     ex = find_exciton(spec, smooth_nm=61.0)
     assert ex.max_nm == pytest.approx(raw_max_nm, abs=6.0)
     assert ex.peak_nm == pytest.approx(1446.0, abs=3.0)
+
+
+def test_region_outside_the_spectrum_and_extrapolation(tmp_path, capsys):
+    a = 0.5 * np.exp(-0.5 * ((NM - 690.0) / 12.0) ** 2) + 0.3 * np.exp(-(NM - 350.0) / 60.0)
+    path = write_csv(tmp_path / "big.csv", NM, a)
+    assert_clean_error(*run(capsys, ["uvvis", "size", path, "--material", "CdSe", "--region",
+                                     "800:900"]), "big.csv: region 800–900 nm")
+    out = run_json(capsys, ["uvvis", "size", path, "--material", "CdSe", "--region", "600:750"])
+    assert out["peak_nm"] == pytest.approx(690.0, abs=0.5)
+    assert out["extrapolated"] is True
+    assert any("yu2003 extrapolated" in n for n in out["notes"])
