@@ -7,6 +7,7 @@ import json
 import math
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -16,8 +17,8 @@ from rich.console import Console
 from cald.errors import ParameterError
 from cald.options import Options, describe_validation_error
 
-__all__ = ["JSON_OPTION", "QUIET_OPTION", "build_options", "console", "emit_json", "finite",
-           "option", "to_jsonable"]
+__all__ = ["JSON_OPTION", "PLOT_SUFFIXES", "QUIET_OPTION", "build_options", "check_plot_path",
+           "console", "emit_json", "finite", "option", "to_jsonable"]
 
 #: The arguments of the current ``cald`` invocation (set by :func:`cald.cli.app.main`), recorded
 #: as the command in results.
@@ -46,6 +47,16 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [to_jsonable(v) for v in obj]
     return obj
+
+
+#: Figure formats of ``--plot``.
+PLOT_SUFFIXES = (".svg", ".png", ".pdf")
+
+
+def check_plot_path(plot: Path | None) -> None:
+    """Refuse a figure name whose format is unknown before any work starts."""
+    if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
+        raise ParameterError(f"--plot {plot}: file must end in .svg, .png or .pdf")
 
 
 def emit_json(obj: Any) -> None:

@@ -7,13 +7,20 @@ from pathlib import Path
 
 import typer
 
-from cald.cli.common import JSON_OPTION, QUIET_OPTION, build_options, console, emit_json, option
+from cald.cli.common import (
+    JSON_OPTION,
+    QUIET_OPTION,
+    build_options,
+    check_plot_path,
+    console,
+    emit_json,
+    option,
+)
 from cald.cli.nmr import (
     CPMG_OPTION,
     ECHO_PERIOD_OPTION,
     GRPDLY_OPTION,
     ROW_OPTION,
-    check_plot_path,
 )
 from cald.lineshape.options import CsaFitOptions, PeaksFitOptions, QuadFitOptions
 

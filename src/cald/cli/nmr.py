@@ -7,19 +7,19 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from cald.cli.common import JSON_OPTION, QUIET_OPTION, build_options, console, emit_json, option
-from cald.errors import ParameterError
+from cald.cli.common import (
+    JSON_OPTION,
+    QUIET_OPTION,
+    build_options,
+    check_plot_path,
+    console,
+    emit_json,
+    option,
+)
 from cald.nmr.options import EnhancementOptions, ProcessOptions, SpectrumOptions
 
 app = typer.Typer(help="NMR spectra: Bruker folders, JCAMP-DX, CSV.", no_args_is_help=True)
 
-PLOT_SUFFIXES = (".svg", ".png", ".pdf")
-
-
-def check_plot_path(plot: Path | None) -> None:
-    """Refuse a figure name whose format is unknown before any work starts."""
-    if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
-        raise ParameterError(f"--plot {plot}: file must end in .svg, .png or .pdf")
 
 
 #: Options of reading one spectrum, shared by every command that reads one (SpectrumOptions).

@@ -7,8 +7,16 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from cald.cli.common import JSON_OPTION, QUIET_OPTION, build_options, console, emit_json, option
-from cald.cli.nmr import CPMG_OPTION, ECHO_PERIOD_OPTION, GRPDLY_OPTION, check_plot_path
+from cald.cli.common import (
+    JSON_OPTION,
+    QUIET_OPTION,
+    build_options,
+    check_plot_path,
+    console,
+    emit_json,
+    option,
+)
+from cald.cli.nmr import CPMG_OPTION, ECHO_PERIOD_OPTION, GRPDLY_OPTION
 from cald.nmr.options import RespdorSeriesOptions
 from cald.recoupling.options import RespdorCurveOptions, RespdorFitOptions
 

@@ -6,8 +6,15 @@ from pathlib import Path
 
 import typer
 
-from cald.cli.common import JSON_OPTION, QUIET_OPTION, build_options, console, emit_json, option
-from cald.cli.nmr import check_plot_path
+from cald.cli.common import (
+    JSON_OPTION,
+    QUIET_OPTION,
+    build_options,
+    check_plot_path,
+    console,
+    emit_json,
+    option,
+)
 from cald.io.uvvis import read_uvvis
 from cald.qd.options import UvvisSizeOptions
 
