@@ -381,7 +381,7 @@ def test_overlay_of_the_13c_cp_group(demo):
     overlay = next(f for f in overlays if f["alt"] == "13C CP (DNP)")
     assert overlay["alt"] == "13C CP (DNP)"
     assert overlay["section"] == "section-ssnmr"
-    assert overlay["caption"].startswith("Overlay across samples — 13C CP (DNP)")
+    assert overlay["caption"].startswith("Across samples — 13C CP (DNP)")
     assert "normalised to the tallest point of 135–125 ppm" in overlay["caption"]
     assert len(decode_svg(overlay["src"])) > 10_000
     # overlays come before the section's cards
@@ -477,6 +477,8 @@ def test_render_is_deterministic():
 def test_a_new_kind_needs_no_change_of_the_report_core():
     """A kind declared here (as a new module would) shows its key numbers, its table across
     samples and its mechanism statement in the report through its own methods."""
+    from matplotlib.figure import Figure
+
     from cald.options import Options
     from cald.project.analyses import (
         REGISTRY,
@@ -484,6 +486,7 @@ def test_a_new_kind_needs_no_change_of_the_report_core():
         AnalysisOutput,
         Statement,
         Table,
+        figure_output,
         register,
     )
     from cald.project.formatting import sample_label
@@ -513,6 +516,12 @@ def test_a_new_kind_needs_no_change_of_the_report_core():
                             format_value(a["result"]["width_nm"], a["result"]["width_nm_err"])]
                            for a in analyses], "Toy widths across samples")]
 
+        def figures(self, analyses, cycles):
+            fig = Figure(figsize=(2, 2))
+            fig.subplots().plot([cycles[a["sample"]] for a in analyses],
+                                [a["result"]["width_nm"] for a in analyses], "o")
+            return [figure_output("toy_widths", "Toy width against cycles.", fig)]
+
         def mechanism(self, analysis, sample):
             return [Statement(f"Toy width of {sample['name']}", analysis["result"]["width_nm"],
                               analysis["result"]["width_nm_err"], "nm", analysis["id"])]
@@ -535,6 +544,10 @@ def test_a_new_kind_needs_no_change_of_the_report_core():
     assert "<h3>Toy widths across samples</h3>" in html
     assert '<div class="card" id="toy-1">' in html and "Toy width: toy-1" in html
     assert '<p class="toy">width 3.25 nm of n1 &lt;i&gt;</p>' in html  # escaped
+    figure = next(f for f in page.figures if f["alt"] == "toy_widths")
+    assert figure["section"] == "section-optical"
+    assert figure["caption"] == "Across samples — Toy width against cycles."
+    assert len(decode_svg(figure["src"])) > 1000
 
 
 def test_report_core_names_no_kind():

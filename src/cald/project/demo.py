@@ -68,6 +68,13 @@ ligands_per_qd = 85
 tma_per_qd = 25
 notes = "three c-ALD cycles"
 
+[[samples]]
+name = "CdSe@AlOx-10"
+cycles = 10
+ligands_per_qd = 85
+tma_per_qd = 25
+notes = "ten c-ALD cycles (OLAC instead of O2 after cycle 3)"
+
 [[datasets]]
 id = "respdor-n1"
 path = "data/respdor_13c_27al"

@@ -13,6 +13,8 @@ can be rendered again from results.json alone:
 - :meth:`AnalysisKind.card_tables`: further tables of the card (e.g. a model comparison);
 - :meth:`AnalysisKind.tables`: tables across the project's analyses of the kind (e.g. one row per
   site and sample);
+- :meth:`AnalysisKind.figures`: figures across the project's analyses of the kind (e.g. a size
+  against c-ALD cycles);
 - :meth:`AnalysisKind.mechanism`: statements about the surface chemistry with their values;
 - :attr:`AnalysisKind.card_template`: an optional jinja2 fragment (its source, e.g. read from a
   ``.j2`` file beside the kind's module) rendered into the card with ``result`` and ``card``
@@ -145,6 +147,13 @@ class AnalysisKind(ABC):
     def tables(self, analyses: list[dict[str, Any]], cycles: dict[str | None, Any]) -> list[Table]:
         """Tables across the successful analyses of this kind (results.json entries, ordered by
         c-ALD cycles, then id); ``cycles`` maps sample name → cycles. None by default."""
+        return []
+
+    def figures(self, analyses: list[dict[str, Any]],
+                cycles: dict[str | None, Any]) -> list[FigureOutput]:
+        """Figures across the successful analyses of this kind (same order and arguments as
+        :meth:`tables`), drawn from results only, e.g. a hydrodynamic diameter against c-ALD
+        cycles. None by default."""
         return []
 
     def mechanism(self, analysis: dict[str, Any], sample: dict[str, Any]) -> list[Statement]:

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 import numpy as np
 
-from cald.project.analyses import SECTIONS, AnalysisKind, FigureOutput, Table, load_kinds
+from cald.project.analyses import SECTIONS, AnalysisKind, FigureOutput, load_kinds
 from cald.project.formatting import format_value, sample_label
 
 __all__ = ["render_report"]
@@ -42,10 +42,11 @@ def _overlays(results: dict[str, Any], kinds: dict[str, AnalysisKind],
         traces = [(sample_label(a["sample"], cycles),
                    np.asarray(a["result"]["spectrum"]["axis"]),
                    np.asarray(a["result"]["spectrum"]["values"])) for a in members]
-        norm = members[0]["result"].get("normalisation")
-        how = ("normalised to the tallest point of "
-               f"{norm['region'][0]:g}–{norm['region'][1]:g} ppm" if norm else "not normalised")
         res0 = members[0]["result"]
+        norm = res0.get("normalisation")
+        how = ("normalised to the tallest point of "
+               f"{norm['region'][0]:g}–{norm['region'][1]:g} {res0.get('unit', 'ppm')}"
+               if norm else "not normalised")
         fig = figure_output(f"overlay_{group}", f"{group}: {how}.",
                             overlay_figure(traces, res0.get("unit", "ppm"), res0.get("nucleus"),
                                            group))
@@ -53,14 +54,15 @@ def _overlays(results: dict[str, Any], kinds: dict[str, AnalysisKind],
     return out
 
 
-def _kind_tables(results: dict[str, Any], kinds: dict[str, AnalysisKind],
-                 section: str) -> list[Table]:
-    """Each kind's tables across its successful analyses (ordered by c-ALD cycles, then id)."""
+def _across(results: dict[str, Any], kinds: dict[str, AnalysisKind], section: str,
+            method: str) -> list[Any]:
+    """Each kind's ``tables`` or ``figures`` across its successful analyses (ordered by c-ALD
+    cycles, then id)."""
     cycles = {s["name"]: s["cycles"] for s in results["samples"]}
     done = sorted((a for a in results["analyses"] if a["status"] == "ok"),
                   key=lambda a: (cycles.get(a["sample"], 0), a["id"]))
-    return [table for name, kind in kinds.items() if kind.section == section
-            for table in kind.tables([a for a in done if a["kind"] == name], cycles)]
+    return [item for name, kind in kinds.items() if kind.section == section
+            for item in getattr(kind, method)([a for a in done if a["kind"] == name], cycles)]
 
 
 _TEMPLATE = jinja2.Environment(
@@ -94,8 +96,10 @@ def render_report(results: dict[str, Any], figures: dict[str, list[FigureOutput]
                             for f, meta in zip(figures.get(a["id"], []), a["figures"], strict=True)],
                 "inputs": a["inputs"],
             })
-        overlays = _overlays(results, kinds, key)
-        tables = _kind_tables(results, kinds, key)
+        overlays = _overlays(results, kinds, key) + [
+            {"title": f.name, "caption": f.caption, "uri": _data_uri(f.svg)}
+            for f in _across(results, kinds, key, "figures")]
+        tables = _across(results, kinds, key, "tables")
         sections.append({"key": key, "heading": heading, "cards": cards, "overlays": overlays,
                          "tables": tables})
     mechanism = [{"text": m["text"], "value": format_value(m["value"], m["error"], m["unit"]),
