@@ -281,7 +281,8 @@ def test_embedded_figures_are_valid_svg_without_resources(demo):
     overlays = {a["result"]["overlay"] for a in demo.results["analyses"]
                 if (a["result"] or {}).get("overlay")}
     figures = sum(len(a["figures"]) for a in demo.results["analyses"])
-    assert len(imgs) == figures + len(overlays) >= 4  # the demo: respdor, two spectra, 1 overlay
+    # the demo: respdor, spectra, overlays and the c-ALD plan's timeline
+    assert len(imgs) == figures + len(overlays) + 1 >= 5
     for attrs in imgs:
         svg = decode_svg(attrs["src"])
         root = ET.fromstring(svg)
@@ -292,7 +293,7 @@ def test_embedded_figures_are_valid_svg_without_resources(demo):
 
 
 def test_sections_in_order(demo):
-    expected = ["mechanism", "samples", *[f"section-{k}" for k in SECTIONS], "provenance"]
+    expected = ["mechanism", "samples", "plan", *[f"section-{k}" for k in SECTIONS], "provenance"]
     assert demo.page.h2_ids == expected
     positions = [demo.html.index(f'<h2 id="{i}"') for i in expected]
     assert positions == sorted(positions)
@@ -389,7 +390,7 @@ def test_overlay_of_the_13c_cp_group(demo):
 
 
 def test_figure_captions_name_the_files(demo):
-    cards = [f for f in demo.page.figures if f["class"] != "overlay"]
+    cards = [f for f in demo.page.figures if f["class"] not in ("overlay", "plan")]
     with_figures = [a["id"] for a in demo.results["analyses"] if a["figures"]]
     assert sorted(f["alt"] for f in cards) == sorted(with_figures)
     assert {"cp13c-n0", "cp13c-n1", "respdor-13c-27al-n1"} <= set(with_figures)

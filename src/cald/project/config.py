@@ -17,6 +17,11 @@ Example::
     kind = "bruker"                      # bruker | jcamp | csv
     sample = "CdSe@AlOx-1"
 
+    [synthesis]                          # optional: how the shells were grown
+    qd_um = 3.0
+    volume_ml = 5.0
+    tma_mm = 1.6
+
     [[analyses]]
     id = "respdor-n1"
     kind = "respdor"
@@ -26,9 +31,9 @@ Example::
     region = [190, 178]
 
 Validation happens here, once, before any work: TOML syntax (with its line), the schema (with
-the field path, e.g. ``analyses[1].kind``), references between sections, and the existence of
-every input file. Analysis parameters are checked by each analysis kind (see
-:mod:`cald.project.analyses`).
+the field path, e.g. ``analyses[1].kind``), references between sections, the existence of
+every input file, and the ``[synthesis]`` plan of every sample (:mod:`cald.project.synthesis`).
+Analysis parameters are checked by each analysis kind (see :mod:`cald.project.analyses`).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cald.errors import InputError
+from cald.project.synthesis import sample_plans
 
 __all__ = ["ProjectConfigError", "Sample", "Dataset", "Analysis", "ProjectInfo", "ProjectConfig",
            "load_project", "DATASET_KINDS"]
@@ -106,6 +112,8 @@ class ProjectConfig(_Strict):
     samples: list[Sample] = []
     datasets: list[Dataset] = []
     analyses: list[Analysis] = []
+    synthesis: dict[str, Any] | None = Field(
+        None, description="options of `cald plan` shared by the samples (cald.project.synthesis)")
     root: Path = Path(".")
     file: Path = Path("project.toml")
 
@@ -168,6 +176,10 @@ def load_project(path: str | os.PathLike[str]) -> ProjectConfig:
                                  + (f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1
                                     else ""), p) from None
     _check_references(config, p)
+    try:
+        sample_plans(config.synthesis, [s.model_dump() for s in config.samples], p)
+    except InputError as exc:
+        raise ProjectConfigError(exc.detail, p) from None
     return config
 
 

@@ -48,6 +48,15 @@ name = "CdSe@AlOx c-ALD: synthetic example"
 description = "Oleate-capped CdSe QDs before and after one c-ALD cycle of TMA/O2 (synthetic data)."
 synthetic = true
 
+# The c-ALD recipe (the study's: 3 µM QDs, 1.6 mM TMA at 1 mL/h, 5 min waits, oleic acid
+# instead of O2 after cycle 3); the 5 mL volume is this example's. Each sample below with
+# cycles and tma_per_qd gets its planned schedule in the report.
+[synthesis]
+qd_um = 3.0
+volume_ml = 5.0
+tma_mm = 1.6
+olac_after = 3
+
 [[samples]]
 name = "CdSe"
 cycles = 0

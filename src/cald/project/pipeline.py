@@ -151,6 +151,7 @@ def run_project(project_file: str | os.PathLike[str], out_dir: str | os.PathLike
     """
     from cald.project.mechanism import mechanism_summary
     from cald.project.report.html import render_report
+    from cald.project.synthesis import sample_plans
 
     config = load_project(project_file)
     plans = plan_project(config)
@@ -221,6 +222,8 @@ def run_project(project_file: str | os.PathLike[str], out_dir: str | os.PathLike
         "project": {**config.project.model_dump(), "file": str(config.file),
                     "sha256": hash_path(config.file)},
         "samples": [s.model_dump() for s in config.samples],
+        "plan": sample_plans(config.synthesis, [s.model_dump() for s in config.samples],
+                             config.file),
         "analyses": analyses, "versions": versions(), "code_fingerprint": code_fingerprint(),
         "run_key": run_key,
     }

@@ -52,6 +52,13 @@ class CaldPlan:
         """The JSON object of ``cald plan --json`` (key ``steps``: the step list)."""
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CaldPlan:
+        """The plan of a :meth:`to_dict` object (further keys, e.g. a sample name, ignored)."""
+        names = set(cls.__dataclass_fields__)
+        return cls(**{**{k: v for k, v in d.items() if k in names},
+                      "steps": [PlanStep(**s) for s in d["steps"]]})
+
     def report(self) -> str:
         """The schedule as a table with the per-cycle amounts and totals."""
         lines = [f"c-ALD plan: {self.cycles} cycle(s), {self.qd_mol:.4g} mol QD, "

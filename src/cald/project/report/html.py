@@ -65,6 +65,37 @@ def _across(results: dict[str, Any], kinds: dict[str, AnalysisKind], section: st
             for item in getattr(kind, method)([a for a in done if a["kind"] == name], cycles)]
 
 
+def _plan_section(plans: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The c-ALD plan of each sample (:mod:`cald.project.synthesis`) as table rows, with the
+    timeline of the sample with the most cycles."""
+    from cald.figures import plan_timeline_figure
+    from cald.project.analyses import figure_output
+    from cald.qd.protocol import CaldPlan
+
+    if not plans:
+        return None
+
+    def fraction(p: dict[str, Any]) -> str:
+        f = p["oleate_fraction_per_cycle"]
+        return "—" if f is None else f"{100 * f:.3g} %"
+
+    rows = [[p["sample"], str(p["cycles"]), f"{p['tma_per_qd']:g}",
+             f"{p['tma_volume_ml_per_cycle']:.4g}", f"{p['tma_addition_min']:.4g}",
+             f"{p['total_tma_mol'] * 1e6:.4g}", f"{p['total_tma_volume_ml']:.4g}",
+             f"{p['total_duration_min']:.4g}", fraction(p)] for p in plans]
+    longest = max(plans, key=lambda p: p["cycles"])
+    fig = figure_output("plan", f"c-ALD schedule of {longest['sample']} "
+                        f"({longest['cycles']} cycles).",
+                        plan_timeline_figure(CaldPlan.from_dict(longest)))
+    return {"header": ["sample", "cycles", "TMA per QD per cycle", "TMA solution per cycle / mL",
+                       "addition / min", "total TMA / µmol", "total TMA solution / mL",
+                       "planned time / min", "oleates addressed per cycle"],
+            "rows": rows, "caption": fig.caption, "uri": _data_uri(fig.svg),
+            "remarks": sorted({f"{kind}: {text}" for p in plans
+                               for kind, texts in (("warning", p["warnings"]), ("note", p["notes"]))
+                               for text in texts})}
+
+
 _TEMPLATE = jinja2.Environment(
     loader=jinja2.PackageLoader("cald.project.report", "templates"),
     autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -106,4 +137,5 @@ def render_report(results: dict[str, Any], figures: dict[str, list[FigureOutput]
                   "analysis": m["analysis"]} for m in results["mechanism"]]
     return _TEMPLATE.get_template("report.html.j2").render(
         results=results, sections=sections, mechanism=mechanism,
+        plan=_plan_section(results.get("plan", [])),
         project=results["project"], versions=results["versions"])
