@@ -4,13 +4,18 @@
 takes its second derivative and keeps the negative lobes that stand out of the noise and lie
 between two points of positive curvature (a peak, or a shoulder on a rising continuum;
 a monotonic edge has positive curvature on one side only). The lobe at the longest wavelength
-is the first (lowest-energy) exciton. Its position is the vertex of a parabola through the
-second derivative around the minimum: unlike the absorbance maximum, it is hardly pulled by the
-rising continuum and the next exciton (a few nm for broad excitons), and it exists for a
-shoulder too. The absorbance maximum next to it (parabola through the smoothed absorbance) is
-reported as well, or noted as absent (a shoulder). The FWHM is twice the half width at half height
-on the low-energy (long-wavelength) side, above the lowest absorbance on that side: the high
-side is overlapped by the higher excitons and the continuum.
+is the first (lowest-energy) exciton.
+
+Its position is the one the sizing curves were calibrated with (Yu 2003 and Jasieniak 2009 read
+the first absorption peak): the absorbance maximum in the lobe (parabola through the smoothed
+absorbance). A shoulder without a maximum has no such position; the minimum of the second
+derivative stands in, with a note. That minimum is reported for every spectrum
+(``curvature_min_nm``): on real ensemble spectra, whose excitons are steeper on the red side, it
+lies 6–16 nm to the red of the maximum (eight JASCO V-670 spectra of CdSe QDs with maxima at
+524–550 nm), so it is not used when a maximum exists.
+The FWHM is twice the half width at half height on the low-energy (long-wavelength) side, above
+the lowest absorbance on that side: the high side is overlapped by the higher excitons and the
+continuum.
 
 :func:`size_exciton` adds the diameter (:func:`cald.qd.sizing.size_from_exciton`), the molar
 absorptivity ε at the first exciton and, with a path length, the concentration.
@@ -45,13 +50,15 @@ NOISE_SIGMAS = 6.0
 
 @dataclass(frozen=True)
 class Exciton:
-    """The first exciton: position (nm, the minimum of the second derivative), absorbance
-    there, FWHM (nm), the absorbance maximum next to it (nm; ``None`` for a shoulder), notes."""
+    """The first exciton: position (nm: the absorbance maximum, or a shoulder's flattest point),
+    absorbance there, FWHM (nm), the absorbance maximum (nm; ``None`` for a shoulder), the
+    minimum of the second derivative (nm), notes."""
 
     peak_nm: float
     absorbance: float
     fwhm_nm: float | None
     max_nm: float | None
+    curvature_min_nm: float
     notes: tuple[str, ...] = ()
 
 
@@ -77,6 +84,7 @@ class ExcitonResult:
             "source": self.source, "material": self.material, "model": self.model,
             "peak_nm": self.exciton.peak_nm, "absorbance": self.exciton.absorbance,
             "fwhm_nm": self.exciton.fwhm_nm, "absorbance_max_nm": self.exciton.max_nm,
+            "curvature_min_nm": self.exciton.curvature_min_nm,
             "diameter_nm": self.diameter_nm, "extrapolated": self.extrapolated,
             "epsilon_m_cm": self.epsilon_m_cm}
         if self.path_cm is not None:
@@ -89,7 +97,7 @@ class ExcitonResult:
         """A few readable lines."""
         ex = self.exciton
         fwhm = "n/a" if ex.fwhm_nm is None else f"{ex.fwhm_nm:.1f} nm"
-        lines = [f"first exciton  {ex.peak_nm:.1f} nm ({'shoulder' if ex.max_nm is None else 'peak'}),"
+        lines = [f"first exciton  {ex.peak_nm:.1f} nm ({'shoulder' if ex.max_nm is None else 'maximum'}),"
                  f" A = {ex.absorbance:.4g}, FWHM {fwhm}",
                  f"diameter       {self.diameter_nm:.2f} nm ({self.material}, {self.model})",
                  f"epsilon        {self.epsilon_m_cm:.4g} M^-1 cm^-1"]
@@ -110,6 +118,17 @@ def _parabola_vertex(x: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[fl
     x0 = float(np.mean(x))
     c2, c1, _ = np.polyfit(x - x0, y, 2)
     return (x0 - c1 / (2 * c2) if c2 != 0 else math.nan), float(c2)
+
+
+def _vertex_near(x: NDArray[np.float64], y: NDArray[np.float64], k: int, half: int,
+                 upward: bool) -> float:
+    """The extremum of ``y`` near index ``k``: the vertex of a parabola through ``k ± half``
+    points when it opens the expected way (``upward`` for a minimum) within them, else ``x[k]``."""
+    sl = slice(max(0, k - half), min(x.size, k + half + 1))
+    vertex, c2 = _parabola_vertex(x[sl], y[sl])
+    if c2 != 0 and (c2 > 0) == upward and x[sl][0] <= vertex <= x[sl][-1]:
+        return vertex
+    return float(x[k])
 
 
 def find_exciton(spectrum: Spectrum, region: tuple[float, float] | None = None,
@@ -179,22 +198,23 @@ def find_exciton(spectrum: Spectrum, region: tuple[float, float] | None = None,
     i, j = lobes[-1]
     k = i + int(np.argmin(d2[i:j + 1]))
     half = max(2, window // 4)
-    sl = slice(max(0, k - 2 * half), min(grid.size, k + 2 * half + 1))
     notes: list[str] = []
-    peak, c2 = _parabola_vertex(grid[sl], d2[sl])
-    if not (c2 > 0 and grid[sl][0] <= peak <= grid[sl][-1]):
-        peak = float(grid[k])
-    # a maximum of the smoothed absorbance near the curvature minimum → a peak, else a shoulder
-    lo, hi = max(0, k - window // 2), min(grid.size, k + window // 2 + 1)
-    m = lo + int(np.argmax(smooth[lo:hi]))
+    curvature_min = _vertex_near(grid, d2, k, 2 * half, upward=True)
+    # the absorbance maximum in the lobe (the red-most one), else the curvature minimum
+    d1 = savgol_filter(y, window, 3, deriv=1, delta=step, mode="interp")
+    falls = np.flatnonzero((d1[i - 1:j] > 0) & (d1[i:j + 1] <= 0))
     max_nm: float | None = None
-    if lo < m < hi - 1:
-        ps = slice(max(0, m - half), min(grid.size, m + half + 1))
-        max_nm, c2 = _parabola_vertex(grid[ps], smooth[ps])
-        if not (c2 < 0 and grid[ps][0] <= max_nm <= grid[ps][-1]):
-            max_nm = float(grid[m])
+    if falls.size:
+        m = i + int(falls[-1])
+        m = m if smooth[m] >= smooth[m - 1] else m - 1
+        # a short parabola (±window/6): a wider one is pulled by the exciton's asymmetry
+        peak = max_nm = _vertex_near(grid, smooth, m, max(2, window // 6), upward=False)
     else:
-        notes.append("first exciton is a shoulder (no absorbance maximum)")
+        peak = curvature_min
+        notes.append("first exciton is a shoulder (no absorbance maximum): position at the "
+                     "minimum of the second derivative, which on real spectra lies up to "
+                     "~15 nm to the red of where a maximum would be: the size is an upper "
+                     "estimate")
     absorbance = float(np.interp(peak, grid, smooth))
     # FWHM: twice the half width at half height on the long-wavelength side
     red = smooth[grid >= peak]
@@ -212,7 +232,7 @@ def find_exciton(spectrum: Spectrum, region: tuple[float, float] | None = None,
     else:
         notes.append("no FWHM: the absorbance does not fall to half height on the "
                      "long-wavelength side")
-    return Exciton(float(peak), absorbance, fwhm, max_nm, tuple(notes))
+    return Exciton(float(peak), absorbance, fwhm, max_nm, curvature_min, tuple(notes))
 
 
 def size_exciton(spectrum: Spectrum, material: str = "CdSe", model: SizingModel = "yu2003",
