@@ -25,6 +25,7 @@ from cald.fitting import (
     information_criteria,
     parameter_covariance,
     parameters_at_bound,
+    pin_at_bounds,
     point_sigma,
     propagate,
 )
@@ -196,3 +197,6 @@ def test_covariance_block_and_parameters_at_bound():
     p.add("w", value=1.0, min=0.0, max=2.0)
     p.add("tied", expr="eta")
     assert parameters_at_bound(p) == {"eta": "lower"}
+    p["w"].set(value=2.0 - 1e-9)
+    assert pin_at_bounds(p, ["eta", "w"]) == {"eta", "w"}
+    assert (p["eta"].value, p["eta"].vary, p["w"].value, p["w"].vary) == (0.0, False, 2.0, False)

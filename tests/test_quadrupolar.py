@@ -332,6 +332,14 @@ def test_result_dict_contract_and_reversed_axis(library, direct_sites):
         assert site["sigma_mhz"] == site["sigma_czjzek_mhz"]
         assert site["cq_mean_mhz"] == pytest.approx(5 / np.sqrt(2 * np.pi) * site["sigma_mhz"])
     assert "Al(IV)" in res.report() and "σ" in res.report()
+    curves = res.curves()
+    assert list(curves) == ["data", "fit", "residual", *[s.label for s in res.sites]]
+    assert all(c.unit == "ppm" and c.nucleus == "27Al" and np.array_equal(c.axis, res.axis)
+               for c in curves.values())
+    np.testing.assert_allclose(curves["data"].values - curves["fit"].values,
+                               curves["residual"].values)
+    np.testing.assert_allclose(sum(curves[s.label].values for s in res.sites),
+                               curves["fit"].values, atol=1e-9 * res.best_fit.max())
     flipped = Spectrum(spec.values[::-1].copy(), spec.axis[::-1].copy(), "ppm", nucleus="27Al",
                        sf_mhz=spec.sf_mhz)
     res2 = fit_quadrupolar(flipped, sites=[4, 5, 6], fwhm_lorentz_hz=LB_HZ, library=library)

@@ -8,7 +8,8 @@ Pieces
     error is missing (:mod:`cald.fitting.estimate`).
 :class:`FitResult`
     The base of every family's result: estimates, :class:`FitStatistics`, notes, curves as
-    :class:`~cald.spectrum.Spectrum`, ``to_dict()``, ``report()`` (:mod:`cald.fitting.result`).
+    :class:`~cald.spectrum.Spectrum` (:func:`curve_spectra`), ``to_dict()``, ``report()``
+    (:mod:`cald.fitting.result`).
 :func:`at_bound` and friends
     One tolerance rule for "a parameter at a bound" (:mod:`cald.fitting.bounds`).
 :func:`information_criteria`
@@ -50,11 +51,12 @@ from cald.fitting.bounds import (
     expression_inputs,
     parameter_at_bound,
     parameters_at_bound,
+    pin_at_bounds,
 )
 from cald.fitting.derived import covariance_block, derived_estimate, fractions, gradient, propagate
 from cald.fitting.estimate import Estimate, Interval
 from cald.fitting.parameters import estimate_of, estimates_from_params, parameter_covariance
-from cald.fitting.result import FitResult
+from cald.fitting.result import FitResult, curve_spectra
 from cald.fitting.statistics import FitStatistics, information_criteria
 from cald.fitting.uncertainty import (
     SIGMA_ESTIMATED,
@@ -70,6 +72,7 @@ __all__ = [
     "BOUND_RTOL",
     "Estimate",
     "FitResult",
+    "curve_spectra",
     "FitStatistics",
     "Interval",
     "Noise",
@@ -92,6 +95,7 @@ __all__ = [
     "parameter_at_bound",
     "parameter_covariance",
     "parameters_at_bound",
+    "pin_at_bounds",
     "point_sigma",
     "propagate",
 ]

@@ -22,6 +22,7 @@ __all__ = [
     "at_bound",
     "parameter_at_bound",
     "parameters_at_bound",
+    "pin_at_bounds",
     "expression_inputs",
     "bound_note",
     "derived_bound_note",
@@ -76,6 +77,18 @@ def parameters_at_bound(params: lmfit.Parameters, names: Iterable[str] | None = 
         if side is not None:
             out[name] = side
     return out
+
+
+def pin_at_bounds(params: lmfit.Parameters, names: Iterable[str]) -> set[str]:
+    """Fix the parameters among ``names`` that sit on a bound (the rule of :func:`at_bound`),
+    exactly at that bound (before a final refit, so the others' errors exclude them); returns
+    their names."""
+    pinned = set(parameters_at_bound(params, names))
+    for name in pinned:
+        par = params[name]
+        par.set(value=par.min if abs(par.value - par.min) <= abs(par.value - par.max) else par.max,
+                vary=False)
+    return pinned
 
 
 def expression_inputs(params: lmfit.Parameters, name: str) -> set[str]:

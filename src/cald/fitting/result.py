@@ -6,11 +6,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from cald.fitting.estimate import Estimate
 from cald.fitting.statistics import FitStatistics
 from cald.spectrum import Spectrum
 
-__all__ = ["FitResult"]
+__all__ = ["FitResult", "curve_spectra"]
+
+
+def curve_spectra(axis: Any, unit: str, curves: Mapping[str, Any], **meta: Any
+                  ) -> dict[str, Spectrum]:
+    """``{name: Spectrum}`` of curves sampled on one axis (what :meth:`FitResult.curves`
+    returns); ``meta`` are further :class:`~cald.spectrum.Spectrum` fields (``nucleus``,
+    ``sf_mhz``, ``source``), the name goes into each spectrum's history."""
+    return {name: Spectrum(np.asarray(values, dtype=float), np.asarray(axis, dtype=float), unit,
+                           history=(name,), **meta)
+            for name, values in curves.items()}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -73,6 +73,7 @@ from cald.fitting import (
     fractions,
     measure_noise,
     parameters_at_bound,
+    pin_at_bounds,
     propagate,
 )
 from cald.lineshape.csamodel import (
@@ -97,7 +98,7 @@ from cald.lineshape.sidebands import (
     _spin_half,
     _TableSimulator,
 )
-from cald.lineshape.tensor import CsaTensor, _derived_without_error, _tensor_notes
+from cald.lineshape.tensor import CsaTensor, _derived_without_error, _tensor_notes, eta_covariance
 from cald.spectrum import Spectrum
 
 __all__ = ["LINESHAPES", "CsaSite", "fit_csa"]
@@ -327,14 +328,14 @@ def _refine(obj: _Objective, params: lmfit.Parameters, rescale: bool
                           diff_step=1e-6, scale_covar=False)
     coef, _ = obj.model.project(obj.basis(out1.params.valuesdict()))
     full = out1.params.copy()
-    pinned = _pin_at_bounds(full, out1.var_names)
+    pinned = pin_at_bounds(full, out1.var_names)
     for i in range(len(obj.states)):
         full.add(f"s{i}_area", value=max(float(coef[i]), 1e-12), min=0.0)
     if obj.model.baseline:
         full.add("baseline", value=float(coef[-1]))
     out = lmfit.minimize(obj.full, full, method="least_squares", x_scale="jac", diff_step=1e-6,
                          scale_covar=rescale)
-    pinned |= _pin_at_bounds(polish := out.params.copy(), out.var_names)
+    pinned |= pin_at_bounds(polish := out.params.copy(), out.var_names)
     local = lmfit.minimize(obj.full, polish, method="leastsq", epsfcn=1e-12, scale_covar=rescale)
     if local.chisqr <= out.chisqr and (local.covar is not None or out.covar is None):
         out = local
@@ -385,7 +386,7 @@ def _site_tensor(i: int, vals: dict[str, float], cov: _Covariance, small_zeta_pp
     for n_ in bounded:
         notes.append(f"{n_.split('_', 1)[1]} = {vals[n_]:.4g} is at a bound of its range: "
                      "no covariance error")
-    cov3, eta_note = _eta_covariance(cov.block(names), vals[names[2]])
+    cov3, eta_note = eta_covariance(cov.block(names), vals[names[2]])
     short = dict(zip(names, ("iso", "zeta", "eta"), strict=True))
     without = {short[n_] for n_ in bounded} | ({"eta"} if eta_note else set())
     if bounded and (lost := _derived_without_error({short[n_] for n_ in bounded})):
@@ -568,36 +569,3 @@ def fit_csa(
         model.n_evaluations, time.perf_counter() - t_start, start, _correlations(out), model.sim.table,
         mas_err, pb.mas_hz, fix_mas, statistics=stats, params=_estimates(out, pinned, pb.scale),
         success=bool(out.success), message=str(out.message), notes=tuple(pb.notes))
-
-
-def _pin_at_bounds(params: lmfit.Parameters, names: Sequence[str]) -> set[str]:
-    """Fix the parameters among ``names`` that sit on a bound (the rule of
-    :func:`cald.fitting.at_bound`), exactly at that bound."""
-    pinned = set(parameters_at_bound(params, names))
-    for name in pinned:
-        par = params[name]
-        par.set(value=par.min if abs(par.value - par.min) <= abs(par.value - par.max) else par.max,
-                vary=False)
-    return pinned
-
-
-def _eta_covariance(cov: NDArray[np.float64] | None, eta2: float
-                    ) -> tuple[NDArray[np.float64] | None, str | None]:
-    """Covariance of (δiso, ζ, η) from that of (δiso, ζ, η²): the row/column of η² is divided by
-    2η. When η is too small for that linearisation (σ_η > η/2), η's variance is set to zero and a
-    note gives a 2σ upper bound instead."""
-    if cov is None:
-        return None, None
-    c = cov.copy()
-    var_s = c[2, 2]
-    eta = float(np.sqrt(max(eta2, 0.0)))
-    if var_s <= 0:  # at a bound (or exactly determined): nothing to convert
-        return c, None
-    sd_s = float(np.sqrt(var_s))
-    if eta <= 0 or sd_s / (2 * eta) > eta / 2:
-        c[2, :] = c[:, 2] = 0.0
-        upper = float(np.sqrt(min(max(eta2 + 2 * sd_s, 0.0), 1.0)))
-        return c, (f"η is consistent with 0 (η² = {eta2:.3g} ± {sd_s:.2g}): η ≤ {upper:.2f} at 2σ; "
-                   "no first-order η error, nor for Ω, κ, δxx, δyy (and the δ11/δ22/δ33 they are)")
-    d = np.array([1.0, 1.0, 1.0 / (2 * eta)])
-    return c * d[:, None] * d[None, :], None

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cald.fitting import FitResult
+from cald.fitting import FitResult, curve_spectra
 from cald.lineshape.sidebands import SidebandTable, csa_sideband_spectrum
 from cald.lineshape.tensor import CONVENTIONS, CsaTensor, _opt, _site_keys, _site_line
 from cald.spectrum import Spectrum
@@ -115,13 +115,10 @@ class CsaFitResult(FitResult):
 
     def curves(self) -> dict[str, Spectrum]:
         """Data, fit, residual and one component per site (by label) as spectra on the fitted axis."""
-        def spec(values: NDArray[np.float64], what: str) -> Spectrum:
-            return Spectrum(values, self.ppm, "ppm", self.nucleus, self.larmor_mhz, history=(what,))
-
-        return {"data": spec(self.data, "data"), "fit": spec(self.best_fit, "CSA sideband fit"),
-                "residual": spec(self.residual, "data − fit"),
-                **{s.label: spec(c, f"site {s.label}") for s, c in zip(self.sites, self.components,
-                                                                      strict=True)}}
+        return curve_spectra(self.ppm, "ppm", {
+            "data": self.data, "fit": self.best_fit, "residual": self.residual,
+            **{s.label: c for s, c in zip(self.sites, self.components, strict=True)}},
+            nucleus=self.nucleus, sf_mhz=self.larmor_mhz)
 
     def curve_lists(self) -> dict[str, Any]:
         """Curves for plotting: axis, data, fit, residual and one component per site (lists)."""

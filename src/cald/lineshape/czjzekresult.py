@@ -10,12 +10,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from cald.fitting import Estimate, FitResult
+from cald.fitting import Estimate, FitResult, curve_spectra
 from cald.lineshape.czjzek import (
     SIGMA_CONVENTION,
     SIGMA_CZJZEK_PER_MRSIMULATOR,
     sigma_mrsimulator_from_czjzek,
 )
+from cald.spectrum import Spectrum
 
 __all__ = ["CP_WARNING", "QuadrupolarSite", "QuadrupolarFitResult"]
 
@@ -116,6 +117,13 @@ class QuadrupolarFitResult(FitResult):
     def residual(self) -> NDArray[np.float64]:
         """data − best fit."""
         return self.data - self.best_fit
+
+    def curves(self) -> dict[str, Spectrum]:
+        """Data, fit, residual and one component per site (by label) on the fitted region."""
+        return curve_spectra(self.axis, "ppm", {
+            "data": self.data, "fit": self.best_fit, "residual": self.residual,
+            **{s.label: c for s, c in zip(self.sites, self.components, strict=True)}},
+            nucleus=self.nucleus, sf_mhz=self.larmor_mhz)
 
     def fraction(self, label: str) -> float:
         """Fraction of the (first) site named ``label``."""

@@ -22,8 +22,13 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.signal import find_peaks, peak_widths
 
 from cald.errors import ParameterError
-from cald.fitting import FitStatistics, derived_bound_note, fractions, parameters_at_bound
-from cald.lineshape.csafit import _eta_covariance, _pin_at_bounds
+from cald.fitting import (
+    FitStatistics,
+    derived_bound_note,
+    fractions,
+    parameters_at_bound,
+    pin_at_bounds,
+)
 from cald.lineshape.csamodel import _ETA_GRID, _ZETA_GRID_FACTORS
 from cald.lineshape.manifolds import _noise
 from cald.lineshape.sidebands import (
@@ -42,6 +47,7 @@ from cald.lineshape.tensor import (
     _site_keys,
     _site_line,
     _tensor_notes,
+    eta_covariance,
 )
 from cald.spectrum import Spectrum
 
@@ -361,7 +367,7 @@ def _fit_orders(engine: _OrderSimulator, k: NDArray[np.int_], intens: NDArray[np
 
     out = lmfit.minimize(residual, params, method="least_squares", x_scale="jac", diff_step=1e-6,
                          scale_covar=False)
-    bound = _pin_at_bounds(out.params, out.var_names)
+    bound = pin_at_bounds(out.params, out.var_names)
     if bound:  # lmfit gives no covariance with a parameter on a bound: refit without it
         out = lmfit.minimize(residual, out.params, method="least_squares", x_scale="jac",
                              diff_step=1e-6, scale_covar=False)
@@ -386,7 +392,7 @@ def _fit_orders(engine: _OrderSimulator, k: NDArray[np.int_], intens: NDArray[np
             for c_, b_ in enumerate(("zeta_ppm", "eta2")):
                 if a_ not in bound and b_ not in bound:
                     sub[r_ + 1, c_ + 1] = cov[names.index(a_), names.index(b_)]
-        cov3, eta_note = _eta_covariance(sub, v["eta2"])
+        cov3, eta_note = eta_covariance(sub, v["eta2"])
         if eta_note:
             notes.append(eta_note)
             no_error.add("eta")

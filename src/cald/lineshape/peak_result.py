@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cald.fitting import Estimate, FitResult
+from cald.fitting import Estimate, FitResult, curve_spectra
 from cald.lineshape.peak_model import PeakModel, PeakTies
 from cald.spectrum import Spectrum, axis_key
 
@@ -219,15 +219,11 @@ class PeakFitResult(FitResult):
 
     def curves(self) -> dict[str, Spectrum]:
         """``data``, ``fit``, ``residual``, ``baseline`` and ``peak <i>`` on the fitted points."""
-        def spectrum(values: NDArray[np.float64]) -> Spectrum:
-            return Spectrum(np.asarray(values, dtype=float), self.x, self.unit,
-                            nucleus=self.nucleus, source=self.source)
-
-        out = {"data": spectrum(self.data), "fit": spectrum(self.model_curve(self.x)),
-               "residual": spectrum(self.residual), "baseline": spectrum(self.baseline_curve(self.x))}
-        for i, comp in enumerate(self.component_curves(self.x)):
-            out[f"peak {i}"] = spectrum(comp)
-        return out
+        return curve_spectra(self.x, self.unit, {
+            "data": self.data, "fit": self.model_curve(self.x), "residual": self.residual,
+            "baseline": self.baseline_curve(self.x),
+            **{f"peak {i}": c for i, c in enumerate(self.component_curves(self.x))}},
+            nucleus=self.nucleus, source=self.source)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary (no arrays; peaks as :meth:`PeakEstimate.to_dict`)."""

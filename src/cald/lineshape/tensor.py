@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
+    "eta_covariance",
     "CONVENTIONS",
     "haeberlen_to_principal",
     "principal_to_haeberlen",
@@ -265,3 +266,25 @@ def _tensor_notes(t: CsaTensor, small_zeta_ppm: float) -> list[str]:
     if t.eta > 0.9:
         return ["η near 1: the sign of ζ is poorly defined; compare Ω, κ and δ11/δ22/δ33"]
     return []
+
+
+def eta_covariance(cov: NDArray[np.float64] | None, eta2: float
+                    ) -> tuple[NDArray[np.float64] | None, str | None]:
+    """Covariance of (δiso, ζ, η) from that of (δiso, ζ, η²): the row/column of η² is divided by
+    2η. When η is too small for that linearisation (σ_η > η/2), η's variance is set to zero and a
+    note gives a 2σ upper bound instead."""
+    if cov is None:
+        return None, None
+    c = cov.copy()
+    var_s = c[2, 2]
+    eta = float(np.sqrt(max(eta2, 0.0)))
+    if var_s <= 0:  # at a bound (or exactly determined): nothing to convert
+        return c, None
+    sd_s = float(np.sqrt(var_s))
+    if eta <= 0 or sd_s / (2 * eta) > eta / 2:
+        c[2, :] = c[:, 2] = 0.0
+        upper = float(np.sqrt(min(max(eta2 + 2 * sd_s, 0.0), 1.0)))
+        return c, (f"η is consistent with 0 (η² = {eta2:.3g} ± {sd_s:.2g}): η ≤ {upper:.2f} at 2σ; "
+                   "no first-order η error, nor for Ω, κ, δxx, δyy (and the δ11/δ22/δ33 they are)")
+    d = np.array([1.0, 1.0, 1.0 / (2 * eta)])
+    return c * d[:, None] * d[None, :], None
