@@ -255,7 +255,12 @@ def dosy_decay(ds: BrukerDataset, region: tuple[float, float],
         shape = gradient_shape(setup.gradient_shape)
     except FieldError as exc:
         raise DataFileError(f"GPNAM of the diffusion gradient: {exc.detail}", ds.path) from None
-    series = dosy_series(ds, region, auto_phase)
+    try:
+        series = dosy_series(ds, region, auto_phase)
+    except FieldError:
+        raise
+    except ParameterError as exc:  # the region: name the option and the data set
+        raise FieldError("region", f"{exc.detail} of {ds.path}") from None
     timing = DosyTiming(setup.big_delta_s, setup.little_delta_s, setup.recovery_s,
                         setup.sequence.bipolar, shape, ds.nucleus, setup.sequence.name)
     return DosyDecay(series.gradient_g_cm * 1e-2, series.intensity, series.noise, timing,

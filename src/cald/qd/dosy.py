@@ -50,7 +50,7 @@ from cald.nuclei import get_isotope
 from cald.qd.viscosity import Viscosity, solvent_name, viscosity
 
 __all__ = ["BOLTZMANN_J_K", "MODELS", "GradientShape", "DosyTiming", "DosyDecay", "DosyFit",
-           "DosyResult", "gradient_shape", "b_value_s_m2", "fit_decay", "fit_dosy",
+           "DosyResult", "attenuation", "gradient_shape", "b_value_s_m2", "fit_decay", "fit_dosy",
            "hydrodynamic_diameter_nm"]
 
 BOLTZMANN_J_K = 1.380649e-23
@@ -70,18 +70,22 @@ class GradientShape:
 
 
 def _profile(kind: str, rise: float) -> Any:
-    if kind == "sine":
-        return lambda e: np.sin(np.pi * e)
+    """The shape s(ε) on [0, 1] of a kind without closed-form factors."""
     if kind == "smsq":
         def smsq(e: NDArray[np.float64]) -> NDArray[np.float64]:
             edge = np.minimum(e, 1.0 - e) / rise
             return np.where(edge < 1.0, np.sin(0.5 * np.pi * np.clip(edge, 0, 1)) ** 2, 1.0)
         return smsq
-    return lambda e: np.ones_like(e)
+    raise ValueError(kind)
 
 
 @lru_cache(maxsize=32)
 def _factors(kind: str, rise: float) -> tuple[float, float, float]:
+    if kind == "rect":
+        return 1.0, 0.5, 1.0 / 3.0
+    if kind == "sine":
+        return 2.0 / math.pi, 0.5, 3.0 / 8.0
+    # the smoothed square: integrals of the analytic shape on a fine grid
     e = np.linspace(0.0, 1.0, 200_001)
     s = _profile(kind, rise)(e)
     de = e[1] - e[0]
@@ -198,9 +202,9 @@ class DosyDecay:
         t = self.timing
         if not (t.big_delta_s > 0 and t.little_delta_s > 0 and t.tau_s >= 0):
             raise DataFileError("Δ and δ must be positive and τ ≥ 0", self.source)
-        if t.diffusion_time_s <= 0:
-            raise DataFileError(f"Δ' = {t.diffusion_time_s * 1e3:g} ms ≤ 0: δ or τ too long for "
-                                f"Δ = {t.big_delta_s * 1e3:g} ms", self.source)
+        if t.little_delta_s + t.tau_s >= t.big_delta_s:
+            raise DataFileError(f"δ = {t.little_delta_s * 1e3:g} ms (+ τ = {t.tau_s * 1e3:g} ms) "
+                                f"is not shorter than Δ = {t.big_delta_s * 1e3:g} ms", self.source)
 
     @property
     def b_s_m2(self) -> NDArray[np.float64]:
@@ -221,8 +225,10 @@ class DosyFit(FitResult):
         return {"model": self.model, **super().to_dict()}
 
 
-def _mono(x: NDArray[np.float64], i0: float, d: float) -> NDArray[np.float64]:
-    return i0 * np.exp(-d * x)
+def attenuation(b_s_m2: Any, i0: float, diffusion_m2_s: float) -> NDArray[np.float64]:
+    """Stejskal–Tanner I = I0 exp(−D b) at b-values ``b_s_m2`` (s/m²) (the exponent capped at
+    700 so that an unphysical b < 0 gives a finite number)."""
+    return i0 * np.exp(np.minimum(-diffusion_m2_s * np.asarray(b_s_m2, dtype=float), 700.0))
 
 
 def _bi(x: NDArray[np.float64], i0: float, d_slow: float, ratio: float,
@@ -267,7 +273,7 @@ def fit_decay(decay: DosyDecay, model: str = "mono") -> DosyFit:
     y = decay.intensity
     scale = float(np.max(np.abs(y))) or 1.0
     noise = Noise(None if decay.noise is None else decay.noise, decay.noise_source)
-    w = np.ones_like(y) if noise.weights is None else noise.weights * scale
+    w = (np.ones_like(y) if noise.weights is None else noise.weights) * scale  # data units
     yn = y / scale
     pos = yn > 0.05
     slope = np.polyfit(x[pos], np.log(yn[pos]), 1)[0] if pos.sum() >= 2 else -1.0 / max(x[-1], 1e-30)
@@ -276,7 +282,7 @@ def fit_decay(decay: DosyDecay, model: str = "mono") -> DosyFit:
     params.add("i0", value=float(yn[0]) or 1.0)
     if model == "mono":
         params.add("d", value=d0, min=0.0)
-        func = _mono
+        func = attenuation
     else:
         params.add("d", value=d0 / 2, min=0.0)
         params.add("ratio", value=10.0, min=1.0)
@@ -292,7 +298,8 @@ def fit_decay(decay: DosyDecay, model: str = "mono") -> DosyFit:
     units = {"i0": ("i0", "", scale), "d": ("diffusion_m2_s" if model == "mono" else "d_slow_m2_s",
                                             "m²/s", _D_UNIT),
              "ratio": ("d_fast_ratio", "", 1.0), "fraction_slow": ("fraction_slow", "", 1.0)}
-    raw = estimates_from_params(out.params, scale=1.0)
+    # a D below 1/b_max (× the bound tolerance) cannot be told from 0: the bound rule's scale
+    raw = estimates_from_params(out.params, scale=1.0 / max(float(x[-1]), 1e-30))
     est: dict[str, Estimate] = {}
     for key, e in raw.items():
         label, unit, factor = units[key]
