@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from invariants import FitInvariants, ModelInvariants
 
 from cald.cli.app import main
 from cald.errors import DataFileError, FieldError, InputError
@@ -30,6 +29,7 @@ from cald.qd.dosy import (
 )
 from cald.qd.viscosity import SOLVENTS, viscosity
 from cald.synth.nmr_sets import write_dosy_series
+from invariants import FitInvariants, ModelInvariants
 
 GAMMA_1H = 267.522128e6  # rad s⁻¹ T⁻¹ (cald.nuclei)
 GAMMA_1H_HZ_G = GAMMA_1H / (2 * math.pi) / 1e4  # TopSpin's γ in Hz/G
@@ -269,7 +269,8 @@ def test_setup_from_the_data_set(tmp_path):
     assert (s.gradient_shape, s.solvent, s.temperature_k) == ("SINE.100", "CDCl3", 300.0)
     (folder / "pulseprogram").unlink()
     fallback = diffusion_setup(folder, ds.acqus)
-    assert fallback.little_delta_s == pytest.approx(0.0024) and "no pulseprogram" in fallback.sequence.notes[0]
+    assert fallback.little_delta_s == pytest.approx(0.0024)
+    assert "no pulseprogram" in fallback.sequence.notes[0]
     ds.acqus["PULPROG"] = "zg30"
     with pytest.raises(DataFileError, match="PULPROG 'zg30' is not a known diffusion sequence"):
         diffusion_setup(folder, ds.acqus)
@@ -391,7 +392,8 @@ def test_cli_csv(capsys, tmp_path):
     ("0.02,1\n0.1,0.8\n0.2,0.6\n0.3,0.4\n", ["--big-delta-ms", "-1"],
      "--big-delta-ms must be positive"),
     ("0.02,1\n0.1,0.8\n0.2,0.6\n0.3,0.4\n", ["--tau-ms", "-0.1"], "--tau-ms must be ≥ 0"),
-    ("0.02,1\n0.1,0.8\n0.2,0.6\n0.3,0.4\n", ["--big-delta-ms", "1"], "decay.csv: δ = 1.8 ms (+ τ = 0 ms) is not shorter"),
+    ("0.02,1\n0.1,0.8\n0.2,0.6\n0.3,0.4\n", ["--big-delta-ms", "1"],
+     "decay.csv: δ = 1.8 ms (+ τ = 0 ms) is not shorter"),
 ])
 def test_cli_bad_inputs(capsys, tmp_path, rows, extra, message):
     path = tmp_path / "decay.csv"
