@@ -199,6 +199,11 @@ class DosyDecay:
                                 f"after {g[i - 1] if i else float('nan'):g})", self.source)
         if self.noise is not None and not np.all(np.isfinite(self.noise) & (self.noise > 0)):
             raise DataFileError("noise must be positive and finite", self.source)
+        with np.errstate(over="ignore"):
+            chi = np.sum(y**2) if self.noise is None else np.sum((y / self.noise) ** 2)
+        if not np.isfinite(chi) or np.max(np.abs(y)) == 0:
+            raise DataFileError("intensities all zero, or too large (relative to the noise) for "
+                                "a least-squares fit", self.source)
         t = self.timing
         if not (t.big_delta_s > 0 and t.little_delta_s > 0 and t.tau_s >= 0):
             raise DataFileError("Δ and δ must be positive and τ ≥ 0", self.source)
@@ -239,7 +244,8 @@ def _bi(x: NDArray[np.float64], i0: float, d_slow: float, ratio: float,
 def _profile_chi2(x: NDArray[np.float64], y: NDArray[np.float64], w: NDArray[np.float64],
                   d: float) -> float:
     e = np.exp(-d * x)
-    i0 = float(np.sum(w * w * y * e) / np.sum(w * w * e * e))
+    den = float(np.sum(w * w * e * e))
+    i0 = float(np.sum(w * w * y * e)) / den if den > 0 else 0.0  # all e underflowed: I0 = 0
     return float(np.sum((w * (y - i0 * e)) ** 2))
 
 
