@@ -189,6 +189,9 @@ def test_decay_refusals():
         DosyDecay(G_T_M, np.ones(G_T_M.size), None, DosyTiming(0.01, 0.05), "x.csv")
     with pytest.raises(DataFileError, match="noise must be positive"):
         DosyDecay(G_T_M, np.ones(G_T_M.size), np.zeros(G_T_M.size), TIMING, "x.csv")
+    for y in (np.zeros(G_T_M.size), np.full(G_T_M.size, 1e308)):  # the bad-file harness's 1e308
+        with pytest.raises(DataFileError, match="too large .* for a least-squares fit"):
+            DosyDecay(G_T_M, y, np.full(G_T_M.size, 0.05), TIMING, "x.csv")
 
 
 # --- Stokes–Einstein and viscosity ------------------------------------------------------------
