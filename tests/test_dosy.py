@@ -456,3 +456,19 @@ def test_kind_presentation():
     assert st[0].value == 5.0 and st[0].unit == "nm" and "Hydrodynamic diameter" in st[0].text
     with pytest.raises(InputError):
         kind.parse_parameters({"solvent": "benzene"}, "analyses[0]", Path("project.toml"))
+
+
+def test_real_stored_pulse_program_is_named_and_refused():
+    """A real TopSpin-stored (preprocessed) pulse program, Manchester's Oneshot as run at
+    Universidad del Valle (nmr-dosy-scilab, MIT): the name comes from its ``# 1 "…"`` line, the
+    sequence is outside the known ones and its comments name no big/little DELTA, so it is
+    refused with one line naming the file (its Δ' needs the imbalance α, not modelled)."""
+    from cald.io.bruker import read_parameters
+
+    folder = Path(__file__).parent / "data" / "dosy" / "doneshot_dmso_298k"
+    acqus = read_parameters(folder / "acqus")
+    assert (acqus["PULPROG"], acqus["SOLVENT"], acqus["TE"]) == ("doneshot2d_laura", "DMSO", 298)
+    with pytest.raises(DataFileError, match=r"pulseprogram: pulse program 'doneshot2d_laura' is "
+                                            "not a known diffusion sequence") as info:
+        diffusion_setup(folder, acqus)
+    assert "\n" not in str(info.value)

@@ -48,7 +48,8 @@ class DiffusionSequence:
     Attributes
     ----------
     name
-        Sequence name (the pulse program's first comment, else PULPROG), lower case.
+        Sequence name (from the ``# 1 "…/name"`` line TopSpin's stored copy starts with, or
+        the first comment, else PULPROG), lower case.
     bipolar
         True when each encoding is a pair of gradient pulses of opposite sign around a 180°
         pulse (δ = 2 × the pulse parameter).
@@ -88,6 +89,8 @@ KNOWN_SEQUENCES: dict[str, dict[str, Any]] = {
 }
 
 _NAME = re.compile(r"^\s*;\s*([A-Za-z][\w.+-]*)\s*$")
+#: The first line of the copy TopSpin stores (preprocessed): ``# 1 "…/lists/pp/ledbpgp2s"``.
+_SOURCE = re.compile(r'^#\s*1\s+"([^"]+)"')
 _COMMENT = re.compile(r"^\s*;\s*([dp])(\d+)\s*:\s*(.*)$", re.IGNORECASE)
 _GRADIENT = re.compile(r"\b([pP]\d+)\s*:\s*gp(\d+)(\s*\*\s*-\s*1)?")
 
@@ -119,8 +122,8 @@ def parse_pulse_program(text: str, source: Path, pulprog: str = "") -> Diffusion
     name = ""
     for line in lines:
         if line.strip():
-            match = _NAME.match(line)
-            name = match.group(1) if match else ""
+            match = _NAME.match(line) or _SOURCE.match(line)
+            name = re.split(r"[/\\]", match.group(1))[-1] if match else ""
             break
     name = _normalise(name or pulprog)
     found: dict[str, str] = {}
