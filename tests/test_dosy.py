@@ -472,3 +472,16 @@ def test_real_stored_pulse_program_is_named_and_refused():
                                             "not a known diffusion sequence") as info:
         diffusion_setup(folder, acqus)
     assert "\n" not in str(info.value)
+
+
+def test_stored_copy_of_a_standard_sequence(tmp_path):
+    """TopSpin stores the preprocessed program: the name is on its ``# 1 "…"`` line (Windows
+    path here) and the included files come before the sequence's own comments."""
+    text = ('# 1 "C:\\\\Bruker\\\\TopSpin3.6\\\\exp\\\\stan\\\\nmr\\\\lists\\\\pp\\\\dstebpgp3s"\n'
+            ';dstebpgp3s\n# 1 "C:/Bruker/TopSpin3.6/exp/stan/nmr/lists/pp/Avance.incl" 1\n'
+            ';Avance3.incl\n;   for AV III\n'
+            '  p30:gp6*diff\n  d16\n  p30:gp6*-1*diff\n'
+            ';p30: gradient pulse (little DELTA * 0.5)\n;d16: delay for gradient recovery\n'
+            ';d20: diffusion time (big DELTA)\n')
+    seq = parse_pulse_program(text, tmp_path / "pulseprogram", "dstebpgp3s")
+    assert (seq.name, seq.bipolar, seq.gradient_index, seq.recovery) == ("dstebpgp3s", True, 6, "d16")
