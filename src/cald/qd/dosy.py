@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -286,6 +287,7 @@ def fit_decay(decay: DosyDecay, model: str = "mono") -> DosyFit:
     d0 = max(-slope, 1e-6 / max(x[-1], 1e-30))
     params = lmfit.Parameters()
     params.add("i0", value=float(yn[0]) or 1.0)
+    func: Callable[..., NDArray[np.float64]]
     if model == "mono":
         params.add("d", value=d0, min=0.0)
         func = attenuation
