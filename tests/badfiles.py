@@ -338,6 +338,33 @@ def _dosy(folder: Path) -> Path:
                             lists={"difflist": ([2.0, 10.0, 20.0, 30.0], "")})
 
 
+def _dosy_series(folder: Path) -> Path:
+    """A synthetic ledbpgp2s series with its pulseprogram (6 rows)."""
+    from cald.synth.nmr_sets import write_dosy_series
+
+    return write_dosy_series(folder / "4", [2.0, 10.0, 20.0, 30.0, 40.0, 50.0], 2e-10,
+                             gradient_shape="SMSQ10.100", seed=4)
+
+
+def _dosy_fit(sample: Path, scratch: Path) -> list[str]:
+    return ["dosy", "fit", str(sample), "--region", "5.6:5.2", "--json"]
+
+
+def _dosy_csv(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "decay.csv"
+    g = np.linspace(0.02, 0.5, 8)
+    y = 100.0 * np.exp(-2.5e-10 * (267.5e6 * 0.0018 * g) ** 2 * 0.0994)
+    path.write_text("gradient_T_m,intensity,noise\n"
+                    + "".join(f"{a:.4f},{b:.5f},0.05\n" for a, b in zip(g, y, strict=True)))
+    return path
+
+
+def _dosy_csv_fit(sample: Path, scratch: Path) -> list[str]:
+    return ["dosy", "fit", str(sample), "--little-delta-ms", "1.8", "--big-delta-ms", "100",
+            "--solvent", "toluene-d8", "--temperature-k", "298.15", "--json"]
+
+
 def _jcamp_nmr(folder: Path) -> Path:
     """A small AFFN 13C JCAMP-DX spectrum (256 points, (X++(Y..Y)) lines)."""
     n, sf = 256, 100.6
@@ -497,6 +524,9 @@ READERS: list[Reader] = [
     Reader("bruker-vdlist", lambda d: _bruker_series(d, "vdlist"), "vdlist", _TEXT,
            argv=_extract),
     Reader("bruker-difflist", _dosy, "difflist", _TEXT, call=_dosy_call),
+    Reader("bruker-pulseprogram", _dosy_series, "pulseprogram", _TEXT, argv=_dosy_fit),
+    Reader("bruker-dosy-acqus", _dosy_series, "acqus", _PARAMS, argv=_dosy_fit),
+    Reader("dosy-csv", _dosy_csv, ".", _TEXT, argv=_dosy_csv_fit),
     Reader("jcamp-nmr", _jcamp_nmr, ".", _TEXT, argv=_nmr_process),
     Reader("jcamp-ir", _jcamp_ir, ".", _TEXT, argv=_nmr_process),
     Reader("csv-spectrum", _csv_spectrum, ".", _TEXT, argv=_nmr_process),

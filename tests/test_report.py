@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cald.project.analyses import SECTIONS
+from cald.project.analyses import SECTIONS, load_kinds
 from cald.project.demo import write_demo_project
 from cald.project.formatting import format_value
 from cald.project.mechanism import mechanism_summary
@@ -276,13 +276,22 @@ def test_report_is_self_contained(demo):
     assert "@import" not in demo.html and "url(" not in demo.html
 
 
+def _across(demo) -> int:
+    """Number of figures across a kind's analyses (e.g. d_H against cycles) in the demo."""
+    kinds = load_kinds()
+    cycles = {s["name"]: s.get("cycles") for s in demo.results["samples"]}
+    return sum(len(kinds[k].figures([a for a in demo.results["analyses"]
+                                     if a["kind"] == k and a["status"] == "ok"], cycles))
+               for k in {a["kind"] for a in demo.results["analyses"]})
+
+
 def test_embedded_figures_are_valid_svg_without_resources(demo):
     imgs = [attrs for tag, attrs in demo.page.tags if tag == "img"]
     overlays = {a["result"]["overlay"] for a in demo.results["analyses"]
                 if (a["result"] or {}).get("overlay")}
     figures = sum(len(a["figures"]) for a in demo.results["analyses"])
-    # the demo: respdor, spectra, overlays and the c-ALD plan's timeline
-    assert len(imgs) == figures + len(overlays) + 1 >= 5
+    # respdor, spectra, overlays, kinds' figures across analyses and the c-ALD plan's timeline
+    assert len(imgs) == figures + len(overlays) + _across(demo) + 1 >= 5
     for attrs in imgs:
         svg = decode_svg(attrs["src"])
         root = ET.fromstring(svg)
@@ -326,7 +335,10 @@ def test_mechanism_table_numbers_come_from_the_results(demo):
         (format_value(fit["f"] * 85, fit["f_err"] * 85, "per QD"), "respdor-13c-27al-n1"),
     ] + [(format_value(analysis(demo, i)["result"]["enhancement"],
                        analysis(demo, i)["result"]["enhancement_err"]), i)
-         for i in ("dnp-n0", "dnp-n1")]
+         for i in ("dnp-n0", "dnp-n1")] + [
+        (format_value(analysis(demo, i)["result"]["d_h_nm"],
+                      analysis(demo, i)["result"]["d_h_nm_err"], "nm"), i)
+        for i in ("dosy-n0", "dosy-n1", "dosy-n10")]
     assert [(r[1], r[2]) for r in rows] == expected
     assert rows[0][1] == "0.2399 ± 0.0027"  # the demo's fitted f (true 0.24) to its error
     assert f"D = {fit['d_hz']:.0f} Hz" in rows[1][0]
@@ -378,7 +390,8 @@ def test_overlay_of_the_13c_cp_group(demo):
     overlays = [f for f in demo.page.figures if f["class"] == "overlay"]
     groups = {a["result"]["overlay"] for a in demo.results["analyses"]
               if (a["result"] or {}).get("overlay")}
-    assert len(overlays) == len(groups) and "13C CP (DNP)" in groups
+    assert len(overlays) == len(groups) + _across(demo) and "13C CP (DNP)" in groups
+    assert groups <= {f["alt"] for f in overlays}
     overlay = next(f for f in overlays if f["alt"] == "13C CP (DNP)")
     assert overlay["alt"] == "13C CP (DNP)"
     assert overlay["section"] == "section-ssnmr"

@@ -221,3 +221,39 @@ def exciton_figure(spec: Spectrum, result: ExcitonResult) -> Figure:
     ax.set_ylabel("absorbance")
     ax.legend(fontsize=8, frameon=False)
     return fig
+
+
+def dosy_figure(result: dict[str, Any]) -> Figure:
+    """A DOSY decay (the ``cald dosy fit`` JSON dict): I/I0 against b on a log scale, with the
+    fitted curve and D (and d_H) in the legend."""
+    fig = Figure(figsize=(5.5, 3.6), layout="constrained")
+    ax = fig.subplots()
+    b = np.asarray(result["b_s_m2"], dtype=float) * 1e-9
+    i0 = float(result["i0"]) or 1.0
+    y = np.asarray(result["intensity"], dtype=float) / i0
+    err = None if result.get("noise") is None else np.asarray(result["noise"], dtype=float) / i0
+    ax.errorbar(b, y, yerr=err, fmt="o", ms=3.5, color="black", lw=0.8, label="integrals")
+    label = f"{result['model']}-exponential fit, D = {result['diffusion_m2_s']:.3g} m²/s"
+    if result.get("d_h_nm") is not None:
+        label += f", d_H = {result['d_h_nm']:.2f} nm"
+    ax.plot(b, np.asarray(result["best_fit"], dtype=float) / i0, color="C3", lw=1.0, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("b / (10⁹ s m⁻²)")
+    ax.set_ylabel("I / I₀")
+    ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+def cycles_figure(points: Sequence[tuple[float, float, float | None, str]], ylabel: str) -> Figure:
+    """A quantity against c-ALD cycles: (cycles, value, error or None, label) per point, e.g.
+    the hydrodynamic diameter of each sample (cf. Figure 2b of the reference study)."""
+    fig = Figure(figsize=(4.8, 3.4), layout="constrained")
+    ax = fig.subplots()
+    for n, value, err, label in points:
+        ax.errorbar([n], [value], yerr=None if err is None else [err], fmt="o", color="C0",
+                    capsize=3, ms=5)
+        ax.annotate(label, (n, value), textcoords="offset points", xytext=(5, 5), fontsize=7)
+    ax.set_xlabel("c-ALD cycles n")
+    ax.set_ylabel(ylabel)
+    ax.margins(x=0.15, y=0.2)
+    return fig

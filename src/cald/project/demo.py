@@ -11,7 +11,9 @@ parameters (labelled synthetic in every file and in the report), analysed by the
 * ``data/cp_27al_n1``, ``cp_27al_n3``: 27Al CP central transitions with Al(IV)/Al(V)/Al(VI) Czjzek
   sites, more Al(VI) after three cycles (as the study observes);
 * ``data/cp_113cd_n0|1|3``: 113Cd CP-MAS sideband spectra (9.4 T, 8 kHz) with the core, CdSe2O2 and,
-  after c-ALD, a CdSe3O-like site, fitted for CSA tensors and fractions (Table S2 layout).
+  after c-ALD, a CdSe3O-like site, fitted for CSA tensors and fractions (Table S2 layout);
+* ``data/dosy_1h_n0|1|10``: 1H DOSY (ledbpgp2s, SMSQ10.100 gradients, toluene-d8, 298.15 K) of
+  the oleate alkene on the QDs, D giving d_H ≈ 3, 3.5 and 5 nm (Figure 2b of the study).
 
 ``project.toml`` names the samples (n = 0 and 1, 85 ligands and 25 TMA per QD), the data sets and
 the analyses (RESPDOR fit, DNP enhancement, 13C spectra overlaid and normalised to the alkene).
@@ -22,6 +24,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
+
 from cald.io.atomic import atomic_write_text
 from cald.project.pipeline import RunSummary, run_project
 from cald.synth.bruker import Line
@@ -30,6 +34,7 @@ from cald.synth.nmr_sets import (
     write_al27_cp,
     write_cd113_mas,
     write_dnp_pair,
+    write_dosy_series,
     write_respdor_series,
 )
 
@@ -250,6 +255,46 @@ mas_khz = 8.0
 sites = [-50.0, -140.0, -320.0]
 overlay = "113Cd CP-MAS"
 normalise_region = [-40.0, -60.0]
+
+# --- DOSY (issue 10, item 4) ---
+[[datasets]]
+id = "dosy-n0"
+path = "data/dosy_1h_n0"
+kind = "bruker"
+sample = "CdSe"
+
+[[datasets]]
+id = "dosy-n1"
+path = "data/dosy_1h_n1"
+kind = "bruker"
+sample = "CdSe@AlOx-1"
+
+[[datasets]]
+id = "dosy-n10"
+path = "data/dosy_1h_n10"
+kind = "bruker"
+sample = "CdSe@AlOx-10"
+
+[[analyses]]
+id = "dosy-n0"
+kind = "dosy"
+inputs = ["dosy-n0"]
+[analyses.parameters]
+region = [5.6, 5.2]
+
+[[analyses]]
+id = "dosy-n1"
+kind = "dosy"
+inputs = ["dosy-n1"]
+[analyses.parameters]
+region = [5.6, 5.2]
+
+[[analyses]]
+id = "dosy-n10"
+kind = "dosy"
+inputs = ["dosy-n10"]
+[analyses.parameters]
+region = [5.6, 5.2]
 """
 
 
@@ -278,6 +323,11 @@ def write_demo_project(out_dir: str | os.PathLike[str]) -> Path:
                      ("1", ((*core, 0.30), (*cdse3o, 0.20), (*cdse2o2, 0.50))),
                      ("3", ((*core, 0.30), (*cdse3o, 0.30), (*cdse2o2, 0.40)))):
         write_cd113_mas(data / f"cp_113cd_n{n}", sites, seed=DEMO_SEED + 10 + int(n))
+    # --- DOSY (issue 10, item 4): oleate alkene on the QDs in toluene-d8 at 298.15 K, D chosen
+    # so that d_H ≈ 3, 3.5 and 5 nm (generator inputs; the analysis fits D from the rows)
+    for n, d_m2_s in (("0", 2.5e-10), ("1", 2.15e-10), ("10", 1.5e-10)):
+        write_dosy_series(data / f"dosy_1h_n{n}", np.linspace(2.0, 50.0, 16), d_m2_s,
+                          gradient_shape="SMSQ10.100", seed=DEMO_SEED + 20 + int(n))
     return atomic_write_text(out / "project.toml", _PROJECT)
 
 

@@ -10,14 +10,16 @@ from typing import TYPE_CHECKING, Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
-from cald.options import Options, PositiveFloat, Region, check
+from cald.errors import FieldError
+from cald.options import NonNegativeFloat, Options, PositiveFloat, Region, check
 
 if TYPE_CHECKING:
+    from cald.qd.dosy import DosyDecay, DosyResult, DosyTiming
     from cald.qd.protocol import CaldPlan
     from cald.qd.uvvis import ExcitonResult
     from cald.spectrum import Spectrum
 
-__all__ = ["MATERIALS", "PlanOptions", "UvvisSizeOptions"]
+__all__ = ["DosyFitOptions", "MATERIALS", "PlanOptions", "UvvisSizeOptions"]
 
 #: Materials with sizing curves (:mod:`cald.qd.sizing`).
 MATERIALS = ("CdSe",)
@@ -95,3 +97,73 @@ class UvvisSizeOptions(Options):
 
         return size_exciton(spectrum, self.material, self.model, self.path_cm, self.dilution,
                             self.region, self.smooth_nm)
+
+
+def _known_solvent(value: str) -> bool:
+    from cald.qd.viscosity import solvent_name
+
+    return solvent_name(value) is not None
+
+
+def _known_nucleus(value: str) -> bool:
+    from cald.errors import InputError
+    from cald.nuclei import get_isotope
+
+    try:
+        get_isotope(value)
+    except InputError:
+        return False
+    return True
+
+
+def _solvent_list() -> str:
+    from cald.qd.viscosity import SOLVENTS
+
+    return ", ".join(SOLVENTS)
+
+
+class DosyFitOptions(Options):
+    """``cald dosy fit``: the region integrated (Bruker series), the model, the solvent,
+    temperature or viscosity for d_H, and for a CSV the encoding (effective δ with the gradient
+    shape included, Δ, τ, nucleus)."""
+
+    boundary_units = {"little_delta_ms": ("little_delta_s", 1e-3),
+                      "big_delta_ms": ("big_delta_s", 1e-3), "tau_ms": ("tau_s", 1e-3)}
+
+    region: Region | None = Field(None, description="Integration region A:B (ppm) of a Bruker "
+                                                    "series.")
+    model: Literal["mono", "bi"] = Field(
+        "mono", description="mono or bi (bi reports the slow component's D).")
+    solvent: Annotated[str, check(_known_solvent, f"is not a known solvent (known: "
+                                                  f"{_solvent_list()}; or give the viscosity)",
+                                  quote=True)] | None = Field(
+        None, description="Solvent for the viscosity (default: the data set's SOLVENT).")
+    temperature_k: PositiveFloat | None = Field(
+        None, description="Temperature (K; default: the data set's TE).")
+    viscosity_mpa_s: PositiveFloat | None = Field(
+        None, description="Viscosity (mPa s) instead of the solvent table.")
+    little_delta_s: PositiveFloat | None = Field(
+        None, description="CSV: effective gradient pulse length δ (ms), the shape factor "
+                          "included (TopSpin's stored delta), the whole bipolar pair.")
+    big_delta_s: PositiveFloat | None = Field(None, description="CSV: diffusion time Δ (ms).")
+    tau_s: NonNegativeFloat = Field(0.0, description="CSV: gradient recovery delay τ between "
+                                                     "bipolar lobes (ms).")
+    nucleus: Annotated[str, check(_known_nucleus, "is not a known isotope", quote=True)] = Field(
+        "1H", description="CSV: observed nucleus (γ).")
+
+    def timing(self) -> DosyTiming:
+        """The encoding of a CSV decay (rectangular form with the effective δ)."""
+        from cald.qd.dosy import DosyTiming
+
+        for name in ("little_delta_s", "big_delta_s"):
+            if getattr(self, name) is None:
+                raise FieldError(self.boundary_name(name), "is required for a CSV input")
+        assert self.little_delta_s is not None and self.big_delta_s is not None
+        return DosyTiming(self.big_delta_s, self.little_delta_s, self.tau_s, self.tau_s > 0,
+                          nucleus=self.nucleus)
+
+    def fit(self, decay: DosyDecay) -> DosyResult:
+        """:func:`cald.qd.dosy.fit_dosy` of ``decay`` with these options."""
+        from cald.qd.dosy import fit_dosy
+
+        return fit_dosy(decay, self.model, self.solvent, self.temperature_k, self.viscosity_mpa_s)

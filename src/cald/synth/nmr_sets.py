@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 
+from cald.io.atomic import atomic_write_text
 from cald.recoupling.redor import respdor_dephasing
 from cald.synth.bruker import AcquisitionSetup, Line, lines_fid, write_experiment
 
@@ -120,25 +121,88 @@ def write_dnp_pair(folder_on: str | os.PathLike[str], folder_off: str | os.PathL
 def write_dosy_series(folder: str | os.PathLike[str], gradients_g_cm: ArrayLike,
                       diffusion_m2_s: float = 2.0e-10, big_delta_s: float = 0.1,
                       little_delta_s: float = 0.002, noise_sd: float = 0.005, seed: int = 0,
-                      field_1h_mhz: float = 400.13) -> Path:
+                      field_1h_mhz: float = 400.13, gradient_shape: str = "",
+                      recovery_s: float = 2e-4, solvent: str = "Tol",
+                      temperature_k: float = 298.15) -> Path:
     """1H DOSY (ledbpgp2s-like) of oleate alkene (5.4 ppm) on QDs and toluene-d8 residual
-    (2.09 ppm, fast): I = I0 exp(−D (γ g δ)² (Δ − δ/3)) with γ of 1H, g in T/m."""
+    (2.09 ppm, fast), with a ``pulseprogram`` that names its delays as Bruker's do.
+
+    The rows follow TopSpin's T1/T2-module model, I = I0 exp(−D (γ g δ_eff)² (Δ − δ_eff/3)),
+    g in T/m, with δ_eff = σ δ the effective δ of the gradient shape ``gradient_shape`` (GPNAM6;
+    ``""``: rectangular, σ = 1; ``SMSQ10.100``: σ = 0.9; ``SINE.100``: σ = 2/π) and
+    ``little_delta_s`` the physical δ = 2 × P30. τ = D16 = ``recovery_s``; SOLVENT and TE as given.
+    """
     setup = AcquisitionSetup("1H", field_1h_mhz=field_1h_mhz, sw_hz=8000.0, td=16384,
                              carrier_ppm=5.0, pulse_program="ledbpgp2s", ns=32, group_delay=76.0)
     gamma = 267.5222e6
+    sigma = {"": 1.0, "SMSQ10.100": 0.9, "SINE.100": 2 / np.pi}[gradient_shape]
+    delta_eff = sigma * little_delta_s
     g_t_m = np.asarray(gradients_g_cm, dtype=float) * 1e-2  # 1 G/cm = 0.01 T/m
     rows = []
     for g in g_t_m:
-        b = (gamma * g * little_delta_s) ** 2 * (big_delta_s - little_delta_s / 3)
+        b = (gamma * g * delta_eff) ** 2 * (big_delta_s - delta_eff / 3)
         rows.append(lines_fid(setup, [Line(5.4, np.exp(-diffusion_m2_s * b), 20.0),
                                       Line(2.09, 0.5 * np.exp(-2.2e-9 * b), 2.0)]))
     title = f"1H DOSY, D = {diffusion_m2_s:g} m2/s, Delta {big_delta_s:g} s, delta {little_delta_s:g} s"
-    return write_experiment(folder, setup, np.array(rows), noise_sd, seed,
-                            extra_acqus={"d20": ("D", 20, big_delta_s),
-                                         "p30": ("P", 30, little_delta_s / 2 * 1e6)},
-                            acqu2s={"TD": len(rows)},
-                            lists={"difflist": (list(np.asarray(gradients_g_cm, float)), "")},
-                            lb_hz=1.0, title=title)
+    gpnam = ["SINE.100"] * 32
+    gpnam[6] = gradient_shape
+    out = write_experiment(folder, setup, np.array(rows), noise_sd, seed,
+                           extra_acqus={"d20": ("D", 20, big_delta_s),
+                                        "d16": ("D", 16, recovery_s),
+                                        "p30": ("P", 30, little_delta_s / 2 * 1e6),
+                                        "GPNAM": [f"<{n}>" for n in gpnam],
+                                        "SOLVENT": f"<{solvent}>", "TE": temperature_k},
+                           acqu2s={"TD": len(rows)},
+                           lists={"difflist": (list(np.asarray(gradients_g_cm, float)), "")},
+                           lb_hz=1.0, title=title)
+    atomic_write_text(out / "pulseprogram", _DOSY_PULSE_PROGRAM)
+    return out
+
+
+#: A pulse program in the form of Bruker's ledbpgp2s (written for cald, not Bruker's text): the
+#: comments name the delays, the statements show the bipolar diffusion gradient gp6.
+_DOSY_PULSE_PROGRAM = """;ledbpgp2s
+;cald synthetic: stimulated echo with LED, bipolar diffusion gradients, 2 spoilers
+;
+;d1 : relaxation delay
+;d16: delay for gradient recovery
+;d20: diffusion time (big DELTA)
+;d21: eddy current delay (Te)
+;p1 : f1 channel -  90 degree high power pulse
+;p2 : f1 channel - 180 degree high power pulse
+;p19: gradient pulse 2 (spoil gradient)
+;p30: gradient pulse (little DELTA * 0.5)
+;gpz6: 100% (diffusion gradient, scaled by the difflist)
+;gpnam6: SMSQ10.100
+;
+1 ze
+2 d1
+  p1 ph1
+  p30:gp6
+  d16
+  p2 ph2
+  p30:gp6*-1
+  d16
+  p1 ph3
+  p19:gp7
+  d16
+  d20
+  p1 ph4
+  p30:gp6
+  d16
+  p2 ph5
+  p30:gp6*-1
+  d16
+  p1 ph6
+  p19:gp8
+  d16
+  d21
+  p1 ph7
+  go=2 ph31
+  wr #0 if #0 zd igrad gp6
+  lo to 2 times td1
+exit
+"""
 
 
 def write_cd113_mas(folder: str | os.PathLike[str], sites: Sequence[tuple[float, float, float, float]],
