@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
-from cald.nmr.options import SpectrumOptions
 from cald.options import FloatList, Options, PositiveFloat, Region, check
 
 if TYPE_CHECKING:
@@ -130,10 +129,11 @@ class UvvisSeriesOptions(ExcitonSearchOptions):
                             self.tail_offset_nm, self.tail_width_nm, self.scatter_threshold)
 
 
-class TitrationOptions(SpectrumOptions):
+class TitrationOptions(Options):
     """``cald titration track``: TMA per QD of each data set (default: read from the data sets'
     titles), the alkene region, the peak shape, and the width jump that marks the loss of
-    colloidal stability (:mod:`cald.qd.titration`)."""
+    colloidal stability (:mod:`cald.qd.titration`). Reading the spectra is the caller's (the
+    ``titration`` kind adds :class:`cald.nmr.options.SpectrumOptions`)."""
 
     tma_per_qd: FloatList | None = Field(
         None, description="TMA per QD of each data set, comma-separated, increasing (default: "
@@ -144,9 +144,17 @@ class TitrationOptions(SpectrumOptions):
     jump_fraction: PositiveFloat = Field(
         0.3, description="Relative change of the alkene FWHM between neighbouring points that "
         "marks the loss of colloidal stability.")
+    sf_mhz: PositiveFloat | None = Field(
+        None, description="Spectrometer frequency SF (MHz) for spectra that do not state it "
+        "(CSV); gives the FWHM in Hz.")
 
-    def track(self, spectra: list[Spectrum], tma_per_qd: list[float]) -> TitrationResult:
-        """:func:`cald.qd.titration.track_titration` with these options."""
-        from cald.qd.titration import track_titration
+    def track(self, spectra: list[Spectrum], titles: list[str]) -> TitrationResult:
+        """:func:`cald.qd.titration.track_titration` with these options; the TMA per QD values
+        from :attr:`tma_per_qd` or, when unset, from the data sets' ``titles``
+        (:func:`cald.qd.titration.tma_per_qd_from_titles`)."""
+        from cald.qd.titration import tma_per_qd_from_titles, track_titration
 
-        return track_titration(spectra, tma_per_qd, self.region, self.shape, self.jump_fraction)
+        values = (self.tma_per_qd if self.tma_per_qd is not None
+                  else tma_per_qd_from_titles(titles, [s.source for s in spectra]))
+        return track_titration(spectra, values, self.region, self.shape, self.jump_fraction,
+                               self.sf_mhz)
