@@ -374,7 +374,8 @@ normalise_region = [480.0, 510.0]
 [[analyses]]
 id = "titration-tma"
 kind = "titration"
-inputs = ["h1-tma-0", "h1-tma-5", "h1-tma-10", "h1-tma-15", "h1-tma-20", "h1-tma-25", "h1-tma-30", "h1-tma-40"]
+inputs = ["h1-tma-0", "h1-tma-5", "h1-tma-10", "h1-tma-15", "h1-tma-20", "h1-tma-25",
+          "h1-tma-30", "h1-tma-40"]
 [analyses.parameters]
 tma_per_qd = [0, 5, 10, 15, 20, 25, 30, 40]
 region = [6.2, 5.0]

@@ -11,7 +11,7 @@ shift gradually and leaves its width nearly unchanged; when they lose colloidal 
 oleates leave the surface as TMA–oleate complexes and the width changes abruptly (it sharpens in
 the study). The *stability limit* is the largest TMA per QD before the first step whose FWHM
 differs from the previous point's by more than ``jump_fraction`` (default 30 %) of it *and* by
-more than three combined standard errors; with no such step the series never left the stable
+more than :data:`JUMP_SIGMAS` (5) combined standard errors; with no such step the series never left the stable
 range and no limit is derived (``None``).
 
 :func:`tma_per_qd_from_title` reads the TMA per QD a data set's title states, conservatively: a
@@ -29,12 +29,15 @@ from typing import Any
 from cald.errors import ParameterError
 from cald.spectrum import Spectrum
 
-__all__ = ["JUMP_SIGMAS", "TitrationPoint", "TitrationResult", "tma_per_qd_from_title",
+__all__ = ["JUMP_SIGMAS", "LINE_SNR", "TitrationPoint", "TitrationResult", "tma_per_qd_from_title",
            "tma_per_qd_from_titles", "track_titration"]
 
-#: A width step counts as a jump only beyond this many combined standard errors (and a fitted
-#: alkene line counts only when its area exceeds this many standard errors).
-JUMP_SIGMAS = 3.0
+#: A width step counts as a jump only beyond this many combined standard errors: five, not three,
+#: because zero filling and apodization correlate neighbouring points, which makes the fitted
+#: errors look up to about twice too small (see :mod:`cald.fitting`).
+JUMP_SIGMAS = 5.0
+#: The fitted alkene line must rise this many noise σ above the baseline.
+LINE_SNR = 5.0
 
 _TITLE_TMA = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*TMA\s*(?:/|per)\s*QDs?\b", re.IGNORECASE)
 
@@ -191,10 +194,9 @@ def track_titration(spectra: Sequence[Spectrum], tma_per_qd: Sequence[float],
                                  f"({ax_hi:.3g} to {ax_lo:.3g} ppm)", spec.source)
         fit = fit_peaks(spec, (hi, lo), n_peaks=1, shape=shape, baseline="linear")
         peak = fit.to_dict()["peaks"][0]
-        if not (peak["area"] > 0 and (peak["area_err"] is None
-                                      or peak["area"] > JUMP_SIGMAS * peak["area_err"])):
-            raise ParameterError(f"no line stands out of the noise in the region {hi:g}:{lo:g} "
-                                 "ppm", spec.source)
+        if not (peak["area"] > 0 and (fit.sigma is None or peak["height"] > LINE_SNR * fit.sigma)):
+            raise ParameterError(f"no line rises {LINE_SNR:g} σ above the noise in the region "
+                                 f"{hi:g}:{lo:g} ppm", spec.source)
         scale = 1.0
         ns, rg = spec.meta.get("ns"), spec.meta.get("rg")
         if ns and rg:

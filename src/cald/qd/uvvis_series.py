@@ -119,11 +119,11 @@ def _tail(spectrum: Spectrum, window: tuple[float, float]) -> tuple[float, float
     wl = np.asarray(spectrum.axis, float)
     a = np.asarray(spectrum.real(), float)
     mask = (wl >= window[0]) & (wl <= window[1])
-    if mask.sum() < 5:
-        raise ParameterError(f"the scattering window {window[0]:.0f}–{window[1]:.0f} nm holds "
-                             f"fewer than 5 points of the spectrum ({wl.min():g}–{wl.max():g} "
-                             "nm); record further to the red or lower tail_offset_nm",
-                             spectrum.source)
+    if mask.sum() < 5 or window[0] < wl.min() or window[1] > wl.max():
+        raise ParameterError(f"the scattering window {window[0]:.0f}–{window[1]:.0f} nm is not "
+                             f"inside the spectrum ({wl.min():g}–{wl.max():g} nm); record "
+                             "further to the red or narrow the window (--tail-offset-nm, "
+                             "--tail-width-nm)", spectrum.source)
     tail = a[mask]
     slope = (float(np.polyfit(np.log(wl[mask]), np.log(tail), 1)[0])
              if np.all(tail > 0) else None)

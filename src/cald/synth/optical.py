@@ -1,8 +1,8 @@
 """Synthetic UV-vis absorption spectra of CdSe quantum dots, written as CSV labelled synthetic.
 
 The model: the first exciton as a Gaussian (centre, FWHM), a second, broader exciton to the
-blue, a continuum rising to the blue as exp(−(λ − λ₁)/decay) below the gap (switched off
-smoothly past the first exciton), an optional scattering tail of aggregates ∝ λ⁻⁴ (Rayleigh),
+blue, a continuum rising to the blue as exp(−(λ − λ₂)/90 nm) from the second exciton λ₂ on
+(switched off smoothly to the red of it), an optional scattering tail of aggregates ∝ λ⁻⁴ (Rayleigh),
 and seeded Gaussian noise.
 """
 
@@ -45,8 +45,8 @@ def uvvis_absorbance(wavelength_nm: NDArray[np.float64], peak_nm: float, fwhm_nm
     a = absorbance * np.exp(-0.5 * ((nm - peak_nm) / sigma) ** 2)
     second = peak_nm - 45.0
     a += 0.9 * absorbance * np.exp(-0.5 * ((nm - second) / (1.4 * sigma)) ** 2)
-    edge = 1.0 / (1.0 + np.exp((nm - peak_nm - 10.0) / 6.0))  # no continuum below the gap
-    a += 0.6 * absorbance * np.exp(-(nm - peak_nm) / 90.0) * edge
+    edge = 1.0 / (1.0 + np.exp((nm - second) / sigma))  # the continuum starts above the gap
+    a += 0.8 * absorbance * np.exp(-(nm - second) / 90.0) * edge
     a += scatter * absorbance * (peak_nm / nm) ** 4
     rng = np.random.default_rng(seed)
     return a + rng.normal(0.0, noise_sd, nm.size)
