@@ -26,7 +26,7 @@ titration_app = typer.Typer(help="TMA titrations of quantum dots followed by 1H 
 @titration_app.command("track")
 def track(
     paths: list[Path] = typer.Argument(..., help="1H data sets (Bruker folders, JCAMP-DX or "
-                                                 "CSV), in order of increasing TMA per QD."),
+                                                 "CSV), in the order of --tma-per-qd."),
     tma_per_qd: str | None = option(TitrationOptions, "tma_per_qd"),
     region: str | None = typer.Option(None, "--region", help="Alkene region A:B (ppm); default "
                                                             "6.2:5.0."),

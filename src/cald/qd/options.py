@@ -136,8 +136,8 @@ class TitrationOptions(Options):
     ``titration`` kind adds :class:`cald.nmr.options.SpectrumOptions`)."""
 
     tma_per_qd: FloatList | None = Field(
-        None, description="TMA per QD of each data set, comma-separated, increasing (default: "
-        "from each title, e.g. '10 TMA/QD').")
+        None, description="TMA per QD of each data set, comma-separated (default: from each "
+        "title, e.g. '10 TMA/QD'); the points are ordered by it.")
     region: Region = Field((6.2, 5.0), description="Alkene region A:B (ppm).")
     shape: Literal["lorentzian", "gaussian", "voigt"] = Field(
         "lorentzian", description="Peak shape of the alkene fit: lorentzian, gaussian, voigt.")

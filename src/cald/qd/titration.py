@@ -151,9 +151,10 @@ def track_titration(spectra: Sequence[Spectrum], tma_per_qd: Sequence[float],
     Parameters
     ----------
     spectra
-        Processed 1H spectra (ppm), in the order of ``tma_per_qd``.
+        Processed 1H spectra (ppm), one per entry of ``tma_per_qd``.
     tma_per_qd
-        TMA molecules per QD of each spectrum, increasing.
+        TMA molecules per QD of each spectrum, all different; the points are ordered by them
+        (so data sets may come in any order, e.g. from a shell glob).
     region
         The alkene region (ppm, either order), inside every spectrum.
     shape
@@ -166,8 +167,8 @@ def track_titration(spectra: Sequence[Spectrum], tma_per_qd: Sequence[float],
     Raises
     ------
     ParameterError
-        An empty series, a count of TMA/QD values that differs from the data sets', values not
-        increasing, a spectrum without SF (no Hz), or a region outside a spectrum (naming it).
+        An empty series, a count of TMA/QD values that differs from the data sets', repeated
+        values, a spectrum without SF (no Hz), or a region outside a spectrum (naming it).
     """
     from cald.lineshape.peaks import fit_peaks
 
@@ -176,9 +177,12 @@ def track_titration(spectra: Sequence[Spectrum], tma_per_qd: Sequence[float],
     if len(tma_per_qd) != len(spectra):
         raise ParameterError(f"{len(tma_per_qd)} value(s) for {len(spectra)} data sets; give one "
                              "per data set", "--tma-per-qd")
-    if any(b <= a for a, b in zip(tma_per_qd[:-1], tma_per_qd[1:], strict=True)):
-        raise ParameterError("values must increase, got "
+    if len(set(tma_per_qd)) < len(tma_per_qd):
+        raise ParameterError("values must differ, got "
                              f"{', '.join(f'{v:g}' for v in tma_per_qd)}", "--tma-per-qd")
+    order = sorted(range(len(spectra)), key=lambda i: tma_per_qd[i])
+    spectra = [spectra[i] for i in order]
+    tma_per_qd = [tma_per_qd[i] for i in order]
     lo, hi = min(region), max(region)
     notes: list[str] = []
     fits = []

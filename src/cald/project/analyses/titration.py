@@ -44,10 +44,12 @@ class Titration(AnalysisKind):
         spectra = [p.read(path) for path in inputs]
         titles = [read_title(path) for path in inputs] if p.tma_per_qd is None else []
         result = p.track(spectra, titles)
-        values = [pt.tma_per_qd for pt in result.points]
+        by_source = {s.source: s for s in spectra}
         stack = figure_output("alkene_stack", "Alkene region of the 1H spectra, stacked with "
                               "increasing TMA per QD (labels), each scaled to its tallest point.",
-                              titration_stack_figure(spectra, values, p.region))
+                              titration_stack_figure([by_source[pt.source] for pt in result.points],
+                                                     [pt.tma_per_qd for pt in result.points],
+                                                     p.region))
         trend = figure_output("alkene_trend", "Alkene shift and FWHM (fitted "
                               f"{result.shape} line) against TMA per QD; dashed: the stability "
                               "limit (the last point before the width jumps).",
