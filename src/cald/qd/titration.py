@@ -189,7 +189,8 @@ def track_titration(spectra: Sequence[Spectrum], tma_per_qd: Sequence[float],
     for spec in spectra:
         if spec.unit != "ppm":
             raise ParameterError(f"the alkene needs a ppm axis, got {spec.unit}", spec.source)
-        if not (spec.sf_mhz or sf_mhz):
+        sf = spec.sf_mhz or sf_mhz
+        if not sf:
             raise ParameterError("no spectrometer frequency: give --sf-mhz for the FWHM in Hz",
                                  spec.source)
         ax_lo, ax_hi = float(spec.axis.min()), float(spec.axis.max())
@@ -205,22 +206,22 @@ def track_titration(spectra: Sequence[Spectrum], tma_per_qd: Sequence[float],
         ns, rg = spec.meta.get("ns"), spec.meta.get("rg")
         if ns and rg:
             scale = float(ns) * float(rg)
-        fits.append((spec, peak, scale, fit.statistics.redchi, float(spec.sf_mhz or sf_mhz)))
+        fits.append((spec, peak, scale, fit.statistics.redchi, float(sf)))
     if any(f[2] != 1.0 for f in fits):
         notes.append("areas per scan and unit receiver gain (NS × RG of each data set)")
     area0, area0_err = fits[0][1]["area"] / fits[0][2], fits[0][1]["area_err"]
     area0_err = None if area0_err is None else area0_err / fits[0][2]
-    points = []
-    for v, (spec, pk, scale, redchi, sf) in zip(tma_per_qd, fits, strict=True):
+    points: list[TitrationPoint] = []
+    for v, (spec, pk, scale, redchi, sf_point) in zip(tma_per_qd, fits, strict=True):
         area = pk["area"] / scale
         area_err = None if pk["area_err"] is None else pk["area_err"] / scale
         if points:
             rel, rel_err = _ratio(area, area_err, area0, area0_err)
         else:  # the reference itself: 1 exactly
             rel, rel_err = 1.0, None if area_err is None else 0.0
-        fwhm_err = None if pk["fwhm_ppm_err"] is None else pk["fwhm_ppm_err"] * sf
+        fwhm_err = None if pk["fwhm_ppm_err"] is None else pk["fwhm_ppm_err"] * sf_point
         points.append(TitrationPoint(float(v), spec.source, pk["center_ppm"], pk["center_ppm_err"],
-                                     pk["fwhm_ppm"] * sf, fwhm_err, area, area_err, rel, rel_err,
+                                     pk["fwhm_ppm"] * sf_point, fwhm_err, area, area_err, rel, rel_err,
                                      redchi))
     jump_at = None
     for prev, cur in zip(points[:-1], points[1:], strict=True):
