@@ -63,6 +63,19 @@ def test_clean_series_not_flagged_even_with_red_shift_and_broadening():
     assert max(abs(p.tail_rise) for p in result.points) < 0.01
 
 
+def test_window_follows_each_exciton():
+    """A growing, clean series (exciton 495 → 540 nm, as real growth aliquots shift): a window
+    fixed past the first exciton would catch the last one's exciton; each spectrum's own window
+    does not."""
+    growth = [(495.0, 25.0), (515.0, 27.0), (540.0, 30.0)]
+    spectra = [Spectrum(uvvis_absorbance(NM, p, w, seed=i), NM, "nm", source=f"g{i}.csv")
+               for i, (p, w) in enumerate(growth)]
+    result = uvvis_series(spectra, [0, 1, 2], variable="cycles")
+    assert result.onset is None
+    assert max(abs(p.tail_rise) for p in result.points) < 0.01
+    assert result.points[2].tail_window_nm[0] == pytest.approx(600.0, abs=2.0)
+
+
 def test_library_refuses_bad_series():
     spectra = series_spectra(None)
     with pytest.raises(ParameterError, match="empty series"):

@@ -238,7 +238,8 @@ def uvvis_series_figure(spectra: Sequence[Spectrum], result: UvvisSeriesResult) 
         ax.plot(spec.axis, np.real(spec.values) / point.exciton.absorbance, lw=0.9,
                 color=cmap(i / max(n - 1, 1)), ls="--" if point.aggregated else "-",
                 label=f"{point.value:g}{' (aggregated)' if point.aggregated else ''}")
-    ax.axvspan(*result.tail_window_nm, color="0.85", lw=0, label="scattering window")
+    ax.axvspan(*result.points[0].tail_window_nm, color="0.85", lw=0, zorder=0,
+               label="scattering window (first spectrum)")
     ax.set_xlabel("wavelength / nm")
     ax.set_ylabel("absorbance / A(exciton)")
     ax.legend(title=result.variable.replace("_", " "), fontsize=7, title_fontsize=7,
