@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from cald.errors import ParameterError
-from cald.nmr.reading import read
+from cald.nmr.reading import read, read_title
 from cald.project.analyses import get_kind
 from cald.qd.titration import tma_per_qd_from_title, track_titration
 from cald.synth.bruker import Line
@@ -121,6 +121,21 @@ def test_cli_bad_inputs(capsys, series, tmp_path):
                        f"{untitled / 'tma_0'}: no --tma-per-qd given")
     with pytest.raises(ParameterError, match="empty series"):
         track_titration([], [])
+    carbon = Path(__file__).parent / "data" / "bruker" / "xwin_13c"
+    assert_clean_error(*run(capsys, ["titration", "track", series[0], carbon, "--tma-per-qd",
+                                     "0,5"]), f"{carbon}: the titration follows the 1H alkene")
+
+
+def test_real_bruker_1h_data_set():
+    """A real 600 MHz 1H data set (sucrose, nmrpy test data): the anomeric H1 line at 5.34 ppm
+    read and fitted through the titration path, identical points with no jump; its title
+    states no TMA/QD."""
+    real = Path(__file__).parent / "data" / "bruker" / "sucrose_1h_600"
+    result = track_titration([read(real)] * 4, [0, 5, 10, 15], region=(5.30, 5.38))
+    assert result.points[0].shift_ppm == pytest.approx(5.34, abs=0.005)
+    assert 0.5 < result.points[0].fwhm_hz < 5.0
+    assert result.stability_limit is None
+    assert tma_per_qd_from_title(read_title(real)) is None
 
 
 # --- the titration analysis kind --------------------------------------------------------------

@@ -168,7 +168,8 @@ def track_titration(spectra: Sequence[Spectrum], tma_per_qd: Sequence[float],
     ------
     ParameterError
         An empty series, a count of TMA/QD values that differs from the data sets', repeated
-        values, a spectrum without SF (no Hz), or a region outside a spectrum (naming it).
+        values, a spectrum of another nucleus than 1H or without SF (no Hz), a region outside
+        a spectrum or without a line (naming the spectrum).
     """
     from cald.lineshape.peaks import fit_peaks
 
@@ -189,6 +190,9 @@ def track_titration(spectra: Sequence[Spectrum], tma_per_qd: Sequence[float],
     for spec in spectra:
         if spec.unit != "ppm":
             raise ParameterError(f"the alkene needs a ppm axis, got {spec.unit}", spec.source)
+        if spec.nucleus not in (None, "1H"):
+            raise ParameterError(f"the titration follows the 1H alkene; this data set observes "
+                                 f"{spec.nucleus}", spec.source)
         sf = spec.sf_mhz or sf_mhz
         if not sf:
             raise ParameterError("no spectrometer frequency: give --sf-mhz for the FWHM in Hz",
