@@ -159,3 +159,12 @@ def test_titration_kind_presentation(series, tmp_path):
     assert "colloidal stability limit of sample CdSe" in statement.text
     titled = kind.parse_parameters({}, "analyses[0]", tmp_path / "project.toml")
     assert kind.run(chosen, titled, None).result["points"][2]["tma_per_qd"] == 25.0
+
+
+def test_read_title_of_each_source(series, tmp_path):
+    assert tma_per_qd_from_title(read_title(series[3])) == VALUES[3]  # Bruker pdata/1/title
+    jcamp = Path(__file__).parent / "data" / "jcamp" / "TESTSPEC.DX"
+    assert read_title(jcamp) == "ETHYLBENZOL/CDCL3"  # JCAMP-DX ##TITLE
+    csv = tmp_path / "s.csv"
+    csv.write_text("ppm,intensity\n1,0\n2,1\n")
+    assert read_title(csv) == ""
