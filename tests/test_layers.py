@@ -37,8 +37,9 @@ FORBIDDEN = {
     "figures": {"synth", "project", "cli"},
     "synth": {"figures", "project", "cli"},
     "parallel": LIBRARY - {"parallel"} | {"project", "cli"},
-    # quantum dots in solution: on the types, the fitting core and the options models
-    "qd": LIBRARY - {"qd", "fitting", "options"} | {"project", "cli"},
+    # quantum dots in solution: on the types, the fitting core, the options models and the
+    # line-shape fits (the 1H alkene of a titration)
+    "qd": LIBRARY - {"qd", "fitting", "options", "lineshape"} | {"project", "cli"},
     # the project layer is below the command line
     "project": {"cli"},
 }

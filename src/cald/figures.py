@@ -22,10 +22,13 @@ from cald.spectrum import Spectrum
 
 if TYPE_CHECKING:
     from cald.qd.protocol import CaldPlan
+    from cald.qd.titration import TitrationResult
     from cald.qd.uvvis import ExcitonResult
+    from cald.qd.uvvis_series import UvvisSeriesResult
 
 __all__ = ["exciton_figure", "fit_figure", "lineshape_fit_figure", "overlay_figure", "plan_timeline_figure",
-           "render_figure", "respdor_figure", "save_figure", "spectrum_figure"]
+           "render_figure", "respdor_figure", "save_figure", "spectrum_figure",
+           "titration_figure", "titration_stack_figure", "uvvis_series_figure"]
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
@@ -256,4 +259,70 @@ def cycles_figure(points: Sequence[tuple[float, float, float | None, str]], ylab
     ax.set_xlabel("c-ALD cycles n")
     ax.set_ylabel(ylabel)
     ax.margins(x=0.15, y=0.2)
+    return fig
+
+
+def uvvis_series_figure(spectra: Sequence[Spectrum], result: UvvisSeriesResult) -> Figure:
+    """UV-vis spectra of a series normalised to their first-exciton absorbance (as the study's
+    Figure 4a), labelled by the series' variable; aggregated spectra dashed, the scattering
+    window shaded."""
+    fig = Figure(figsize=(6.0, 3.4), layout="constrained")
+    ax = fig.subplots()
+    cmap = colormaps["viridis"]
+    n = len(spectra)
+    for i, (spec, point) in enumerate(zip(spectra, result.points, strict=True)):
+        ax.plot(spec.axis, np.real(spec.values) / point.exciton.absorbance, lw=0.9,
+                color=cmap(i / max(n - 1, 1)), ls="--" if point.aggregated else "-",
+                label=f"{point.value:g}{' (aggregated)' if point.aggregated else ''}")
+    ax.axvspan(*result.points[0].tail_window_nm, color="0.85", lw=0, zorder=0,
+               label="scattering window (first spectrum)")
+    ax.set_xlabel("wavelength / nm")
+    ax.set_ylabel("absorbance / A(exciton)")
+    ax.legend(title=result.variable.replace("_", " "), fontsize=7, title_fontsize=7,
+              frameon=False)
+    return fig
+
+
+def titration_figure(result: TitrationResult) -> Figure:
+    """Alkene shift (ppm) and FWHM (Hz) against TMA per QD with their errors, the stability
+    limit marked (the quantities behind the study's Figure 4b)."""
+    fig = Figure(figsize=(4.8, 4.4), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    x = [p.tma_per_qd for p in result.points]
+    top.errorbar(x, [p.shift_ppm for p in result.points],
+                 yerr=[p.shift_ppm_err or 0.0 for p in result.points], fmt="o-", color="C0",
+                 ms=4, capsize=2)
+    bottom.errorbar(x, [p.fwhm_hz for p in result.points],
+                    yerr=[p.fwhm_hz_err or 0.0 for p in result.points], fmt="s-", color="C3",
+                    ms=4, capsize=2)
+    if result.stability_limit is not None:
+        for ax in (top, bottom):
+            ax.axvline(result.stability_limit, color="0.5", lw=0.8, ls="--")
+        top.annotate(f"stable up to {result.stability_limit:g}", (result.stability_limit, 1.0),
+                     xycoords=("data", "axes fraction"), xytext=(3, -10),
+                     textcoords="offset points", fontsize=7, color="0.3")
+    top.set_ylabel("alkene δ / ppm")
+    bottom.set_ylabel("alkene FWHM / Hz")
+    bottom.set_xlabel("TMA per QD")
+    return fig
+
+
+def titration_stack_figure(spectra: Sequence[Spectrum], tma_per_qd: Sequence[float],
+                           region: tuple[float, float]) -> Figure:
+    """The alkene region of each 1H spectrum of a titration, stacked bottom to top with
+    increasing TMA per QD and labelled with it (the study's Figure 4b layout); each spectrum
+    scaled to its own tallest point in the region."""
+    fig = Figure(figsize=(4.8, 0.8 + 0.55 * len(spectra)), layout="constrained")
+    ax = fig.subplots()
+    lo, hi = min(region), max(region)
+    for i, (spec, value) in enumerate(zip(spectra, tma_per_qd, strict=True)):
+        mask = (spec.axis >= lo) & (spec.axis <= hi)
+        y = np.real(spec.values)[mask]
+        top = float(np.max(np.abs(y))) or 1.0
+        ax.plot(spec.axis[mask], y / top * 0.9 + i, lw=0.8, color="black")
+        ax.annotate(f"{value:g}", (hi, i + 0.15), fontsize=7, ha="left")
+    ax.set_xlim(hi, lo)
+    ax.set_yticks([])
+    ax.set_xlabel("1H δ / ppm")
+    ax.set_title("alkene region; labels: TMA per QD", fontsize=9)
     return fig

@@ -1,4 +1,5 @@
-"""``cald uvvis size``: first exciton, diameter, ε and concentration of CdSe QDs from UV-vis."""
+"""``cald uvvis size``: first exciton, diameter, ε and concentration of CdSe QDs from UV-vis;
+``cald uvvis series``: exciton shift, broadening and aggregation onset over a series of spectra."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from cald.cli.common import (
     option,
 )
 from cald.io.uvvis import read_uvvis
-from cald.qd.options import UvvisSizeOptions
+from cald.qd.options import UvvisSeriesOptions, UvvisSizeOptions
 
 __all__ = ["register"]
 
@@ -56,6 +57,40 @@ def size(
         console.print(result.report())
         for step in spectrum.history[1:]:
             console.print(f"note: {step}")
+
+
+@uvvis_app.command("series")
+def series(
+    paths: list[Path] = typer.Argument(..., help="UV-vis spectra, in the order of --values."),
+    values: str = option(UvvisSeriesOptions, "values"),
+    variable: str = option(UvvisSeriesOptions, "variable"),
+    saturation_absorbance: float = option(UvvisSeriesOptions, "saturation_absorbance"),
+    region: str | None = option(UvvisSeriesOptions, "region"),
+    smooth_nm: float = option(UvvisSeriesOptions, "smooth_nm"),
+    tail_offset_nm: float = option(UvvisSeriesOptions, "tail_offset_nm"),
+    tail_width_nm: float = option(UvvisSeriesOptions, "tail_width_nm"),
+    scatter_threshold: float = option(UvvisSeriesOptions, "scatter_threshold"),
+    plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
+    as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
+) -> None:
+    """Exciton peak, FWHM, shift and broadening per spectrum (relative to the first), and the
+    onset of aggregation (a rising scattering tail below the gap)."""
+    opts = build_options(UvvisSeriesOptions, values=values, variable=variable,
+                         saturation_absorbance=saturation_absorbance, region=region,
+                         smooth_nm=smooth_nm, tail_offset_nm=tail_offset_nm,
+                         tail_width_nm=tail_width_nm, scatter_threshold=scatter_threshold)
+    check_plot_path(plot)
+    spectra = [read_uvvis(p, opts.saturation_absorbance) for p in paths]
+    result = opts.series(spectra)
+    if plot is not None:
+        from cald.figures import save_figure, uvvis_series_figure
+
+        save_figure(uvvis_series_figure(spectra, result), plot)
+    if as_json:
+        emit_json(result.to_dict())
+    elif not quiet:
+        console.print(result.report())
 
 
 def register(app: typer.Typer) -> None:

@@ -26,7 +26,7 @@ from cald.errors import DataFileError, ParameterError
 from cald.processing_options import ProcessingOptions
 from cald.spectrum import Spectrum
 
-__all__ = ["read"]
+__all__ = ["read", "read_title"]
 
 
 def _bruker(path: Path, processed: bool, row: int | None, cpmg: bool,
@@ -101,3 +101,18 @@ def read(source: str | os.PathLike[str], *, processed: bool = False, row: int | 
     if spec.is_time_domain:
         return process_fid(spec, None, **overrides)
     return finish_spectrum(spec, ProcessingOptions().with_overrides(**overrides))
+
+
+def read_title(source: str | os.PathLike[str]) -> str:
+    """The title a spectrum source states: a Bruker folder's ``pdata/1/title``, a JCAMP-DX
+    ``TITLE``; empty for CSV (which has none)."""
+    from cald.io.bruker import read_bruker
+    from cald.io.jcamp import read_jcamp
+    from cald.io.spectrum_file import JCAMP_SUFFIXES
+
+    path = Path(source)
+    if path.is_dir():
+        return read_bruker(path).title
+    if path.suffix.lower() in JCAMP_SUFFIXES:
+        return str(read_jcamp(path).meta.get("title", ""))
+    return ""

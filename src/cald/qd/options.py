@@ -1,5 +1,5 @@
-"""Options of the quantum-dot operations (``cald plan``, ``cald uvvis size``), see
-:mod:`cald.options` for the conventions.
+"""Options of the quantum-dot operations (``cald plan``, ``cald uvvis size``, ``cald uvvis
+series``, ``cald titration track``), see :mod:`cald.options` for the conventions.
 
 Concentrations, volumes, rates and times are given as µM, mM, mL, mL/h, mL/min and min and
 held in mol/L, L, L/s and s."""
@@ -11,15 +11,18 @@ from typing import TYPE_CHECKING, Annotated, Literal, Self
 from pydantic import Field, model_validator
 
 from cald.errors import FieldError
-from cald.options import NonNegativeFloat, Options, PositiveFloat, Region, check
+from cald.options import FloatList, NonNegativeFloat, Options, PositiveFloat, Region, check
 
 if TYPE_CHECKING:
     from cald.qd.dosy import DosyDecay, DosyResult, DosyTiming
     from cald.qd.protocol import CaldPlan
+    from cald.qd.titration import TitrationResult
     from cald.qd.uvvis import ExcitonResult
+    from cald.qd.uvvis_series import UvvisSeriesResult
     from cald.spectrum import Spectrum
 
-__all__ = ["DosyFitOptions", "MATERIALS", "PlanOptions", "UvvisSizeOptions"]
+__all__ = ["DosyFitOptions", "MATERIALS", "ExcitonSearchOptions", "PlanOptions",
+           "TitrationOptions", "UvvisSeriesOptions", "UvvisSizeOptions"]
 
 #: Materials with sizing curves (:mod:`cald.qd.sizing`).
 MATERIALS = ("CdSe",)
@@ -71,9 +74,21 @@ class PlanOptions(Options):
         return plan_cald(self)
 
 
-class UvvisSizeOptions(Options):
+class ExcitonSearchOptions(Options):
+    """Reading a UV-vis spectrum and finding its first exciton: the saturation absorbance, the
+    wavelength region searched and the smoothing window."""
+
+    saturation_absorbance: PositiveFloat = Field(
+        3.0, description="Points with a larger absorbance are dropped as saturated.")
+    region: Region | None = Field(None, description="Wavelength region A:B searched (nm).")
+    smooth_nm: PositiveFloat = Field(
+        21.0, description="Savitzky–Golay window (nm); about the exciton's FWHM or less "
+        "(broad NIR excitons need more).")
+
+
+class UvvisSizeOptions(ExcitonSearchOptions):
     """``cald uvvis size``: the material and sizing curve, the path length and dilution for the
-    concentration, the saturation absorbance and the wavelength region searched."""
+    concentration (and the exciton search of :class:`ExcitonSearchOptions`)."""
 
     material: Annotated[str, check(lambda v: v in MATERIALS,
                                    f"must be one of {', '.join(MATERIALS)}", quote=True)] = Field(
@@ -84,12 +99,6 @@ class UvvisSizeOptions(Options):
         None, description="Optical path length (cm); gives the concentration.")
     dilution: PositiveFloat = Field(
         1.0, description="Dilution of the measured solution relative to the stock.")
-    saturation_absorbance: PositiveFloat = Field(
-        3.0, description="Points with a larger absorbance are dropped as saturated.")
-    region: Region | None = Field(None, description="Wavelength region A:B searched (nm).")
-    smooth_nm: PositiveFloat = Field(
-        21.0, description="Savitzky–Golay window (nm); about the exciton's FWHM or less "
-        "(broad NIR excitons need more).")
 
     def size(self, spectrum: Spectrum) -> ExcitonResult:
         """:func:`cald.qd.uvvis.size_exciton` of ``spectrum`` with these options."""
@@ -167,3 +176,57 @@ class DosyFitOptions(Options):
         from cald.qd.dosy import fit_dosy
 
         return fit_dosy(decay, self.model, self.solvent, self.temperature_k, self.viscosity_mpa_s)
+
+
+class UvvisSeriesOptions(ExcitonSearchOptions):
+    """``cald uvvis series``: the variable and its values, and the scattering window and
+    threshold that flag aggregation (:mod:`cald.qd.uvvis_series`)."""
+
+    values: FloatList = Field(description="Value of the variable for each spectrum, "
+                                          "comma-separated, increasing.")
+    variable: Literal["tma_per_qd", "cycles"] = Field(
+        "tma_per_qd", description="What the values are: tma_per_qd or cycles.")
+    tail_offset_nm: PositiveFloat = Field(
+        60.0, description="Start of the scattering window past the first exciton (nm).")
+    tail_width_nm: PositiveFloat = Field(40.0, description="Width of the scattering window (nm).")
+    scatter_threshold: PositiveFloat = Field(
+        0.05, description="Rise of the tail absorbance (fraction of the exciton absorbance) "
+        "that flags aggregation.")
+
+    def series(self, spectra: list[Spectrum]) -> UvvisSeriesResult:
+        """:func:`cald.qd.uvvis_series.uvvis_series` of ``spectra`` with these options."""
+        from cald.qd.uvvis_series import uvvis_series
+
+        return uvvis_series(spectra, self.values, self.variable, self.region, self.smooth_nm,
+                            self.tail_offset_nm, self.tail_width_nm, self.scatter_threshold)
+
+
+class TitrationOptions(Options):
+    """``cald titration track``: TMA per QD of each data set (default: read from the data sets'
+    titles), the alkene region, the peak shape, and the width jump that marks the loss of
+    colloidal stability (:mod:`cald.qd.titration`). Reading the spectra is the caller's (the
+    ``titration`` kind adds :class:`cald.nmr.options.SpectrumOptions`)."""
+
+    tma_per_qd: FloatList | None = Field(
+        None, description="TMA per QD of each data set, comma-separated (default: from each "
+        "title, e.g. '10 TMA/QD'); the points are ordered by it.")
+    region: Region = Field((6.2, 5.0), description="Alkene region A:B (ppm).")
+    shape: Literal["lorentzian", "gaussian", "voigt"] = Field(
+        "lorentzian", description="Peak shape of the alkene fit: lorentzian, gaussian, voigt.")
+    jump_fraction: PositiveFloat = Field(
+        0.3, description="Relative change of the alkene FWHM between neighbouring points that "
+        "marks the loss of colloidal stability.")
+    sf_mhz: PositiveFloat | None = Field(
+        None, description="Spectrometer frequency SF (MHz) for spectra that do not state it "
+        "(CSV); gives the FWHM in Hz.")
+
+    def track(self, spectra: list[Spectrum], titles: list[str]) -> TitrationResult:
+        """:func:`cald.qd.titration.track_titration` with these options; the TMA per QD values
+        from :attr:`tma_per_qd` or, when unset, from the data sets' ``titles``
+        (:func:`cald.qd.titration.tma_per_qd_from_titles`)."""
+        from cald.qd.titration import tma_per_qd_from_titles, track_titration
+
+        values = (self.tma_per_qd if self.tma_per_qd is not None
+                  else tma_per_qd_from_titles(titles, [s.source for s in spectra]))
+        return track_titration(spectra, values, self.region, self.shape, self.jump_fraction,
+                               self.sf_mhz)
