@@ -37,8 +37,9 @@ FORBIDDEN = {
     "figures": {"synth", "project", "cli"},
     "synth": {"figures", "project", "cli"},
     "parallel": LIBRARY - {"parallel"} | {"project", "cli"},
-    # quantum dots in solution: on the types, the fitting core and the options models
-    "qd": LIBRARY - {"qd", "fitting", "options"} | {"project", "cli"},
+    # quantum dots in solution: on the types, the fitting core and the options models, and on
+    # the peak fits and spectrum reading of the physics layer (1H ligand density)
+    "qd": LIBRARY - {"qd", "fitting", "options", "lineshape", "nmr"} | {"project", "cli"},
     # the project layer is below the command line
     "project": {"cli"},
 }
