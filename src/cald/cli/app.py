@@ -17,7 +17,7 @@ except ImportError:  # pragma: no cover - older typer with click as a dependency
     )
 
 from cald import __version__
-from cald.cli import common, lineshape, nmr, nuclei, plan, project, respdor, uvvis
+from cald.cli import common, ligands, lineshape, nmr, nuclei, plan, project, respdor, uvvis
 from cald.cli.common import console
 from cald.errors import FieldError, InputError
 
@@ -35,6 +35,7 @@ project.register(app)
 lineshape.register(app)
 plan.register(app)
 uvvis.register(app)
+ligands.register(app)
 
 
 def _version(value: bool) -> None:

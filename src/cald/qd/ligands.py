@@ -263,6 +263,7 @@ class LigandDensityResult:
     relaxation: RelaxationCheck
     free_max_fwhm_hz: float
     sf_mhz: float
+    ligand_protons: int
     notes: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
@@ -294,7 +295,7 @@ class LigandDensityResult:
                           "area": pk.area, "area_err": pk.area_err})
         stats = self.fit.statistics
         out["alkene"] = {"region_ppm": [max(self.fit.region), min(self.fit.region)],
-                         "protons": OLEATE_ALKENE_PROTONS, "shape": self.fit.shape,
+                         "protons": self.ligand_protons, "shape": self.fit.shape,
                          "free_max_fwhm_hz": self.free_max_fwhm_hz,
                          "bound_area": self.bound_area.value, "bound_area_err": self.bound_area.stderr,
                          "free_area": self.free_area.value, "free_area_err": self.free_area.stderr,
@@ -355,7 +356,8 @@ def ligand_density(spec: Spectrum, standard: StandardSignal, standard_mol_l: flo
                    shape: str = "lorentzian", centers: Sequence[float] | None = None,
                    qd: QdSolution | None = None, standard_rel_err: float = 0.0,
                    t1_s: float | None = None, free_max_fwhm_hz: float = FREE_MAX_FWHM_HZ,
-                   sf_mhz: float | None = None) -> LigandDensityResult:
+                   sf_mhz: float | None = None,
+                   ligand_protons: int = OLEATE_ALKENE_PROTONS) -> LigandDensityResult:
     """Bound and free oleate concentrations, ligands per QD and per nm² (pure; no I/O).
 
     Parameters
@@ -380,6 +382,8 @@ def ligand_density(spec: Spectrum, standard: StandardSignal, standard_mol_l: flo
         Lines narrower than this are free oleate, broader ones bound.
     sf_mhz
         Spectrometer frequency for the widths in Hz when the spectrum does not carry one.
+    ligand_protons
+        Protons per ligand in the fitted signal (2 for the oleate CH=CH).
     """
     src = spec.source
     if spec.unit != "ppm":
@@ -441,7 +445,7 @@ def ligand_density(spec: Spectrum, standard: StandardSignal, standard_mol_l: flo
                              note=None if frac_err is not None else no_err, name="free fraction")
 
     # concentrations: c = (A / 2) / (I_std / N_std) × c_std
-    per_area = standard.protons / OLEATE_ALKENE_PROTONS / i_std * standard_mol_l
+    per_area = standard.protons / ligand_protons / i_std * standard_mol_l
     rel_std = [_rel(std_integral), standard_rel_err]
 
     def conc(area: Estimate, name: str) -> Estimate:
@@ -476,7 +480,7 @@ def ligand_density(spec: Spectrum, standard: StandardSignal, standard_mol_l: flo
                                noise_source, fit, labels, bound_area, free_area, bound_mol_l,
                                free_mol_l, total_mol_l, bound_fraction, free_fraction, qd,
                                per_qd, per_nm2, relax, free_max_fwhm_hz, float(sf),
-                               tuple(notes))
+                               ligand_protons, tuple(notes))
 
 
 def fit_alkene(spec: Spectrum, region_ppm: tuple[float, float] = ALKENE_REGION_PPM,

@@ -7,6 +7,7 @@ held in mol/L, L, L/s and s."""
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Annotated, Literal, Self
 
 from pydantic import Field, model_validator
@@ -14,7 +15,13 @@ from pydantic import Field, model_validator
 from cald.lineshape.options import PEAK_SHAPES
 from cald.nmr.options import SpectrumOptions
 from cald.options import FloatList, NonNegativeFloat, Options, PositiveFloat, Region, check
-from cald.qd.standards import ALKENE_REGION_PPM, FREE_MAX_FWHM_HZ, SOLVENTS, STANDARDS
+from cald.qd.standards import (
+    ALKENE_REGION_PPM,
+    FREE_MAX_FWHM_HZ,
+    OLEATE_ALKENE_PROTONS,
+    SOLVENTS,
+    STANDARDS,
+)
 
 if TYPE_CHECKING:
     from cald.qd.ligands import LigandDensityResult, QdSolution, StandardSignal
@@ -130,6 +137,9 @@ class LigandDensityOptions(SpectrumOptions):
     standard_rel_err: NonNegativeFloat = Field(
         0.0, description="Relative standard error of the standard's concentration (e.g. 0.02).")
     region: Region = Field(ALKENE_REGION_PPM, description="Alkene fit region A:B (ppm).")
+    ligand_protons: PositiveInt = Field(
+        OLEATE_ALKENE_PROTONS, description="Protons per ligand in the fitted signal (2 for the "
+        "oleate CH=CH).")
     n_peaks: PositiveInt = Field(2, description="Alkene lines fitted (bound and free).")
     shape: Annotated[str, check(lambda v: v in PEAK_SHAPES,
                                 f"must be one of {', '.join(PEAK_SHAPES)}", quote=True)] = Field(
@@ -187,6 +197,21 @@ class LigandDensityOptions(SpectrumOptions):
             parts.append(f"c = A/(ε l) × {uvvis.dilution:g}")
         return QdSolution(conc, self.qd_rel_err, diameter, "; ".join(parts))
 
+    def uvvis_problem(self, has_uvvis: bool) -> tuple[str, str] | None:
+        """(boundary name, why) when a UV-vis option is given without a UV-vis spectrum."""
+        if not has_uvvis:
+            for name in ("path_cm", "model", "dilution"):
+                if name in self.model_fields_set:
+                    return name, "needs a UV-vis spectrum of the same solution (--uvvis)"
+        return None
+
+    def size_uvvis(self, path: str | os.PathLike[str]) -> ExcitonResult:
+        """The first exciton, size and (with ``path_cm``) concentration of the QDs from the
+        UV-vis spectrum ``path`` (:func:`cald.io.uvvis.read_uvvis`)."""
+        from cald.io.uvvis import read_uvvis
+
+        return self.uvvis_options().size(read_uvvis(path))
+
     def uvvis_options(self) -> UvvisSizeOptions:
         """The UV-vis sizing of the QDs (CdSe) with this path length, dilution and model."""
         return UvvisSizeOptions(material="CdSe", model=self.model, path_cm=self.path_cm,
@@ -201,4 +226,5 @@ class LigandDensityOptions(SpectrumOptions):
                               region_ppm=self.region, n_peaks=self.n_peaks, shape=self.shape,
                               centers=self.centers, qd=self.qd_solution(uvvis),
                               standard_rel_err=self.standard_rel_err, t1_s=self.t1_s,
-                              free_max_fwhm_hz=self.free_max_fwhm_hz, sf_mhz=self.field_1h_mhz)
+                              free_max_fwhm_hz=self.free_max_fwhm_hz, sf_mhz=self.field_1h_mhz,
+                              ligand_protons=self.ligand_protons)
