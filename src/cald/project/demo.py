@@ -11,7 +11,9 @@ parameters (labelled synthetic in every file and in the report), analysed by the
 * ``data/cp_27al_n1``, ``cp_27al_n3``: 27Al CP central transitions with Al(IV)/Al(V)/Al(VI) Czjzek
   sites, more Al(VI) after three cycles (as the study observes);
 * ``data/cp_113cd_n0|1|3``: 113Cd CP-MAS sideband spectra (9.4 T, 8 kHz) with the core, CdSe2O2 and,
-  after c-ALD, a CdSe3O-like site, fitted for CSA tensors and fractions (Table S2 layout).
+  after c-ALD, a CdSe3O-like site, fitted for CSA tensors and fractions (Table S2 layout);
+* ``data/ligands_1h_n0`` and ``ligands_uvvis_n0.csv``: quantitative 1H (CH2Br2 standard) and UV-vis
+  of the pristine QDs in toluene-d8: 85 bound oleates per QD of 2.3 nm, 4 % free oleic acid.
 
 ``project.toml`` names the samples (n = 0 and 1, 85 ligands and 25 TMA per QD), the data sets and
 the analyses (RESPDOR fit, DNP enhancement, 13C spectra overlaid and normalised to the alkene).
@@ -32,6 +34,7 @@ from cald.synth.nmr_sets import (
     write_dnp_pair,
     write_respdor_series,
 )
+from cald.synth.solution import write_ligand_qnmr, write_ligand_uvvis
 
 __all__ = ["DEMO_D_HZ", "DEMO_F", "write_demo_project", "run_demo"]
 
@@ -241,6 +244,32 @@ mas_khz = 8.0
 sites = [-50.0, -140.0, -320.0]
 overlay = "113Cd CP-MAS"
 normalise_region = [-40.0, -60.0]
+
+# --- ligand density (quantitative 1H with CH2Br2, UV-vis of the same solution) ---
+[[datasets]]
+id = "ligands-1h-n0"
+path = "data/ligands_1h_n0"
+kind = "bruker"
+sample = "CdSe"
+
+[[datasets]]
+id = "ligands-uvvis-n0"
+path = "data/ligands_uvvis_n0.csv"
+kind = "csv"
+sample = "CdSe"
+
+[[analyses]]
+id = "ligands-n0"
+kind = "ligands"
+inputs = ["ligands-1h-n0", "ligands-uvvis-n0"]
+[analyses.parameters]
+standard = "CH2Br2"
+standard_mm = 2.0
+solvent = "toluene-d8"
+standard_rel_err = 0.01
+path_cm = 1.0
+dilution = 10.0
+qd_rel_err = 0.1
 """
 
 
@@ -269,6 +298,12 @@ def write_demo_project(out_dir: str | os.PathLike[str]) -> Path:
                      ("1", ((*core, 0.30), (*cdse3o, 0.20), (*cdse2o2, 0.50))),
                      ("3", ((*core, 0.30), (*cdse3o, 0.30), (*cdse2o2, 0.40)))):
         write_cd113_mas(data / f"cp_113cd_n{n}", sites, seed=DEMO_SEED + 10 + int(n))
+    # ligand density: 40 µM QDs (exciton 495 nm ↔ 2.3 nm, Yu 2003) with 85 bound oleates per QD
+    # and 4 % free oleic acid, CH2Br2 2 mM in toluene-d8; UV-vis of a 10× dilution in 1 cm
+    write_ligand_qnmr(data / "ligands_1h_n0", qd_um=40.0, ligands_per_qd=85.0, free_fraction=0.04,
+                      standard="CH2Br2", standard_mm=2.0, noise_sd=0.1, seed=DEMO_SEED + 20)
+    write_ligand_uvvis(data / "ligands_uvvis_n0.csv", exciton_nm=495.0, qd_um=40.0, path_cm=1.0,
+                       dilution=10.0, seed=DEMO_SEED + 21)
     return atomic_write_text(out / "project.toml", _PROJECT)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from cald.io.atomic import atomic_write_text
-from cald.qd.sizing import molar_absorptivity_per_m_cm
+from cald.qd.sizing import diameter_nm_yu2003, molar_absorptivity_per_m_cm
 from cald.qd.standards import OLEATE_ALKENE_PROTONS, STANDARDS
 from cald.synth.bruker import AcquisitionSetup, Line, lines_fid, write_experiment
 
@@ -82,12 +82,12 @@ def write_ligand_qnmr(folder: str | os.PathLike[str], *, qd_um: float, ligands_p
                             extra_acqus={"SOLVENT": solvent}, lb_hz=0.3, title=title)
 
 
-def ligand_uvvis_absorbance(nm: np.ndarray, diameter_nm: float, qd_um: float, path_cm: float,
-                            dilution: float, exciton_nm: float,
-                            fwhm_nm: float = 25.0) -> np.ndarray:
+def ligand_uvvis_absorbance(nm: np.ndarray, exciton_nm: float, qd_um: float, path_cm: float,
+                            dilution: float, fwhm_nm: float = 25.0) -> np.ndarray:
     """Absorbance of the QD solution diluted ``dilution`` times: a first exciton at
-    ``exciton_nm`` on a continuum rising to the blue, scaled so that the absorbance at the
-    exciton is ε(d) c l / dilution (ε of Yu 2003, the convention sizing uses)."""
+    ``exciton_nm`` (FWHM ``fwhm_nm``) and the next one on a continuum rising to the blue, scaled
+    so that the absorbance at the exciton is ε(d) c l / dilution with d from the exciton (Yu
+    2003, the convention :mod:`cald.qd.sizing` uses)."""
     nm = np.asarray(nm, dtype=float)
     sigma = fwhm_nm / (2 * np.sqrt(2 * np.log(2)))
     exciton = np.exp(-0.5 * ((nm - exciton_nm) / sigma) ** 2)
@@ -95,20 +95,20 @@ def ligand_uvvis_absorbance(nm: np.ndarray, diameter_nm: float, qd_um: float, pa
     continuum = 0.25 * np.exp((exciton_nm - nm) / 60.0) / (1 + np.exp((nm - exciton_nm) / 8.0))
     shape = exciton + second + continuum
     at_peak = float(np.interp(exciton_nm, nm, shape))
-    target = molar_absorptivity_per_m_cm(diameter_nm) * qd_um * 1e-6 * path_cm / dilution
-    return shape * target / at_peak
+    epsilon = molar_absorptivity_per_m_cm(diameter_nm_yu2003(exciton_nm))
+    return shape * epsilon * qd_um * 1e-6 * path_cm / dilution / at_peak
 
 
-def write_ligand_uvvis(path: str | os.PathLike[str], *, diameter_nm: float, qd_um: float,
-                       path_cm: float = 1.0, dilution: float = 50.0, exciton_nm: float,
-                       noise_sd: float = 0.002, seed: int = 0) -> Path:
+def write_ligand_uvvis(path: str | os.PathLike[str], *, exciton_nm: float, qd_um: float,
+                       path_cm: float = 1.0, dilution: float = 10.0, noise_sd: float = 0.001,
+                       seed: int = 0) -> Path:
     """The UV-vis CSV (``wavelength_nm,absorbance``, 350–700 nm) of the ligand sample, diluted
     ``dilution`` times into a cell of ``path_cm``; see :func:`ligand_uvvis_absorbance`."""
     nm = np.arange(350.0, 700.5, 0.5)
-    a = ligand_uvvis_absorbance(nm, diameter_nm, qd_um, path_cm, dilution, exciton_nm)
+    a = ligand_uvvis_absorbance(nm, exciton_nm, qd_um, path_cm, dilution)
     a = a + np.random.default_rng(seed).normal(0.0, noise_sd, nm.size)
-    header = (f"# SYNTHETIC UV-vis of oleate-capped CdSe QDs (cald, not a measurement): "
-              f"d = {diameter_nm:g} nm, {qd_um:g} µM diluted {dilution:g}x, path {path_cm:g} cm, "
+    header = (f"# SYNTHETIC UV-vis of oleate-capped CdSe QDs (cald, not a measurement): exciton "
+              f"{exciton_nm:g} nm, {qd_um:g} µM diluted {dilution:g}x, path {path_cm:g} cm, "
               f"seed {seed}\nwavelength_nm,absorbance\n")
     body = "".join(f"{w:.1f},{v:.5f}\n" for w, v in zip(nm, a, strict=True))
     return atomic_write_text(path, header + body)
