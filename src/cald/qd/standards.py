@@ -19,7 +19,7 @@ ALKENE_REGION_PPM = (6.0, 5.1)
 FREE_MAX_FWHM_HZ = 25.0
 #: Half width (ppm) of a table standard's integration region around its shift; wide enough to
 #: hold the 13C satellites of CH2Br2 and ferrocene (¹J_CH ≈ 175–180 Hz, ±0.22 ppm at 400 MHz).
-STANDARD_HALF_WIDTH_PPM = 0.25
+STANDARD_HALF_WIDTH_PPM = 0.4
 #: Typical 1H T1 (s) used by the d1 check when no T1 is given: small molecules in non-viscous
 #: deuterated solvents relax in about 1–5 s (the standards: 3 s assumed; degassed samples and
 #: CH2Br2 can be longer — measure it by inversion recovery and give it); bound oleate relaxes
