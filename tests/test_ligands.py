@@ -13,6 +13,7 @@ import pytest
 
 from cald.errors import ParameterError
 from cald.io.table import write_table
+from cald.io.uvvis import read_uvvis
 from cald.project.analyses import MissingParameter, get_kind
 from cald.qd.ligands import QdSolution, ligand_density, relaxation_check, standard_signal
 from cald.qd.options import LigandDensityOptions
@@ -64,7 +65,7 @@ def test_qd_from_the_uvvis_of_the_same_solution(qnmr, tmp_path):
     csv = write_ligand_uvvis(tmp_path / "uv.csv", exciton_nm=495.0, qd_um=QD_UM, path_cm=1.0,
                              dilution=10.0, seed=2)
     o = opts(path_cm=1.0, dilution=10.0, qd_rel_err=0.1)
-    r = o.density(o.read(qnmr), o.size_uvvis(csv))
+    r = o.density(o.read(qnmr), o.size_uvvis(read_uvvis(csv)))
     assert r.qd.diameter_nm == pytest.approx(D_NM, abs=0.01)
     assert r.qd.mol_l * 1e6 == pytest.approx(QD_UM, rel=0.03)
     assert abs(r.ligands_per_qd.value - LIGANDS) < r.ligands_per_qd.stderr

@@ -17,6 +17,7 @@ from cald.cli.common import (
     option,
 )
 from cald.errors import ParameterError
+from cald.io.uvvis import read_uvvis
 from cald.qd.options import LigandDensityOptions as Opts
 
 __all__ = ["register"]
@@ -75,7 +76,7 @@ def density(
         raise ParameterError(f"--{problem[0].replace('_', '-')} {problem[1]}")
     check_plot_path(plot)
     opts.standard_signal()  # an unknown standard fails before any file is read
-    exciton = None if uvvis is None else opts.size_uvvis(uvvis)
+    exciton = None if uvvis is None else opts.size_uvvis(read_uvvis(uvvis))
     result = opts.density(opts.read(spectrum), exciton)
     if plot is not None:
         from cald.figures import lineshape_fit_figure, save_figure

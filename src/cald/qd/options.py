@@ -7,7 +7,6 @@ held in mol/L, L, L/s and s."""
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Annotated, Literal, Self
 
 from pydantic import Field, model_validator
@@ -205,12 +204,10 @@ class LigandDensityOptions(SpectrumOptions):
                     return name, "needs a UV-vis spectrum of the same solution (--uvvis)"
         return None
 
-    def size_uvvis(self, path: str | os.PathLike[str]) -> ExcitonResult:
-        """The first exciton, size and (with ``path_cm``) concentration of the QDs from the
-        UV-vis spectrum ``path`` (:func:`cald.io.uvvis.read_uvvis`)."""
-        from cald.io.uvvis import read_uvvis
-
-        return self.uvvis_options().size(read_uvvis(path))
+    def size_uvvis(self, spectrum: Spectrum) -> ExcitonResult:
+        """The first exciton, size and (with ``path_cm``) concentration of the QDs from their
+        UV-vis spectrum (read with :func:`cald.io.uvvis.read_uvvis`)."""
+        return self.uvvis_options().size(spectrum)
 
     def uvvis_options(self) -> UvvisSizeOptions:
         """The UV-vis sizing of the QDs (CdSe) with this path length, dilution and model."""

@@ -48,9 +48,10 @@ class Ligands(AnalysisKind):
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         from cald.figures import lineshape_fit_figure
+        from cald.io.uvvis import read_uvvis
 
         p: LigandDensityOptions = params
-        exciton = p.size_uvvis(inputs[1]) if len(inputs) == 2 else None
+        exciton = p.size_uvvis(read_uvvis(inputs[1])) if len(inputs) == 2 else None
         result = p.density(p.read(inputs[0]), exciton)
         d = result.to_dict()
         if exciton is not None:
