@@ -326,6 +326,12 @@ def test_mechanism_table_numbers_come_from_the_results(demo):
     ] + [(format_value(analysis(demo, i)["result"]["enhancement"],
                        analysis(demo, i)["result"]["enhancement_err"]), i)
          for i in ("dnp-n0", "dnp-n1")]
+    lig = analysis(demo, "ligands-n0")["result"]
+    expected += [
+        (format_value(lig["ligands_per_qd"], lig["ligands_per_qd_err"], "per QD"), "ligands-n0"),
+        (format_value(lig["ligands_per_nm2"], lig["ligands_per_nm2_err"], "nm⁻²"), "ligands-n0"),
+        (format_value(lig["uvvis"]["diameter_nm"], None, "nm"), "ligands-n0"),
+        (format_value(lig["qd_um"], lig["qd_um"] * lig["qd_rel_err"], "µM"), "ligands-n0")]
     assert [(r[1], r[2]) for r in rows] == expected
     assert rows[0][1] == "0.2399 ± 0.0027"  # the demo's fitted f (true 0.24) to its error
     assert f"D = {fit['d_hz']:.0f} Hz" in rows[1][0]
