@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cald.errors import ParameterError
+from cald.errors import InputError, ParameterError
 from cald.io.table import write_table
 from cald.io.uvvis import read_uvvis
 from cald.project.analyses import MissingParameter, get_kind
@@ -93,6 +93,15 @@ def test_bound_and_free_are_told_apart_by_width(qnmr, tmp_path):
     assert r.labels == ("bound",) and r.free_mol_l.value == 0
     assert r.bound_fraction.value == 1.0
     assert abs(r.ligands_per_qd.value - LIGANDS) < 2 * r.ligands_per_qd.stderr
+
+
+def test_reversed_axis_gives_the_same_numbers(qnmr):
+    o = opts(qd_um=QD_UM, diameter_nm=D_NM)
+    spec = o.read(qnmr)
+    flipped = spec.evolve(spec.values[::-1].copy(), "axis reversed", axis=spec.axis[::-1].copy())
+    a, b = o.density(spec), o.density(flipped)
+    assert b.ligands_per_qd.value == pytest.approx(a.ligands_per_qd.value, rel=1e-6)
+    assert b.ligands_per_qd.stderr == pytest.approx(a.ligands_per_qd.stderr, rel=0.02)
 
 
 def test_csv_spectrum_needs_the_field_and_gives_the_same_numbers(qnmr, tmp_path):
@@ -214,7 +223,7 @@ def test_cli_json_keys_and_plot(qnmr, tmp_path, capsys):
     (["--standard-mm", -2], "--standard-mm must be positive"),
     (["--qd-um", 0], "--qd-um must be positive"),
     (["--diameter-nm", -1], "--diameter-nm must be positive"),
-    (["--standard", "TMS"], "known: CH2Br2, ferrocene, TMB, TMB-OMe"),
+    (["--standard", "TMS"], "--standard must be one of CH2Br2, ferrocene, TMB, TMB-OMe"),
     (["--solvent", "D2O"], "--solvent must be one of"),
     (["--standard-region", "50:40"], "standard region 50:40 ppm lies outside the spectrum"),
     (["--region", "30:25"], "alkene region 30:25 ppm lies outside the spectrum"),
@@ -232,6 +241,11 @@ def test_cli_bad_inputs(qnmr, capsys, args, fragment):
     assert_clean_error(code, out, err, fragment)
     if "outside" in fragment or "no signal" in fragment:
         assert str(qnmr) in err  # names the file
+
+
+def test_cli_standard_missing(qnmr, capsys):
+    argv = ["ligands", "density", qnmr, "--standard-mm", 2, "--standard-protons", 2]
+    assert_clean_error(*run(capsys, argv), "or give --standard-protons and --standard-region")
 
 
 def test_cli_bad_uvvis_inputs(qnmr, tmp_path, capsys):
@@ -262,6 +276,9 @@ def test_kind_with_uvvis_input(qnmr, tmp_path):
     params = kind.parse_parameters({"standard": "CH2Br2", "standard_mm": 2.0, "path_cm": 1.0,
                                     "dilution": 10.0}, "analyses[0]", tmp_path / "p.toml")
     kind.check_inputs(["bruker", "csv"], params)
+    with pytest.raises(InputError, match=r"analyses\[0\]\.parameters: standard must be one of"):
+        kind.parse_parameters({"standard": "TMS", "standard_mm": 2.0}, "analyses[0]",
+                              tmp_path / "p.toml")
     with pytest.raises(MissingParameter, match="second input"):
         kind.check_inputs(["bruker"], params)
     with pytest.raises(MissingParameter, match="UV-vis CSV"):

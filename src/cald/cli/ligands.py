@@ -51,10 +51,10 @@ def density(
                                                             "(CSV or instrument ASCII): diameter, "
                                                             "and with --path-cm the concentration."),
     path_cm: float | None = option(Opts, "path_cm"),
-    dilution: float | None = typer.Option(None, "--dilution", help=Opts.model_fields[
-        "dilution"].description + " Default 1."),
-    model: str | None = typer.Option(None, "--model", help=Opts.model_fields["model"].description
-                                     + " Default yu2003."),
+    dilution: float | None = typer.Option(None, "--dilution", help="Dilution of the UV-vis "
+                                          "solution relative to the NMR solution (default 1)."),
+    model: str | None = typer.Option(None, "--model", help="Sizing curve of the UV-vis diameter: "
+                                     "yu2003 (default) or jasieniak2009."),
     t1_s: float | None = option(Opts, "t1_s"),
     plot: Path | None = typer.Option(None, "--plot", help="Figure of the alkene fit "
                                                           "(.svg, .png, .pdf)."),

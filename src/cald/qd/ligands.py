@@ -376,22 +376,6 @@ class LigandDensityResult:
 # --- the analysis -----------------------------------------------------------------------------
 
 
-def _scaled(value: float, rel_errs: Sequence[float | None], unit: str, name: str,
-            missing: str | None = None) -> Estimate:
-    """An estimate whose relative error is the quadrature sum of ``rel_errs`` (none when one
-    is ``None``; ``missing`` says why)."""
-    if any(r is None for r in rel_errs):
-        return Estimate(value, None, unit, note=missing, name=name)
-    rel = math.sqrt(sum(float(r) ** 2 for r in rel_errs))  # type: ignore[arg-type]
-    return Estimate(value, abs(value) * rel, unit, name=name)
-
-
-def _rel(est: Estimate) -> float | None:
-    if est.stderr is None:
-        return None
-    return est.stderr / abs(est.value) if est.value != 0 else math.inf
-
-
 def ligand_density(spec: Spectrum, standard: StandardSignal, standard_mol_l: float, *,
                    region_ppm: tuple[float, float] = ALKENE_REGION_PPM, n_peaks: int = 2,
                    shape: str = "lorentzian", centers: Sequence[float] | None = None,
@@ -496,13 +480,18 @@ def ligand_density(spec: Spectrum, standard: StandardSignal, standard_mol_l: flo
 
     # concentrations: c = (A / 2) / (I_std / N_std) × c_std
     per_area = standard.protons / ligand_protons / i_std * standard_mol_l
-    rel_std = [_rel(std_integral), standard_rel_err]
+    rel_std = math.hypot(i_std_err / i_std, standard_rel_err)
 
     def conc(area: Estimate, name: str) -> Estimate:
-        return _scaled(area.value * per_area, [_rel(area), *rel_std], "mol/L", name, no_err)
+        c = area.value * per_area
+        if area.stderr is None:
+            return Estimate(c, None, "mol/L", note=no_err, name=name)
+        return Estimate(c, math.hypot(area.stderr * per_area, c * rel_std), "mol/L", name=name)
 
     total_area = Estimate(float(areas.sum()),
                           None if cov_g is None else float(math.sqrt(max(cov_g.sum(), 0.0))))
+    if total_area.stderr is not None and not total_area.value > _SIGNAL_SIGMAS * total_area.stderr:
+        notes.append(f"the alkene lines hold no signal above {_SIGNAL_SIGMAS:g}σ")
     bound_mol_l = conc(bound_area, "bound")
     free_mol_l = conc(free_area, "free")
     total_mol_l = conc(total_area, "total")
@@ -512,8 +501,10 @@ def ligand_density(spec: Spectrum, standard: StandardSignal, standard_mol_l: flo
         notes.append("no QD concentration (give --qd-um, or --uvvis with --path-cm): no ligands "
                      "per QD")
     else:
-        per_qd = _scaled(bound_mol_l.value / qd.mol_l, [_rel(bound_mol_l), qd.rel_err], "",
-                         "ligands per QD", no_err)
+        n = bound_mol_l.value / qd.mol_l
+        n_err = None if bound_mol_l.stderr is None else math.hypot(bound_mol_l.stderr / qd.mol_l,
+                                                                   n * qd.rel_err)
+        per_qd = Estimate(n, n_err, "", note=bound_mol_l.note, name="ligands per QD")
         if qd.diameter_nm is None:
             notes.append("no QD diameter (give --diameter-nm or --uvvis): no ligands per nm²")
         else:

@@ -129,7 +129,7 @@ class LigandDensityOptions(SpectrumOptions):
         None, description="Protons of the standard's integrated signal (overrides the table).")
     standard_region: Region | None = Field(
         None, description="Integration region A:B of the standard (ppm; default its table shift "
-        "± 0.25 ppm).")
+        "± 0.4 ppm).")
     solvent: Annotated[str, check(lambda v: v in SOLVENTS,
                                   f"must be one of {', '.join(SOLVENTS)}", quote=True)] = Field(
         "toluene-d8", description=f"Solvent, for the standard's shift ({', '.join(SOLVENTS)}).")
@@ -166,6 +166,15 @@ class LigandDensityOptions(SpectrumOptions):
     t1_s: PositiveFloat | None = Field(
         None, description="Longest T1 of the integrated signals (s) for the d1 ≥ 5 T1 check; "
         "default a typical value (3 s).")
+
+    @model_validator(mode="after")
+    def _standard_known(self) -> Self:
+        if self.standard not in STANDARDS and (self.standard_protons is None
+                                               or self.standard_region is None):
+            given = "" if self.standard is None else f", got {self.standard!r}"
+            raise ValueError(f"{{standard}} must be one of {', '.join(STANDARDS)} (or give "
+                             f"{{standard_protons}} and {{standard_region}}){given}")
+        return self
 
     @model_validator(mode="after")
     def _qd_once(self) -> Self:
@@ -211,8 +220,9 @@ class LigandDensityOptions(SpectrumOptions):
 
     def uvvis_options(self) -> UvvisSizeOptions:
         """The UV-vis sizing of the QDs (CdSe) with this path length, dilution and model."""
-        return UvvisSizeOptions(material="CdSe", model=self.model, path_cm=self.path_cm,
-                                dilution=self.dilution)
+        return UvvisSizeOptions.model_validate({"material": "CdSe", "model": self.model,
+                                                "path_cm": self.path_cm,
+                                                "dilution": self.dilution})
 
     def density(self, spec: Spectrum, uvvis: ExcitonResult | None = None) -> LigandDensityResult:
         """:func:`cald.qd.ligands.ligand_density` of ``spec`` with these options (and the QDs
