@@ -2,7 +2,7 @@
 standard of known concentration.
 
 The standard's signal (:data:`STANDARDS`, or any signal given by its proton count and region) is
-integrated numerically over its region, above a straight baseline through the medians of the
+integrated numerically over its region, above a straight baseline through the means of the
 region's ends, as qNMR integrates. The oleate alkene CH=CH (2 H per oleate, 5.3–5.7 ppm) is
 fitted with :func:`cald.lineshape.peaks.fit_peaks` over a wider region (default 6.0–5.1 ppm, so
 that the wings of the broad line are fitted too): lines broader than ``free_max_fwhm_hz`` are
