@@ -37,9 +37,10 @@ FORBIDDEN = {
     "figures": {"synth", "project", "cli"},
     "synth": {"figures", "project", "cli"},
     "parallel": LIBRARY - {"parallel"} | {"project", "cli"},
-    # quantum dots in solution: on the types, the fitting core, the options models and the
-    # line-shape fits (the 1H alkene of a titration)
-    "qd": LIBRARY - {"qd", "fitting", "options", "lineshape"} | {"project", "cli"},
+    # quantum dots in solution: on the types, the fitting core and the options models, and on
+    # the line-shape fits and spectrum reading of the physics layer (the 1H alkene of a
+    # titration, the 1H ligand density)
+    "qd": LIBRARY - {"qd", "fitting", "options", "lineshape", "nmr"} | {"project", "cli"},
     # the project layer is below the command line
     "project": {"cli"},
 }

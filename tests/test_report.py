@@ -339,6 +339,12 @@ def test_mechanism_table_numbers_come_from_the_results(demo):
         (format_value(analysis(demo, i)["result"]["d_h_nm"],
                       analysis(demo, i)["result"]["d_h_nm_err"], "nm"), i)
         for i in ("dosy-n0", "dosy-n1", "dosy-n10")]
+    lig = analysis(demo, "ligands-n0")["result"]
+    expected += [
+        (format_value(lig["ligands_per_qd"], lig["ligands_per_qd_err"], "per QD"), "ligands-n0"),
+        (format_value(lig["ligands_per_nm2"], lig["ligands_per_nm2_err"], "nm⁻²"), "ligands-n0"),
+        (format_value(lig["uvvis"]["diameter_nm"], None, "nm"), "ligands-n0"),
+        (format_value(lig["qd_um"], lig["qd_um"] * lig["qd_rel_err"], "µM"), "ligands-n0")]
     ids = {i for _, i in expected}
     assert [(r[1], r[2]) for r in rows if r[2] in ids] == expected
     # QDs in solution (issue 10): diameter, concentration and shift per UV-vis; titration limit

@@ -384,6 +384,9 @@ class BrukerDataset:
         out = {k.lower(): self.acqus[k] for k in keys if k in self.acqus}
         out["group_delay"] = self.group_delay
         out["nucleus"] = self.nucleus
+        delays = self.acqus.get("D")
+        if isinstance(delays, list) and len(delays) > 1:
+            out["d1_s"] = float(delays[1])  # the relaxation delay, for quantitation checks
         return out
 
 

@@ -18,7 +18,9 @@ parameters (labelled synthetic in every file and in the report), analysed by the
   and after 1, 3, 10 cycles, the exciton all but unchanged (red shift ≤ 1 nm, as in Figure 2a);
 * ``data/titration_1h/tma_N``: 1H spectra of the pristine QDs titrated with N TMA per QD (Figure 4):
   the bound-oleate alkene moves to lower frequency and broadens slightly up to 25 TMA/QD, then
-  sharpens abruptly as the QDs lose colloidal stability.
+  sharpens abruptly as the QDs lose colloidal stability;
+* ``data/ligands_1h_n0`` and ``ligands_uvvis_n0.csv``: quantitative 1H (CH2Br2 standard) and UV-vis
+  of the pristine QDs in toluene-d8: 85 bound oleates per QD of 2.3 nm, 4 % free oleic acid.
 
 ``project.toml`` names the samples (n = 0 and 1, 85 ligands and 25 TMA per QD), the data sets and
 the analyses (RESPDOR fit, DNP enhancement, 13C spectra overlaid and normalised to the alkene).
@@ -43,6 +45,7 @@ from cald.synth.nmr_sets import (
     write_respdor_series,
 )
 from cald.synth.optical import write_uvvis_csv
+from cald.synth.solution import write_ligand_qnmr, write_ligand_uvvis
 from cald.synth.titration import write_titration_series
 
 __all__ = ["DEMO_D_HZ", "DEMO_F", "write_demo_project", "run_demo"]
@@ -433,6 +436,32 @@ inputs = ["h1-tma-0", "h1-tma-5", "h1-tma-10", "h1-tma-15", "h1-tma-20", "h1-tma
 [analyses.parameters]
 tma_per_qd = [0, 5, 10, 15, 20, 25, 30, 40]
 region = [6.2, 5.0]
+
+# --- ligand density (quantitative 1H with CH2Br2, UV-vis of the same solution) ---
+[[datasets]]
+id = "ligands-1h-n0"
+path = "data/ligands_1h_n0"
+kind = "bruker"
+sample = "CdSe"
+
+[[datasets]]
+id = "ligands-uvvis-n0"
+path = "data/ligands_uvvis_n0.csv"
+kind = "csv"
+sample = "CdSe"
+
+[[analyses]]
+id = "ligands-n0"
+kind = "ligands"
+inputs = ["ligands-1h-n0", "ligands-uvvis-n0"]
+[analyses.parameters]
+standard = "CH2Br2"
+standard_mm = 2.0
+solvent = "toluene-d8"
+standard_rel_err = 0.01
+path_cm = 1.0
+dilution = 10.0
+qd_rel_err = 0.1
 """
 
 
@@ -471,6 +500,12 @@ def write_demo_project(out_dir: str | os.PathLike[str]) -> Path:
         write_uvvis_csv(data / f"uvvis_n{n}.csv", peak_nm, fwhm_nm, seed=DEMO_SEED + 20 + n)
     write_titration_series(data / "titration_1h", DEMO_TMA_PER_QD, seed=DEMO_SEED + 40,
                            noise_sd=0.01)
+    # ligand density: 40 µM QDs (exciton 495 nm ↔ 2.3 nm, Yu 2003) with 85 bound oleates per QD
+    # and 4 % free oleic acid, CH2Br2 2 mM in toluene-d8; UV-vis of a 10× dilution in 1 cm
+    write_ligand_qnmr(data / "ligands_1h_n0", qd_um=40.0, ligands_per_qd=85.0, free_fraction=0.04,
+                      standard="CH2Br2", standard_mm=2.0, noise_sd=0.1, seed=DEMO_SEED + 20)
+    write_ligand_uvvis(data / "ligands_uvvis_n0.csv", exciton_nm=495.0, qd_um=40.0, path_cm=1.0,
+                       dilution=10.0, seed=DEMO_SEED + 21)
     return atomic_write_text(out / "project.toml", _PROJECT)
 
 

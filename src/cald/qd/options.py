@@ -1,5 +1,6 @@
 """Options of the quantum-dot operations (``cald plan``, ``cald uvvis size``, ``cald uvvis
-series``, ``cald titration track``), see :mod:`cald.options` for the conventions.
+series``, ``cald titration track``, ``cald dosy fit``, ``cald ligands density``), see
+:mod:`cald.options` for the conventions.
 
 Concentrations, volumes, rates and times are given as µM, mM, mL, mL/h, mL/min and min and
 held in mol/L, L, L/s and s."""
@@ -11,18 +12,28 @@ from typing import TYPE_CHECKING, Annotated, Literal, Self
 from pydantic import Field, model_validator
 
 from cald.errors import FieldError
+from cald.lineshape.options import PEAK_SHAPES
+from cald.nmr.options import SpectrumOptions
 from cald.options import FloatList, NonNegativeFloat, Options, PositiveFloat, Region, check
+from cald.qd.standards import (
+    ALKENE_REGION_PPM,
+    FREE_MAX_FWHM_HZ,
+    OLEATE_ALKENE_PROTONS,
+    SOLVENTS,
+    STANDARDS,
+)
 
 if TYPE_CHECKING:
     from cald.qd.dosy import DosyDecay, DosyResult, DosyTiming
+    from cald.qd.ligands import LigandDensityResult, QdSolution, StandardSignal
     from cald.qd.protocol import CaldPlan
     from cald.qd.titration import TitrationResult
     from cald.qd.uvvis import ExcitonResult
     from cald.qd.uvvis_series import UvvisSeriesResult
     from cald.spectrum import Spectrum
 
-__all__ = ["DosyFitOptions", "MATERIALS", "ExcitonSearchOptions", "PlanOptions",
-           "TitrationOptions", "UvvisSeriesOptions", "UvvisSizeOptions"]
+__all__ = ["DosyFitOptions", "MATERIALS", "ExcitonSearchOptions", "LigandDensityOptions",
+           "PlanOptions", "TitrationOptions", "UvvisSeriesOptions", "UvvisSizeOptions"]
 
 #: Materials with sizing curves (:mod:`cald.qd.sizing`).
 MATERIALS = ("CdSe",)
@@ -31,6 +42,9 @@ _ML_H = 1e-3 / 3600.0  # L/s per mL/h
 _ML_MIN = 1e-3 / 60.0  # L/s per mL/min
 
 PositiveInt = Annotated[int, check(lambda v: v >= 1, "must be at least 1")]
+
+#: Names of the tabulated internal standards.
+STANDARD_NAMES = tuple(STANDARDS)
 
 
 class PlanOptions(Options):
@@ -230,3 +244,129 @@ class TitrationOptions(Options):
                   else tma_per_qd_from_titles(titles, [s.source for s in spectra]))
         return track_titration(spectra, values, self.region, self.shape, self.jump_fraction,
                                self.sf_mhz)
+
+
+class LigandDensityOptions(SpectrumOptions):
+    """``cald ligands density``: the internal standard (a table name, or protons and region),
+    its concentration, the alkene fit, the QDs (concentration and diameter given, or from a
+    UV-vis spectrum of the same solution with its path length and dilution), the relative errors
+    of the concentrations and the T1 of the d1 check."""
+
+    boundary_units = {**SpectrumOptions.boundary_units, "standard_mm": ("standard_mol_l", 1e-3),
+                      "qd_um": ("qd_mol_l", 1e-6)}
+
+    standard: str | None = Field(
+        None, description=f"Internal standard: {', '.join(STANDARD_NAMES)} (or give "
+        "--standard-protons and --standard-region).")
+    standard_mol_l: PositiveFloat = Field(
+        description="Concentration of the standard in the NMR solution (mM).")
+    standard_protons: PositiveInt | None = Field(
+        None, description="Protons of the standard's integrated signal (overrides the table).")
+    standard_region: Region | None = Field(
+        None, description="Integration region A:B of the standard (ppm; default its table shift "
+        "± 0.4 ppm).")
+    solvent: Annotated[str, check(lambda v: v in SOLVENTS,
+                                  f"must be one of {', '.join(SOLVENTS)}", quote=True)] = Field(
+        "toluene-d8", description=f"Solvent, for the standard's shift ({', '.join(SOLVENTS)}).")
+    standard_rel_err: NonNegativeFloat = Field(
+        0.0, description="Relative standard error of the standard's concentration (e.g. 0.02).")
+    region: Region = Field(ALKENE_REGION_PPM, description="Alkene fit region A:B (ppm).")
+    ligand_protons: PositiveInt = Field(
+        OLEATE_ALKENE_PROTONS, description="Protons per ligand in the fitted signal (2 for the "
+        "oleate CH=CH).")
+    n_peaks: PositiveInt = Field(2, description="Alkene lines fitted (bound and free).")
+    shape: Annotated[str, check(lambda v: v in PEAK_SHAPES,
+                                f"must be one of {', '.join(PEAK_SHAPES)}", quote=True)] = Field(
+        "lorentzian", description="Alkene line shape: gaussian, lorentzian, voigt, pseudo_voigt.")
+    centers: FloatList | None = Field(None, description="Starting alkene centres (ppm), "
+                                                        "comma-separated.")
+    free_max_fwhm_hz: PositiveFloat = Field(
+        FREE_MAX_FWHM_HZ, description="Alkene lines narrower than this (Hz) are free oleate, "
+        "broader ones bound.")
+    field_1h_mhz: PositiveFloat | None = Field(
+        None, description="1H frequency (MHz) of a spectrum that does not store it (CSV).")
+    qd_mol_l: PositiveFloat | None = Field(
+        None, description="QD concentration of the NMR solution (µM).")
+    qd_rel_err: NonNegativeFloat = Field(
+        0.0, description="Relative standard error of the QD concentration (e.g. 0.1).")
+    diameter_nm: PositiveFloat | None = Field(
+        None, description="QD diameter (nm); default from the UV-vis spectrum.")
+    path_cm: PositiveFloat | None = Field(
+        None, description="Path length of the UV-vis cell (cm): the QD concentration from the "
+        "UV-vis spectrum.")
+    dilution: PositiveFloat = Field(
+        1.0, description="Dilution of the UV-vis solution relative to the NMR solution.")
+    model: Literal["yu2003", "jasieniak2009"] = Field(
+        "yu2003", description="Sizing curve of the UV-vis diameter: yu2003 or jasieniak2009.")
+    t1_s: PositiveFloat | None = Field(
+        None, description="Longest T1 of the integrated signals (s) for the d1 ≥ 5 T1 check; "
+        "default a typical value (3 s).")
+
+    @model_validator(mode="after")
+    def _standard_known(self) -> Self:
+        if self.standard not in STANDARDS and (self.standard_protons is None
+                                               or self.standard_region is None):
+            given = "" if self.standard is None else f", got {self.standard!r}"
+            raise ValueError(f"{{standard}} must be one of {', '.join(STANDARDS)} (or give "
+                             f"{{standard_protons}} and {{standard_region}}){given}")
+        return self
+
+    @model_validator(mode="after")
+    def _qd_once(self) -> Self:
+        if self.qd_mol_l is not None and self.path_cm is not None:
+            raise ValueError("give {qd_mol_l} or a UV-vis spectrum with {path_cm}, not both")
+        return self
+
+    def standard_signal(self) -> StandardSignal:
+        """The standard's signal (:func:`cald.qd.ligands.standard_signal`)."""
+        from cald.qd.ligands import standard_signal
+
+        return standard_signal(self.standard, self.solvent, self.standard_protons,
+                               self.standard_region)
+
+    def qd_solution(self, uvvis: ExcitonResult | None = None) -> QdSolution:
+        """The QDs: concentration and diameter as given, else from ``uvvis`` (the exciton of
+        the same solution, sized with :meth:`uvvis_options`)."""
+        from cald.qd.ligands import QdSolution
+
+        if uvvis is None:
+            return QdSolution(self.qd_mol_l, self.qd_rel_err, self.diameter_nm, "given")
+        conc = self.qd_mol_l if uvvis.concentration_um is None else uvvis.concentration_um * 1e-6
+        diameter = self.diameter_nm if self.diameter_nm is not None else uvvis.diameter_nm
+        parts = [f"UV-vis {uvvis.source}: exciton {uvvis.exciton.peak_nm:.1f} nm"]
+        if self.diameter_nm is None:
+            parts.append(f"d = {uvvis.diameter_nm:.2f} nm ({uvvis.model})")
+        if uvvis.concentration_um is not None:
+            parts.append(f"c = A/(ε l) × {uvvis.dilution:g}")
+        return QdSolution(conc, self.qd_rel_err, diameter, "; ".join(parts))
+
+    def uvvis_problem(self, has_uvvis: bool) -> tuple[str, str] | None:
+        """(boundary name, why) when a UV-vis option is given without a UV-vis spectrum."""
+        if not has_uvvis:
+            for name in ("path_cm", "model", "dilution"):
+                if name in self.model_fields_set:
+                    return name, "needs a UV-vis spectrum of the same solution (--uvvis)"
+        return None
+
+    def size_uvvis(self, spectrum: Spectrum) -> ExcitonResult:
+        """The first exciton, size and (with ``path_cm``) concentration of the QDs from their
+        UV-vis spectrum (read with :func:`cald.io.uvvis.read_uvvis`)."""
+        return self.uvvis_options().size(spectrum)
+
+    def uvvis_options(self) -> UvvisSizeOptions:
+        """The UV-vis sizing of the QDs (CdSe) with this path length, dilution and model."""
+        return UvvisSizeOptions.model_validate({"material": "CdSe", "model": self.model,
+                                                "path_cm": self.path_cm,
+                                                "dilution": self.dilution})
+
+    def density(self, spec: Spectrum, uvvis: ExcitonResult | None = None) -> LigandDensityResult:
+        """:func:`cald.qd.ligands.ligand_density` of ``spec`` with these options (and the QDs
+        sized from ``uvvis``)."""
+        from cald.qd.ligands import ligand_density
+
+        return ligand_density(spec, self.standard_signal(), self.standard_mol_l,
+                              region_ppm=self.region, n_peaks=self.n_peaks, shape=self.shape,
+                              centers=self.centers, qd=self.qd_solution(uvvis),
+                              standard_rel_err=self.standard_rel_err, t1_s=self.t1_s,
+                              free_max_fwhm_hz=self.free_max_fwhm_hz, sf_mhz=self.field_1h_mhz,
+                              ligand_protons=self.ligand_protons)
