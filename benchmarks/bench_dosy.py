@@ -1,6 +1,6 @@
 """DOSY benchmark (issue 10): a 32-row 1H DOSY series (ledbpgp2s, 16k points per row, SMSQ10.100
 gradients) from its Bruker folder to D, I0 and d_H with uncertainties and the profile interval
-(`cald.nmr.pseudo2d.read_dosy` + `DosyFitOptions.fit`, goal < 1 s), against the same steps done
+(`cald.qd.dosy_data.read_dosy` + `DosyFitOptions.fit`, goal < 1 s), against the same steps done
 with nmrglue's functions and scipy (read, em, FT, integrate each row, `curve_fit` of
 I0 exp(−D b) with TopSpin's b; no phase search, no noise per row, no pulse-program reading).
 """
@@ -17,7 +17,7 @@ import nmrglue as ng
 import numpy as np
 from scipy.optimize import curve_fit
 
-from cald.nmr.pseudo2d import read_dosy
+from cald.qd.dosy_data import read_dosy
 from cald.qd.options import DosyFitOptions
 from cald.synth.nmr_sets import write_dosy_series
 

@@ -16,7 +16,6 @@ from cald.errors import DataFileError, FieldError, InputError
 from cald.fitting import SIGMA_MEASURED, FitResult
 from cald.io.bruker import read_bruker
 from cald.io.pulseprogram import diffusion_sequence, diffusion_setup, parse_pulse_program
-from cald.nmr.pseudo2d import dosy_decay, read_dosy_table
 from cald.qd.dosy import (
     DosyDecay,
     DosyTiming,
@@ -27,6 +26,7 @@ from cald.qd.dosy import (
     gradient_shape,
     hydrodynamic_diameter_nm,
 )
+from cald.qd.dosy_data import dosy_decay, read_dosy_table
 from cald.qd.viscosity import SOLVENTS, viscosity
 from cald.synth.nmr_sets import write_dosy_series
 from invariants import FitInvariants, ModelInvariants

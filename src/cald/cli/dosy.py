@@ -40,7 +40,7 @@ def fit(
     quiet: bool = QUIET_OPTION,
 ) -> None:
     """D (mono- or bi-exponential Stejskal–Tanner fit) and the Stokes–Einstein d_H."""
-    from cald.nmr.pseudo2d import read_dosy
+    from cald.qd.dosy_data import read_dosy
 
     opts = build_options(DosyFitOptions, region=region, model=model, solvent=solvent,
                          temperature_k=temperature_k, viscosity_mpa_s=viscosity_mpa_s,

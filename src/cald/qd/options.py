@@ -85,7 +85,7 @@ class PlanOptions(Options):
         """:func:`cald.qd.protocol.plan_cald` with these options."""
         from cald.qd.protocol import plan_cald
 
-        return plan_cald(self)
+        return plan_cald(**self.model_dump())
 
 
 class ExcitonSearchOptions(Options):

@@ -11,10 +11,7 @@ The TMA per cycle is fixed by the moles of QD, which do not change as solution i
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from cald.qd.options import PlanOptions
+from typing import Any
 
 __all__ = ["CaldPlan", "PlanStep", "plan_cald"]
 
@@ -80,46 +77,53 @@ class CaldPlan:
         return "\n".join(lines)
 
 
-def plan_cald(opts: PlanOptions) -> CaldPlan:
-    """The c-ALD schedule of ``opts`` (a :class:`cald.qd.options.PlanOptions`, which has
-    checked every value): TMA addition, wait, oxidant step (O2, or oleic acid after cycle
-    ``olac_after``), wait, for each cycle."""
-    qd_mol = opts.qd_mol_l * opts.volume_l
-    tma_mol = qd_mol * opts.tma_per_qd
-    tma_l = tma_mol / opts.tma_mol_l
-    tma_min = tma_l / opts.pump_l_s / 60.0
-    wait_min = opts.wait_s / 60.0
-    o2_min = None if opts.o2_s is None else opts.o2_s / 60.0
-    o2_ml = None if opts.o2_s is None else opts.o2_l_s * opts.o2_s * 1e3
+def plan_cald(*, qd_mol_l: float, volume_l: float, tma_mol_l: float, tma_per_qd: float,
+              cycles: int, pump_l_s: float, o2_l_s: float, o2_s: float | None, wait_s: float,
+              olac_after: int | None = None, ligands_per_qd: float | None = None,
+              stability_limit: float = 25.0) -> CaldPlan:
+    """The c-ALD schedule: TMA addition, wait, oxidant step (O2, or oleic acid after cycle
+    ``olac_after``), wait, for each cycle. The values are those of
+    :class:`cald.qd.options.PlanOptions` (which checks them; :meth:`PlanOptions.plan` calls this):
+    QD and TMA concentrations (mol/L), QD solution volume (L), TMA per QD per cycle, pump and O2
+    rates (L/s), O2 duration and waits (s; ``o2_s`` None: not planned), ligands per QD (for the
+    fraction addressed) and the colloidal stability limit (TMA per QD).
+    """
+    qd_mol = qd_mol_l * volume_l
+    tma_mol = qd_mol * tma_per_qd
+    tma_l = tma_mol / tma_mol_l
+    tma_min = tma_l / pump_l_s / 60.0
+    wait_min = wait_s / 60.0
+    o2_min = None if o2_s is None else o2_s / 60.0
+    o2_ml = None if o2_s is None else o2_l_s * o2_s * 1e3
     steps: list[PlanStep] = []
-    for cycle in range(1, opts.cycles + 1):
+    for cycle in range(1, cycles + 1):
         steps.append(PlanStep(cycle, "add TMA", tma_l * 1e3, tma_min))
         steps.append(PlanStep(cycle, "wait", None, wait_min))
-        if opts.olac_after is not None and cycle > opts.olac_after:
+        if olac_after is not None and cycle > olac_after:
             steps.append(PlanStep(cycle, "add OLAC", None, None))
         else:
             steps.append(PlanStep(cycle, "O2 flow", o2_ml, o2_min))
         steps.append(PlanStep(cycle, "wait", None, wait_min))
     warnings: list[str] = []
     notes: list[str] = []
-    if opts.tma_per_qd > opts.stability_limit:
-        warnings.append(f"{opts.tma_per_qd:g} TMA per QD exceeds the colloidal stability limit "
-                        f"of {opts.stability_limit:g} per cycle: the QDs may aggregate")
+    if tma_per_qd > stability_limit:
+        warnings.append(f"{tma_per_qd:g} TMA per QD exceeds the colloidal stability limit "
+                        f"of {stability_limit:g} per cycle: the QDs may aggregate")
     fraction = None
-    if opts.ligands_per_qd is not None:
-        fraction = opts.tma_per_qd / opts.ligands_per_qd
+    if ligands_per_qd is not None:
+        fraction = tma_per_qd / ligands_per_qd
         if fraction > 1:
-            warnings.append(f"{opts.tma_per_qd:g} TMA per QD is more than the "
-                            f"{opts.ligands_per_qd:g} oleates per QD")
+            warnings.append(f"{tma_per_qd:g} TMA per QD is more than the "
+                            f"{ligands_per_qd:g} oleates per QD")
     if o2_min is None:
-        notes.append(f"O2 at {opts.o2_l_s / 1e-3 * 60:.4g} mL/min in excess; its duration is not "
+        notes.append(f"O2 at {o2_l_s / 1e-3 * 60:.4g} mL/min in excess; its duration is not "
                      "planned (--o2-min) and not in the total time")
-    if opts.olac_after is not None:
-        notes.append(f"oleic acid instead of O2 from cycle {opts.olac_after + 1}: volume not "
+    if olac_after is not None:
+        notes.append(f"oleic acid instead of O2 from cycle {olac_after + 1}: volume not "
                      "planned (an excess, as in the study)")
-    return CaldPlan(qd_mol=qd_mol, tma_per_qd=opts.tma_per_qd, tma_mol_per_cycle=tma_mol,
+    return CaldPlan(qd_mol=qd_mol, tma_per_qd=tma_per_qd, tma_mol_per_cycle=tma_mol,
                     tma_volume_ml_per_cycle=tma_l * 1e3, tma_addition_min=tma_min,
-                    cycles=opts.cycles, steps=steps, total_tma_mol=tma_mol * opts.cycles,
-                    total_tma_volume_ml=tma_l * 1e3 * opts.cycles,
+                    cycles=cycles, steps=steps, total_tma_mol=tma_mol * cycles,
+                    total_tma_volume_ml=tma_l * 1e3 * cycles,
                     total_duration_min=sum(s.duration_min or 0.0 for s in steps),
                     oleate_fraction_per_cycle=fraction, warnings=warnings, notes=notes)

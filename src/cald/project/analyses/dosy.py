@@ -50,7 +50,7 @@ class Dosy(AnalysisKind):
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         from cald.figures import dosy_figure
-        from cald.nmr.pseudo2d import read_dosy
+        from cald.qd.dosy_data import read_dosy
 
         p: DosyFitOptions = params
         d = p.fit(read_dosy(inputs[0], p.region, p.timing)).to_dict()
