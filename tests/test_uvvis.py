@@ -4,6 +4,7 @@ shorter wavelength, noise), ``cald uvvis size`` and its bad inputs."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -227,3 +228,55 @@ def test_region_outside_the_spectrum_and_extrapolation(tmp_path, capsys):
     assert out["peak_nm"] == pytest.approx(690.0, abs=0.5)
     assert out["extrapolated"] is True
     assert any("yu2003 extrapolated" in n for n in out["notes"])
+
+
+# --- declared units -----------------------------------------------------------------------
+
+
+def jasco_file(path: Path, xunits: str, yunits: str, x: np.ndarray, y: np.ndarray) -> Path:
+    rows = "".join(f"{a:.10g},{b:.10g}\n" for a, b in zip(x, y, strict=True))
+    path.write_text(f"TITLE,QD\nDATA TYPE,ULTRAVIOLET SPECTRUM\nORIGIN,JASCO\nXUNITS,{xunits}\n"
+                    f"YUNITS,{yunits}\nNPOINTS,{x.size}\nXYDATA\n{rows}")
+    return path
+
+
+@pytest.mark.parametrize("yunits, scale", [("%T", 100.0), ("TRANSMITTANCE", 1.0),
+                                           ("TRANSMITTANCE", 100.0)])
+def test_transmittance_becomes_absorbance(tmp_path, yunits, scale):
+    a, c, _ = synthetic(3)
+    a = np.clip(a, 0.0, 2.5)
+    path = jasco_file(tmp_path / "t.csv", "NANOMETERS", yunits, NM, scale * 10.0 ** -a)
+    spec = read_uvvis(path)
+    np.testing.assert_allclose(spec.values, a, atol=2e-5)
+    assert any("transmittance" in h and "A = −log₁₀ T" in h for h in spec.history)
+    assert find_exciton(spec).peak_nm == pytest.approx(c, abs=1.5)
+
+
+def test_transmittance_column_and_zero_transmittance(tmp_path):
+    t = np.full(NM.size, 50.0)
+    t[:3] = 0.0  # opaque: infinite absorbance, dropped as saturated
+    path = tmp_path / "cary.csv"
+    path.write_text("Wavelength (nm),%T\n" + "".join(f"{x:.1f},{y:.3f}\n"
+                                                     for x, y in zip(NM, t, strict=True)))
+    spec = read_uvvis(path)
+    assert spec.n_points == NM.size - 3
+    np.testing.assert_allclose(spec.values, np.log10(2.0), rtol=1e-9)
+
+
+def test_wavenumber_and_micrometre_axes(tmp_path):
+    a, c, _ = synthetic(6)
+    spec = read_uvvis(jasco_file(tmp_path / "k.csv", "1/CM", "ABSORBANCE", 1e7 / NM, a))
+    np.testing.assert_allclose(spec.axis, NM, rtol=1e-9)  # ascending nm
+    np.testing.assert_allclose(spec.values, a, atol=1e-6)
+    um = read_uvvis(jasco_file(tmp_path / "u.csv", "MICROMETERS", "ABSORBANCE", NM / 1e3, a))
+    np.testing.assert_allclose(um.axis, NM, atol=1e-3)
+
+
+@pytest.mark.parametrize("xunits, yunits, fragment", [
+    ("NANOMETERS", "REFLECTANCE", "YUNITS REFLECTANCE: reflectance is not an absorbance"),
+    ("SECONDS", "ABSORBANCE", "XUNITS SECONDS: not a wavelength"),
+])
+def test_units_that_are_not_a_uvvis_spectrum(tmp_path, xunits, yunits, fragment):
+    path = jasco_file(tmp_path / "bad.csv", xunits, yunits, NM, np.linspace(1, 0, NM.size))
+    with pytest.raises(DataFileError, match=re.escape(f"bad.csv: {fragment}")):
+        read_uvvis(path)

@@ -11,8 +11,14 @@ Accepted layouts (comma, tab, semicolon or space separated; ``#`` comment lines 
   when the line just before it names the columns, the names choose them, otherwise the first
   column is the wavelength (nm) and the second the absorbance.
 
+The ordinate and axis units come from the header when it says them (JASCO's ``YUNITS`` and
+``XUNITS`` lines, or the column names): transmittance (``%T``, ``TRANSMITTANCE``; percent when
+its values exceed 1.5) becomes absorbance A = −log₁₀ T, a wavenumber axis (``1/CM``) or one in
+µm becomes nm, each with a note in the history; reflectance is refused (not an absorbance).
+
 The returned :class:`~cald.spectrum.Spectrum` has its axis in nm, ascending whatever the file
-order; points above the saturation absorbance are dropped, with a note in the history.
+order; points above the saturation absorbance (and T ≤ 0) are dropped, with a note in the
+history.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ MIN_POINTS = 5
 
 _WAVELENGTH_NAMES = ("wavelength_nm", "wavelength", "nm", "lambda", "wl", "wavelength (nm)")
 _ABSORBANCE_NAMES = ("absorbance", "abs", "a", "absorbance (a.u.)", "abs.", "a.u.")
+_TRANSMITTANCE_NAMES = ("%t", "t%", "t", "transmittance", "transmittance (%)", "%transmittance")
+_UNIT_LINE = re.compile(r"^\s*([XY])UNITS\s*[,;:\t =]\s*(.+?)\s*$", re.I)
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
@@ -57,16 +65,62 @@ def _numbers(cells: list[str]) -> list[float] | None:
     return [float(c) for c in cells]
 
 
-def _columns(header: list[str] | None, n_cells: int) -> tuple[int, int]:
-    """Indices of the wavelength and absorbance columns from a header row (or 0, 1)."""
+def _columns(header: list[str] | None, n_cells: int) -> tuple[int, int, bool]:
+    """Indices of the wavelength and ordinate columns from a header row (or 0, 1), and whether
+    the ordinate column is named as a transmittance."""
     if header is None or len(header) != n_cells:
-        return 0, 1
+        return 0, 1, False
     names = [h.lower() for h in header]
     wl = next((i for i, n in enumerate(names) if n in _WAVELENGTH_NAMES), None)
     ab = next((i for i, n in enumerate(names) if n in _ABSORBANCE_NAMES), None)
+    tr = next((i for i, n in enumerate(names) if n in _TRANSMITTANCE_NAMES), None)
+    if wl is not None and ab is None and tr is not None and tr != wl:
+        return wl, tr, True
     if wl is None or ab is None or wl == ab:
-        return 0, 1
-    return wl, ab
+        return 0, 1, False
+    return wl, ab, False
+
+
+def _declared_units(lines: list[str]) -> dict[str, str]:
+    """``{"X": …, "Y": …}`` from ``XUNITS``/``YUNITS`` header lines (upper case)."""
+    out: dict[str, str] = {}
+    for line in lines:
+        m = _UNIT_LINE.match(line)
+        if m:
+            out.setdefault(m[1].upper(), m[2].strip().strip('"').upper())
+    return out
+
+
+def _to_nm(wl: np.ndarray, unit: str | None, p: Path, history: list[str]) -> np.ndarray:
+    """The axis in nm from the declared X unit (nm when none is declared)."""
+    if unit is None or unit in ("NANOMETERS", "NM", "NANOMETER"):
+        return wl
+    if unit in ("1/CM", "CM-1", "CM^-1", "WAVENUMBERS", "WAVENUMBER"):
+        if np.any(wl <= 0):
+            raise DataFileError("wavenumbers must be positive", p)
+        history.append("wavenumber axis (1/cm) converted to nm (λ = 10⁷/ν̃)")
+        return 1e7 / wl
+    if unit in ("MICROMETERS", "UM", "µM", "MICRONS"):
+        history.append("axis in µm converted to nm")
+        return wl * 1e3
+    raise DataFileError(f"XUNITS {unit}: not a wavelength (nm, µm) or wavenumber (1/cm) axis", p)
+
+
+def _to_absorbance(y: np.ndarray, unit: str | None, named_transmittance: bool, p: Path,
+                   history: list[str]) -> np.ndarray:
+    """Absorbance from the ordinate: as is, or −log₁₀ T for a transmittance."""
+    if unit is not None and ("REFLECT" in unit or unit in ("%R", "R%")):
+        raise DataFileError(f"YUNITS {unit}: reflectance is not an absorbance", p)
+    transmittance = named_transmittance or (unit is not None and (
+        "TRANS" in unit or unit in ("%T", "T%", "T")))
+    if not transmittance:
+        return y
+    percent = unit == "%T" or unit == "T%" or float(np.nanmax(y)) > 1.5
+    t = y / 100.0 if percent else y
+    history.append(f"transmittance ({'%' if percent else 'fraction'}) converted to absorbance "
+                   "A = −log₁₀ T")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(t > 0, -np.log10(np.where(t > 0, t, 1.0)), np.inf)
 
 
 def read_uvvis(path: str | os.PathLike[str],
@@ -119,12 +173,16 @@ def read_uvvis(path: str | os.PathLike[str],
     header = None
     if best_start > 0 and lines[best_start - 1]:
         header = [c for c in _split(lines[best_start - 1]) if c]
-    i_wl, i_ab = _columns(header, n_cells)
+    i_wl, i_ab, named_transmittance = _columns(header, n_cells)
     data = np.array([[r[i_wl], r[i_ab]] for r in block if r is not None], dtype=float)
     wl, ab = data[:, 0], data[:, 1]
     where = f"lines {best_start + 1}–{best_start + best_len}"
     if not (np.all(np.isfinite(wl)) and np.all(np.isfinite(ab))):
         raise DataFileError(f"non-finite number in the data ({where})", p)
+    history = [f"read {p.name} ({where}, {wl.size} points)"]
+    units = _declared_units(lines[:best_start])
+    wl = _to_nm(wl, units.get("X"), p, history)
+    ab = _to_absorbance(ab, units.get("Y"), named_transmittance, p, history)
     bad = (wl <= 0) | (wl > MAX_WAVELENGTH_NM)
     if np.any(bad):
         raise DataFileError(f"wavelength must be between 0 and {MAX_WAVELENGTH_NM:g} nm, got "
@@ -134,7 +192,6 @@ def read_uvvis(path: str | os.PathLike[str],
     dup = np.flatnonzero(np.diff(wl) == 0)
     if dup.size:
         raise DataFileError(f"wavelength {wl[dup[0]]:g} nm occurs more than once", p)
-    history = [f"read {p.name} ({where}, {wl.size} points)"]
     saturated = ab > saturation_absorbance
     if np.any(saturated):
         history.append(f"dropped {int(saturated.sum())} saturated points "
