@@ -29,6 +29,7 @@ console = Console(highlight=False, markup=False, soft_wrap=True)
 
 JSON_OPTION = typer.Option(False, "--json", help="Print exactly one JSON object on stdout.")
 QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="Print nothing but errors.")
+PLOT_OPTION = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf).")
 
 
 def finite(value: float | None) -> float | None:
@@ -57,6 +58,15 @@ def check_plot_path(plot: Path | None) -> None:
     """Refuse a figure name whose format is unknown before any work starts."""
     if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
         raise ParameterError(f"--plot {plot}: file must end in .svg, .png or .pdf")
+
+
+def show(data: Any, text: str, as_json: bool, quiet: bool) -> None:
+    """A command's output: ``data`` as one JSON object with ``--json``, else ``text`` unless
+    ``--quiet``."""
+    if as_json:
+        emit_json(data)
+    elif not quiet:
+        console.print(text)
 
 
 def emit_json(obj: Any) -> None:

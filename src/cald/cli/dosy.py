@@ -8,12 +8,12 @@ import typer
 
 from cald.cli.common import (
     JSON_OPTION,
+    PLOT_OPTION,
     QUIET_OPTION,
     build_options,
     check_plot_path,
-    console,
-    emit_json,
     option,
+    show,
 )
 from cald.qd.options import DosyFitOptions
 
@@ -35,7 +35,7 @@ def fit(
     big_delta_ms: float | None = option(DosyFitOptions, "big_delta_ms"),
     tau_ms: float = option(DosyFitOptions, "tau_ms"),
     nucleus: str = option(DosyFitOptions, "nucleus"),
-    plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
+    plot: Path | None = PLOT_OPTION,
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -53,10 +53,7 @@ def fit(
         from cald.figures import dosy_figure, save_figure
 
         save_figure(dosy_figure(out), plot)
-    if as_json:
-        emit_json(out)
-    elif not quiet:
-        console.print(result.report())
+    show(out, result.report(), as_json, quiet)
 
 
 def register(app: typer.Typer) -> None:

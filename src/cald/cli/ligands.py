@@ -12,9 +12,8 @@ from cald.cli.common import (
     QUIET_OPTION,
     build_options,
     check_plot_path,
-    console,
-    emit_json,
     option,
+    show,
 )
 from cald.errors import ParameterError
 from cald.io.uvvis import read_uvvis
@@ -84,13 +83,10 @@ def density(
         save_figure(lineshape_fit_figure(result.fit, list(result.labels)), plot)
     if result.relaxation.note is not None:
         typer.echo(f"warning: {result.relaxation.note}", err=True)
-    if as_json:
-        out = result.to_dict()
-        if exciton is not None:
-            out["uvvis"] = exciton.to_dict()
-        emit_json(out)
-    elif not quiet:
-        console.print(result.report())
+    out = result.to_dict()
+    if exciton is not None:
+        out["uvvis"] = exciton.to_dict()
+    show(out, result.report(), as_json, quiet)
 
 
 def register(app: typer.Typer) -> None:

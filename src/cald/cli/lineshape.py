@@ -9,12 +9,12 @@ import typer
 
 from cald.cli.common import (
     JSON_OPTION,
+    PLOT_OPTION,
     QUIET_OPTION,
     build_options,
     check_plot_path,
-    console,
-    emit_json,
     option,
+    show,
 )
 from cald.cli.nmr import (
     CPMG_OPTION,
@@ -49,7 +49,7 @@ def peaks_fit(
     cpmg: bool = CPMG_OPTION,
     echo_period_us: float | None = ECHO_PERIOD_OPTION,
     grpdly: float | None = GRPDLY_OPTION,
-    plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
+    plot: Path | None = PLOT_OPTION,
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -61,10 +61,7 @@ def peaks_fit(
     result = opts.fit(opts.read(spectrum))
     if plot is not None:
         _save_fit_plot(plot, result)
-    if as_json:
-        emit_json(result.to_dict())
-    elif not quiet:
-        console.print(result.report())
+    show(result.to_dict(), result.report(), as_json, quiet)
 
 
 quad_app = typer.Typer(help="Quadrupolar central-transition MAS spectra: Czjzek sites (27Al …).",
@@ -84,7 +81,7 @@ def quad_fit(
     cpmg: bool = CPMG_OPTION,
     echo_period_us: float | None = ECHO_PERIOD_OPTION,
     grpdly: float | None = GRPDLY_OPTION,
-    plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
+    plot: Path | None = PLOT_OPTION,
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -97,10 +94,7 @@ def quad_fit(
     result = opts.fit(opts.read(spectrum))
     if plot is not None:
         _save_fit_plot(plot, result)
-    if as_json:
-        emit_json(result.to_dict())
-    elif not quiet:
-        console.print(result.report())
+    show(result.to_dict(), result.report(), as_json, quiet)
 
 
 csa_app = typer.Typer(help="Chemical-shift anisotropy from MAS sideband manifolds (spin 1/2).",
@@ -122,7 +116,7 @@ def csa_fit(
     cpmg: bool = CPMG_OPTION,
     echo_period_us: float | None = ECHO_PERIOD_OPTION,
     grpdly: float | None = GRPDLY_OPTION,
-    plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
+    plot: Path | None = PLOT_OPTION,
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -146,18 +140,12 @@ def csa_fit(
 
             iso = pass_isotropic_spectrum(rows)
             save_figure(spectrum_figure(iso, pick_peaks(iso)), plot)
-        if as_json:
-            emit_json(fitted.to_dict(include_curves=False))
-        elif not quiet:
-            console.print(fitted.report())
+        show(fitted.to_dict(include_curves=False), fitted.report(), as_json, quiet)
         return
     result = opts.fit(opts.read(spectrum))
     if plot is not None:
         _save_fit_plot(plot, result)
-    if as_json:
-        emit_json(result.to_dict(include_curves=False))
-    elif not quiet:
-        console.print(result.report())
+    show(result.to_dict(include_curves=False), result.report(), as_json, quiet)
 
 
 def register(app: typer.Typer) -> None:

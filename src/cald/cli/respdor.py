@@ -15,6 +15,7 @@ from cald.cli.common import (
     console,
     emit_json,
     option,
+    show,
 )
 from cald.cli.nmr import CPMG_OPTION, ECHO_PERIOD_OPTION, GRPDLY_OPTION
 from cald.nmr.options import RespdorSeriesOptions
@@ -86,10 +87,7 @@ def fit(
         from cald.figures import respdor_figure, save_figure
 
         save_figure(respdor_figure(result), plot)
-    if as_json:
-        emit_json(result.to_dict())
-    elif not quiet:
-        console.print(result.report())
+    show(result.to_dict(), result.report(), as_json, quiet)
 
 
 @app.command("extract")

@@ -11,9 +11,8 @@ from cald.cli.common import (
     QUIET_OPTION,
     build_options,
     check_plot_path,
-    console,
-    emit_json,
     option,
+    show,
 )
 from cald.qd.options import TitrationOptions
 
@@ -52,10 +51,7 @@ def track(
         from cald.figures import save_figure, titration_figure
 
         save_figure(titration_figure(result), plot)
-    if as_json:
-        emit_json(result.to_dict())
-    elif not quiet:
-        console.print(result.report())
+    show(result.to_dict(), result.report(), as_json, quiet)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,12 +9,14 @@ import typer
 
 from cald.cli.common import (
     JSON_OPTION,
+    PLOT_OPTION,
     QUIET_OPTION,
     build_options,
     check_plot_path,
     console,
     emit_json,
     option,
+    show,
 )
 from cald.io.uvvis import read_uvvis
 from cald.qd.options import UvvisSeriesOptions, UvvisSizeOptions
@@ -34,7 +36,7 @@ def size(
     saturation_absorbance: float = option(UvvisSizeOptions, "saturation_absorbance"),
     region: str | None = option(UvvisSizeOptions, "region"),
     smooth_nm: float = option(UvvisSizeOptions, "smooth_nm"),
-    plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
+    plot: Path | None = PLOT_OPTION,
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -70,7 +72,7 @@ def series(
     tail_offset_nm: float = option(UvvisSeriesOptions, "tail_offset_nm"),
     tail_width_nm: float = option(UvvisSeriesOptions, "tail_width_nm"),
     scatter_threshold: float = option(UvvisSeriesOptions, "scatter_threshold"),
-    plot: Path | None = typer.Option(None, "--plot", help="Figure (.svg, .png, .pdf)."),
+    plot: Path | None = PLOT_OPTION,
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -87,10 +89,7 @@ def series(
         from cald.figures import save_figure, uvvis_series_figure
 
         save_figure(uvvis_series_figure(spectra, result), plot)
-    if as_json:
-        emit_json(result.to_dict())
-    elif not quiet:
-        console.print(result.report())
+    show(result.to_dict(), result.report(), as_json, quiet)
 
 
 def register(app: typer.Typer) -> None:
