@@ -374,10 +374,13 @@ def test_read_dephasing_csv(tmp_path: Path):
 
 @pytest.mark.parametrize(("column", "value", "fragment"), [
     ("dS_S0", -1e308, "out of any measurable range"), ("t_ms", 1e308, "above 10 s"),
+    ("sigma", 1e-200, "column 'sigma' is out of range for fit weights"),
+    ("sigma", 1e200, "column 'sigma' is out of range for fit weights"),
 ])
 def test_absurd_curve_values_are_refused(column, value, fragment):
-    """Found by the bad-file harness: 1e308 in a curve ended in a traceback of the fit."""
-    cols = {"t_ms": [0.4, 0.8, 1.2], "dS_S0": [0.1, 0.2, 0.25]}
+    """Found by the bad-file harness: 1e308 in a curve ended in a traceback of the fit; a σ of
+    1e-200 or 1e308 overflowed the weights 1/σ² (overflow warnings)."""
+    cols = {"t_ms": [0.4, 0.8, 1.2], "dS_S0": [0.1, 0.2, 0.25], "sigma": [0.01, 0.01, 0.01]}
     cols[column][0] = value
     with pytest.raises(DataFileError, match=fragment):
         DephasingCurve.from_table(parse_table(format_table(cols), "p"))

@@ -55,6 +55,8 @@ class DephasingCurve:
         _check_lengths(source, t=t, dS_S0=y, sigma=s)
         if s is not None and np.any(s <= 0):
             raise DataFileError("column 'sigma' must be > 0 in every row", source)
+        if s is not None:
+            _check_weights(s, "column 'sigma'", source)
         _check_times(t, source)
         _check_fractions(y, source)
         return cls(t, y, s, "given" if s is not None else "unknown", source)
@@ -93,6 +95,7 @@ class DephasingCurve:
         if np.any(n0 <= 0) or np.any(n1 <= 0):
             raise DataFileError("noise columns must be > 0 in every row", source)
         sigma = np.hypot(n1 / ref, dephased * n0 / ref**2)
+        _check_weights(sigma, "the σ propagated from the noise columns", source)
         return cls(t, y, sigma, "propagated from intensity noise", source)
 
     @classmethod
@@ -149,6 +152,15 @@ def _as_1d(values: ArrayLike, name: str, source: str | None) -> NDArray[np.float
         row = int(np.flatnonzero(~np.isfinite(a))[0]) + 1
         raise DataFileError(f"column {name!r} has a NaN or infinite value (data row {row})", source)
     return a
+
+
+def _check_weights(sigma: NDArray[np.float64], what: str, source: str | None) -> None:
+    """The fit weights 1/σ² must be finite and positive: σ outside ~1e-154…1e154 is refused."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        weights = 1.0 / sigma**2
+    if not np.all(np.isfinite(weights) & (weights > 0)):
+        raise DataFileError(f"{what} is out of range for fit weights 1/σ² (|σ| outside "
+                            "1e-154…1e154)", source)
 
 
 def _check_lengths(source: str | None, **columns: NDArray[np.float64] | None) -> None:
