@@ -48,7 +48,7 @@ from cald.io.casa import (
     parse_casa_lines,
 )
 
-__all__ = ["AL_KALPHA_EV", "VAMAS_IDENTIFIER", "VamasBlock", "VamasFile", "read_vamas",
+__all__ = ["AL_KALPHA_EV", "VAMAS_IDENTIFIER", "VamasBlock", "VamasFile", "block_summary", "read_vamas",
            "read_xps", "read_xps_csv"]
 
 #: First line of every VAMAS file.
@@ -203,12 +203,12 @@ class VamasFile:
 class _Lines:
     """The file's lines with a cursor; running past the end is a truncated file."""
 
-    def __init__(self, lines: list[str], path: Path) -> None:
-        self.lines, self.i, self.path = lines, 0, path
+    def __init__(self, lines: list[str], path: Path, first_line: int) -> None:
+        self.lines, self.i, self.path, self.offset = lines, 0, path, first_line
         self.where = "header"
 
     def fail(self, message: str) -> DataFileError:
-        return DataFileError(f"{self.where}, line {self.i}: {message}", self.path)
+        return DataFileError(f"{self.where}, line {self.i + self.offset}: {message}", self.path)
 
     def next(self, what: str) -> str:
         if self.i >= len(self.lines):
@@ -230,8 +230,8 @@ class _Lines:
             value = float(text)
         except ValueError:
             raise self.fail(f"{what} must be a number, got {text[:40]!r}") from None
-        if math.isnan(value):
-            raise self.fail(f"{what} is NaN")
+        if not math.isfinite(value):
+            raise self.fail(f"{what} is not a finite number, got {text[:40]!r}")
         return value
 
     def count(self, what: str) -> int:
@@ -278,7 +278,7 @@ def _header(cur: _Lines) -> tuple[dict[str, object], _Header, int]:
     names = [cur.take(2, "experimental variable label and units")[0].strip()
              for _ in range(n_vars)]
     n_list = cur.number("the number of entries in the parameter inclusion list")
-    if n_list != int(n_list) or abs(n_list) > 40:
+    if abs(n_list) > 40 or n_list != int(n_list):
         raise cur.fail(f"parameter inclusion list of {n_list:g} entries (at most ±40)")
     inclusion = n_list > 0  # a positive count lists included items, a negative one excluded
     include = [not inclusion] * 40
@@ -404,6 +404,8 @@ def _finish(b: dict[str, object], h: _Header, index: int, path: Path, where: str
         if not (math.isfinite(step) and step != 0):
             raise fail(f"abscissa increment {step:g}: the energy axis must be monotonic")
         x = start + step * np.arange(data.shape[0])
+        if not np.all(np.isfinite(x)):
+            raise fail("the energy axis runs beyond the largest number")
     else:
         if len(variables) < 2:
             raise fail("an IRREGULAR block needs the abscissa and the ordinate as corresponding "
@@ -503,7 +505,7 @@ def read_vamas(path: str | os.PathLike[str]) -> VamasFile:
     p = Path(path)
     lines = _text(p).splitlines()
     start = next((i for i, ln in enumerate(lines) if ln.strip()), len(lines))
-    cur = _Lines(lines[start:], p)
+    cur = _Lines(lines[start:], p, start)
     info, h, n_blocks = _header(cur)
     blocks: list[VamasBlock] = []
     first: dict[str, object] | None = None
@@ -575,3 +577,42 @@ def read_xps(path: str | os.PathLike[str]) -> VamasFile:
     other file as VAMAS with :func:`read_vamas`."""
     p = Path(path)
     return read_xps_csv(p) if p.suffix.lower() == ".csv" else read_vamas(p)
+
+
+def _component_dict(c: CasaComponent) -> dict[str, object]:
+    ties = [{"parameter": p, "component": getattr(c, attr).link,
+             ("offset_ev" if attr == "position_ke_ev" else "factor"): getattr(c, attr).factor}
+            for p, attr in (("area", "area"), ("fwhm", "fwhm_ev"), ("position", "position_ke_ev"))
+            if not getattr(c, attr).free]
+    return {"name": c.name, "lineshape": c.lineshape, "be_ev": c.be_ev,
+            "casa_be_ev": c.calibrated_be_ev, "fwhm_ev": c.fwhm_ev.value, "area": c.area.value,
+            "rsf": c.rsf, "ties": ties}
+
+
+def block_summary(block: VamasBlock) -> dict[str, object]:
+    """What ``cald xps read --json`` reports of a block (JSON-ready, no arrays).
+
+    ``be_min_ev``/``be_max_ev`` and each component's ``be_ev`` are on the data's own axis;
+    ``casa_be_ev`` is the binding energy CasaXPS shows (``be_ev + calibration_shift_ev``);
+    areas in CPS·eV, as CasaXPS stores them.
+    """
+    be = block.binding_energy_ev
+    return {
+        "name": block.label, "index": block.index, "sample_id": block.sample_id,
+        "technique": block.technique, "species": block.species,
+        "transition": block.transition, "n_points": block.n_points,
+        "be_min_ev": None if be is None else float(be.min()),
+        "be_max_ev": None if be is None else float(be.max()),
+        "ke_min_ev": float(block.kinetic_energy_ev.min()),
+        "ke_max_ev": float(block.kinetic_energy_ev.max()),
+        "axis": block.axis, "source_label": block.source_label,
+        "source_energy_ev": block.source_energy_ev, "pass_energy_ev": block.pass_energy_ev,
+        "ordinate": block.ordinate, "dwell_s": block.dwell_s, "scans": block.scans,
+        "transmission": block.transmission is not None,
+        "calibration_shift_ev": block.calibration_shift_ev,
+        "casa_regions": [{"name": r.name, "background": r.background, "be_min_ev": r.be_min_ev,
+                          "be_max_ev": r.be_max_ev, "av_width": r.av_width,
+                          "cross_section": list(r.cross_section), "rsf": r.rsf}
+                         for r in block.casa_regions],
+        "casa_components": [_component_dict(c) for c in block.casa_components],
+        "notes": list(block.notes)}
