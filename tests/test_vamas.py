@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from cald.cli.app import main
 from cald.errors import DataFileError
-from cald.io.casa import parse_calibration, parse_component, parse_region, tied_value, tokens
-from cald.io.vamas import read_vamas, read_xps, read_xps_csv
+from cald.io.casa import parse_calibration, parse_component, tied_value, tokens
+from cald.io.vamas import read_vamas, read_xps
+from cald.io.xps_csv import read_xps_csv
 from cald.synth.xps import (
     CasaModelComponent,
     GLPeak,

@@ -49,16 +49,16 @@ def read(
                       f"{r['source_energy_ev']:>8.2f} {r['dwell_s']:>8.3g} {r['scans']:>5}  "
                       f"{r['ordinate']}")
         shift = r["calibration_shift_ev"]
-        for reg in r["casa_regions"]:  # type: ignore[attr-defined]
+        for reg in r["casa_regions"]:
             console.print(f"     CasaXPS region {reg['name']}: {reg['background']} background, "
                           f"BE {reg['be_min_ev']:.2f}–{reg['be_max_ev']:.2f} eV"
                           + (f" (calibration {shift:+.2f} eV)" if shift else ""))
-        for c in r["casa_components"]:  # type: ignore[attr-defined]
+        for c in r["casa_components"]:
             ties = ", ".join(f"{t['parameter']}→{t['component'] + 1}" for t in c["ties"])
             console.print(f"     {c['name'][:24]:<24} {c['lineshape']:<20} BE {c['be_ev']:8.2f}"
                           f" (CasaXPS {c['casa_be_ev']:.2f}) FWHM {c['fwhm_ev']:.2f}"
                           f" area {c['area']:.4g}" + (f"  tied: {ties}" if ties else ""))
-        for note in r["notes"]:  # type: ignore[attr-defined]
+        for note in r["notes"]:
             console.print(f"     note: {note}")
 
 

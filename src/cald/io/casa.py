@@ -248,7 +248,8 @@ def parse_component(line: str) -> CasaComponent:
     if missing:
         raise CasaLineError(f"CASA comp {name!r}: no {', '.join(missing)}")
     return CasaComponent(
-        name=name, lineshape=shape, **values,
+        name=name, lineshape=shape, area=values["area"], fwhm_ev=values["fwhm_ev"],
+        position_ke_ev=values["position_ke_ev"],
         rsf=_float(extra.get("RSF", "1"), f"RSF of {name!r}"),
         mass_amu=_float(extra.get("MASS", "0"), f"MASS of {name!r}"),
         index=_int(extra.get("INDEX", "-1"), f"INDEX of {name!r}"),
@@ -320,7 +321,7 @@ def parse_casa_lines(comments: Sequence[str]) -> tuple[
             comps.append(parse_component(text))
         elif text.startswith("Calib ") and text.endswith("BE ADD"):
             calibs.append(parse_calibration(text))
-    for i, comp in enumerate(comps):
+    for i in range(len(comps)):
         for attr in _COMP_PARAMS.values():
             tied_value(comps, i, attr)
     return tuple(regions), tuple(comps), tuple(calibs)

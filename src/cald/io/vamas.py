@@ -36,6 +36,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -48,8 +49,8 @@ from cald.io.casa import (
     parse_casa_lines,
 )
 
-__all__ = ["AL_KALPHA_EV", "VAMAS_IDENTIFIER", "VamasBlock", "VamasFile", "block_summary", "read_vamas",
-           "read_xps", "read_xps_csv"]
+__all__ = ["AL_KALPHA_EV", "VAMAS_IDENTIFIER", "VamasBlock", "VamasFile", "block_summary",
+           "read_vamas", "read_xps"]
 
 #: First line of every VAMAS file.
 VAMAS_IDENTIFIER = "VAMAS Surface Chemical Analysis Standard Data Transfer Format 1988 May 4"
@@ -255,11 +256,11 @@ class _Header:
     n_future_block: int
 
 
-def _header(cur: _Lines) -> tuple[dict[str, object], _Header, int]:
+def _header(cur: _Lines) -> tuple[dict[str, Any], _Header, int]:
     ident = cur.next("the VAMAS identifier")
     if not ident.startswith("VAMAS Surface Chemical Analysis Standard"):
         raise DataFileError(f"not a VAMAS file (first line {ident[:50]!r})", cur.path)
-    info: dict[str, object] = {k: cur.next(k) for k in ("institution", "instrument", "operator",
+    info: dict[str, Any] = {k: cur.next(k) for k in ("institution", "instrument", "operator",
                                                         "experiment")}
     info["header_comments"] = tuple(ln.rstrip() for ln in cur.take(
         cur.count("the number of header comment lines"), "header comment"))
@@ -297,11 +298,11 @@ def _header(cur: _Lines) -> tuple[dict[str, object], _Header, int]:
     return info, _Header(mode, scan, n_vars, names, include, n_future_block), n_blocks
 
 
-def _block_items(cur: _Lines, h: _Header, first: dict[str, object] | None) -> dict[str, object]:
+def _block_items(cur: _Lines, h: _Header, first: dict[str, Any] | None) -> dict[str, Any]:
     """The block's items up to the ordinate values, excluded ones from the first block."""
-    b: dict[str, object] = {"name": cur.next("the block identifier"),
+    b: dict[str, Any] = {"name": cur.next("the block identifier"),
                             "sample_id": cur.next("the sample identifier")}
-    cur.where += f" ({b['name'][:40]})" if b["name"] else ""  # type: ignore[index]
+    cur.where += f" ({b['name'][:40]})" if b["name"] else ""
 
     def item(n: int, key: str, read: Callable[[], object]) -> None:
         if first is None or h.include[n - 1]:
@@ -391,16 +392,16 @@ def _is_float(text: str) -> bool:
     return True
 
 
-def _finish(b: dict[str, object], h: _Header, index: int, path: Path, where: str,
+def _finish(b: dict[str, Any], h: _Header, index: int, path: Path, where: str,
             data: np.ndarray) -> VamasBlock:
     """The typed block: axis, counts/cps, transmission, CASA lines."""
     def fail(msg: str) -> DataFileError:
         return DataFileError(f"{where}: {msg}", path)
 
-    variables = [(str(lab).strip(), str(unit).strip()) for lab, unit in b["variables"]]  # type: ignore[attr-defined]
+    variables = [(str(lab).strip(), str(unit).strip()) for lab, unit in b["variables"]]
     columns = list(range(len(variables)))
     if h.scan == "REGULAR":
-        label, _, start, step = b["abscissa"]  # type: ignore[misc]
+        label, _, start, step = b["abscissa"]
         if not (math.isfinite(step) and step != 0):
             raise fail(f"abscissa increment {step:g}: the energy axis must be monotonic")
         x = start + step * np.arange(data.shape[0])
@@ -427,11 +428,11 @@ def _finish(b: dict[str, object], h: _Header, index: int, path: Path, where: str
     if "diff" not in technique.lower() and np.any(y < 0):
         raise fail(f"negative {variables[ordinate][0]} at point "
                    f"{int(np.flatnonzero(y < 0)[0]) + 1}")
-    dwell_s, scans = float(b["dwell_s"]), int(b["scans"])  # type: ignore[arg-type]
+    dwell_s, scans = float(b["dwell_s"]), int(b["scans"])
     if not (math.isfinite(dwell_s) and dwell_s > 0) or scans < 1:
         raise fail(f"signal collection time {dwell_s:g} s and {scans} scans: both must be "
                    "positive")
-    hv = float(b["source_energy_ev"])  # type: ignore[arg-type]
+    hv = float(b["source_energy_ev"])
     if not math.isfinite(hv) or hv < 0 or hv >= _UNSET:
         raise fail(f"source energy {hv:g} eV is not a photon energy")
     axis = "binding" if "binding" in str(label).lower() else "kinetic"
@@ -443,7 +444,7 @@ def _finish(b: dict[str, object], h: _Header, index: int, path: Path, where: str
     else:
         counts, cps = y, y / (dwell_s * scans)
     try:
-        regions, comps, calibs = parse_casa_lines(b["comments"])  # type: ignore[arg-type]
+        regions, comps, calibs = parse_casa_lines(b["comments"])
     except CasaLineError as exc:
         raise fail(str(exc)) from None
     shift = sum(c.shift_ev for c in calibs if c.shift_ev is not None)
@@ -455,22 +456,22 @@ def _finish(b: dict[str, object], h: _Header, index: int, path: Path, where: str
                             be_max_ev=hv - min(r.start_ke_ev, r.end_ke_ev) - shift)
                     for r in regions)
     params = {str(lab).strip(): (str(u).strip(), str(v).strip())
-              for lab, u, v in b["additional"]}  # type: ignore[attr-defined]
-    params.update({n: ("", str(v).strip()) for n, v in zip(h.exp_var_names, b["exp_values"],  # type: ignore[call-overload]
+              for lab, u, v in b["additional"]}
+    params.update({n: ("", str(v).strip()) for n, v in zip(h.exp_var_names, b["exp_values"],
                                                            strict=False)})
-    transition = b["transition"][0]  # type: ignore[index]
+    transition = b["transition"][0]
     return VamasBlock(
         name=str(b["name"]), sample_id=str(b["sample_id"]), technique=technique,
         species=str(b["species"]), transition=str(transition), index=index,
         source_label=str(b["source_label"]), source_energy_ev=hv,
-        work_function_ev=_optional(float(b["work_function"])),  # type: ignore[arg-type]
-        pass_energy_ev=_optional(float(b["pass_energy"])),  # type: ignore[arg-type]
+        work_function_ev=_optional(float(b["work_function"])),
+        pass_energy_ev=_optional(float(b["pass_energy"])),
         analyser_mode=str(b["analyser_mode"]), axis=axis, kinetic_energy_ev=ke,
         binding_energy_ev=hv - ke if photo else None, counts=counts, cps=cps, ordinate=name,
         dwell_s=dwell_s, scans=scans,
         transmission=data[:, trans[0]] if trans else None, casa_regions=regions,
         casa_components=comps, casa_calibrations=calibs, calibration_shift_ev=float(shift),
-        comments=tuple(b["comments"]), parameters=params, notes=notes)  # type: ignore[arg-type]
+        comments=tuple(b["comments"]), parameters=params, notes=notes)
 
 
 def _text(path: Path) -> str:
@@ -508,78 +509,36 @@ def read_vamas(path: str | os.PathLike[str]) -> VamasFile:
     cur = _Lines(lines[start:], p, start)
     info, h, n_blocks = _header(cur)
     blocks: list[VamasBlock] = []
-    first: dict[str, object] | None = None
+    first: dict[str, Any] | None = None
     for k in range(n_blocks):
         cur.where = f"block {k + 1}"
         items = _block_items(cur, h, first)
         first = first or items
-        data = _ordinates(cur, len(items["variables"]))  # type: ignore[arg-type]
+        data = _ordinates(cur, len(items["variables"]))
         blocks.append(_finish(items, h, k, p, cur.where, data))
     comments = info.pop("header_comments")
-    casa = next((c.split("CasaXPS Version", 1)[1].strip() for c in comments  # type: ignore[attr-defined]
+    casa = next((c.split("CasaXPS Version", 1)[1].strip() for c in comments
                  if "CasaXPS Version" in c), "")
-    return VamasFile(path=p, blocks=tuple(blocks), header_comments=comments,  # type: ignore[arg-type]
-                     casa_version=casa, **info)  # type: ignore[arg-type]
-
-
-def read_xps_csv(path: str | os.PathLike[str], source_energy_ev: float = AL_KALPHA_EV,
-                 dwell_s: float = 1.0, scans: int = 1) -> VamasFile:
-    """Read a CSV table ``binding_energy_ev,counts`` (more columns allowed and ignored, ``#``
-    comment lines skipped) as a file of one block named after the file.
-
-    Parameters
-    ----------
-    path
-        The table; the header row must name ``binding_energy_ev`` and ``counts`` (or ``cps``).
-    source_energy_ev
-        Photon energy hν (eV) for the kinetic energies; Al Kα by default.
-    dwell_s, scans
-        Collection time per point (s) and scans, for ``cps`` from ``counts`` or back.
-
-    Raises
-    ------
-    DataFileError
-        No such columns, a value that is not a number, fewer than 3 rows, negative or
-        non-finite counts, a non-monotonic energy axis.
-    """
-    from cald.io.table import read_table
-
-    p = Path(path)
-    table = read_table(p)
-    be_col, counts_col, cps_col = (table.find(n) for n in ("binding_energy_ev", "counts", "cps"))
-    if be_col is None or (counts_col is None and cps_col is None):
-        raise DataFileError(f"columns binding_energy_ev and counts (or cps) expected, found "
-                            f"{', '.join(table.columns)}", p)
-    is_rate = counts_col is None
-    be = np.asarray(be_col, dtype=float)
-    y = np.asarray(cps_col if counts_col is None else counts_col, dtype=float)
-    if be.size < 3:
-        raise DataFileError(f"{be.size} rows: at least 3 expected", p)
-    if not (np.all(np.isfinite(be)) and np.all(np.isfinite(y))):
-        raise DataFileError("non-finite number in the table", p)
-    if np.any(y < 0):
-        raise DataFileError(f"negative counts in row {int(np.flatnonzero(y < 0)[0]) + 1}", p)
-    steps = np.diff(be)
-    if not (np.all(steps > 0) or np.all(steps < 0)):
-        raise DataFileError("binding_energy_ev is not monotonic", p)
-    counts, cps = (y * dwell_s * scans, y) if is_rate else (y, y / (dwell_s * scans))
-    block = VamasBlock(
-        name=p.stem, sample_id="", technique="XPS", species="", transition="", index=0,
-        source_label="", source_energy_ev=float(source_energy_ev), work_function_ev=None,
-        pass_energy_ev=None, analyser_mode="", axis="binding",
-        kinetic_energy_ev=source_energy_ev - be, binding_energy_ev=be, counts=counts, cps=cps,
-        ordinate="cps" if is_rate else "counts", dwell_s=float(dwell_s), scans=int(scans))
-    return VamasFile(path=p, blocks=(block,))
+    return VamasFile(path=p, blocks=tuple(blocks), header_comments=comments,
+                     casa_version=casa, **info)
 
 
 def read_xps(path: str | os.PathLike[str]) -> VamasFile:
     """Read an XPS file: a CSV table (name ending in ``.csv``) with :func:`read_xps_csv`, any
-    other file as VAMAS with :func:`read_vamas`."""
+    other file as VAMAS with :func:`read_vamas`.
+
+    Raises
+    ------
+    DataFileError
+        As the reader used raises it.
+    """
+    from cald.io.xps_csv import read_xps_csv
+
     p = Path(path)
     return read_xps_csv(p) if p.suffix.lower() == ".csv" else read_vamas(p)
 
 
-def _component_dict(c: CasaComponent) -> dict[str, object]:
+def _component_dict(c: CasaComponent) -> dict[str, Any]:
     ties = [{"parameter": p, "component": getattr(c, attr).link,
              ("offset_ev" if attr == "position_ke_ev" else "factor"): getattr(c, attr).factor}
             for p, attr in (("area", "area"), ("fwhm", "fwhm_ev"), ("position", "position_ke_ev"))
@@ -589,7 +548,7 @@ def _component_dict(c: CasaComponent) -> dict[str, object]:
             "rsf": c.rsf, "ties": ties}
 
 
-def block_summary(block: VamasBlock) -> dict[str, object]:
+def block_summary(block: VamasBlock) -> dict[str, Any]:
     """What ``cald xps read --json`` reports of a block (JSON-ready, no arrays).
 
     ``be_min_ev``/``be_max_ev`` and each component's ``be_ev`` are on the data's own axis;
