@@ -58,6 +58,8 @@ VAMAS_IDENTIFIER = "VAMAS Surface Chemical Analysis Standard Data Transfer Forma
 AL_KALPHA_EV = 1486.6
 #: Largest file read (bytes).
 MAX_BYTES = 200_000_000
+#: Shortest collection time per point (s) taken as real (a smaller one is a damaged field).
+_MIN_DWELL_S = 1e-9
 #: The standard's "no value" (1E37).
 _UNSET = 1e37
 _EXPERIMENT_MODES = ("MAP", "MAPDP", "MAPSV", "MAPSVDP", "NORM", "SDP", "SDPSV", "SEM", "NOEXP")
@@ -429,9 +431,10 @@ def _finish(b: dict[str, Any], h: _Header, index: int, path: Path, where: str,
         raise fail(f"negative {variables[ordinate][0]} at point "
                    f"{int(np.flatnonzero(y < 0)[0]) + 1}")
     dwell_s, scans = float(b["dwell_s"]), int(b["scans"])
-    if not (math.isfinite(dwell_s) and dwell_s > 0) or scans < 1:
+    time_s = dwell_s * scans
+    if not (math.isfinite(time_s) and time_s >= _MIN_DWELL_S) or scans < 1:
         raise fail(f"signal collection time {dwell_s:g} s and {scans} scans: both must be "
-                   "positive")
+                   f"positive (at least {_MIN_DWELL_S:g} s in all)")
     hv = float(b["source_energy_ev"])
     if not math.isfinite(hv) or hv < 0 or hv >= _UNSET:
         raise fail(f"source energy {hv:g} eV is not a photon energy")
@@ -439,10 +442,13 @@ def _finish(b: dict[str, Any], h: _Header, index: int, path: Path, where: str,
     ke = hv - x if axis == "binding" else x
     photo = technique.upper() in _PHOTOEMISSION and hv > 0
     name, unit = variables[ordinate]
-    if name.lower() in _RATE_LABELS or unit.lower() in _RATE_UNITS:
-        cps, counts = y, y * dwell_s * scans
-    else:
-        counts, cps = y, y / (dwell_s * scans)
+    with np.errstate(over="ignore"):
+        if name.lower() in _RATE_LABELS or unit.lower() in _RATE_UNITS:
+            cps, counts = y, y * time_s
+        else:
+            counts, cps = y, y / time_s
+    if not (np.all(np.isfinite(counts)) and np.all(np.isfinite(cps))):
+        raise fail(f"{name} beyond the largest number once converted with {time_s:g} s")
     try:
         regions, comps, calibs = parse_casa_lines(b["comments"])
     except CasaLineError as exc:

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
 import numpy as np
 
-from cald.errors import DataFileError
+from cald.errors import DataFileError, ParameterError
 from cald.io.table import read_table
 from cald.io.vamas import AL_KALPHA_EV, VamasBlock, VamasFile
 
@@ -31,11 +32,17 @@ def read_xps_csv(path: str | os.PathLike[str], source_energy_ev: float = AL_KALP
 
     Raises
     ------
+    ParameterError
+        A non-positive source energy, dwell time or number of scans.
     DataFileError
         No such columns, a value that is not a number, fewer than 3 rows, negative or
         non-finite counts, a non-monotonic energy axis.
     """
     p = Path(path)
+    if not (math.isfinite(source_energy_ev) and source_energy_ev > 0):
+        raise ParameterError(f"source energy must be positive, got {source_energy_ev} eV")
+    if not (math.isfinite(dwell_s) and dwell_s > 0) or scans < 1:
+        raise ParameterError(f"dwell_s and scans must be positive, got {dwell_s} s, {scans}")
     table = read_table(p)
     be_col, counts_col, cps_col = (table.find(n) for n in ("binding_energy_ev", "counts", "cps"))
     if be_col is None or (counts_col is None and cps_col is None):
