@@ -189,6 +189,44 @@ def test_old_casaxps_component_lines():
     assert blocks[0].casa_regions[0].uncorrected_rsf is None
 
 
+def _two_blocks(tmp_path):
+    be = np.linspace(400.0, 410.0, 11)
+    path = write_vamas(tmp_path / "two.vms", [SyntheticRegion("Cd 3d", be, np.arange(11.0)),
+                                              SyntheticRegion("O 1s", be + 125.0, np.ones(11))])
+    return path.read_bytes().decode("ascii").split("\r\n")
+
+
+@pytest.mark.parametrize("listing", [["-2", "9", "14"],
+                                     [str(38)] + [str(k) for k in range(1, 41) if k not in (9, 14)]],
+                         ids=["exclusion", "inclusion"])
+def test_parameter_inclusion_list(tmp_path, listing):
+    """Items left out of blocks after the first (technique, item 9; source energy, item 14) take
+    the first block's values; a negative count lists excluded items, a positive one included."""
+    lines = _two_blocks(tmp_path)
+    second = lines.index("O 1s")
+    tech = lines.index("XPS", second)
+    del lines[tech + 3], lines[tech]  # technique and source energy of block 2
+    lines[13:14] = listing
+    path = tmp_path / "listed.vms"
+    path.write_text("\r\n".join(lines))
+    b1, b2 = read_vamas(path).blocks
+    assert (b2.technique, b2.source_energy_ev) == ("XPS", 1486.6)
+    np.testing.assert_allclose(b2.binding_energy_ev, np.linspace(525.0, 535.0, 11)[::-1])
+    assert b1.counts.tolist() == list(range(10, -1, -1))
+
+
+def test_future_upgrade_entries_are_skipped(tmp_path):
+    lines = _two_blocks(tmp_path)
+    for k in [i for i, ln in enumerate(lines) if ln == "pulse counting"][::-1]:
+        lines.insert(k + 8, "42.0")  # one future-upgrade block entry before the value count
+    lines[15:17] = ["1", "1", "future experiment entry"]
+    path = tmp_path / "future.vms"
+    path.write_text("\r\n".join(lines))
+    vamas = read_vamas(path)
+    assert [b.n_points for b in vamas.blocks] == [11, 11]
+    assert vamas.blocks[1].counts.tolist() == [1.0] * 11
+
+
 def test_range_calibration_is_noted_not_applied():
     cal = parse_calibration("Calib M = 282.4,283.5 A = 286.8 BE ADD")
     assert cal.measured_ev is None and cal.shift_ev is None
