@@ -26,6 +26,7 @@ from cald.synth.xps import (
     CasaModelComponent,
     GLPeak,
     SyntheticRegion,
+    demo_regions,
     gl_shirley_counts,
     write_vamas,
 )
@@ -399,3 +400,19 @@ def test_cli_read_json_contract(capsys):
     assert main(["xps", "read", str(DATA / "cheminfo_assigned.vms")]) == 0
     table = capsys.readouterr().out
     assert "Nb 3d" in table and "GL(30)" in table and math.isfinite(len(table))
+
+
+@pytest.mark.parametrize("cycles", [0, 3])
+def test_demo_regions_written_and_read(tmp_path, cycles):
+    regions = demo_regions(cycles, charge_shift_ev=0.4, seed=5)
+    vamas = read_vamas(write_vamas(tmp_path / "demo.vms", regions))
+    assert [b.label for b in vamas.blocks] == ["Cd 3d", "Se 3d", "O 1s", "Al 2s", "C 1s"]
+    cd = vamas.blocks[0]
+    assert [round(c.be_ev, 2) for c in cd.casa_components] == [405.7, 412.44, 406.6, 413.34]
+    assert tied_value(cd.casa_components, 1, "area") == pytest.approx(
+        cd.casa_components[0].area.value * 2 / 3)
+    apex = cd.binding_energy_ev[np.argmax(cd.counts)]
+    assert apex == pytest.approx(405.7 + 0.3, abs=0.5)  # core + surface envelope, charged
+    names = [c.name for b in vamas.blocks for c in b.casa_components]
+    assert ("O 1s Al-O" in names) == (cycles > 0) and ("Al 2s" in names) == (cycles > 0)
+    assert not any("Cd-O" in n for n in names)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +27,8 @@ from cald.errors import ParameterError
 from cald.io.atomic import atomic_write_text
 from cald.io.vamas import AL_KALPHA_EV, VAMAS_IDENTIFIER
 
-__all__ = ["CasaModelComponent", "GLPeak", "SyntheticRegion", "gl_product", "gl_shirley_counts",
-           "write_vamas"]
+__all__ = ["CasaModelComponent", "GLPeak", "SyntheticRegion", "demo_regions", "gl_product",
+           "gl_shirley_counts", "write_vamas"]
 
 _UNSET = "1e+037"
 
@@ -263,3 +263,79 @@ def gl_shirley_counts(be_ev: np.ndarray, peaks: Sequence[GLPeak], background_cps
     rate = background_cps + peak_cps + step
     rng = np.random.default_rng(seed)
     return rng.poisson(rate * dwell_s * scans).astype(float)
+
+
+#: Cd 3d, Se 3d spin–orbit splittings (eV) and the 3d5/2 : 3d3/2 area ratio 3 : 2.
+_CD3D_SPLIT_EV = 6.74
+_SE3D_SPLIT_EV = 0.86
+_D_RATIO = 2.0 / 3.0
+
+
+def _doublet(name: str, be_ev: float, split_ev: float, fwhm_ev: float, area: float,
+             first: int) -> list[CasaModelComponent]:
+    """3d5/2 and 3d3/2 with fixed splitting, area ratio 3 : 2 and equal widths; ``first`` is the
+    index of the 3d5/2 component in its region."""
+    return [CasaModelComponent(f"{name} 3d5/2", "GL(30)", be_ev, fwhm_ev, area),
+            CasaModelComponent(f"{name} 3d3/2", "GL(30)", be_ev + split_ev, fwhm_ev,
+                               area * _D_RATIO, area_tie=(first, _D_RATIO),
+                               fwhm_tie=(first, 1.0), position_tie=(first, split_ev))]
+
+
+def demo_regions(cycles: int, charge_shift_ev: float = 0.0, dwell_s: float = 0.1,
+                 scans: int = 10, seed: int = 0) -> list[SyntheticRegion]:
+    """Synthetic Cd 3d, Se 3d, O 1s, Al 2s and C 1s regions of a CdSe QD film after ``cycles``
+    c-ALD cycles, each with its true model as CasaXPS components (GL(30), Shirley).
+
+    Positions from the study (science.md §6): Cd 3d5/2 405.3 eV (core) and 406.2 eV (surface),
+    3d splitting 6.74 eV, ratio 3 : 2, equal widths; O 1s 531.7 eV (C–O of the carboxylates) and,
+    after c-ALD, 532.1 eV (Al–O); Al 2s 119.2 eV; C 1s C–C 284.8 eV (the charge reference) with
+    the carboxylate O–C=O near 288.3 eV. Se 3d5/2 of CdSe at 54.2 eV with a 0.86 eV splitting
+    (typical literature values, used only to make a realistic region). No Cd–O component is
+    made, as the study found none. The Al–O and Al 2s areas grow with the number of cycles
+    (zero for ``cycles = 0``). Every position is shifted by ``charge_shift_ev`` (sample
+    charging) so that charge correction has something to find.
+
+    Parameters
+    ----------
+    cycles
+        Number of c-ALD cycles (≥ 0).
+    charge_shift_ev
+        Apparent shift added to every binding energy (eV).
+    dwell_s, scans
+        Acquisition per point (s) and scans.
+    seed
+        Seed of the Poisson noise (each region gets its own stream).
+
+    Returns
+    -------
+    list of SyntheticRegion
+        Ready for :func:`write_vamas`; each region's components are the true model, positions
+        including ``charge_shift_ev`` (where a fit of the uncorrected data finds them).
+    """
+    if cycles < 0:
+        raise ParameterError(f"cycles must be ≥ 0, got {cycles}")
+    al = 1.0 - math.exp(-cycles / 3.0)  # Al–O coverage saturating with the cycles
+    models: list[tuple[str, tuple[float, float], float, list[CasaModelComponent]]] = [
+        ("Cd 3d", (400.0, 420.0), 2000.0,
+         _doublet("Cd core", 405.3, _CD3D_SPLIT_EV, 1.1, 20000.0, 0)
+         + _doublet("Cd surface", 406.2, _CD3D_SPLIT_EV, 1.3, 6000.0, 2)),
+        ("Se 3d", (49.0, 61.0), 400.0, _doublet("Se", 54.2, _SE3D_SPLIT_EV, 0.9, 3000.0, 0)),
+        ("O 1s", (526.0, 538.0), 900.0,
+         [CasaModelComponent("O 1s C-O", "GL(30)", 531.7, 1.5, 3000.0)]
+         + ([CasaModelComponent("O 1s Al-O", "GL(30)", 532.1, 1.5, 4000.0 * al)] if cycles
+            else [])),
+        ("Al 2s", (112.0, 126.0), 300.0,
+         [CasaModelComponent("Al 2s", "GL(30)", 119.2, 2.0, 1500.0 * al)] if cycles else []),
+        ("C 1s", (280.0, 292.0), 600.0,
+         [CasaModelComponent("C 1s C-C", "GL(30)", 284.8, 1.2, 9000.0),
+          CasaModelComponent("C 1s O-C=O", "GL(30)", 288.3, 1.3, 1200.0)]),
+    ]
+    regions = []
+    for k, (name, (lo, hi), level, comps) in enumerate(models):
+        be = np.round(np.arange(hi, lo - 1e-9, -0.1), 6)
+        shifted = tuple(replace(c, be_ev=c.be_ev + charge_shift_ev) for c in comps)
+        peaks = [GLPeak(c.be_ev, c.fwhm_ev, c.area, 30.0) for c in shifted]
+        counts = gl_shirley_counts(be, peaks, level, 0.08, dwell_s, scans, seed * 100 + k)
+        regions.append(SyntheticRegion(name, be, counts, dwell_s, scans, shifted,
+                                       sample_id=f"synthetic CdSe, {cycles} c-ALD cycles"))
+    return regions
