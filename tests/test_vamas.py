@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from cald.cli.app import main
 from cald.errors import DataFileError
-from cald.io.casa import parse_calibration, parse_component, tied_value, tokens
+from cald.io.casa import parse_calibration, parse_component, parse_region, tied_value, tokens
 from cald.io.vamas import read_vamas, read_xps
 from cald.io.xps_csv import read_xps_csv
 from cald.synth.xps import (
@@ -116,6 +116,7 @@ def test_irregular_block_against_its_text():
 def test_cps_from_counts_and_from_a_count_rate():
     kratos = read_vamas(DATA / "cheminfo_assigned.vms").blocks[49]
     np.testing.assert_allclose(kratos.cps, kratos.counts / (0.447761 * 5))
+    assert not kratos.counts.flags.writeable and not kratos.cps.flags.writeable
     eis = read_vamas(DATA / "matkrin_xps_eis.vms")  # ordinate "count rate", units c/s
     lines = [ln.strip() for ln in _lines("matkrin_xps_eis.vms")]
     at = lines.index("8201") + 3  # count, min, max
@@ -251,6 +252,21 @@ def test_component_line_round_trip(name, m, area, fwhm, pos, link, factor):
     assert (c.area.value, c.fwhm_ev.value, c.position_ke_ev.value) == (area, fwhm, pos)
     assert (c.area.link, c.area.factor, c.position_ke_ev.factor) == (link, factor, factor)
     assert tokens(f"(*{name}*) 1.5 x")[0] == name
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=_name, background=st.sampled_from(["Shirley", "U 2 Tougaard", "Linear"]),
+       nums=st.lists(_num, min_size=10, max_size=10), av_width=st.integers(0, 20),
+       tail=st.booleans())
+def test_region_line_round_trip(name, background, nums, av_width, tail):
+    nums[3] = av_width
+    line = (f"CASA region (*{name}*) (*{background}*) " + " ".join(repr(v) for v in nums)
+            + f" (*{name}*)" + (" 12.011 0 0.278" if tail else " 0"))
+    r = parse_region(line)
+    assert (r.name, r.background, r.tag, r.av_width) == (name, background, name, av_width)
+    assert (r.start_ke_ev, r.end_ke_ev, r.rsf) == (nums[0], nums[1], nums[2])
+    assert r.cross_section == tuple(nums[6:10])
+    assert r.uncorrected_rsf == (0.278 if tail else None)
 
 
 def _region(name, be, comps=()):

@@ -145,6 +145,12 @@ class VamasBlock:
     parameters: dict[str, tuple[str, str]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        for array in (self.kinetic_energy_ev, self.binding_energy_ev, self.counts, self.cps,
+                      self.transmission):
+            if array is not None:
+                array.setflags(write=False)  # a frozen block: its arrays are read-only too
+
     @property
     def n_points(self) -> int:
         """Number of points."""
