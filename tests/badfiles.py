@@ -505,6 +505,29 @@ def _project_call(sample: Path) -> Any:
     return load_project(sample)
 
 
+def _xps_real(name: str) -> Callable[[Path], Path]:
+    """A real VAMAS file of ``tests/data/xps`` copied into the folder."""
+    def make(folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        return Path(shutil.copy(Path(__file__).parent / "data" / "xps" / name, folder / name))
+
+    return make
+
+
+def _xps_csv(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "c1s.csv"
+    be = np.arange(280.0, 292.0, 0.1)
+    counts = 200.0 + 5000.0 * np.exp(-((be - 284.8) / 0.6) ** 2)
+    path.write_text("binding_energy_ev,counts\n"
+                    + "".join(f"{x:.2f},{y:.0f}\n" for x, y in zip(be, counts, strict=True)))
+    return path
+
+
+def _xps_read(sample: Path, scratch: Path) -> list[str]:
+    return ["xps", "read", str(sample), "--json"]
+
+
 _PARAMS = Format("bruker-params")
 _BINARY = Format("binary")
 _TEXT = Format("text", TABLE_VALUE)
@@ -539,4 +562,8 @@ READERS: list[Reader] = [
     Reader("project-toml", _project, ".", _TEXT, call=_project_call),
     Reader("uvvis-csv", _uvvis_csv, ".", _TEXT, argv=_uvvis_size),
     Reader("uvvis-jasco", _uvvis_jasco, ".", _TEXT, argv=_uvvis_size),
+    Reader("vamas-casaxps-irregular", _xps_real("pynx_FeO_analyzed.vms"), ".", _TEXT,
+           argv=_xps_read),
+    Reader("vamas-staib", _xps_real("matkrin_aes_staib.vms"), ".", _TEXT, argv=_xps_read),
+    Reader("xps-csv", _xps_csv, ".", _TEXT, argv=_xps_read),
 ]
