@@ -188,7 +188,7 @@ class XpsFitResult(FitResult):
         lines = {c.name: parse_casa_lineshape(c.lineshape)(self.x, c.be_ev.value - self.charge_shift_ev,
                                                            c.fwhm_ev.value, c.area.value)
                  + self.background_curve for c in self.components}
-        return curve_spectra(self.x + self.charge_shift_ev, "eV",
+        return curve_spectra(self.x + self.charge_shift_ev, "ev",
                              {"data": self.data, "fit": self.fit, "background": self.background_curve,
                               "residual": self.data - self.fit, **lines}, source=self.source)
 
