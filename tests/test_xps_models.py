@@ -158,9 +158,9 @@ def test_symmetric_limits_of_the_asymmetric_shapes():
 
 def test_la_convolution_against_a_dense_numerical_one():
     """The Gauss–Hermite convolution against a dense grid convolution (written here)."""
-    grid = np.arange(300.0, 510.0, 0.002)
+    grid = np.arange(340.0, 470.0, 0.002)
     raw = la(grid, 405, 1.0, 1.0, 1.3, 2.5, 0.0)
-    for g in (0.3, 1.0, 2.0, 3.0):
+    for g in (0.3, 1.0, 2.5):
         sigma = g / 2.3548200450309493
         t = np.arange(-int(6 * sigma / 0.002), int(6 * sigma / 0.002) + 1) * 0.002  # odd, centred
         kern = np.exp(-0.5 * (t / sigma) ** 2)
@@ -397,7 +397,7 @@ def _cd_fit(seed, **kw):
 def test_cd3d_doublets_with_shirley_are_recovered(seed):
     r = _cd_fit(seed)
     total = 5 / 3 * sum(a for _, _, a in CD_TRUE.values())
-    for label, (be, w, a) in CD_TRUE.items():
+    for label, (be, _, a) in CD_TRUE.items():
         major = r.component(f"Cd 3d {label} 5/2")
         minor = r.component(f"Cd 3d {label} 3/2")
         assert major.be_ev.value == pytest.approx(be, abs=0.05)
@@ -527,10 +527,12 @@ def _casa_nb_like(hv=1486.69):
     """A CasaXPS-like model in KE with a doublet tied as CasaXPS stores it (area ×2/3, position
     −2.72 eV in KE, equal FWHM)."""
     P = CasaParam
-    comps = (CasaComponent("Cd 3d", "GL(30)", P(3000, 1e-20, 1e6), P(1.0, 0.2, 3), P(hv - 405.3, hv - 406, hv - 404.6)),
+    comps = (CasaComponent("Cd 3d", "GL(30)", P(3000, 1e-20, 1e6), P(1.0, 0.2, 3),
+                           P(hv - 405.3, hv - 406, hv - 404.6)),
              CasaComponent("Cd 3d", "GL(30)", P(2000, 1e-20, 1e6, 0, 2 / 3), P(1.0, 0.2, 3, 0, 1.0),
                            P(hv - 412.04, 0, 0, 0, -6.74)),
-             CasaComponent("Cd 3d s", "SGL(30)", P(1200, 1e-20, 1e6), P(1.1, 0.2, 3), P(hv - 406.2, hv - 406.8, hv - 405.8)))
+             CasaComponent("Cd 3d s", "SGL(30)", P(1200, 1e-20, 1e6), P(1.1, 0.2, 3),
+                           P(hv - 406.2, hv - 406.8, hv - 405.8)))
     region = CasaRegion("Cd 3d", "Shirley", hv - 417.9, hv - 400.0, (), 2, 12.0)
     return CasaModel.from_kinetic(region, comps, hv)
 
