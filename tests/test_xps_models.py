@@ -597,3 +597,21 @@ def test_casa_background_refusals():
 def test_doublet_helper():
     a, b = doublet("Se 3d", 54.2, 0.86, 2 / 3, lines=("5/2", "3/2"))
     assert (a.name, b.name, b.be_ev) == ("Se 3d 5/2", "Se 3d 3/2", pytest.approx(55.06))
+
+
+def test_options_model():
+    from pydantic import ValidationError
+
+    from cald.surface.options import XpsFitOptions
+
+    opts = XpsFitOptions(preset="Cd 3d", region_ev="418:400", background="shirley")
+    x, y = _cd3d_counts(2)
+    r = opts.fit(x, y)
+    assert r.region_ev == (400.0, pytest.approx(417.95))
+    assert r.component("Cd 3d core 5/2").be_ev.value == pytest.approx(405.3, abs=0.05)
+    over = XpsFitOptions(preset="O 1s", components={"O 1s Al–O": {"be_ev": 532.3}})
+    assert over.region_preset().components[1].be_ev == 532.3
+    with pytest.raises(ValidationError, match="Cd 3d, Se 3d"):
+        XpsFitOptions(preset="Zn 2p")
+    with pytest.raises(ValidationError):
+        XpsFitOptions(preset="Cd 3d", background="spline")
