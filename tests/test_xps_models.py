@@ -323,6 +323,9 @@ def test_tougaard_against_a_brute_force_loop():
         return 2866 * t / (1643 + t * t) ** 2
 
     np.testing.assert_allclose(tougaard_u2(x, y), _brute_tougaard(x, y, k2, 1), rtol=1e-10)
+    # end value: the low-BE end level; the background rises towards high BE
+    bg = tougaard(x, y, b, c, d, t0, n_average=3)
+    assert bg[0] == pytest.approx(np.mean(y[:3])) and bg[-1] > bg[0]
 
 
 def test_casaxps_u2_fields_are_the_universal_form_with_c_450():
@@ -426,12 +429,25 @@ def test_static_backgrounds_and_cps():
     for bg in ("shirley_iterative", "linear", "tougaard_u2"):
         r = fit_xps_region(x, y, preset.components, (400.0, 417.95), background=bg)
         assert r.component("Cd 3d core 5/2").be_ev.value == pytest.approx(405.3, abs=0.08), bg
+    # the general (Hesse–Denecke) form with C′ = +1, D = 0 is the universal U2
+    hd = fit_xps_region(x, y, preset.components, (400.0, 417.95), "tougaard", (2866, 1643, 0, 0, 1))
+    np.testing.assert_allclose(hd.background_curve, r.background_curve, rtol=1e-12)
     cps = fit_xps_region(x, y / 2.0, preset.components, (400, 417.95), intensity_unit="cps",
                          acquisition_s=2.0)
     counts = fit_xps_region(x, y, preset.components, (400, 417.95))
     assert cps.sigma_known and cps.redchi == pytest.approx(counts.redchi, rel=1e-4)
     unknown_t = fit_xps_region(x, y / 2.0, preset.components, (400, 417.95), intensity_unit="cps")
     assert not unknown_t.sigma_known and any("estimated" in n for n in unknown_t.notes)
+
+
+def test_asymmetric_lines_fit_and_are_flagged():
+    x = np.arange(400.0, 415.0, 0.05)
+    truth = la(x, 405.3, 1.0, 3000.0, 1.3, 2.5, 0.77)
+    y = np.random.default_rng(4).poisson(150 + truth).astype(float)
+    r = fit_xps_region(x, y, [ComponentSpec("Cd", 405.5, "LA(1.3,2.5,110)", 1.2)],
+                       background="linear", n_average=5)
+    assert r.component("Cd").be_ev.value == pytest.approx(405.3, abs=0.05)
+    assert r.components[0].approximate and any("approximate" in n for n in r.notes)
 
 
 def test_table_s1_charge_shift_and_ratio():

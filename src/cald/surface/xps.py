@@ -251,10 +251,13 @@ def _static_background(name: str, x: NDArray[np.float64], y: NDArray[np.float64]
     if name == "linear":
         return bgs.linear_background(x, y, n_average)
     if name == "tougaard":
-        if len(params) != 4:
+        if len(params) not in (4, 5):
             raise ParameterError("the tougaard background takes (B, C, D, T0) as CasaXPS stores them "
-                                 f"(U 2: B −450 0 0), got {tuple(params)!r}")
-        return bgs.tougaard(x, y, *params, n_average=n_average)
+                                 "(U 2: B −450 0 0), or (B, C, D, T0, C′) for the Hesse–Denecke "
+                                 f"form, got {tuple(params)!r}")
+        b, c, d, t0 = (float(v) for v in params[:4])
+        return bgs.tougaard(x, y, b, c, d, t0, float(params[4]) if len(params) == 5 else -1.0,
+                            n_average)
     if name == "tougaard_u2":
         b, c = params if len(params) == 2 else (2866.0, 1643.0)
         return bgs.tougaard_u2(x, y, b, c, n_average)
@@ -298,7 +301,7 @@ def _params(specs: Sequence[ComponentSpec], x: NDArray[np.float64], net: NDArray
                 params.add(pname, expr=f"{ref} + ({link[1]!r})" if op == "+" else f"({link[1]!r}) * {ref}")
                 continue
             if not p_lo < p_hi:
-                raise ParameterError(f"component {s.name!r}: its {name} range {s.be_range_ev} "
+                raise ParameterError(f"component {s.name!r}: its position range {s.be_range_ev} "
                                      f"lies outside the fitted region {lo:g}:{hi:g} eV")
             params.add(pname, value=float(np.clip(value, p_lo, p_hi)), min=p_lo, max=p_hi)
     return params
@@ -323,8 +326,8 @@ def fit_xps_region(energy_ev: ArrayLike, intensity: ArrayLike, components: Seque
         One of :data:`~cald.surface.components.BACKGROUNDS` (default ``"shirley"``, fitted with the
         peaks).
     background_params
-        ``tougaard``: (B, C, D, T₀) in CasaXPS's form; ``tougaard_u2``: (B, C), default
-        (2866, 1643) eV².
+        ``tougaard``: (B, C, D, T₀) in CasaXPS's form, or (B, C, D, T₀, C′) for the
+        Hesse–Denecke form; ``tougaard_u2``: (B, C), default (2866, 1643) eV².
     n_average
         Points averaged for each end level of the background.
     intensity_unit, acquisition_s
@@ -442,7 +445,7 @@ def _result(out: Any, specs: Sequence[ComponentSpec], shapes: Sequence[LineShape
     return XpsFitResult(
         statistics=stats, params=estimates, success=bool(out.success), message=str(out.message),
         notes=tuple(notes), region_ev=region, components=tuple(comps), background=background,
-        x=x.copy(), data=y.copy(), fit=np.asarray(fit), background_curve=np.asarray(bg) + 0 * x,
+        x=x.copy(), data=y.copy(), fit=np.asarray(fit), background_curve=np.asarray(bg),
         area_covariance=area_cov, intensity_unit=intensity_unit, sigma_source=noise.source,
         source=source)
 
