@@ -20,10 +20,11 @@ Shapes (sources and checks in the issue-11 research, ``casaxps-conventions.md``)
     unconvolved curve is closed-form (Γ functions) and needs α, β > ½ (else the tail does not
     integrate); the Gaussian keeps it. ``center_ev`` and ``fwhm_ev`` are the Lorentzian's, not
     the apex and the drawn width (as in CasaXPS).
-``LF(α, β, w, m)`` — :func:`lf`: LA with the high-BE tail damped by exp(−|u|/(w/20)). This is an
-    **approximate reconstruction** (CasaXPS does not publish the kernel): with the Gaussian of
-    :data:`CASA_GAUSS_PER_M` it reproduces CasaXPS's exported LF(0.54,10,80,100,6) curves of the
-    FeO file to about 1 % of the peak height (measured in the tests).
+``LF(α, β, w, m)`` — :func:`lf`: LA with the high-BE tail damped by exp(−|u|/(w·0.0436)). This
+    is an **approximate reconstruction** (CasaXPS does not publish the kernel): its two constants
+    (:data:`LF_DAMPING_PER_W`, :data:`CASA_GAUSS_PER_M`) were fitted to CasaXPS's exported
+    LF(0.54,10,80,100,6) curves of the FeO file, which it then reproduces to 0.7 % rms and 2 %
+    at worst of the peak height (in-sample; no other LF curve was available).
 ``DS(α, m)`` — :func:`doniach_sunjic`: Doniach–Šunjić (tail on the high-BE side) of Lorentzian
     FWHM ``fwhm_ev`` convolved with a Gaussian. Its tail ∝ |x|^(α−1) does not integrate for
     α > 0, so ``area`` is the integral of the unconvolved line over center ± :data:`DS_WINDOW`
@@ -33,7 +34,8 @@ Shapes (sources and checks in the issue-11 research, ``casaxps-conventions.md``)
 
 CasaXPS's m (0–499) of LA/LF/DS sets the Gaussian width by a rule it does not publish; cald uses
 ``gauss_fwhm_ev`` = :data:`CASA_GAUSS_PER_M` × m × ``fwhm_ev``, calibrated at m = 100 on the FeO
-LF curves only — **unverified** for other m; :attr:`LineShape.approximate` flags these shapes.
+LF curves only — **unverified** for other m (a CasaXPS LA(1.53,243) would get 1.7 × F, which looks
+too broad for the MoS2 lines it was used on); :attr:`LineShape.approximate` flags these shapes.
 The Gaussian convolution is a Gauss–Hermite sum (64 nodes or more), point by point (any axis).
 """
 
@@ -69,12 +71,13 @@ __all__ = [
 _LN2 = float(np.log(2.0))
 _FWHM_PER_SIGMA = 2.0 * np.sqrt(2.0 * _LN2)
 
-#: Gaussian FWHM per unit of CasaXPS's m, in units of ``fwhm_ev`` (0.70 at m = 100: the FeO
-#: LF(0.54,10,80,100,6) export; unverified for other m).
-CASA_GAUSS_PER_M = 0.0070
-#: Decay length of the LF tail damping per unit of w, in units of ``fwhm_ev`` (4 F at w = 80,
-#: the FeO export).
-LF_DAMPING_PER_W = 1.0 / 20.0
+#: Gaussian FWHM per unit of CasaXPS's m, in units of ``fwhm_ev``: 0.707 at m = 100, fitted
+#: (with :data:`LF_DAMPING_PER_W`, areas fixed to the file's) to CasaXPS's two exported
+#: LF(0.54,10,80,100,6) curves of the FeO file; unverified for other m.
+CASA_GAUSS_PER_M = 0.00707
+#: Decay length of the LF tail damping per unit of w, in units of ``fwhm_ev``: 3.49 F at w = 80,
+#: fitted on the same FeO curves.
+LF_DAMPING_PER_W = 3.49 / 80.0
 #: Half-width, in units of ``fwhm_ev``, of the window over which a DS line has area ``area``.
 DS_WINDOW = 50.0
 
