@@ -633,3 +633,30 @@ def test_options_model():
         XpsFitOptions(preset="Zn 2p")
     with pytest.raises(ValidationError):
         XpsFitOptions(preset="Cd 3d", background="spline")
+
+
+def test_fit_casa_model_on_casaxps_nb3d_fit():
+    """A real CasaXPS-analysed region (cheminfo/vamas assigned.vms block 49, Kratos → CasaXPS
+    2.3.22, Nb 3d: Shirley AvWidth 2, two GL(30) doublets tied by area × 2/3, position −2.78 eV
+    KE and equal FWHM), its comp lines copied into CasaParam fields: cald's refit lands
+    +0.006 eV and −0.001 eV from CasaXPS's main-line positions (203.116, 207.179 eV), FWHM
+    −0.03/+0.06 eV, area % within 1.1 points, χ²ᵣ = 0.63 with σ = √counts."""
+    ke, counts = np.loadtxt(DATA / "cheminfo_assigned_block49_Nb3d.csv", delimiter=",",
+                            skiprows=1, unpack=True)
+    hv, shift = 1486.69, (285.09 - 281.0399) + (284.8 - 285.0903)
+    P = CasaParam
+    comps = [CasaComponent("Nb 3d Nb metal", "GL(30)", P(343.63388, 1e-20, 47261.55),
+                           P(1.1412059, 0.2, 5), P(1283.5736, 1283.3736, 1283.7736)),
+             CasaComponent("Nb 3d Nb metal", "GL(30)", P(229.08926, 1e-20, 47261.55, 0, 0.66666667),
+                           P(1.1412059, 0.2, 5, 0, 1), P(1280.7936, 0, 0, 0, -2.78)),
+             CasaComponent("Nb 3d Nb2O5, NbS2", "GL(30)", P(1361.0609, 1e-20, 47261.55),
+                           P(1.6358577, 0.2, 5), P(1279.511, 1279.311, 1279.711)),
+             CasaComponent("Nb 3d Nb2O5, NbS2", "GL(30)", P(907.37396, 1e-20, 47261.55, 2, 0.66666667),
+                           P(1.6358577, 0.2, 5, 2, 1), P(1276.731, 0, 0, 2, -2.78))]
+    region = CasaRegion("Nb 3d", "Shirley", 1271.7981, 1285.0516, (2622.1736, -450, 0, 0), 2, 2.92)
+    cmp = fit_casa_model(hv - ke + shift, counts, CasaModel.from_kinetic(region, comps, hv))
+    main = [cmp.rows[0], cmp.rows[2]]
+    assert [round(r["casa_be_ev"], 3) for r in main] == [203.116, 207.179]
+    assert all(abs(r["d_be_ev"]) < 0.02 for r in main)
+    assert all(abs(r["d_fwhm_ev"]) < 0.1 and abs(r["d_area_pct"]) < 2 for r in cmp.rows)
+    assert cmp.result.redchi == pytest.approx(0.63, abs=0.05)

@@ -8,7 +8,9 @@ value, low and high limit, link (index of the component tied to, ``-1`` for none
 number — a factor for area and FWHM, an offset for the position. CasaXPS stores positions and
 region limits as kinetic energies in its calibrated frame; :meth:`CasaModel.from_kinetic` turns
 such a model into binding energies (BE = hν − KE, offsets change sign, limits swap) — the data's
-BE axis must carry the same calibration (CasaXPS's ``Calib`` lines) for the two to compare.
+BE axis must carry the same calibration for the two to compare: with s = Σ (A − M) over the
+block's ``Calib M = … A = … BE ADD`` lines, BE = hν − raw KE + s (checked on a real Nb 3d fit,
+tests/test_xps_models.py).
 
 Backgrounds: ``Shirley`` → cald's iterative Shirley on the data (as CasaXPS), end levels over
 2·AvWidth + 1 points; ``U 2 Tougaard``/``U 3 Tougaard`` → :func:`cald.surface.backgrounds.tougaard`
