@@ -376,6 +376,7 @@ from cald.surface.xps import (  # noqa: E402
     atomic_ratio,
     charge_shift_ev,
     fit_xps_region,
+    sensitivity_factor,
 )
 from invariants import FitInvariants  # noqa: E402
 
@@ -470,6 +471,9 @@ def test_table_s1_charge_shift_and_ratio():
     assert [r["component"] for r in rows][0] == "Cd 3d core 5/2"
     assert sum(r["area_pct"] for r in rows) == pytest.approx(100)
     assert set(rows[0]) >= {"be_ev", "be_ev_err", "fwhm_ev", "area", "area_pct", "area_pct_err"}
+    assert sensitivity_factor("O 1s") == 2.93 and sensitivity_factor("Cd 3d", 12.0) == 12.0
+    with pytest.raises(ParameterError, match="no RSF for 'Cd 3d'"):
+        sensitivity_factor("Cd 3d")
     ratio = atomic_ratio(c1s.total_area(), 1.0, cd.total_area(), 12.0)
     expected = (c1s.total_area().value / 1.0) / (cd.total_area().value / 12.0)
     assert ratio.value == pytest.approx(expected) and ratio.stderr > 0

@@ -59,6 +59,7 @@ __all__ = [
     "atomic_ratio",
     "charge_shift_ev",
     "fit_xps_region",
+    "sensitivity_factor",
 ]
 
 #: Adventitious carbon C–C/C–H reference, eV.
@@ -72,6 +73,27 @@ C1S_REFERENCE_EV = 284.8
 SCOFIELD_AL_KA: dict[str, float] = {
     "C 1s": 1.0, "O 1s": 2.93, "Al 2p": 0.537, "Al 2s": 0.753, "Fe 2p": 16.42,
 }
+
+
+
+def sensitivity_factor(line: str, rsf: float | None = None) -> float:
+    """The RSF of ``line`` (``"Al 2s"``): ``rsf`` when given (the file's), else
+    :data:`SCOFIELD_AL_KA`.
+
+    Raises
+    ------
+    ParameterError
+        ``rsf`` not positive, or no value for the line (the table's lines listed).
+    """
+    if rsf is not None:
+        if not (np.isfinite(rsf) and rsf > 0):
+            raise ParameterError(f"RSF of {line} must be positive, got {rsf!r}")
+        return float(rsf)
+    if line not in SCOFIELD_AL_KA:
+        raise ParameterError(f"no RSF for {line!r} in cald's Al Kα table ({', '.join(SCOFIELD_AL_KA)}); "
+                             "give the file's RSF or rsf=")
+    return SCOFIELD_AL_KA[line]
+
 
 _SIGMA_POISSON = "counting statistics (σ = √counts)"
 _SIGMA_CPS = "counting statistics (σ = √(cps·t)/t)"
@@ -454,9 +476,9 @@ def charge_shift_ev(c1s: XpsFitResult, component: str = "C 1s C–C",
                     reference_ev: float = C1S_REFERENCE_EV) -> Estimate:
     """``reference_ev`` − the fitted BE of ``component`` (the C 1s C–C line): the shift to add to
     every BE of the sample; its error is that of the position."""
-    be = c1s.component(component).be_ev
     if c1s.charge_shift_ev:
         raise ParameterError("this C 1s fit is already charge-corrected")
+    be = c1s.component(component).be_ev
     return derived_estimate(lambda v: reference_ev - v, [be], None if be.stderr is None
                             else np.array([[be.stderr**2]]), "eV", "charge_shift_ev")
 
