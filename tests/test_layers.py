@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "cald"
 
 #: package (first component below cald) → packages it must not import.
 LIBRARY = {"io", "nmr", "recoupling", "lineshape", "fitting", "synth", "figures",
-           "tables", "options", "parallel", "qd"}
+           "tables", "options", "parallel", "qd", "surface"}
 PHYSICS = {"nmr", "recoupling", "lineshape"}
 FORBIDDEN = {
     # types: below everything
@@ -30,9 +30,12 @@ FORBIDDEN = {
     # readers never process
     "io": LIBRARY - {"io"} | {"project", "cli"},
     # physics: one family never reaches into another (nmr's options read through cald.read)
-    "nmr": {"recoupling", "lineshape", "qd", "synth", "figures", "project", "cli"},
-    "recoupling": {"lineshape", "synth", "figures", "project", "cli"},
-    "lineshape": {"recoupling", "synth", "figures", "project", "cli"},
+    "nmr": {"recoupling", "lineshape", "qd", "surface", "synth", "figures", "project", "cli"},
+    "recoupling": {"lineshape", "surface", "synth", "figures", "project", "cli"},
+    "lineshape": {"recoupling", "surface", "synth", "figures", "project", "cli"},
+    # surface chemistry (XPS): physics on arrays like lineshape, on the fitting core, the options
+    # models and lineshape's shared profiles; it reads no files (io) and nothing below uses it
+    "surface": {"io", "nmr", "recoupling", "qd", "synth", "figures", "project", "cli"},
     "options": LIBRARY - {"options"} | {"project", "cli"},
     "figures": {"synth", "project", "cli"},
     "synth": {"figures", "project", "cli"},
