@@ -17,7 +17,20 @@ except ImportError:  # pragma: no cover - older typer with click as a dependency
     )
 
 from cald import __version__
-from cald.cli import common, dosy, ligands, lineshape, nmr, nuclei, plan, project, respdor, titration, uvvis
+from cald.cli import (
+    common,
+    dosy,
+    ftir,
+    ligands,
+    lineshape,
+    nmr,
+    nuclei,
+    plan,
+    project,
+    respdor,
+    titration,
+    uvvis,
+)
 from cald.cli.common import console
 from cald.errors import FieldError, InputError
 
@@ -38,6 +51,7 @@ uvvis.register(app)
 dosy.register(app)
 titration.register(app)
 ligands.register(app)
+ftir.register(app)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,1 @@
+"""Surface chemistry of the nanocrystals: XPS and FTIR."""
