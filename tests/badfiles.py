@@ -489,6 +489,18 @@ def _uvvis_jasco(folder: Path) -> Path:
     return path
 
 
+def _ftir_csv(folder: Path) -> Path:
+    from cald.synth.infrared import CHELATING_CARBOXYLATE, OLEATE_CHAIN, write_ir_csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_ir_csv(folder / "ftir.csv", OLEATE_CHAIN + CHELATING_CARBOXYLATE,
+                        transmittance=True, start_cm1=1000.0, stop_cm1=3200.0, step_cm1=2.0)
+
+
+def _ftir_analyze(sample: Path, scratch: Path) -> list[str]:
+    return ["ftir", "analyze", str(sample), "--json"]
+
+
 def _uvvis_size(sample: Path, scratch: Path) -> list[str]:
     return ["uvvis", "size", str(sample), "--material", "CdSe", "--path-cm", "1", "--json"]
 
@@ -539,4 +551,5 @@ READERS: list[Reader] = [
     Reader("project-toml", _project, ".", _TEXT, call=_project_call),
     Reader("uvvis-csv", _uvvis_csv, ".", _TEXT, argv=_uvvis_size),
     Reader("uvvis-jasco", _uvvis_jasco, ".", _TEXT, argv=_uvvis_size),
+    Reader("ftir-csv", _ftir_csv, ".", _TEXT, argv=_ftir_analyze),
 ]
