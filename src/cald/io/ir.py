@@ -32,6 +32,9 @@ __all__ = ["MIN_POINTS", "read_ir"]
 
 #: Fewest points an IR spectrum must hold.
 MIN_POINTS = 10
+#: Largest |absorbance| accepted: beyond it a value is not a measured absorbance (and a spike of
+#: 10³⁰⁸ would stall the baseline and the fit).
+MAX_ABSORBANCE = 10.0
 #: Largest CSV read (bytes): an FTIR export at 0.25 cm⁻¹ is a few MB.
 MAX_BYTES = 100_000_000
 
@@ -129,7 +132,7 @@ def read_ir(path: str | os.PathLike[str]) -> Spectrum:
     ------
     DataFileError
         Missing or unreadable file, unknown columns or units, fewer than :data:`MIN_POINTS`
-        points, non-finite values, a transmittance ≤ 0, a wavenumber ≤ 0, repeated or out of
+        points, non-finite values, a transmittance ≤ 0, |absorbance| > :data:`MAX_ABSORBANCE`, a wavenumber ≤ 0, repeated or out of
         order.
     """
     p = Path(path)
@@ -153,6 +156,10 @@ def read_ir(path: str | os.PathLike[str]) -> Spectrum:
                             f"{x[i]:g} cm⁻¹)", p)
     history = [f"read {p.name} ({x.size} points, {x.min():g}–{x.max():g} cm⁻¹)"]
     a = _absorbance(x, y, unit, percent, where, p, history)
+    wild = np.flatnonzero(np.abs(a) > MAX_ABSORBANCE)
+    if wild.size:
+        raise DataFileError(f"absorbance {a[wild[0]]:g} at {x[wild[0]]:g} cm⁻¹ lies outside "
+                            f"±{MAX_ABSORBANCE:g}: not a measured IR absorbance", p)
     ordinate = "transmittance" if "TRANS" in unit or unit in ("%T", "T%", "T") else "absorbance"
     if step[0] < 0:
         x, a = x[::-1].copy(), a[::-1].copy()
