@@ -132,8 +132,8 @@ def read_ir(path: str | os.PathLike[str]) -> Spectrum:
     ------
     DataFileError
         Missing or unreadable file, unknown columns or units, fewer than :data:`MIN_POINTS`
-        points, non-finite values, a transmittance ≤ 0, |absorbance| > :data:`MAX_ABSORBANCE`, a wavenumber ≤ 0, repeated or out of
-        order.
+        points, non-finite values, a transmittance ≤ 0, |absorbance| > :data:`MAX_ABSORBANCE`,
+        a wavenumber ≤ 0, repeated or out of order.
     """
     p = Path(path)
     if not p.is_file():
