@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "cald"
 
 #: package (first component below cald) → packages it must not import.
 LIBRARY = {"io", "nmr", "recoupling", "lineshape", "fitting", "synth", "figures",
-           "tables", "options", "parallel", "qd"}
+           "tables", "options", "parallel", "qd", "surface"}
 PHYSICS = {"nmr", "recoupling", "lineshape"}
 FORBIDDEN = {
     # types: below everything
@@ -42,6 +42,9 @@ FORBIDDEN = {
     # processing of the physics layer (the 1H alkene of a titration, the 1H ligand density);
     # nothing below uses qd
     "qd": LIBRARY - {"qd", "fitting", "options", "io", "lineshape", "nmr"} | {"project", "cli"},
+    # surface chemistry (XPS, FTIR): on the types, the fitting core, the options models, the
+    # readers and the shared peak fits; nothing below uses it
+    "surface": LIBRARY - {"surface", "fitting", "options", "io", "lineshape"} | {"project", "cli"},
     # the project layer is below the command line
     "project": {"cli"},
 }
