@@ -215,8 +215,9 @@ class FtirResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary: ``carboxylate`` ``{nu_as, nu_s, delta, mode}`` (cm⁻¹) with
-        their errors, ``bridging``, ``components``, ``band_areas``, fit statistics, baseline and
-        notes."""
+        their errors, ``bridging``, ``components`` (centre, FWHM in cm⁻¹ and area in
+        absorbance·cm⁻¹ per band; not the derived heights, whose last digit varies between
+        processes), ``band_areas``, fit statistics, baseline and notes."""
         fit = self.fit.to_dict()
         bridging = None
         if BRIDGING in self.components:
@@ -234,7 +235,10 @@ class FtirResult:
                             "mode": self.mode, "unit": "cm-1", "rule": self.thresholds.rule(),
                             "thresholds": self.thresholds.to_dict()},
             "bridging": bridging,
-            "components": [{"name": name, **p.to_dict()} for name, p in self.components.items()],
+            "components": [{"name": name, "center_cm1": p.center, "center_cm1_err": p.center_err,
+                            "fwhm_cm1": p.fwhm, "fwhm_cm1_err": p.fwhm_err, "area_cm1": p.area,
+                            "area_cm1_err": p.area_err, "notes": list(p.notes)}
+                           for name, p in self.components.items()],
             "band_areas": {a.name: a.to_dict() for a in self.band_areas},
             "ch2_height": self.ch2_height,
             "noise_sd": self.noise_sd,
