@@ -247,3 +247,21 @@ def test_kind_presentation(tmp_path):
     assert "chelating" in statements[0].text and statements[0].unit == "cm⁻¹"
     assert any("bridging" in s.text for s in statements)
     assert any("Al–O–Al" in s.text and s.value > 0.5 for s in statements)
+
+
+def test_free_acid_band_kept_and_voigt_shape(tmp_path):
+    bands = (*OLEATE_CHAIN, *CHELATING_CARBOXYLATE, IrBand(1710.0, 25.0, 0.08))
+    spec = read_ir(_spectrum(tmp_path, bands))
+    result = analyze_ftir(spec)
+    assert result.components["acid_co"].center == pytest.approx(1710.0, abs=2.0)
+    assert result.mode == "chelating" and "bridging" not in result.components
+    voigt = FtirOptions(shape="voigt").analyze(spec)
+    assert voigt.delta.value == pytest.approx(100.0, abs=2.0)
+
+
+def test_absurd_absorbance_refused(tmp_path):
+    """A mutant transmittance of 1e308 % made the baseline and fit run past 10 s."""
+    rows = "".join(f"{1000 + i},{50.0 if i != 7 else 1e308}\n" for i in range(30))
+    path = _csv(tmp_path, rows, "wavenumber_cm1,transmittance")
+    with pytest.raises(DataFileError, match="not a measured IR absorbance"):
+        read_ir(path)
