@@ -499,6 +499,9 @@ def _band_areas(x: NDArray[np.float64], y: NDArray[np.float64],
             out.append(BandArea(name, (lo, hi), None, None, None))
             continue
         area, err, covered = got
+        if name == "al_o_al" and lo <= 722.0 <= hi:
+            notes.append("the Al–O–Al region holds the ligand's CH2 rocking band (722 cm⁻¹): "
+                         "compare samples rather than read the area as alumina alone")
         if covered[0] - lo > 1.0 or hi - covered[1] > 1.0:
             notes.append(f"{name}: the data cover only {covered[0]:g}–{covered[1]:g} of "
                          f"{lo:g}–{hi:g} cm⁻¹")
