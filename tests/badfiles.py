@@ -497,6 +497,12 @@ def _ftir_csv(folder: Path) -> Path:
                         transmittance=True, start_cm1=1000.0, stop_cm1=3200.0, step_cm1=2.0)
 
 
+def _ftir_jcamp(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)  # polystyrene, DIF/DUP, %T, 4400 → 450 cm⁻¹
+    return Path(shutil.copy(Path(__file__).parent / "data" / "ftir" / "dupdec1.jdx",
+                            folder / "ir.jdx"))
+
+
 def _ftir_analyze(sample: Path, scratch: Path) -> list[str]:
     return ["ftir", "analyze", str(sample), "--json"]
 
@@ -552,4 +558,5 @@ READERS: list[Reader] = [
     Reader("uvvis-csv", _uvvis_csv, ".", _TEXT, argv=_uvvis_size),
     Reader("uvvis-jasco", _uvvis_jasco, ".", _TEXT, argv=_uvvis_size),
     Reader("ftir-csv", _ftir_csv, ".", _TEXT, argv=_ftir_analyze),
+    Reader("ftir-jcamp", _ftir_jcamp, ".", _TEXT, argv=_ftir_analyze),
 ]
