@@ -7,7 +7,7 @@ Steps of :func:`analyze_ftir` on an absorbance spectrum (:func:`cald.io.ir.read_
    because its weights follow the noise level (no asymmetry ``p`` to tune) and, with a stiff
    λ, it passes under the broad O–H (3000–3600 cm⁻¹) and Al–O–Al (450–750 cm⁻¹) bands whose
    areas are wanted: on a synthetic spectrum with a sloped, curved baseline it kept 97 % of
-   both areas where AsLS (p = 0.01) and a cubic ``imodpoly`` kept 60–75 %. λ is given for a
+   both areas where AsLS (λ = 10⁸, p = 0.01) and a cubic ``imodpoly`` kept 57–78 %. λ is given for a
    1 cm⁻¹ point spacing and scaled by (1 cm⁻¹/Δν̃)⁴ to the data's spacing (the second-difference
    penalty of the same curve scales with the fourth power of the spacing), so one value suits
    spectra sampled at 0.5, 1 or 2 cm⁻¹.
@@ -329,12 +329,12 @@ def _window_start(x: NDArray[np.float64], y: NDArray[np.float64],
     return float(x[top]), idx[0] < top < idx[-1]
 
 
-def _fit(spec: Spectrum, region: tuple[float, float], bands: dict[str, float], shape: str,
-         sigma: float | None) -> PeakFitResult:
+def _fit(spec: Spectrum, region: tuple[float, float], bands: dict[str, float],
+         shape: str) -> PeakFitResult:
+    """The shared peak fit at these starting centres (σ measured on the spectrum)."""
     from cald.lineshape.peaks import fit_peaks
 
-    return fit_peaks(spec, region, centers=list(bands.values()), shape=shape, baseline="linear",
-                     sigma=sigma)
+    return fit_peaks(spec, region, centers=list(bands.values()), shape=shape, baseline="linear")
 
 
 def _significant(p: PeakEstimate, window: tuple[float, float]) -> bool:
@@ -420,8 +420,7 @@ def analyze_ftir(spec: Spectrum, *, fit_region_cm1: tuple[float, float] = (1350.
                             f"{min(nu_as_window_cm1):g}–{max(nu_as_window_cm1):g} cm⁻¹",
                             spec.source)
     bands = {NU_AS: nu_as0, NU_S: nu_s0, SCISSOR: scissor_cm1}
-    fit_sigma = sigma if sigma > 0 else None
-    fit = _fit(corrected, (lo, hi), bands, shape, fit_sigma)
+    fit = _fit(corrected, (lo, hi), bands, shape)
     windows = {BRIDGING: bridging_window_cm1, ACID: acid_window_cm1}
     b_lo, b_hi = min(bridging_window_cm1), max(bridging_window_cm1)
     starts = {BRIDGING: float(np.clip(fit.peaks[0].center + 30.0, b_lo, b_hi)),
@@ -431,7 +430,7 @@ def analyze_ftir(spec: Spectrum, *, fit_region_cm1: tuple[float, float] = (1350.
             continue
         trial_bands = {**bands, name: starts[name]}
         try:
-            trial = _fit(corrected, (lo, hi), trial_bands, shape, fit_sigma)
+            trial = _fit(corrected, (lo, hi), trial_bands, shape)
         except ParameterError:
             continue
         peak = trial.peaks[list(trial_bands).index(name)]
@@ -474,14 +473,14 @@ def analyze_ftir(spec: Spectrum, *, fit_region_cm1: tuple[float, float] = (1350.
                                           center_covar([BRIDGING, NU_S]), "cm-1", "delta")
         notes.append("the bridging pair's ν_s is not resolved from the main ν_s: its Δ is "
                      "taken against the main ν_s")
-    areas = _band_areas(x, y, regions, sigma, notes)
+    band_areas = _band_areas(x, y, regions, sigma, notes)
     ch2_mask = (x >= min(regions["ch2_stretch"])) & (x <= max(regions["ch2_stretch"]))
     ch2_height = float(np.max(y[ch2_mask])) if ch2_mask.any() else None
     if sigma == 0:
         notes.append("the noise σ of the spectrum is 0: band-area errors are 0")
     notes.append("band-area errors are from the noise only, not from the baseline choice")
     return FtirResult(nu_as, nu_s, delta, mode, thresholds, components, bridging_fraction,
-                      bridging_delta, areas, fit, corrected, baseline, ch2_height, sigma, lam,
+                      bridging_delta, band_areas, fit, corrected, baseline, ch2_height, sigma, lam,
                       lam_1cm, spec.source, tuple(notes + list(fit.notes)))
 
 
