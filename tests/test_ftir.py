@@ -277,3 +277,26 @@ def test_polystyrene_band_positions(name):
     assert result.nu_as.value == pytest.approx(1601.2, abs=1.0)
     if "bridging" in result.components:  # resolved at 4 cm⁻¹ (jtpolys), not at 1605's resolution
         assert result.components["bridging"].center == pytest.approx(1583.0, abs=1.0)
+
+
+def test_baseline_lambda_follows_the_spacing(tmp_path):
+    """λ is given for 1 cm⁻¹ and scaled by the spacing⁴: band areas agree at 0.5 and 4 cm⁻¹."""
+    bands = OLEATE_CHAIN + CHELATING_CARBOXYLATE + ALUMINA
+    areas = []
+    for step in (0.5, 4.0):
+        path = write_ir_csv(tmp_path / f"s{step}.csv", bands, step_cm1=step, seed=2)
+        result = analyze_ftir(read_ir(path))
+        areas.append({a.name: a.area for a in result.band_areas})
+        assert result.lam == pytest.approx(result.lam_1cm / step**4)
+    for name in ("al_o_al", "o_h", "ch2_stretch"):
+        assert areas[0][name] == pytest.approx(areas[1][name], rel=0.03), name
+
+
+def test_reversed_axis_and_input_untouched(tmp_path):
+    spec = read_ir(_spectrum(tmp_path, OLEATE_CHAIN + CHELATING_CARBOXYLATE))
+    values = spec.values.copy()
+    forward = analyze_ftir(spec)
+    backward = analyze_ftir(spec.evolve(spec.values[::-1], "reversed", axis=spec.axis[::-1]))
+    np.testing.assert_array_equal(spec.values, values)
+    assert backward.delta.value == pytest.approx(forward.delta.value, abs=1e-6)
+    assert np.all(np.diff(backward.corrected.axis) > 0)
