@@ -217,6 +217,9 @@ def test_cli_plot_and_json(tmp_path, capsys):
     assert (tmp_path / "f.svg").stat().st_size > 1000
     assert {"carboxylate", "bridging", "components", "band_areas", "fit", "notes"} <= set(obj)
     assert [c["name"] for c in obj["components"]] == ["nu_as", "nu_s", "ch2_scissor"]
+    narrow = run_json(capsys, ["ftir", "analyze", path, "--ch2-region-cm1", "2900:2940"])
+    assert narrow["band_areas"]["ch2_stretch"]["region_cm1"] == [2900.0, 2940.0]
+    assert narrow["band_areas"]["ch2_stretch"]["area"] < obj["band_areas"]["ch2_stretch"]["area"]
 
 
 # --- the kind ---------------------------------------------------------------------------------

@@ -46,6 +46,9 @@ def analyze(
     nu_as_window_cm1: str | None = _region("nu_as_window_cm1"),
     nu_s_window_cm1: str | None = _region("nu_s_window_cm1"),
     bridging_window_cm1: str | None = _region("bridging_window_cm1"),
+    al_o_al_region_cm1: str | None = _region("al_o_al_region_cm1"),
+    o_h_region_cm1: str | None = _region("o_h_region_cm1"),
+    ch2_region_cm1: str | None = _region("ch2_region_cm1"),
     shape: str = option(FtirOptions, "shape"),
     lam_1cm: float = option(FtirOptions, "lam_1cm"),
     bic_threshold: float = option(FtirOptions, "bic_threshold"),
@@ -60,7 +63,9 @@ def analyze(
                          bridging_min_cm1=bridging_min_cm1, monodentate_min_cm1=monodentate_min_cm1,
                          fit_region_cm1=fit_region_cm1, nu_as_window_cm1=nu_as_window_cm1,
                          nu_s_window_cm1=nu_s_window_cm1, bridging_window_cm1=bridging_window_cm1,
-                         shape=shape, lam_1cm=lam_1cm, bic_threshold=bic_threshold)
+                         al_o_al_region_cm1=al_o_al_region_cm1, o_h_region_cm1=o_h_region_cm1,
+                         ch2_region_cm1=ch2_region_cm1, shape=shape, lam_1cm=lam_1cm,
+                         bic_threshold=bic_threshold)
     check_plot_path(plot)
     spectrum = read_ir(path)
     result = opts.analyze(spectrum)

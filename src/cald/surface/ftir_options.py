@@ -41,6 +41,13 @@ class FtirOptions(Options):
                                     description="Window of ν_s(COO⁻) A:B (cm⁻¹).")
     bridging_window_cm1: Region = Field(
         (1600.0, 1545.0), description="Window of the bridging ν_as shoulder A:B (cm⁻¹).")
+    al_o_al_region_cm1: Region = Field(
+        (750.0, 450.0), description="Al–O–Al region integrated A:B (cm⁻¹).")
+    o_h_region_cm1: Region = Field((3600.0, 3000.0),
+                                   description="O–H region integrated A:B (cm⁻¹).")
+    ch2_region_cm1: Region = Field(
+        (3000.0, 2800.0), description="CH2-stretch region A:B (cm⁻¹): the areas' and spectra's "
+        "normalisation.")
     shape: Literal["gaussian", "voigt"] = Field("gaussian", description="Band shape: gaussian or "
                                                 "voigt.")
     lam_1cm: PositiveFloat = Field(
@@ -69,4 +76,7 @@ class FtirOptions(Options):
                             lam_1cm=self.lam_1cm, nu_as_window_cm1=self.nu_as_window_cm1,
                             nu_s_window_cm1=self.nu_s_window_cm1,
                             bridging_window_cm1=self.bridging_window_cm1,
-                            thresholds=thresholds, bic_threshold=self.bic_threshold)
+                            thresholds=thresholds, bic_threshold=self.bic_threshold,
+                            band_regions_cm1={"al_o_al": self.al_o_al_region_cm1,
+                                              "o_h": self.o_h_region_cm1,
+                                              "ch2_stretch": self.ch2_region_cm1})
