@@ -489,6 +489,24 @@ def _uvvis_jasco(folder: Path) -> Path:
     return path
 
 
+def _ftir_csv(folder: Path) -> Path:
+    from cald.synth.infrared import CHELATING_CARBOXYLATE, OLEATE_CHAIN, write_ir_csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_ir_csv(folder / "ftir.csv", OLEATE_CHAIN + CHELATING_CARBOXYLATE,
+                        transmittance=True, start_cm1=1000.0, stop_cm1=3200.0, step_cm1=2.0)
+
+
+def _ftir_jcamp(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)  # polystyrene, DIF/DUP, %T, 4400 → 450 cm⁻¹
+    return Path(shutil.copy(Path(__file__).parent / "data" / "ftir" / "dupdec1.jdx",
+                            folder / "ir.jdx"))
+
+
+def _ftir_analyze(sample: Path, scratch: Path) -> list[str]:
+    return ["ftir", "analyze", str(sample), "--json"]
+
+
 def _uvvis_size(sample: Path, scratch: Path) -> list[str]:
     return ["uvvis", "size", str(sample), "--material", "CdSe", "--path-cm", "1", "--json"]
 
@@ -566,4 +584,6 @@ READERS: list[Reader] = [
            argv=_xps_read),
     Reader("vamas-staib", _xps_real("matkrin_aes_staib.vms"), ".", _TEXT, argv=_xps_read),
     Reader("xps-csv", _xps_csv, ".", _TEXT, argv=_xps_read),
+    Reader("ftir-csv", _ftir_csv, ".", _TEXT, argv=_ftir_analyze),
+    Reader("ftir-jcamp", _ftir_jcamp, ".", _TEXT, argv=_ftir_analyze),
 ]

@@ -33,9 +33,10 @@ FORBIDDEN = {
     "nmr": {"recoupling", "lineshape", "qd", "surface", "synth", "figures", "project", "cli"},
     "recoupling": {"lineshape", "surface", "synth", "figures", "project", "cli"},
     "lineshape": {"recoupling", "surface", "synth", "figures", "project", "cli"},
-    # surface chemistry (XPS): physics on arrays like lineshape, on the fitting core, the options
-    # models and lineshape's shared profiles; it reads no files (io) and nothing below uses it
-    "surface": {"io", "nmr", "recoupling", "qd", "synth", "figures", "project", "cli"},
+    # surface chemistry (XPS, FTIR): computation on arrays like lineshape, on the types, the
+    # fitting core, the options models and lineshape's profiles and peak fits; it reads no files
+    # (io) and nothing below uses it
+    "surface": LIBRARY - {"surface", "fitting", "options", "lineshape"} | {"project", "cli"},
     "options": LIBRARY - {"options"} | {"project", "cli"},
     "figures": {"synth", "project", "cli"},
     "synth": {"figures", "project", "cli"},

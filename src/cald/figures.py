@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from cald.qd.titration import TitrationResult
     from cald.qd.uvvis import ExcitonResult
     from cald.qd.uvvis_series import UvvisSeriesResult
+    from cald.surface.ftir import FtirResult
 
-__all__ = ["exciton_figure", "fit_figure", "lineshape_fit_figure", "overlay_figure", "plan_timeline_figure",
+__all__ = ["exciton_figure", "fit_figure", "ftir_figure", "ftir_overlay_figure",
+           "lineshape_fit_figure", "overlay_figure", "plan_timeline_figure",
            "render_figure", "respdor_figure", "save_figure", "spectrum_figure",
            "titration_figure", "titration_stack_figure", "uvvis_series_figure"]
 
@@ -325,4 +327,62 @@ def titration_stack_figure(spectra: Sequence[Spectrum], tma_per_qd: Sequence[flo
     ax.set_yticks([])
     ax.set_xlabel("1H δ / ppm")
     ax.set_title("alkene region; labels: TMA per QD", fontsize=9)
+    return fig
+
+
+#: Shaded FTIR regions of the study's Figure 3b: (low, high) cm⁻¹, label, colour.
+_FTIR_SHADES = ((450.0, 750.0, "Al–O–Al", "C2"), (3000.0, 3600.0, "O–H", "C1"))
+
+
+def _ftir_axis(ax: Any, shade: bool = True) -> None:
+    """Wavenumber axis drawn high → low (as FTIR spectra are read), Figure 3b's shaded bands."""
+    if shade:
+        for lo, hi, label, color in _FTIR_SHADES:
+            ax.axvspan(lo, hi, color=color, alpha=0.12, lw=0, label=label)
+    ax.set_xlabel(_AXIS_LABELS["cm-1"])
+    ax.invert_xaxis()
+
+
+def ftir_figure(result: FtirResult) -> Figure:
+    """An FTIR analysis: the baseline-corrected spectrum with the integrated regions shaded
+    (top), the carboxylate band fit with its components and Δ (bottom)."""
+    fig = Figure(figsize=(6.4, 6.0), layout="constrained")
+    top, bottom = fig.subplots(2, 1, height_ratios=[1, 1.2])
+    spec = result.corrected
+    top.plot(spec.axis, np.real(spec.values), lw=0.7, color="black", label="baseline-corrected")
+    top.plot(spec.axis, np.real(spec.values) + result.baseline - result.baseline.min(), lw=0.5,
+             color="grey", alpha=0.6, label="measured (offset)")
+    _ftir_axis(top)
+    top.set_ylabel("absorbance")
+    top.legend(fontsize=7, frameon=False, loc="upper left")
+    fit = result.fit
+    bottom.plot(fit.x, fit.data, lw=0.8, color="black", label="data")
+    bottom.plot(fit.x, fit.model_curve(fit.x), lw=1.3, color="C3", label="fit")
+    base = fit.baseline_curve(fit.x)
+    for i, (name, curve) in enumerate(zip(result.components, fit.component_curves(fit.x),
+                                          strict=True)):
+        bottom.plot(fit.x, curve + base, lw=0.9, ls="--", color=f"C{i}",
+                    label=f"{name} {result.components[name].center:.0f}")
+    bottom.plot(fit.x, fit.residual, lw=0.6, color="grey", label="residual")
+    _ftir_axis(bottom, shade=False)
+    bottom.set_ylabel("absorbance")
+    delta = result.delta
+    err = "" if delta.stderr is None else f" ± {delta.stderr:.1f}"
+    bottom.set_title(f"Δ = {delta.value:.1f}{err} cm⁻¹: {result.mode}", fontsize=10)
+    bottom.legend(fontsize=7, frameon=False, ncol=2)
+    return fig
+
+
+def ftir_overlay_figure(traces: Sequence[tuple[str, np.ndarray, np.ndarray]]) -> Figure:
+    """FTIR spectra of several samples (label, cm⁻¹, absorbance normalised to the CH2 stretch),
+    offset for clarity, with the Al–O–Al and O–H regions shaded (cf. the study's Figure 3b)."""
+    fig = Figure(figsize=(6.4, 1.6 + 1.1 * max(len(traces), 1)), layout="constrained")
+    ax = fig.subplots()
+    for i, (label, axis, values) in enumerate(traces):
+        ax.plot(axis, np.asarray(values) + 1.2 * i, lw=0.8, color=f"C{i}", label=label)
+    _ftir_axis(ax)
+    ax.set_ylabel("absorbance / CH2 stretch (offset)")
+    ax.set_yticks([])
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], labels[::-1], fontsize=7, frameon=False, loc="upper left")
     return fig

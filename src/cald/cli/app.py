@@ -20,6 +20,7 @@ from cald import __version__
 from cald.cli import (
     common,
     dosy,
+    ftir,
     ligands,
     lineshape,
     nmr,
@@ -52,6 +53,7 @@ dosy.register(app)
 titration.register(app)
 ligands.register(app)
 xps.register(app)
+ftir.register(app)
 
 
 def _version(value: bool) -> None:

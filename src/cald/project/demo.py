@@ -20,7 +20,10 @@ parameters (labelled synthetic in every file and in the report), analysed by the
   the bound-oleate alkene moves to lower frequency and broadens slightly up to 25 TMA/QD, then
   sharpens abruptly as the QDs lose colloidal stability;
 * ``data/ligands_1h_n0`` and ``ligands_uvvis_n0.csv``: quantitative 1H (CH2Br2 standard) and UV-vis
-  of the pristine QDs in toluene-d8: 85 bound oleates per QD of 2.3 nm, 4 % free oleic acid.
+  of the pristine QDs in toluene-d8: 85 bound oleates per QD of 2.3 nm, 4 % free oleic acid;
+* ``data/ftir_n0.csv``, ``ftir_n3.csv``: FTIR of the pristine QDs (chelating carboxylate, Δ = 100
+  cm⁻¹) and after c-ALD (the study measured n = 2; here the n = 3 sample): a bridging ν_as
+  shoulder near 1560 cm⁻¹, broad Al–O–Al (450–750) and O–H (3000–3600 cm⁻¹) bands.
 
 ``project.toml`` names the samples (n = 0 and 1, 85 ligands and 25 TMA per QD), the data sets and
 the analyses (RESPDOR fit, DNP enhancement, 13C spectra overlaid and normalised to the alkene).
@@ -36,6 +39,13 @@ import numpy as np
 from cald.io.atomic import atomic_write_text
 from cald.project.pipeline import RunSummary, run_project
 from cald.synth.bruker import Line
+from cald.synth.infrared import (
+    ALUMINA,
+    BRIDGING_CARBOXYLATE,
+    CHELATING_CARBOXYLATE,
+    OLEATE_CHAIN,
+    write_ir_csv,
+)
 from cald.synth.nmr_sets import (
     OLEATE_13C_LINES,
     write_al27_cp,
@@ -462,6 +472,30 @@ standard_rel_err = 0.01
 path_cm = 1.0
 dilution = 10.0
 qd_rel_err = 0.1
+
+# --- FTIR (issue 11, item 3): carboxylate binding mode and Al–O–Al/O–H bands; the study
+# measured n = 2, the demo uses its n = 3 sample with n = 2-like synthetic bands ---
+[[datasets]]
+id = "ftir-n0"
+path = "data/ftir_n0.csv"
+kind = "csv"
+sample = "CdSe"
+
+[[datasets]]
+id = "ftir-n3"
+path = "data/ftir_n3.csv"
+kind = "csv"
+sample = "CdSe@AlOx-3"
+
+[[analyses]]
+id = "ftir-n0"
+kind = "ftir"
+inputs = ["ftir-n0"]
+
+[[analyses]]
+id = "ftir-n3"
+kind = "ftir"
+inputs = ["ftir-n3"]
 """
 
 
@@ -506,6 +540,13 @@ def write_demo_project(out_dir: str | os.PathLike[str]) -> Path:
                       standard="CH2Br2", standard_mm=2.0, noise_sd=0.1, seed=DEMO_SEED + 20)
     write_ligand_uvvis(data / "ligands_uvvis_n0.csv", exciton_nm=495.0, qd_um=40.0, path_cm=1.0,
                        dilution=10.0, seed=DEMO_SEED + 21)
+    # --- FTIR: pristine QDs (chelating, Δ = 100 cm⁻¹) and after c-ALD (the study's n = 2, here
+    # the n = 3 sample): a bridging ν_as shoulder near 1560, broad Al–O–Al and O–H bands ---
+    write_ir_csv(data / "ftir_n0.csv", OLEATE_CHAIN + CHELATING_CARBOXYLATE,
+                 note="oleate-capped CdSe QDs, chelating carboxylate", seed=DEMO_SEED + 50)
+    write_ir_csv(data / "ftir_n3.csv", OLEATE_CHAIN + CHELATING_CARBOXYLATE + BRIDGING_CARBOXYLATE
+                 + ALUMINA, note="CdSe@AlOx after c-ALD (study: n = 2), bridging shoulder, "
+                 "Al-O-Al and Al-OH bands", seed=DEMO_SEED + 51)
     return atomic_write_text(out / "project.toml", _PROJECT)
 
 

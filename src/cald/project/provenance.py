@@ -20,7 +20,7 @@ __all__ = ["versions", "code_fingerprint", "tree_fingerprint"]
 
 #: Distributions whose versions are recorded (and enter the fingerprint: they compute numbers).
 _DEPENDENCIES = ("numpy", "scipy", "lmfit", "matplotlib", "nmrglue", "pybaselines", "mrsimulator",
-                 "jcamp", "dask", "distributed", "pydantic", "jinja2")
+                 "dask", "distributed", "pydantic", "jinja2")
 #: Files of the installed package that shape results: code, report templates, schemas.
 _CODE_SUFFIXES = (".py", ".j2", ".json")
 
