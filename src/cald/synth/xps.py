@@ -8,9 +8,10 @@ synthetic in its comment) the way Kratos/CasaXPS files are laid out, so that
 can carry a "CasaXPS model" for ``--casa-model`` tests.
 
 :func:`gl_shirley_counts` makes realistic counts for such a region: Gaussian–Lorentzian
-product peaks (CasaXPS's GL(m)) of given areas on a flat level plus a Shirley-like step (the
-background at a binding energy grows with the peak area at lower binding energies), with
-Poisson noise. It is a data generator, not a fit model (those are in :mod:`cald.surface`).
+product peaks (CasaXPS's GL(m), :func:`cald.surface.lineshapes.gl`) of given areas on a flat
+level plus a Shirley-like step (the background at a binding energy grows with the peak area at
+lower binding energies), with Poisson noise. It is a data generator, not a fit model (those
+are in :mod:`cald.surface`).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ import numpy as np
 from cald.errors import ParameterError
 from cald.io.atomic import atomic_write_text
 from cald.io.vamas import AL_KALPHA_EV, VAMAS_IDENTIFIER
+from cald.surface.lineshapes import gl
 
-__all__ = ["CasaModelComponent", "GLPeak", "SyntheticRegion", "demo_regions", "gl_product",
+__all__ = ["CasaModelComponent", "GLPeak", "SyntheticRegion", "demo_regions",
            "gl_shirley_counts", "write_vamas"]
 
 _UNSET = "1e+037"
@@ -205,20 +207,6 @@ class GLPeak:
     gl_percent: float = 30.0
 
 
-def gl_product(be_ev: np.ndarray, center_ev: float, fwhm_ev: float, gl_percent: float) -> np.ndarray:
-    """CasaXPS's GL(m) product lineshape of unit height:
-    ``exp(−4 ln2 (1 − m) u²) / (1 + 4 m u²)``, ``u = (x − center)/fwhm``, ``m = gl_percent/100``."""
-    m = gl_percent / 100.0
-    u = (np.asarray(be_ev, dtype=float) - center_ev) / fwhm_ev
-    return np.exp(-4.0 * math.log(2.0) * (1.0 - m) * u**2) / (1.0 + 4.0 * m * u**2)
-
-
-def _unit_area(fwhm_ev: float, gl_percent: float) -> float:
-    """Area of a unit-height GL(m) (eV), integrated numerically over ±200 FWHM."""
-    x = np.linspace(-200.0 * fwhm_ev, 200.0 * fwhm_ev, 400_001)
-    return float(np.trapezoid(gl_product(x, 0.0, fwhm_ev, gl_percent), x))
-
-
 def gl_shirley_counts(be_ev: np.ndarray, peaks: Sequence[GLPeak], background_cps: float,
                       step_fraction: float = 0.1, dwell_s: float = 0.1, scans: int = 10,
                       seed: int = 0) -> np.ndarray:
@@ -252,8 +240,7 @@ def gl_shirley_counts(be_ev: np.ndarray, peaks: Sequence[GLPeak], background_cps
     be = np.asarray(be_ev, dtype=float)
     peak_cps = np.zeros_like(be)
     for p in peaks:
-        peak_cps += p.area / _unit_area(p.fwhm_ev, p.gl_percent) * gl_product(
-            be, p.be_ev, p.fwhm_ev, p.gl_percent)
+        peak_cps += gl(be, p.be_ev, p.fwhm_ev, p.area, p.gl_percent / 100.0)
     order = np.argsort(be)
     cumulative = np.empty_like(be)
     cumulative[order] = np.cumsum(peak_cps[order])
