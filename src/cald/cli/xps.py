@@ -165,17 +165,13 @@ def fit(
                              n_average=n_average)
         blk, notes = find_block(vamas.blocks, opts.region_preset().name, opts.block,
                                 str(vamas.path))
-        result = opts.fit_block(blk, str(vamas.path))
-        reference = None
-        if charge_ref is not None:
-            from cald.surface.xps import apply_charge_shift
-
-            shift, reference = _charge_reference(charge_ref, vamas, opts)
-            result = apply_charge_shift(result, shift)
+        shift, reference = (None, None) if charge_ref is None else _charge_reference(
+            charge_ref, vamas, opts)
+        result = opts.fit_block(blk, str(vamas.path), shift)
         out = {"file": str(vamas.path), "block": blk.index + 1, "block_name": blk.label,
                "region": opts.region_preset().name, **result.to_dict(),
-               "charge_shift_ev": result.charge_shift_ev if reference else None,
-               "charge_shift_ev_err": shift.stderr if reference else None,
+               "charge_shift_ev": None if shift is None else shift.value,
+               "charge_shift_ev_err": None if shift is None else shift.stderr,
                "charge_reference": reference, "table_s1": result.table_s1()}
         out["notes"] = [*notes, *out["notes"]]
         text = (f"{vamas.path.name} block {blk.index + 1} ({blk.label}), preset "

@@ -13,6 +13,7 @@ is that of the raw counts and areas are in CPS·eV like CasaXPS's."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
@@ -86,16 +87,28 @@ class XpsFitOptions(Options):
                               preset.background, tuple(self.background_params or ()),
                               self.n_average, self.intensity_unit, self.acquisition_s, source)
 
-    def fit_block(self, block: Any, source: str = "") -> XpsFitResult:
+    def fit_block(self, block: Any, source: str = "", charge_shift: Estimate | None = None
+                  ) -> XpsFitResult:
         """:meth:`fit` of a VAMAS block on :func:`block_spectrum` (cps with its acquisition
-        time: σ from the raw counts, areas in CPS·eV)."""
-        from cald.surface.xps import fit_xps_region
+        time: σ from the raw counts, areas in CPS·eV).
+
+        With ``charge_shift`` (from :meth:`charge_shift`) the preset's window, starts and bounds,
+        which are true binding energies, are moved onto the uncorrected axis (− shift) before the
+        fit and the result is corrected (+ shift,
+        :func:`~cald.surface.xps.apply_charge_shift`): a charged sample's lines stay inside
+        their bounds."""
+        from cald.surface.xps import apply_charge_shift, fit_xps_region
 
         be, cps, acquisition_s = block_spectrum(block, source)
         preset = self.region_preset()
-        return fit_xps_region(be, cps, preset.components, preset.region_ev, preset.background,
-                              tuple(self.background_params or ()), self.n_average, "cps",
-                              acquisition_s, source)
+        s = 0.0 if charge_shift is None else charge_shift.value
+        comps = [replace(c, be_ev=c.be_ev - s, be_bounds_ev=None if c.be_bounds_ev is None else
+                         (c.be_bounds_ev[0] - s, c.be_bounds_ev[1] - s))
+                 for c in preset.components]
+        result = fit_xps_region(be, cps, comps, (preset.region_ev[0] - s, preset.region_ev[1] - s),
+                                preset.background, tuple(self.background_params or ()),
+                                self.n_average, "cps", acquisition_s, source)
+        return result if charge_shift is None else apply_charge_shift(result, charge_shift)
 
     def charge_shift(self, c1s: XpsFitResult) -> Estimate:
         """The charge shift from a C 1s fit: ``charge_reference_ev`` − the fitted position of
