@@ -90,7 +90,7 @@ def _charge_reference(ref: str, vamas: VamasFile, opts: XpsFitOptions) -> tuple[
                                        "background_params": None, "components": None,
                                        "block": None})
     block, notes = find_block(ref_file.blocks, "C 1s", None if name == "C 1s" else name,
-                              str(ref_file.path))
+                              str(ref_file.path), "--charge-ref")
     c1s = c1s_opts.fit_block(block, str(ref_file.path))
     shift = opts.charge_shift(c1s)
     return shift, {"file": str(ref_file.path), "block": block.index + 1,

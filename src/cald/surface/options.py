@@ -123,12 +123,13 @@ def _key(text: str) -> str:
 
 
 def find_block(blocks: Sequence[Any], region: str, block: str | None = None,
-               source: str = "") -> tuple[Any, list[str]]:
+               source: str = "", flag: str = "--block") -> tuple[Any, list[str]]:
     """The block of ``region`` and notes on the choice.
 
     ``block`` (a block name or 1-based number) chooses explicitly; else the first block whose
     name, or species and transition (``"Cd"`` ``"3d"``), is ``region`` (case and spacing
     ignored; a name with a prefix such as ``"1: S 2p"`` matches by species and transition).
+    ``flag`` names the option that gave ``block`` in the message.
 
     Raises
     ------
@@ -139,7 +140,9 @@ def find_block(blocks: Sequence[Any], region: str, block: str | None = None,
     if block is not None:
         hits = [b for b in blocks if _key(b.label) == _key(block) or str(b.index + 1) == block.strip()]
         if not hits:
-            raise ParameterError(f"--block {block!r}: no such block; blocks: {names}", source)
+            raise ParameterError(f"{flag} {block!r}: no such block (nor file); blocks: {names}"
+                                 if flag != "--block" else
+                                 f"{flag} {block!r}: no such block; blocks: {names}", source)
         return hits[0], []
     hits = [b for b in blocks if _key(region) in (_key(b.label), _key(f"{b.species} {b.transition}"))]
     if not hits:

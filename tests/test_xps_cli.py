@@ -1,0 +1,132 @@
+"""``cald xps fit``: a real CasaXPS-analysed region refitted with CasaXPS's own model
+(``--casa-model``), synthetic VAMAS files with known components recovered through the command
+line, the C 1s charge correction, and every bad input (exit 2, one ``error:`` line)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cald.io.vamas import read_vamas
+from cald.surface.casa import casa_model_from_block
+from cald.synth.xps import CasaModelComponent, demo_regions, write_vamas
+from test_cli import assert_clean_error, run, run_json
+
+DATA = Path(__file__).parent / "data" / "xps"
+ASSIGNED = DATA / "cheminfo_assigned.vms"  # Kratos → CasaXPS 2.3.22, MIT (see README there)
+#: CasaXPS's Nb 3d main lines in block 50 of assigned.vms: hν − stored KE (1486.69 − 1283.5736
+#: and − 1279.511 eV), the binding energies CasaXPS shows.
+CASA_NB3D_EV = (203.1164, 207.179)
+
+
+@pytest.fixture(scope="module")
+def sample_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Synthetic VAMAS files: n = 2 uncharged, n = 2 charged by +0.5 eV, its C 1s alone."""
+    root = tmp_path_factory.mktemp("xps")
+    charged = demo_regions(2, charge_shift_ev=0.5, seed=3)
+    return {"plain": write_vamas(root / "plain.vms", demo_regions(2, seed=4)),
+            "charged": write_vamas(root / "charged.vms", charged),
+            "c1s": write_vamas(root / "c1s.vms", [r for r in charged if r.name == "C 1s"])}
+
+
+def test_calibrated_axis_is_raw_plus_the_calib_lines():
+    block = read_vamas(ASSIGNED).blocks[49]
+    assert block.label == "Nb 3d"
+    assert block.calibration_shift_ev == pytest.approx((285.09 - 281.0399) + (284.8 - 285.0903))
+    np.testing.assert_allclose(block.calibrated_binding_energy_ev,
+                               block.binding_energy_ev + block.calibration_shift_ev)
+
+
+def test_casa_model_from_block_maps_the_reader_one_to_one():
+    block = read_vamas(ASSIGNED).blocks[49]
+    model = casa_model_from_block(block)
+    assert model.region.background == "Shirley" and model.region.av_width == 2
+    assert [c.position.link for c in model.components] == [-1, 0, -1, 2]
+    assert [c.area.factor for c in model.components][1] == pytest.approx(2 / 3)
+    assert model.components[1].position.factor == pytest.approx(2.78)  # +2.78 eV in BE
+    assert [model.components[i].position.value for i in (0, 2)] == pytest.approx(CASA_NB3D_EV)
+    lo, hi = model.region.lo_ev, model.region.hi_ev
+    assert (lo, hi) == pytest.approx((1486.69 - 1285.0516, 1486.69 - 1271.7981))
+
+
+def test_casa_model_refit_of_a_real_casaxps_fit_lands_within_0p1_ev(capsys, tmp_path):
+    """The issue's real-data check: cald refits CasaXPS's Nb 3d model (two GL(30) doublets,
+    Shirley) from the file alone and lands within 0.1 eV of CasaXPS's main lines (measured
+    +0.006 and −0.001 eV)."""
+    out = run_json(capsys, ["xps", "fit", ASSIGNED, "--region", "Nb 3d", "--casa-model",
+                            "--plot", tmp_path / "nb.svg"])
+    assert out["block"] == 50 and out["charge_shift_ev"] is None
+    rows = out["casa_comparison"]
+    assert [rows[i]["casa_be_ev"] for i in (0, 2)] == pytest.approx(CASA_NB3D_EV, abs=1e-3)
+    assert all(abs(rows[i]["d_be_ev"]) < 0.1 for i in (0, 2))
+    assert all(abs(r["d_fwhm_ev"]) < 0.1 and abs(r["d_area_pct"]) < 2 for r in rows)
+    assert len(out["components"]) == 4 and out["sigma_source"].startswith("counting")
+    assert out["redchi"] == pytest.approx(0.63, abs=0.05)
+    assert (tmp_path / "nb.svg").read_bytes().startswith(b"<?xml")
+
+
+def test_known_components_recovered_through_the_cli(capsys, sample_files):
+    out = run_json(capsys, ["xps", "fit", sample_files["plain"], "--region", "cd 3D"])
+    comps = {c["name"]: c for c in out["components"]}
+    core, surface = comps["Cd 3d core 5/2"], comps["Cd 3d surface 5/2"]
+    assert core["be_ev"] == pytest.approx(405.3, abs=0.05)
+    assert surface["be_ev"] == pytest.approx(406.2, abs=0.1)
+    assert core["area_pct"] == pytest.approx(100 * 20000 / 26000 * 3 / 5, abs=3)
+    assert comps["Cd 3d core 3/2"]["be_ev"] == pytest.approx(core["be_ev"] + 6.74)
+    assert out["charge_shift_ev"] is None and out["block_name"] == "Cd 3d"
+    assert [r["component"] for r in out["table_s1"]] == list(comps)
+    assert all(r["be_ev_err"] is None or r["be_ev_err"] > 0 for r in out["table_s1"])
+
+
+@pytest.mark.parametrize("reference", ["C 1s", "c1s"])
+def test_charge_shift_from_c1s_in_the_file_or_another(capsys, sample_files, reference):
+    ref = "C 1s" if reference == "C 1s" else str(sample_files["c1s"])
+    out = run_json(capsys, ["xps", "fit", sample_files["charged"], "--region", "Al 2s",
+                            "--charge-ref", ref])
+    assert out["charge_shift_ev"] == pytest.approx(-0.5, abs=0.05)
+    assert 0 < out["charge_shift_ev_err"] < 0.05
+    (al,) = out["components"]
+    assert al["be_ev"] == pytest.approx(119.2, abs=0.1)
+    assert out["charge_reference"]["fitted_be_ev"] == pytest.approx(285.3, abs=0.05)
+    assert any("charge-corrected" in n for n in out["notes"])
+
+
+def test_text_output(capsys, sample_files):
+    code, out, err = run(capsys, ["xps", "fit", sample_files["plain"], "--region", "O 1s"])
+    assert code == 0 and err == "" and "O 1s C–O" in out and "block 3 (O 1s)" in out
+
+
+def _odd_file(root: Path) -> Path:
+    """Block 1: Cd 3d with a CasaXPS component of an unknown line shape; block 2: C 1s, no
+    CasaXPS model."""
+    cd, _, _, _, c1s = demo_regions(0, seed=1)
+    odd = replace(cd, components=(CasaModelComponent("Cd", "XY(3)", 405.3, 1.1, 2e4),))
+    return write_vamas(root / "odd.vms", [odd, replace(c1s, components=())])
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--region", "Zn 2p"], "Cd 3d, Se 3d, O 1s, Al 2s, Al 2p, C 1s"),
+    (["--region", "Se 3d"], "no block for region 'Se 3d'"),
+    (["--region", "Cd 3d", "--block", "7"], "--block '7': no such block"),
+    (["--region", "Cd 3d", "--window", "600:620"], "outside the data"),
+    (["--region", "Cd 3d", "--casa-model"], "'XY(3)'"),
+    (["--region", "C 1s", "--casa-model"], "holds no CasaXPS model"),
+    (["--region", "Cd 3d", "--casa-model", "--charge-ref", "C 1s"], "--charge-ref"),
+    (["--region", "Cd 3d", "--background", "spline"], "--background"),
+    (["--region", "Cd 3d", "--charge-ref", "Al 2s"], "--charge-ref 'Al 2s': no such block"),
+    (["--region", "Cd 3d", "--plot", "fit.txt"], "--plot"),
+])
+def test_bad_inputs(capsys, tmp_path, args, fragment):
+    code, out, err = run(capsys, ["xps", "fit", _odd_file(tmp_path), *args])
+    assert_clean_error(code, out, err, fragment)
+
+
+def test_not_a_vamas_file(capsys, tmp_path):
+    bad = tmp_path / "notes.vms"
+    bad.write_text("hello\n", encoding="utf-8")
+    code, out, err = run(capsys, ["xps", "fit", bad, "--region", "Cd 3d"])
+    assert_clean_error(code, out, err, "notes.vms")
+
