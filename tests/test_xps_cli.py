@@ -4,6 +4,7 @@ line, the C 1s charge correction, and every bad input (exit 2, one ``error:`` li
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from cald.io.vamas import read_vamas
 from cald.surface.casa import casa_model_from_block
-from cald.synth.xps import CasaModelComponent, demo_regions, write_vamas
+from cald.synth.xps import CasaModelComponent, GLPeak, demo_regions, gl_shirley_counts, write_vamas
 from test_cli import assert_clean_error, run, run_json
 
 DATA = Path(__file__).parent / "data" / "xps"
@@ -130,3 +131,57 @@ def test_not_a_vamas_file(capsys, tmp_path):
     code, out, err = run(capsys, ["xps", "fit", bad, "--region", "Cd 3d"])
     assert_clean_error(code, out, err, "notes.vms")
 
+
+
+# --- the xps analysis kind ---------------------------------------------------------------------
+
+
+def _kind():
+    from cald.project.analyses import get_kind
+
+    return get_kind("xps")
+
+
+def _cd_c1s_file(path: Path, cd_o_area: float) -> Path:
+    """Cd 3d (core + surface, plus a Cd–O-like doublet at 404.2 eV of ``cd_o_area``) and C 1s."""
+    cd, _, _, _, c1s = demo_regions(0, seed=7)
+    peaks = [GLPeak(c.be_ev, c.fwhm_ev, c.area) for c in cd.components]
+    if cd_o_area:
+        peaks += [GLPeak(404.2, 1.2, cd_o_area), GLPeak(410.94, 1.2, cd_o_area * 2 / 3)]
+    cd = replace(cd, counts=gl_shirley_counts(cd.binding_energy_ev, peaks, 2000.0, 0.08, seed=8))
+    return write_vamas(path, [cd, c1s])
+
+
+@pytest.mark.parametrize("cd_o_area, no_cd_o", [(0.0, True), (8000.0, False)])
+def test_cd_o_statement_comes_from_the_cd3d_fit(tmp_path, cd_o_area, no_cd_o):
+    kind = _kind()
+    params = kind.Parameters.model_validate({"regions": ["Cd 3d", "C 1s"], "ratios": []})
+    out = kind.run([_cd_c1s_file(tmp_path / "s.vms", cd_o_area)], params, None)
+    cd_o = out.result["cd_o"]
+    assert cd_o["no_cd_o"] is no_cd_o and (cd_o["redchi"] <= 1.5) is no_cd_o
+    (statement,) = kind.mechanism({"result": out.result, "sample": "S", "id": "x"}, {})
+    assert statement.text.startswith("no Cd–O" if no_cd_o else "Cd 3d of sample S not described")
+    assert out.result["charge_shift_ev"] == pytest.approx(0.0, abs=0.05)
+    assert [f.name for f in out.figures] == ["xps-regions"]
+
+
+@pytest.mark.parametrize("parameters, fragment", [
+    ({"regions": ["Zn 2p"]}, "Cd 3d, Se 3d"),
+    ({"regions": ["Cd 3d"], "ratios": ["Al 2s/Cd 3d"]}, "ratios"),
+    ({"regions": ["Cd 3d"], "ratios": []}, "charge_region"),
+    ({"presets": {"O 1s": {"background": "spline"}}}, "presets.O 1s.background"),
+    ({"rsf": {"Cd 3d": -1}}, "rsf"),
+])
+def test_kind_parameters_are_checked_before_work(tmp_path, parameters, fragment):
+    from cald.errors import InputError
+
+    with pytest.raises(InputError, match=re.escape(fragment)):
+        _kind().parse_parameters(parameters, "analyses[0]", tmp_path / "project.toml")
+
+
+def test_kind_names_the_file_when_a_region_is_missing(tmp_path, sample_files):
+    from cald.errors import InputError
+
+    kind = _kind()
+    with pytest.raises(InputError, match=r"c1s\.vms: no block for region 'Cd 3d'"):
+        kind.run([sample_files["c1s"]], kind.Parameters.model_validate({}), None)
