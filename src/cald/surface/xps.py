@@ -42,7 +42,6 @@ from cald.fitting import (
     derived_estimate,
     estimates_from_params,
     fractions,
-    parameter_covariance,
 )
 from cald.fitting.estimate import NO_COVARIANCE
 from cald.spectrum import Spectrum
@@ -426,6 +425,35 @@ def fit_xps_region(energy_ev: ArrayLike, intensity: ArrayLike, components: Seque
                    notes, source)
 
 
+def _area_covariance(out: Any, specs: Sequence[ComponentSpec]) -> NDArray[np.float64] | None:
+    """Covariance of the component areas, J·C·Jᵀ from the optimiser's covariance C of the varied
+    parameters: a free area is its own row of J, a tied one its factor times its target's row.
+    Computed this way rather than from ``uvars`` (whose summation order follows object hashes
+    and changes the last bits from run to run, which a tied doublet's area fraction — an exact
+    cancellation — magnifies): the same data give the same numbers."""
+    covar = getattr(out, "covar", None)
+    if covar is None:
+        return None
+    index = {n: k for k, n in enumerate(out.var_names)}
+    names = {s.name: i for i, s in enumerate(specs)}
+    rows: dict[int, NDArray[np.float64]] = {}
+
+    def row(i: int) -> NDArray[np.float64]:
+        if i not in rows:
+            link = specs[i].area_link
+            if link is not None:
+                rows[i] = float(link[1]) * row(names[link[0]])
+            else:
+                r = np.zeros(len(index))
+                if f"p{i}_area" in index:
+                    r[index[f"p{i}_area"]] = 1.0
+                rows[i] = r
+        return rows[i]
+
+    jac = np.array([row(i) for i in range(len(specs))])
+    return jac @ np.asarray(covar, dtype=float) @ jac.T
+
+
 def _result(out: Any, specs: Sequence[ComponentSpec], shapes: Sequence[LineShape],
             x: NDArray[np.float64], y: NDArray[np.float64], region: tuple[float, float],
             background: str, noise: Noise, intensity_unit: str, model: Any, notes: list[str],
@@ -439,7 +467,7 @@ def _result(out: Any, specs: Sequence[ComponentSpec], shapes: Sequence[LineShape
     total = sum(float(params[n].value) for n in area_names)
     estimates = estimates_from_params(
         params, lambda n: "eV" if n.endswith("_ev") else "", scale=total if total > 0 else 1.0)
-    area_cov = parameter_covariance(uv, area_names)
+    area_cov = None if uv is None else _area_covariance(out, specs)
     frac, frac_err = fractions([estimates[n].value for n in area_names], area_cov)
     bounded = [n for n in area_names if estimates[n].limited_by_bound]
     comps = []
