@@ -185,3 +185,15 @@ def test_kind_names_the_file_when_a_region_is_missing(tmp_path, sample_files):
     kind = _kind()
     with pytest.raises(InputError, match=r"c1s\.vms: no block for region 'Cd 3d'"):
         kind.run([sample_files["c1s"]], kind.Parameters.model_validate({}), None)
+
+
+def test_same_data_give_the_same_numbers(sample_files):
+    """The area covariance (and so a tied doublet's fraction error, an exact cancellation) is
+    the same bit for bit on every fit of the same data — from ``uvars`` its last bits changed
+    from run to run, and the pipeline's parallel and sequential results differed."""
+    from cald.surface.options import XpsFitOptions, find_block
+
+    block, _ = find_block(read_vamas(sample_files["plain"]).blocks, "Se 3d")
+    fits = [XpsFitOptions(preset="Se 3d").fit_block(block) for _ in range(6)]
+    assert len({f.area_covariance.tobytes() for f in fits}) == 1
+    assert len({f.components[0].area_fraction.stderr for f in fits}) == 1
