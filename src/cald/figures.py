@@ -343,8 +343,9 @@ def xps_regions_figure(panels: Sequence[tuple[str, XpsFitResult]], title: str = 
         x = curves["data"].axis
         ax.plot(x, curves["data"].values, ".", ms=2, color="black", label="data")
         ax.plot(x, curves["background"].values, lw=0.8, color="grey", label="background")
-        for i, c in enumerate(result.components):
-            ax.plot(x, curves[c.name].values, lw=0.8, color=f"C{i % 10}", label=c.name)
+        for i, c in enumerate(result.components):  # C3 (red) is the fit's
+            ax.plot(x, curves[c.name].values, lw=0.8, color=f"C{(i + (i >= 3)) % 10}",
+                    label=c.name)
         ax.plot(x, curves["fit"].values, lw=1.2, color="C3", label="fit")
         ax.invert_xaxis()
         ax.set_title(name, fontsize=9)
