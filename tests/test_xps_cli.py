@@ -197,3 +197,15 @@ def test_same_data_give_the_same_numbers(sample_files):
     fits = [XpsFitOptions(preset="Se 3d").fit_block(block) for _ in range(6)]
     assert len({f.area_covariance.tobytes() for f in fits}) == 1
     assert len({f.components[0].area_fraction.stderr for f in fits}) == 1
+
+
+def test_a_csv_table_is_the_region_asked_for(capsys, tmp_path):
+    """A ``binding_energy_ev,counts`` table has one unnamed region: it is fitted as --region."""
+    c1s = demo_regions(0, seed=2)[-1]
+    table = tmp_path / "c1s.csv"
+    table.write_text("binding_energy_ev,counts\n" + "".join(
+        f"{e:.2f},{c:.0f}\n" for e, c in zip(c1s.binding_energy_ev, c1s.counts, strict=True)),
+        encoding="utf-8")
+    out = run_json(capsys, ["xps", "fit", table, "--region", "C 1s"])
+    assert out["components"][0]["be_ev"] == pytest.approx(284.8, abs=0.05)
+    assert "fitted as C 1s" in out["notes"][0]

@@ -128,7 +128,8 @@ def find_block(blocks: Sequence[Any], region: str, block: str | None = None,
 
     ``block`` (a block name or 1-based number) chooses explicitly; else the first block whose
     name, or species and transition (``"Cd"`` ``"3d"``), is ``region`` (case and spacing
-    ignored; a name with a prefix such as ``"1: S 2p"`` matches by species and transition).
+    ignored; a name with a prefix such as ``"1: S 2p"`` matches by species and transition). A
+    file of one block without species and transition (a CSV table) is that region.
     ``flag`` names the option that gave ``block`` in the message.
 
     Raises
@@ -145,6 +146,9 @@ def find_block(blocks: Sequence[Any], region: str, block: str | None = None,
                                  f"{flag} {block!r}: no such block; blocks: {names}", source)
         return hits[0], []
     hits = [b for b in blocks if _key(region) in (_key(b.label), _key(f"{b.species} {b.transition}"))]
+    if not hits and len(blocks) == 1 and not (blocks[0].species or blocks[0].transition):
+        return blocks[0], [f"the file's one block ({blocks[0].label}, no species or transition "
+                           f"recorded, e.g. a CSV table) fitted as {region}"]
     if not hits:
         raise ParameterError(f"no block for region {region!r}; blocks: {names} (choose one with "
                              "--block)", source)
