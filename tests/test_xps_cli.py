@@ -70,7 +70,7 @@ def test_casa_model_refit_of_a_real_casaxps_fit_lands_within_0p1_ev(capsys, tmp_
 
 
 def test_known_components_recovered_through_the_cli(capsys, sample_files):
-    out = run_json(capsys, ["xps", "fit", sample_files["plain"], "--region", "cd 3D"])
+    out = run_json(capsys, ["xps", "fit", sample_files["plain"], "--region", "cd3d"])  # design.md
     comps = {c["name"]: c for c in out["components"]}
     core, surface = comps["Cd 3d core 5/2"], comps["Cd 3d surface 5/2"]
     assert core["be_ev"] == pytest.approx(405.3, abs=0.05)
@@ -202,7 +202,7 @@ def test_same_data_give_the_same_numbers(sample_files):
 def test_a_csv_table_is_the_region_asked_for(capsys, tmp_path):
     """A ``binding_energy_ev,counts`` table has one unnamed region: it is fitted as --region."""
     c1s = demo_regions(0, seed=2)[-1]
-    table = tmp_path / "c1s.csv"
+    table = tmp_path / "table.csv"
     table.write_text("binding_energy_ev,counts\n" + "".join(
         f"{e:.2f},{c:.0f}\n" for e, c in zip(c1s.binding_energy_ev, c1s.counts, strict=True)),
         encoding="utf-8")

@@ -21,7 +21,13 @@ from pydantic import Field
 
 from cald.errors import ParameterError
 from cald.options import FloatList, Options, PositiveFloat, Region, check
-from cald.surface.components import BACKGROUNDS, REGION_PRESETS, RegionPreset, region_preset
+from cald.surface.components import (
+    BACKGROUNDS,
+    REGION_PRESETS,
+    RegionPreset,
+    preset_key,
+    region_preset,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -35,7 +41,7 @@ PositiveInt = Annotated[int, check(lambda v: v >= 1, "must be at least 1")]
 
 
 def _known_preset(value: str) -> bool:
-    return value.strip().lower() in {k.lower() for k in REGION_PRESETS}
+    return preset_key(value) in {preset_key(k) for k in REGION_PRESETS}
 
 
 class XpsFitOptions(Options):
@@ -118,18 +124,15 @@ class XpsFitOptions(Options):
         return charge_shift_ev(c1s, self.charge_component, self.charge_reference_ev)
 
 
-def _key(text: str) -> str:
-    return " ".join(str(text).split()).lower()
-
-
 def find_block(blocks: Sequence[Any], region: str, block: str | None = None,
                source: str = "", flag: str = "--block") -> tuple[Any, list[str]]:
     """The block of ``region`` and notes on the choice.
 
     ``block`` (a block name or 1-based number) chooses explicitly; else the first block whose
-    name, or species and transition (``"Cd"`` ``"3d"``), is ``region`` (case and spacing
-    ignored; a name with a prefix such as ``"1: S 2p"`` matches by species and transition). A
-    file of one block without species and transition (a CSV table) is that region.
+    name, or species and transition (``"Cd"`` ``"3d"``), is ``region`` (case and spaces
+    ignored, :func:`~cald.surface.components.preset_key`; a name with a prefix such as
+    ``"1: S 2p"`` matches by species and transition). A file of one block without species and
+    transition (a CSV table) is that region.
     ``flag`` names the option that gave ``block`` in the message.
 
     Raises
@@ -139,13 +142,15 @@ def find_block(blocks: Sequence[Any], region: str, block: str | None = None,
     """
     names = ", ".join(dict.fromkeys(f"{b.index + 1}: {b.label}" for b in blocks))
     if block is not None:
-        hits = [b for b in blocks if _key(b.label) == _key(block) or str(b.index + 1) == block.strip()]
+        hits = [b for b in blocks
+                if preset_key(b.label) == preset_key(block) or str(b.index + 1) == block.strip()]
         if not hits:
             raise ParameterError(f"{flag} {block!r}: no such block (nor file); blocks: {names}"
                                  if flag != "--block" else
                                  f"{flag} {block!r}: no such block; blocks: {names}", source)
         return hits[0], []
-    hits = [b for b in blocks if _key(region) in (_key(b.label), _key(f"{b.species} {b.transition}"))]
+    hits = [b for b in blocks
+            if preset_key(region) in (preset_key(b.label), preset_key(f"{b.species} {b.transition}"))]
     if not hits and len(blocks) == 1 and not (blocks[0].species or blocks[0].transition):
         return blocks[0], [f"the file's one block ({blocks[0].label}, no species or transition "
                            f"recorded, e.g. a CSV table) fitted as {region}"]
