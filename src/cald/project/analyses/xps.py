@@ -141,10 +141,12 @@ class Xps(AnalysisKind):
         p: XpsParameters = params
         vamas = read_xps(inputs[0])
         source = str(vamas.path)
-        blocks, notes = {}, []
+        blocks: dict[str, Any] = {}
+        notes: list[str] = []
         for region in p.regions:
             block, found = find_block(vamas.blocks, region, p.region_options(region).block, source)
-            blocks[region], notes = block, notes + found
+            blocks[region] = block
+            notes += found
         shift = None
         if p.charge_region is not None:  # first: the shift places the other presets' bounds
             opts = p.region_options(p.charge_region)
