@@ -276,8 +276,8 @@ def demo_regions(cycles: int, charge_shift_ev: float = 0.0, dwell_s: float = 0.1
     Positions from the study (science.md §6): Cd 3d5/2 405.3 eV (core) and 406.2 eV (surface),
     3d splitting 6.74 eV, ratio 3 : 2, equal widths; O 1s 531.7 eV (C–O of the carboxylates) and,
     after c-ALD, 532.1 eV (Al–O); Al 2s 119.2 eV; C 1s C–C 284.8 eV (the charge reference) with
-    the carboxylate O–C=O near 288.3 eV. Se 3d5/2 of CdSe at 54.2 eV with a 0.86 eV splitting
-    (typical literature values, used only to make a realistic region). No Cd–O component is
+    C–O at 286.3 eV and the carboxylate O–C=O near 288.3 eV. Se 3d5/2 of CdSe at 54.2 eV with a
+    0.86 eV splitting (typical literature values, used only to make a realistic region). No Cd–O component is
     made, as the study found none. The Al–O and Al 2s areas grow with the number of cycles
     (zero for ``cycles = 0``). Every position is shifted by ``charge_shift_ev`` (sample
     charging) so that charge correction has something to find.
@@ -315,6 +315,7 @@ def demo_regions(cycles: int, charge_shift_ev: float = 0.0, dwell_s: float = 0.1
          [CasaModelComponent("Al 2s", "GL(30)", 119.2, 2.0, 1500.0 * al)] if cycles else []),
         ("C 1s", (280.0, 292.0), 600.0,
          [CasaModelComponent("C 1s C-C", "GL(30)", 284.8, 1.2, 9000.0),
+          CasaModelComponent("C 1s C-O", "GL(30)", 286.3, 1.3, 900.0),
           CasaModelComponent("C 1s O-C=O", "GL(30)", 288.3, 1.3, 1200.0)]),
     ]
     regions = []

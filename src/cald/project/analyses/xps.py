@@ -187,7 +187,9 @@ class Xps(AnalysisKind):
                                               result["charge_shift_ev_err"], "eV"))]
         for region, d in result["regions"].items():
             main = d["components"][0]
-            rows.append((f"{region}: {main['name']}",
+            absent = region == "Al 2s" and not result.get("al_2s", {}).get("present", True)
+            rows.append((f"{region}: {main['name']}", "no signal (area below "
+                         f"{result['al_2s']['criterion'].split('>')[1].strip()})" if absent else
                          format_value(main["be_ev"], main["be_ev_err"], "eV")))
         for r in result["atomic_ratios"]:
             rows.append((r["ratio"], format_value(r["value"], r["error"])))
