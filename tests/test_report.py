@@ -388,6 +388,10 @@ def test_table_s1_across_the_xps_samples(demo):
     cc = [r for r in rows if r[2] == "C 1s C–C"]
     assert [r[0] for r in cc] == ["CdSe (n = 0)", "CdSe@AlOx-3 (n = 3)"]
     assert all(r[4].startswith("284.8") for r in cc)
+    summary = next(t for t in demo.page.tables["section-surface"] if t[0][1] == "charge shift / eV")
+    x3 = analysis(demo, "xps-n3")["result"]["al_2s"]
+    assert [row[3] for row in summary[1:]] == ["no signal",
+                                               format_value(x3["be_ev"], x3["be_ev_err"])]
 
 
 def test_key_numbers_of_the_respdor_card(demo):

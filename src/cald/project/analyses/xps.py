@@ -198,8 +198,8 @@ class Xps(AnalysisKind):
         return rows
 
     def tables(self, analyses: list[dict[str, Any]], cycles: dict[str | None, Any]) -> list[Table]:
-        """Table S1 across samples: BE, FWHM, area, % area and assignment of every component,
-        with errors."""
+        """Table S1 across samples (BE, FWHM, area, % area and assignment of every component,
+        with errors) and one row per sample: charge shift, Cd 3d χ²ᵣ, Al 2s, atomic ratios."""
         rows = []
         for a in analyses:
             for region, d in a["result"]["regions"].items():
@@ -211,9 +211,24 @@ class Xps(AnalysisKind):
                                  format_value(c["area_pct"], c["area_pct_err"])])
         if not rows:
             return []
+        summary = []
+        for a in analyses:
+            r = a["result"]
+            al, cd_o = r.get("al_2s"), r.get("cd_o")
+            summary.append([
+                sample_label(a["sample"], cycles),
+                format_value(r["charge_shift_ev"], r["charge_shift_ev_err"]),
+                "—" if cd_o is None else format_value(cd_o["redchi"]),
+                "—" if al is None else (format_value(al["be_ev"], al["be_ev_err"]) if al["present"]
+                                        else "no signal"),
+                "; ".join(f"{x['ratio']} {format_value(x['value'], x['error'])}"
+                          for x in r["atomic_ratios"]) or "—"])
         return [Table(["sample", "region", "component", "assignment", "BE / eV", "FWHM / eV",
                        "area / cps·eV", "area / %"], rows,
-                      "Table S1: XPS components across samples (charge-corrected)")]
+                      "Table S1: XPS components across samples (charge-corrected)"),
+                Table(["sample", "charge shift / eV", "Cd 3d χ²ᵣ (core + surface)",
+                       "Al 2s / eV", "atomic ratios"], summary,
+                      "XPS across samples: charge shift, Cd–O criterion, Al 2s, ratios")]
 
     def mechanism(self, analysis: dict[str, Any], sample: dict[str, Any]) -> list[Statement]:
         """No Cd–O component in Cd 3d (from the fit's χ²ᵣ), Al 2s present (or not) with its
