@@ -116,6 +116,7 @@ def _odd_file(root: Path) -> Path:
     (["--region", "Cd 3d", "--casa-model"], "'XY(3)'"),
     (["--region", "C 1s", "--casa-model"], "holds no CasaXPS model"),
     (["--region", "Cd 3d", "--casa-model", "--charge-ref", "C 1s"], "--charge-ref"),
+    (["--region", "Cd 3d", "--casa-model", "--background", "linear"], "leave out --background"),
     (["--region", "Cd 3d", "--background", "spline"], "--background"),
     (["--region", "Cd 3d", "--charge-ref", "Al 2s"], "--charge-ref 'Al 2s': no such block"),
     (["--region", "Cd 3d", "--plot", "fit.txt"], "--plot"),

@@ -158,6 +158,11 @@ def fit(
         if charge_ref is not None:
             raise ParameterError("--casa-model compares in CasaXPS's own (calibrated) frame; "
                                  "leave out --charge-ref")
+        given = [f for f, v in (("--window", window), ("--background", background),
+                                ("--background-params", background_params)) if v is not None]
+        if given:
+            raise ParameterError(f"--casa-model uses CasaXPS's own region and background; leave "
+                                 f"out {', '.join(given)}")
         out, text, result = _casa_fit(vamas, region, block)
     else:
         opts = build_options(XpsFitOptions, _FLAGS, preset=region, block=block, region_ev=window,
