@@ -110,7 +110,11 @@ def _casa_fit(vamas: VamasFile, region: str, block_name: str | None
         block, notes = find_block(vamas.blocks, region, block_name, str(vamas.path))
     model = casa_model_from_block(block, region, str(vamas.path))
     be, cps, acquisition_s = block_spectrum(block, str(vamas.path))
-    cmp = fit_casa_model(be, cps, model, "cps", acquisition_s, str(vamas.path))
+    try:
+        cmp = fit_casa_model(be, cps, model, "cps", acquisition_s, str(vamas.path))
+    except ParameterError as exc:  # e.g. an unknown line shape: name the file and block
+        raise ParameterError(f"block {block.index + 1} ({block.label}): {exc.detail}",
+                             vamas.path) from None
     out = {"file": str(vamas.path), "block": block.index + 1, "block_name": block.label,
            "region": model.region.name, "casa_background": model.region.background,
            **cmp.result.to_dict(), "charge_shift_ev": None,

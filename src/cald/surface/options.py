@@ -111,9 +111,14 @@ class XpsFitOptions(Options):
         comps = [replace(c, be_ev=c.be_ev - s, be_bounds_ev=None if c.be_bounds_ev is None else
                          (c.be_bounds_ev[0] - s, c.be_bounds_ev[1] - s))
                  for c in preset.components]
-        result = fit_xps_region(be, cps, comps, (preset.region_ev[0] - s, preset.region_ev[1] - s),
-                                preset.background, tuple(self.background_params or ()),
-                                self.n_average, "cps", acquisition_s, source)
+        try:
+            result = fit_xps_region(be, cps, comps, (preset.region_ev[0] - s,
+                                                     preset.region_ev[1] - s),
+                                    preset.background, tuple(self.background_params or ()),
+                                    self.n_average, "cps", acquisition_s, source)
+        except ParameterError as exc:  # name the file and block
+            raise ParameterError(f"block {block.index + 1} ({block.label}): {exc.detail}",
+                                 source or None) from None
         return result if charge_shift is None else apply_charge_shift(result, charge_shift)
 
     def charge_shift(self, c1s: XpsFitResult) -> Estimate:
