@@ -528,6 +528,18 @@ def _xps_read(sample: Path, scratch: Path) -> list[str]:
     return ["xps", "read", str(sample), "--json"]
 
 
+def _xps_cd3d(folder: Path) -> Path:
+    """A synthetic VAMAS Cd 3d block with its CasaXPS model (two GL(30) doublets, Shirley)."""
+    from cald.synth.xps import demo_regions, write_vamas
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_vamas(folder / "cd3d.vms", demo_regions(0, seed=1)[:1])
+
+
+def _xps_fit_casa(sample: Path, scratch: Path) -> list[str]:
+    return ["xps", "fit", str(sample), "--region", "Cd 3d", "--casa-model", "--json"]
+
+
 _PARAMS = Format("bruker-params")
 _BINARY = Format("binary")
 _TEXT = Format("text", TABLE_VALUE)
@@ -566,4 +578,5 @@ READERS: list[Reader] = [
            argv=_xps_read),
     Reader("vamas-staib", _xps_real("matkrin_aes_staib.vms"), ".", _TEXT, argv=_xps_read),
     Reader("xps-csv", _xps_csv, ".", _TEXT, argv=_xps_read),
+    Reader("vamas-fit-casa", _xps_cd3d, ".", _TEXT, argv=_xps_fit_casa),
 ]

@@ -210,3 +210,14 @@ def test_a_csv_table_is_the_region_asked_for(capsys, tmp_path):
     out = run_json(capsys, ["xps", "fit", table, "--region", "C 1s"])
     assert out["components"][0]["be_ev"] == pytest.approx(284.8, abs=0.05)
     assert "fitted as C 1s" in out["notes"][0]
+
+
+def test_a_diverging_casa_model_is_an_input_error(capsys, tmp_path):
+    """A FWHM limit of 1e308 in a CASA comp line (found by the bad-file harness): the fit
+    overflows; one error line instead of scipy's traceback."""
+    path = write_vamas(tmp_path / "cd.vms", demo_regions(0, seed=1)[:1])
+    text = path.read_text(encoding="latin-1")
+    path.write_text(text.replace("MFWHM 1.1 0.02 20 ", "MFWHM 1.1 0.02 1e308 ", 1),
+                    encoding="latin-1")
+    code, out, err = run(capsys, ["xps", "fit", path, "--region", "Cd 3d", "--casa-model"])
+    assert_clean_error(code, out, err, "non-finite")

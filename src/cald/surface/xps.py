@@ -419,8 +419,13 @@ def fit_xps_region(energy_ev: ArrayLike, intensity: ArrayLike, components: Seque
         return r if weights is None else r * weights
 
     with np.errstate(invalid="ignore", over="ignore"):
-        out = lmfit.minimize(residual, params, method="least_squares", scale_covar=not noise.known,
-                             x_scale="jac", ftol=1e-10, xtol=1e-10, gtol=1e-10)
+        try:
+            out = lmfit.minimize(residual, params, method="least_squares",
+                                 scale_covar=not noise.known, x_scale="jac", ftol=1e-10,
+                                 xtol=1e-10, gtol=1e-10)
+        except ValueError as exc:  # the model overflowed (e.g. a width bound of 1e308)
+            raise ParameterError(f"region {lo:g}:{hi:g} eV: the fit reached non-finite values "
+                                 f"({exc}); check the components' bounds") from None
     return _result(out, specs, shapes, x, y, (lo, hi), background, noise, intensity_unit, model,
                    notes, source)
 
