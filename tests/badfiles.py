@@ -546,6 +546,18 @@ def _xps_read(sample: Path, scratch: Path) -> list[str]:
     return ["xps", "read", str(sample), "--json"]
 
 
+def _xps_cd3d(folder: Path) -> Path:
+    """A synthetic VAMAS Cd 3d block with its CasaXPS model (two GL(30) doublets, Shirley)."""
+    from cald.synth.xps import demo_regions, write_vamas
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_vamas(folder / "cd3d.vms", demo_regions(0, seed=1)[:1])
+
+
+def _xps_fit_casa(sample: Path, scratch: Path) -> list[str]:
+    return ["xps", "fit", str(sample), "--region", "Cd 3d", "--casa-model", "--json"]
+
+
 _PARAMS = Format("bruker-params")
 _BINARY = Format("binary")
 _TEXT = Format("text", TABLE_VALUE)
@@ -586,4 +598,5 @@ READERS: list[Reader] = [
     Reader("xps-csv", _xps_csv, ".", _TEXT, argv=_xps_read),
     Reader("ftir-csv", _ftir_csv, ".", _TEXT, argv=_ftir_analyze),
     Reader("ftir-jcamp", _ftir_jcamp, ".", _TEXT, argv=_ftir_analyze),
+    Reader("vamas-fit-casa", _xps_cd3d, ".", _TEXT, argv=_xps_fit_casa),
 ]

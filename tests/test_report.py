@@ -354,6 +354,18 @@ def test_mechanism_table_numbers_come_from_the_results(demo):
                            (format_value(uv0["concentration_um"], None, "µM"), "uvvis-size-n0")]
     assert qd_rows[-1] == ("25 TMA/QD", "titration-tma")
     assert len(qd_rows) == 2 + 3 * 3 + 1
+    # XPS (issue 11): no Cd–O from the Cd 3d fit's χ²ᵣ; Al 2s absent at n = 0, present at n = 3
+    xps_rows = [tuple(r) for r in rows if r[2].startswith("xps-")]
+    x0, x3 = analysis(demo, "xps-n0")["result"], analysis(demo, "xps-n3")["result"]
+    assert [r[1:] for r in xps_rows] == [
+        (format_value(x0["cd_o"]["redchi"]), "xps-n0"),
+        (format_value(x0["al_2s"]["area"], x0["al_2s"]["area_err"], "cps·eV"), "xps-n0"),
+        (format_value(x3["cd_o"]["redchi"]), "xps-n3"),
+        (format_value(x3["al_2s"]["be_ev"], x3["al_2s"]["be_ev_err"], "eV"), "xps-n3"),
+        (format_value(x3["atomic_ratios"][0]["value"], x3["atomic_ratios"][0]["error"]), "xps-n3")]
+    assert [r[0].split(" (")[0] for r in xps_rows] == [
+        "no Cd–O component in Cd 3d", "no Al 2s signal", "no Cd–O component in Cd 3d",
+        "Al 2s present", "Al 2s/O 1s atomic ratio"]
     assert rows[0][1] == "0.2399 ± 0.0027"  # the demo's fitted f (true 0.24) to its error
     assert f"D = {fit['d_hz']:.0f} Hz" in rows[1][0]
     assert "f × 85 ligands per QD" in rows[2][0]
@@ -361,6 +373,25 @@ def test_mechanism_table_numbers_come_from_the_results(demo):
         assert row[0] == m["text"]
     for target in {r[2] for r in rows}:
         assert f'<a href="#{target}">' in demo.html and f'id="{target}"' in demo.html
+
+
+def test_table_s1_across_the_xps_samples(demo):
+    """Table S1 in the surface section: one row per component, region and sample, with errors,
+    charge-corrected (the C 1s C–C line at 284.8 eV)."""
+    table = next(t for t in demo.page.tables["section-surface"] if t[0][:2] == ["sample", "region"])
+    header, *rows = table
+    assert header == ["sample", "region", "component", "assignment", "BE / eV", "FWHM / eV",
+                      "area / cps·eV", "area / %"]
+    n_lines = sum(len(d["components"]) for i in ("xps-n0", "xps-n3")
+                  for d in analysis(demo, i)["result"]["regions"].values())
+    assert len(rows) == n_lines
+    cc = [r for r in rows if r[2] == "C 1s C–C"]
+    assert [r[0] for r in cc] == ["CdSe (n = 0)", "CdSe@AlOx-3 (n = 3)"]
+    assert all(r[4].startswith("284.8") for r in cc)
+    summary = next(t for t in demo.page.tables["section-surface"] if t[0][1] == "charge shift / eV")
+    x3 = analysis(demo, "xps-n3")["result"]["al_2s"]
+    assert [row[3] for row in summary[1:]] == ["no signal",
+                                               format_value(x3["be_ev"], x3["be_ev_err"])]
 
 
 def test_key_numbers_of_the_respdor_card(demo):

@@ -26,11 +26,13 @@ if TYPE_CHECKING:
     from cald.qd.uvvis import ExcitonResult
     from cald.qd.uvvis_series import UvvisSeriesResult
     from cald.surface.ftir import FtirResult
+    from cald.surface.xps import XpsFitResult
 
 __all__ = ["exciton_figure", "fit_figure", "ftir_figure", "ftir_overlay_figure",
            "lineshape_fit_figure", "overlay_figure", "plan_timeline_figure",
            "render_figure", "respdor_figure", "save_figure", "spectrum_figure",
-           "titration_figure", "titration_stack_figure", "uvvis_series_figure"]
+           "titration_figure", "titration_stack_figure", "uvvis_series_figure",
+           "xps_regions_figure"]
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
@@ -385,4 +387,32 @@ def ftir_overlay_figure(traces: Sequence[tuple[str, np.ndarray, np.ndarray]]) ->
     ax.set_yticks([])
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], labels[::-1], fontsize=7, frameon=False, loc="upper left")
+    return fig
+
+
+def xps_regions_figure(panels: Sequence[tuple[str, XpsFitResult]], title: str = "") -> Figure:
+    """XPS region fits side by side (cf. Figure 3a of the reference study): per region the data,
+    the fit, each component on the background and the background, binding energy high → low
+    (charge-corrected when the fit is)."""
+    if not panels:
+        raise ParameterError("no XPS regions to draw")
+    fig = Figure(figsize=(min(3.0 * len(panels), 15.0), 3.4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(panels)))
+    for ax, (name, result) in zip(axes, panels, strict=True):
+        curves = result.curves()
+        x = curves["data"].axis
+        ax.plot(x, curves["data"].values, ".", ms=2, color="black", label="data")
+        ax.plot(x, curves["background"].values, lw=0.8, color="grey", label="background")
+        for i, c in enumerate(result.components):  # C3 (red) is the fit's
+            ax.plot(x, curves[c.name].values, lw=0.8, color=f"C{(i + (i >= 3)) % 10}",
+                    label=c.name)
+        ax.plot(x, curves["fit"].values, lw=1.2, color="C3", label="fit")
+        ax.invert_xaxis()
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel("binding energy / eV")
+        ax.set_yticks([])
+        ax.legend(fontsize=5, frameon=False)
+    axes[0].set_ylabel("intensity / cps")
+    if title:
+        fig.suptitle(title, fontsize=10)
     return fig

@@ -157,6 +157,19 @@ class VamasBlock:
         return int(self.kinetic_energy_ev.size)
 
     @property
+    def calibrated_binding_energy_ev(self) -> np.ndarray | None:
+        """Binding energy in CasaXPS's calibrated frame, ``hν − KE + s`` with s =
+        :attr:`calibration_shift_ev` = Σ (A − M) over the block's ``Calib … BE ADD`` lines (eV;
+        ``None`` for non-photoemission techniques). The one place the calibration is applied:
+        every XPS fit of a block (``cald xps fit``, the ``xps`` kind) runs on this axis, the
+        frame of CasaXPS's stored regions and components (their ``calibrated_be_ev``), so a
+        file charge-calibrated in CasaXPS is fitted as CasaXPS shows it (checked on a real
+        Nb 3d fit, tests/test_xps_cli.py)."""
+        if self.binding_energy_ev is None:
+            return None
+        return self.binding_energy_ev + self.calibration_shift_ev
+
+    @property
     def label(self) -> str:
         """The block identifier, else species and transition, else ``block N`` (1-based)."""
         return (self.name or f"{self.species} {self.transition}".strip()

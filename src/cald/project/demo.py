@@ -23,7 +23,10 @@ parameters (labelled synthetic in every file and in the report), analysed by the
   of the pristine QDs in toluene-d8: 85 bound oleates per QD of 2.3 nm, 4 % free oleic acid;
 * ``data/ftir_n0.csv``, ``ftir_n3.csv``: FTIR of the pristine QDs (chelating carboxylate, Δ = 100
   cm⁻¹) and after c-ALD (the study measured n = 2; here the n = 3 sample): a bridging ν_as
-  shoulder near 1560 cm⁻¹, broad Al–O–Al (450–750) and O–H (3000–3600 cm⁻¹) bands.
+  shoulder near 1560 cm⁻¹, broad Al–O–Al (450–750) and O–H (3000–3600 cm⁻¹) bands;
+* ``data/xps_n0.vms``, ``xps_n3.vms``: VAMAS files with Cd 3d, Se 3d, O 1s, Al 2s and C 1s of the
+  pristine QDs and after three cycles (no Cd–O; Al–O and Al 2s after c-ALD), charged by 0.6 and
+  0.35 eV.
 
 ``project.toml`` names the samples (n = 0 and 1, 85 ligands and 25 TMA per QD), the data sets and
 the analyses (RESPDOR fit, DNP enhancement, 13C spectra overlaid and normalised to the alkene).
@@ -57,6 +60,7 @@ from cald.synth.nmr_sets import (
 from cald.synth.optical import write_uvvis_csv
 from cald.synth.solution import write_ligand_qnmr, write_ligand_uvvis
 from cald.synth.titration import write_titration_series
+from cald.synth.xps import demo_regions, write_vamas
 
 __all__ = ["DEMO_D_HZ", "DEMO_F", "write_demo_project", "run_demo"]
 
@@ -496,6 +500,40 @@ inputs = ["ftir-n0"]
 id = "ftir-n3"
 kind = "ftir"
 inputs = ["ftir-n3"]
+
+# --- XPS (issue 11): Cd 3d, Se 3d, O 1s, Al 2s, C 1s of one VAMAS file per sample ---
+# The study's XPS sample after c-ALD is n = 2; the demo uses its n = 3 sample (CdSe@AlOx-3).
+# RSFs: cald's Al Kα table values for Al 2s and O 1s, set here because the synthetic files'
+# RSF fields (1.0) are placeholders.
+[[datasets]]
+id = "xps-n0"
+path = "data/xps_n0.vms"
+kind = "vamas"
+sample = "CdSe"
+
+[[datasets]]
+id = "xps-n3"
+path = "data/xps_n3.vms"
+kind = "vamas"
+sample = "CdSe@AlOx-3"
+
+[[analyses]]
+id = "xps-n0"
+kind = "xps"
+inputs = ["xps-n0"]
+[analyses.parameters]
+regions = ["Cd 3d", "Se 3d", "O 1s", "Al 2s", "C 1s"]
+ratios = ["Al 2s/O 1s"]
+rsf = {"Al 2s" = 0.753, "O 1s" = 2.93}
+
+[[analyses]]
+id = "xps-n3"
+kind = "xps"
+inputs = ["xps-n3"]
+[analyses.parameters]
+regions = ["Cd 3d", "Se 3d", "O 1s", "Al 2s", "C 1s"]
+ratios = ["Al 2s/O 1s"]
+rsf = {"Al 2s" = 0.753, "O 1s" = 2.93}
 """
 
 
@@ -547,6 +585,12 @@ def write_demo_project(out_dir: str | os.PathLike[str]) -> Path:
     write_ir_csv(data / "ftir_n3.csv", OLEATE_CHAIN + CHELATING_CARBOXYLATE + BRIDGING_CARBOXYLATE
                  + ALUMINA, note="CdSe@AlOx after c-ALD (study: n = 2), bridging shoulder, "
                  "Al-O-Al and Al-OH bands", seed=DEMO_SEED + 51)
+    # --- XPS: synthetic regions of the pristine QDs (no Al) and after c-ALD, each sample
+    # charged differently (generator inputs; the analysis finds the shift from C 1s C–C)
+    for n, charge_shift_ev in ((0, 0.6), (3, 0.35)):
+        write_vamas(data / f"xps_n{n}.vms",
+                    demo_regions(n, charge_shift_ev=charge_shift_ev, seed=DEMO_SEED + 50 + n),
+                    comment=f"synthetic XPS of the cald demo, CdSe after {n} c-ALD cycles")
     return atomic_write_text(out / "project.toml", _PROJECT)
 
 

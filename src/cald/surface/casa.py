@@ -39,6 +39,7 @@ __all__ = [
     "CasaRegion",
     "casa_background",
     "casa_components",
+    "casa_model_from_block",
     "fit_casa_model",
 ]
 
@@ -131,6 +132,53 @@ class CasaModel:
         reg = replace(region, lo_ev=hv - max(region.lo_ev, region.hi_ev),
                       hi_ev=hv - min(region.lo_ev, region.hi_ev))
         return cls(reg, comps)
+
+
+def casa_model_from_block(block: Any, region: str | None = None, source: str = "") -> CasaModel:
+    """The CasaXPS model stored in a VAMAS block (the reader's
+    :class:`cald.io.vamas.VamasBlock`, used by its attributes), in binding energy of CasaXPS's
+    calibrated frame (:attr:`VamasBlock.calibrated_binding_energy_ev`).
+
+    The region is the block's ``CASA region`` named ``region`` (case ignored), else its only
+    one; its components are the block's ``CASA comp`` lines with the region's tag (all of them
+    when the block has one region), links renumbered within them.
+
+    Raises
+    ------
+    ParameterError
+        No CasaXPS region or component in the block, several regions and none named
+        ``region``, a link to a component of another region; naming ``source`` and the block.
+    """
+    where = f"block {block.index + 1} ({block.label})"
+    regions = list(block.casa_regions)
+    if not regions or not block.casa_components:
+        raise ParameterError(f"{where} holds no CasaXPS model (CASA region and comp lines); "
+                             "fit it without --casa-model", source)
+    chosen = [r for r in regions if region is not None and r.name.lower() == region.lower()]
+    if not chosen and len(regions) > 1:
+        raise ParameterError(f"{where} holds CasaXPS regions {', '.join(r.name for r in regions)}"
+                             f"; name one with --region", source)
+    reg = (chosen or regions)[0]
+    keep = [i for i, c in enumerate(block.casa_components) if len(regions) == 1 or c.tag == reg.tag]
+    new_index = {old: new for new, old in enumerate(keep)}
+
+    def param(p: Any, what: str, name: str) -> CasaParam:
+        if p.link >= 0 and p.link not in new_index:
+            raise ParameterError(f"{where}: component {name!r} ties its {what} to component "
+                                 f"{p.link} outside region {reg.name!r}", source)
+        return CasaParam(float(p.value), float(p.lower), float(p.upper),
+                         new_index.get(p.link, -1), float(p.factor))
+
+    comps = [CasaComponent(c.name, c.lineshape, param(c.area, "area", c.name),
+                           param(c.fwhm_ev, "FWHM", c.name),
+                           param(c.position_ke_ev, "position", c.name), c.rsf)
+             for c in (block.casa_components[i] for i in keep)]
+    if not comps:
+        raise ParameterError(f"{where}: CasaXPS region {reg.name!r} has no components", source)
+    kinetic = CasaRegion(reg.name, reg.background, float(reg.start_ke_ev), float(reg.end_ke_ev),
+                         tuple(float(v) for v in reg.cross_section), int(reg.av_width),
+                         float(reg.rsf))
+    return CasaModel.from_kinetic(kinetic, comps, float(block.source_energy_ev))
 
 
 def casa_background(region: CasaRegion) -> tuple[str, tuple[float, ...], int]:

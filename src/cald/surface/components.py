@@ -35,6 +35,7 @@ __all__ = [
     "REGION_PRESETS",
     "RegionPreset",
     "doublet",
+    "preset_key",
     "region_preset",
 ]
 
@@ -205,17 +206,24 @@ REGION_PRESETS: dict[str, RegionPreset] = {
 }
 
 
+def preset_key(name: str) -> str:
+    """A region name as presets and blocks are matched: case and spaces ignored (``"cd3d"``,
+    ``"Cd 3d"``)."""
+    return "".join(str(name).split()).lower()
+
+
 def region_preset(name: str, overrides: Mapping[str, Any] | None = None) -> RegionPreset:
-    """The preset ``name`` (case-insensitive), with ``overrides`` of its fields: ``region_ev``,
-    ``background``, and ``components`` — a list of :class:`ComponentSpec` (replacing them all) or
-    a mapping ``{component name: {field: value}}`` changing single fields.
+    """The preset ``name`` (case and spaces ignored: ``"cd3d"``), with ``overrides`` of its
+    fields: ``region_ev``, ``background``, and ``components`` — a list of
+    :class:`ComponentSpec` (replacing them all) or a mapping
+    ``{component name: {field: value}}`` changing single fields.
 
     Raises
     ------
     ParameterError
         Unknown preset (the known ones listed), unknown component or field.
     """
-    key = {k.lower(): k for k in REGION_PRESETS}.get(str(name).strip().lower())
+    key = {preset_key(k): k for k in REGION_PRESETS}.get(preset_key(name))
     if key is None:
         raise ParameterError(f"unknown XPS region preset {name!r}; known: "
                              f"{', '.join(REGION_PRESETS)}")

@@ -42,7 +42,6 @@ from cald.fitting import (
     derived_estimate,
     estimates_from_params,
     fractions,
-    parameter_covariance,
 )
 from cald.fitting.estimate import NO_COVARIANCE
 from cald.spectrum import Spectrum
@@ -420,10 +419,44 @@ def fit_xps_region(energy_ev: ArrayLike, intensity: ArrayLike, components: Seque
         return r if weights is None else r * weights
 
     with np.errstate(invalid="ignore", over="ignore"):
-        out = lmfit.minimize(residual, params, method="least_squares", scale_covar=not noise.known,
-                             x_scale="jac", ftol=1e-10, xtol=1e-10, gtol=1e-10)
+        try:
+            out = lmfit.minimize(residual, params, method="least_squares",
+                                 scale_covar=not noise.known, x_scale="jac", ftol=1e-10,
+                                 xtol=1e-10, gtol=1e-10)
+        except ValueError as exc:  # the model overflowed (e.g. a width bound of 1e308)
+            raise ParameterError(f"region {lo:g}:{hi:g} eV: the fit reached non-finite values "
+                                 f"({exc}); check the components' bounds") from None
     return _result(out, specs, shapes, x, y, (lo, hi), background, noise, intensity_unit, model,
                    notes, source)
+
+
+def _area_covariance(out: Any, specs: Sequence[ComponentSpec]) -> NDArray[np.float64] | None:
+    """Covariance of the component areas, J·C·Jᵀ from the optimiser's covariance C of the varied
+    parameters: a free area is its own row of J, a tied one its factor times its target's row.
+    Computed this way rather than from ``uvars`` (whose summation order follows object hashes
+    and changes the last bits from run to run, which a tied doublet's area fraction — an exact
+    cancellation — magnifies): the same data give the same numbers."""
+    covar = getattr(out, "covar", None)
+    if covar is None:
+        return None
+    index = {n: k for k, n in enumerate(out.var_names)}
+    names = {s.name: i for i, s in enumerate(specs)}
+    rows: dict[int, NDArray[np.float64]] = {}
+
+    def row(i: int) -> NDArray[np.float64]:
+        if i not in rows:
+            link = specs[i].area_link
+            if link is not None:
+                rows[i] = float(link[1]) * row(names[link[0]])
+            else:
+                r = np.zeros(len(index))
+                if f"p{i}_area" in index:
+                    r[index[f"p{i}_area"]] = 1.0
+                rows[i] = r
+        return rows[i]
+
+    jac = np.array([row(i) for i in range(len(specs))])
+    return jac @ np.asarray(covar, dtype=float) @ jac.T
 
 
 def _result(out: Any, specs: Sequence[ComponentSpec], shapes: Sequence[LineShape],
@@ -439,7 +472,7 @@ def _result(out: Any, specs: Sequence[ComponentSpec], shapes: Sequence[LineShape
     total = sum(float(params[n].value) for n in area_names)
     estimates = estimates_from_params(
         params, lambda n: "eV" if n.endswith("_ev") else "", scale=total if total > 0 else 1.0)
-    area_cov = parameter_covariance(uv, area_names)
+    area_cov = None if uv is None else _area_covariance(out, specs)
     frac, frac_err = fractions([estimates[n].value for n in area_names], area_cov)
     bounded = [n for n in area_names if estimates[n].limited_by_bound]
     comps = []

@@ -8,9 +8,10 @@ synthetic in its comment) the way Kratos/CasaXPS files are laid out, so that
 can carry a "CasaXPS model" for ``--casa-model`` tests.
 
 :func:`gl_shirley_counts` makes realistic counts for such a region: Gaussian–Lorentzian
-product peaks (CasaXPS's GL(m)) of given areas on a flat level plus a Shirley-like step (the
-background at a binding energy grows with the peak area at lower binding energies), with
-Poisson noise. It is a data generator, not a fit model (those are in :mod:`cald.surface`).
+product peaks (CasaXPS's GL(m), :func:`cald.surface.lineshapes.gl`) of given areas on a flat
+level plus a Shirley-like step (the background at a binding energy grows with the peak area at
+lower binding energies), with Poisson noise. It is a data generator, not a fit model (those
+are in :mod:`cald.surface`).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ import numpy as np
 from cald.errors import ParameterError
 from cald.io.atomic import atomic_write_text
 from cald.io.vamas import AL_KALPHA_EV, VAMAS_IDENTIFIER
+from cald.surface.lineshapes import gl
 
-__all__ = ["CasaModelComponent", "GLPeak", "SyntheticRegion", "demo_regions", "gl_product",
+__all__ = ["CasaModelComponent", "GLPeak", "SyntheticRegion", "demo_regions",
            "gl_shirley_counts", "write_vamas"]
 
 _UNSET = "1e+037"
@@ -205,20 +207,6 @@ class GLPeak:
     gl_percent: float = 30.0
 
 
-def gl_product(be_ev: np.ndarray, center_ev: float, fwhm_ev: float, gl_percent: float) -> np.ndarray:
-    """CasaXPS's GL(m) product lineshape of unit height:
-    ``exp(−4 ln2 (1 − m) u²) / (1 + 4 m u²)``, ``u = (x − center)/fwhm``, ``m = gl_percent/100``."""
-    m = gl_percent / 100.0
-    u = (np.asarray(be_ev, dtype=float) - center_ev) / fwhm_ev
-    return np.exp(-4.0 * math.log(2.0) * (1.0 - m) * u**2) / (1.0 + 4.0 * m * u**2)
-
-
-def _unit_area(fwhm_ev: float, gl_percent: float) -> float:
-    """Area of a unit-height GL(m) (eV), integrated numerically over ±200 FWHM."""
-    x = np.linspace(-200.0 * fwhm_ev, 200.0 * fwhm_ev, 400_001)
-    return float(np.trapezoid(gl_product(x, 0.0, fwhm_ev, gl_percent), x))
-
-
 def gl_shirley_counts(be_ev: np.ndarray, peaks: Sequence[GLPeak], background_cps: float,
                       step_fraction: float = 0.1, dwell_s: float = 0.1, scans: int = 10,
                       seed: int = 0) -> np.ndarray:
@@ -252,8 +240,7 @@ def gl_shirley_counts(be_ev: np.ndarray, peaks: Sequence[GLPeak], background_cps
     be = np.asarray(be_ev, dtype=float)
     peak_cps = np.zeros_like(be)
     for p in peaks:
-        peak_cps += p.area / _unit_area(p.fwhm_ev, p.gl_percent) * gl_product(
-            be, p.be_ev, p.fwhm_ev, p.gl_percent)
+        peak_cps += gl(be, p.be_ev, p.fwhm_ev, p.area, p.gl_percent / 100.0)
     order = np.argsort(be)
     cumulative = np.empty_like(be)
     cumulative[order] = np.cumsum(peak_cps[order])
@@ -289,8 +276,8 @@ def demo_regions(cycles: int, charge_shift_ev: float = 0.0, dwell_s: float = 0.1
     Positions from the study (science.md §6): Cd 3d5/2 405.3 eV (core) and 406.2 eV (surface),
     3d splitting 6.74 eV, ratio 3 : 2, equal widths; O 1s 531.7 eV (C–O of the carboxylates) and,
     after c-ALD, 532.1 eV (Al–O); Al 2s 119.2 eV; C 1s C–C 284.8 eV (the charge reference) with
-    the carboxylate O–C=O near 288.3 eV. Se 3d5/2 of CdSe at 54.2 eV with a 0.86 eV splitting
-    (typical literature values, used only to make a realistic region). No Cd–O component is
+    C–O at 286.3 eV and the carboxylate O–C=O near 288.3 eV. Se 3d5/2 of CdSe at 54.2 eV with a
+    0.86 eV splitting (typical literature values, used only to make a realistic region). No Cd–O component is
     made, as the study found none. The Al–O and Al 2s areas grow with the number of cycles
     (zero for ``cycles = 0``). Every position is shifted by ``charge_shift_ev`` (sample
     charging) so that charge correction has something to find.
@@ -328,6 +315,7 @@ def demo_regions(cycles: int, charge_shift_ev: float = 0.0, dwell_s: float = 0.1
          [CasaModelComponent("Al 2s", "GL(30)", 119.2, 2.0, 1500.0 * al)] if cycles else []),
         ("C 1s", (280.0, 292.0), 600.0,
          [CasaModelComponent("C 1s C-C", "GL(30)", 284.8, 1.2, 9000.0),
+          CasaModelComponent("C 1s C-O", "GL(30)", 286.3, 1.3, 900.0),
           CasaModelComponent("C 1s O-C=O", "GL(30)", 288.3, 1.3, 1200.0)]),
     ]
     regions = []
