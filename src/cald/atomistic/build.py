@@ -1,0 +1,383 @@
+"""Atomistic models of CdSe surfaces with carboxylates and TMA products (ASE ``Atoms``).
+
+Slabs are cut from zinc-blende CdSe (a = 6.077 Å, the room-temperature lattice constant of
+zinc-blende CdSe; science sheet §8: 6.05–6.08 Å). {100} is built from the cubic cell (atomic
+layers a/4 apart, 2 atoms per layer and a×a cell); ``ase.build.surface`` on the primitive cell
+would give a (111)-type slab. {111} is built from hexagonal layers (a/√2, 1 atom per layer and
+cell), Cd on top with one dangling bond each.
+
+Termination: the top layer is Cd, the bottom layer Se, capped by H (Se–H 1.46 Å) along the
+missing Se–Cd bonds; GFN2-xTB has no fractional-charge pseudo-hydrogens, so the bottom is
+closed by electron counting instead (Cd gives 2 e, Se takes 2 e, H gives 1 e, a carboxylate
+takes 1 e, a cationic Al product gives 1 e back): a bottom Se without H takes the electron of a
+top Cd that has no carboxylate, so the number of H is
+``n_bottom_Se − n_top_Cd + n_carboxylate − n_cationic_Al`` and the model is closed-shell
+(not metallic) for any ligand count. The bottom ``fixed_layers`` atomic layers and their H are
+fixed: ``FixAtoms`` and ``atoms.info["fixed_indices"]`` (the relaxation may use either).
+
+Records (``atoms.info``): facet, size, lattice_a_angstrom, area_nm2, ligand, n_ligands,
+density_nm2, modes (comma-separated, one per ligand), n_tma, tma_recipes, c_al_angstrom
+(per product), fixed_indices, n_h_bottom, min_contact_ratio; per atom ``ligand_id`` (−1 for the
+slab) and ``tma_id`` (−1 outside the Al products).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from ase import Atoms
+from ase.constraints import FixAtoms
+from ase.data import covalent_radii
+from ase.geometry import find_mic
+
+from cald.atomistic.geometry import BOND_ANGSTROM, Vec, methyl_h, methylene_h, rotate, unit
+from cald.atomistic.recipes import Recipe, attach_recipe
+from cald.errors import ParameterError
+
+__all__ = ["CDSE_A_ANGSTROM", "CLASH_RATIO", "LIGANDS", "MODES", "build_qd", "build_slab",
+           "carboxylate", "check_contacts", "ligand_carbons", "qd_ligand_count", "summarize"]
+
+#: Lattice constant of zinc-blende CdSe (Å), see the module docstring.
+CDSE_A_ANGSTROM = 6.077
+#: Carboxylates and their carbon counts (oleate: truncated, see :func:`ligand_carbons`).
+LIGANDS: dict[str, int] = {"formate": 1, "acetate": 2, "butanoate": 4, "oleate": 9}
+#: Binding modes of a carboxylate on the top Cd.
+MODES = ("chelating", "bridging", "monodentate")
+#: Closest allowed contact: distance / sum of covalent radii.
+CLASH_RATIO = 0.8
+
+_Z = np.array([0.0, 0.0, 1.0])
+_HALF_OCO = math.radians(62.5)  # half of the O–C–O angle 125°
+_SP3_TILT = math.radians(54.75)  # chain bond vs chain axis
+
+
+def ligand_carbons(ligand: str, chain_carbons: int | None = None) -> int:
+    """Carbon count of ``ligand``; oleate is truncated at ``chain_carbons`` (2–9, default 9:
+    oleate's C1–C9 are saturated, so a truncation up to C9 capped by H is exact).
+
+    Raises
+    ------
+    ParameterError
+        For an unknown ligand (the message lists the known ones) or a truncation out of range.
+    """
+    if ligand not in LIGANDS:
+        raise ParameterError(f"unknown ligand {ligand!r}; known: {', '.join(LIGANDS)}")
+    if chain_carbons is None:
+        return LIGANDS[ligand]
+    if ligand != "oleate":
+        raise ParameterError(f"--chain-carbons applies to oleate only, not {ligand}")
+    if not 2 <= chain_carbons <= 9:
+        raise ParameterError(f"--chain-carbons must be 2–9 (saturated part of oleate), got {chain_carbons}")
+    return chain_carbons
+
+
+def carboxylate(o_mid: Vec, x_axis: Vec, n_carbons: int, up: Vec = _Z) -> Atoms:
+    """A carboxylate R–CO2⁻ whose O···O axis is along ``x_axis`` centred on ``o_mid``, the
+    C–R bond tilted 35° from ``up`` and the all-trans chain along ``up``.
+
+    Atom order: O1 (−x side), O2, the carboxyl C, the rest of the chain, then H.
+    """
+    x = unit(x_axis)
+    y = unit(np.cross(up, x))
+    up = np.cross(x, y)
+    bisector = math.sin(_SP3_TILT) * up + math.cos(_SP3_TILT) * y
+    r_co, r_cc = BOND_ANGSTROM["C-O-carboxylate"], BOND_ANGSTROM["C-C"]
+    c0 = o_mid + r_co * math.cos(_HALF_OCO) * bisector
+    half = r_co * math.sin(_HALF_OCO)
+    chain = [c0 + j * r_cc * math.sin(_SP3_TILT) * up + (j % 2) * r_cc * math.cos(_SP3_TILT) * y
+             for j in range(n_carbons)]
+    hydrogens: list[Vec] = []
+    if n_carbons == 1:
+        hydrogens.append(c0 + BOND_ANGSTROM["C-H"] * bisector)
+    else:
+        for j in range(1, n_carbons - 1):
+            hydrogens += methylene_h(chain[j], chain[j - 1], chain[j + 1])
+        hydrogens += methyl_h(chain[-1], chain[-2], x)
+    return Atoms(["O", "O"] + ["C"] * n_carbons + ["H"] * len(hydrogens),
+                 positions=np.array([o_mid - half * x, o_mid + half * x, *chain, *hydrogens]))
+
+
+@dataclass
+class _Slab:
+    atoms: Atoms
+    top: list[int]
+    bottom: list[int]
+    h_dirs: list[Vec]
+    axis: Vec  # O···O axis of a chelating ligand
+    bridge: Vec  # preferred Cd–Cd vector of a bridging ligand
+
+
+def _layers(facet: str, a: float, n_layers: int) -> tuple[np.ndarray, list[tuple[str, list, float]], Vec, Vec]:
+    """Cell (2×3), layers k = −1 … n_layers (symbol, fractional xy, height) of the facet."""
+    if facet == "100":
+        cell = np.array([[a, 0, 0], [0, a, 0]], float)
+        frac = {0.0: [(0, 0), (0.5, 0.5)], 0.5: [(0, 0.5), (0.5, 0)],
+                0.25: [(0.25, 0.25), (0.75, 0.75)], 0.75: [(0.25, 0.75), (0.75, 0.25)]}
+        layers = [("Se" if k % 2 == 0 else "Cd", frac[((k + 1) / 4) % 1.0], k * a / 4)
+                  for k in range(-1, n_layers + 1)]
+        return cell, layers, np.array([1.0, 0, 0]), np.array([a / 2, a / 2, 0])
+    ah, d = a / math.sqrt(2), a / math.sqrt(3)
+    cell = np.array([[ah, 0, 0], [ah / 2, ah * math.sqrt(3) / 2, 0]])
+    stack = [(0.0, 0.0), (1 / 3, 1 / 3), (2 / 3, 2 / 3)]
+    layers = []
+    for k in range(-1, n_layers + 1):
+        s = k // 2
+        if k % 2 == 0:
+            layers.append(("Se", [stack[s % 3]], s * d))
+        else:
+            layers.append(("Cd", [stack[(s + 1) % 3]], s * d + d / 4))
+    return cell, layers, np.array([math.sqrt(3) / 2, 0.5, 0]), np.array([ah, 0, 0])
+
+
+def _slab(facet: str, a: float, size: tuple[int, int], n_layers: int) -> _Slab:
+    cell2, layers, axis, bridge = _layers(facet, a, n_layers)
+    n, m = size
+    lateral = np.array([[n * cell2[0]], [m * cell2[1]]]).reshape(2, 3)
+    symbols, positions, layer_of = [], [], []
+    virtual: list[Vec] = []  # the missing Cd layer below the bottom Se
+    for k, (sym, fracs, z) in enumerate(layers, start=-1):
+        for i in range(n):
+            for j in range(m):
+                for fx, fy in fracs:
+                    p = (i + fx) * cell2[0] + (j + fy) * cell2[1] + z * _Z
+                    if k == -1:
+                        virtual.append(p)
+                    elif k < n_layers:
+                        symbols.append(sym)
+                        positions.append(p)
+                        layer_of.append(k)
+    cell = np.vstack([lateral, [0, 0, 1.0]])
+    atoms = Atoms(symbols, positions=np.array(positions), cell=cell, pbc=(True, True, False))
+    atoms.arrays["layer"] = np.array(layer_of)
+    bond = math.sqrt(3) * a / 4
+    bottom = [i for i, k in enumerate(layer_of) if k == 0]
+    h_dirs = []
+    for i in bottom:
+        vecs, dist = find_mic(np.array(virtual) - atoms.positions[i], cell, pbc=(True, True, False))
+        h_dirs.append(unit(vecs[int(np.argmin(dist))]))
+        assert abs(float(np.min(dist)) - bond) < 1e-6
+    top = [i for i, k in enumerate(layer_of) if k == n_layers - 1]
+    return _Slab(atoms, top, bottom, h_dirs, axis, bridge)
+
+
+def _spread(points: np.ndarray, n: int, cell: np.ndarray) -> list[int]:
+    """``n`` indices of ``points`` chosen far apart (farthest-point order from the first)."""
+    if n == 0:
+        return []
+    chosen = [0]
+    d_min = find_mic(points - points[0], cell, pbc=(True, True, False))[1]
+    while len(chosen) < n:
+        k = int(np.argmax(np.where(np.isin(np.arange(len(points)), chosen), -1.0, d_min)))
+        chosen.append(k)
+        d_min = np.minimum(d_min, find_mic(points - points[k], cell, pbc=(True, True, False))[1])
+    return chosen
+
+
+def _ligand(mode: str, slab: _Slab, site: int, n_carbons: int) -> Atoms:
+    p = slab.atoms.positions[site]
+    half = BOND_ANGSTROM["C-O-carboxylate"] * math.sin(_HALF_OCO)
+    if mode == "chelating":
+        h = math.sqrt(BOND_ANGSTROM["Cd-O-chelating"] ** 2 - half**2)
+        return carboxylate(p + h * _Z, slab.axis, n_carbons)
+    if mode == "bridging":
+        cd_cd = float(np.linalg.norm(slab.bridge))
+        off = cd_cd / 2 - half
+        h = math.sqrt(BOND_ANGSTROM["Cd-O-bridging"] ** 2 - off**2)
+        return carboxylate(p + slab.bridge / 2 + h * _Z, slab.bridge, n_carbons)
+    # monodentate: the chelating geometry turned 40° up about O1, O1 above its Cd
+    lig = carboxylate(np.zeros(3), slab.axis, n_carbons)
+    o1 = lig.positions[0].copy()
+    lig.positions[:] = [o1 + rotate(q - o1, np.cross(_Z, slab.axis), -math.radians(40.0))
+                        for q in lig.positions]
+    lig.positions += p + BOND_ANGSTROM["Cd-O-monodentate"] * _Z - lig.positions[0]
+    return lig
+
+
+def check_contacts(atoms: Atoms, ratio: float = CLASH_RATIO) -> float:
+    """The smallest distance / sum of covalent radii over all pairs (minimum image).
+
+    Raises
+    ------
+    ParameterError
+        When it is below ``ratio`` (naming the pair): the requested model has overlapping atoms.
+    """
+    if len(atoms) < 2:
+        return math.inf
+    d = atoms.get_all_distances(mic=True)
+    r = covalent_radii[atoms.numbers]
+    q = d / (r[:, None] + r[None, :])
+    np.fill_diagonal(q, np.inf)
+    i, j = np.unravel_index(int(np.argmin(q)), q.shape)
+    if q[i, j] < ratio:
+        s = atoms.get_chemical_symbols()
+        raise ParameterError(
+            f"the requested model has overlapping atoms ({s[i]}{i}–{s[j]}{j} at {d[i, j]:.2f} Å, "
+            f"{q[i, j]:.2f} × the covalent radii < {ratio}); use fewer ligands or a larger --size")
+    return float(q[i, j])
+
+
+def build_slab(facet: str = "100", size: tuple[int, int] = (2, 2), n_layers: int = 4,
+               vacuum_angstrom: float = 15.0, ligand: str = "acetate", n_ligands: int = 0,
+               mode: str = "chelating", tma: tuple[Recipe, ...] = (), fixed_layers: int = 2,
+               chain_carbons: int | None = None, a_angstrom: float = CDSE_A_ANGSTROM) -> Atoms:
+    """A Cd-terminated CdSe slab with carboxylates and TMA products (see the module docstring).
+
+    Parameters
+    ----------
+    facet
+        ``"100"`` or ``"111"``.
+    size
+        Lateral repeats (n, m) of the a×a cell ({100}) or the a/√2 hexagonal cell ({111}).
+    n_layers
+        Atomic layers (even, ≥ 2: Se at the bottom, Cd on top).
+    vacuum_angstrom
+        Empty space along z (Å).
+    ligand, n_ligands, mode
+        The carboxylate, how many, and the binding mode (:data:`MODES`); placed on top Cd
+        chosen far apart.
+    tma
+        One recipe per TMA product, put on an O of the first ligands in placement order.
+    fixed_layers
+        Bottom atomic layers (and their H) fixed.
+    chain_carbons
+        Truncation of oleate.
+    a_angstrom
+        Lattice constant (Å).
+
+    Raises
+    ------
+    ParameterError
+        For a facet, layer count, mode or ligand not known; more ligands than top Cd; more TMA
+        than ligands; overlapping atoms.
+    """
+    if facet not in ("100", "111"):
+        raise ParameterError(f"unknown facet {facet!r}; known: 100, 111")
+    if mode not in MODES:
+        raise ParameterError(f"unknown binding mode {mode!r}; known: {', '.join(MODES)}")
+    if n_layers < 2 or n_layers % 2:
+        raise ParameterError(f"--layers must be even and ≥ 2 (Se bottom, Cd top), got {n_layers}")
+    if not 0 <= fixed_layers < n_layers:
+        raise ParameterError(f"--fixed-layers must be 0 … {n_layers - 1}, got {fixed_layers}")
+    n_c = ligand_carbons(ligand, chain_carbons)
+    slab = _slab(facet, a_angstrom, size, n_layers)
+    atoms = slab.atoms
+    area_nm2 = float(np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1]))) / 100.0
+    if n_ligands > len(slab.top):
+        raise ParameterError(
+            f"{n_ligands} ligands ({n_ligands / area_nm2:.2f} nm⁻²) do not fit on the {{{facet}}} "
+            f"{size[0]}x{size[1]} slab: {len(slab.top)} top Cd sites on {area_nm2:.3f} nm² "
+            f"(at most {len(slab.top) / area_nm2:.2f} nm⁻²)")
+    if len(tma) > n_ligands:
+        raise ParameterError(f"{len(tma)} TMA need as many carboxylates, only {n_ligands} requested")
+    sites = _spread(atoms.positions[slab.top], n_ligands, atoms.cell.array)
+    n_slab = len(atoms)
+    ligand_id = [-1] * len(atoms)
+    anchors: list[tuple[tuple[int, int], int]] = []  # ((O1, O2), C) of each ligand
+    for k, s in enumerate(sites):
+        lig = _ligand(mode, slab, slab.top[s], n_c)
+        anchors.append(((len(atoms), len(atoms) + 1), len(atoms) + 2))
+        atoms.extend(lig)
+        ligand_id += [k] * len(lig)
+    tma_id = [-1] * len(atoms)
+    c_al = []
+    for k, recipe in enumerate(tma):
+        product, r = attach_recipe(atoms, recipe, *anchors[k])
+        atoms.extend(product)
+        ligand_id += [-1] * len(product)
+        tma_id += [k] * len(product)
+        c_al.append(r)
+    cationic = sum(1 for r in tma if r.charge == 1)
+    n_h = len(slab.bottom) - len(slab.top) + n_ligands - cationic
+    h_sites = _spread(atoms.positions[slab.bottom], n_h, atoms.cell.array)
+    first_h = len(atoms)
+    for s in h_sites:
+        atoms.append("H")
+        atoms.positions[-1] = atoms.positions[slab.bottom[s]] + BOND_ANGSTROM["Se-H"] * slab.h_dirs[s]
+    ligand_id += [-1] * len(h_sites)
+    tma_id += [-1] * len(h_sites)
+    layer = atoms.arrays["layer"]
+    layer[n_slab:] = -1
+    fixed = sorted([i for i in range(n_slab) if layer[i] < fixed_layers]
+                   + (list(range(first_h, len(atoms))) if fixed_layers else []))
+    z = atoms.positions[:, 2]
+    atoms.cell[2] = [0, 0, float(z.max() - z.min()) + vacuum_angstrom]
+    atoms.positions[:, 2] += vacuum_angstrom / 2 - z.min()
+    atoms.arrays["ligand_id"] = np.array(ligand_id)
+    atoms.arrays["tma_id"] = np.array(tma_id)
+    atoms.set_constraint(FixAtoms(indices=fixed))
+    info = {"facet": facet, "size": f"{size[0]}x{size[1]}", "lattice_a_angstrom": a_angstrom,
+            "area_nm2": area_nm2, "ligand": ligand, "ligand_carbons": n_c, "n_ligands": n_ligands,
+            "density_nm2": n_ligands / area_nm2, "n_top_cd": len(slab.top), "n_tma": len(tma),
+            "n_h_bottom": len(h_sites), "passivation": "H"}
+    if n_ligands:
+        info["modes"] = ",".join([mode] * n_ligands)
+    if tma:
+        info["tma_recipes"] = ",".join(r.name for r in tma)
+        info["c_al_angstrom"] = np.array(c_al)
+    if fixed:
+        info["fixed_indices"] = np.array(fixed)
+    atoms.info.update(info)
+    atoms.info["min_contact_ratio"] = check_contacts(atoms)
+    return atoms
+
+
+def qd_ligand_count(diameter_nm: float, density_nm2: float) -> int:
+    """Ligands on a sphere of ``diameter_nm`` at ``density_nm2``: round(ρ π d²)."""
+    return round(density_nm2 * math.pi * diameter_nm**2)
+
+
+def build_qd(diameter_nm: float = 2.3, density_nm2: float = 5.3,
+             a_angstrom: float = CDSE_A_ANGSTROM) -> Atoms:
+    """A spherical-ish zinc-blende CdSe dot with a Cd-rich surface (for pictures and counts).
+
+    Atoms within the radius of a Cd-centred sphere are kept, Se with fewer than 3 Cd
+    neighbours dropped, then Cd with fewer than 2 Se neighbours. The ligands are only counted
+    (``atoms.info["n_ligands"]`` = :func:`qd_ligand_count`), not placed.
+    """
+    from ase.build import bulk
+
+    r = diameter_nm * 5.0
+    reps = int(math.ceil(2 * r / a_angstrom)) + 2
+    block = bulk("CdSe", "zincblende", a=a_angstrom, cubic=True).repeat(reps)
+    block.pbc = False
+    cd0 = np.argmin(np.linalg.norm(block.positions - block.cell.array.sum(0) / 2, axis=1)
+                    + 1e3 * (block.numbers != 48))
+    block.positions -= block.positions[cd0]
+    dot = block[np.linalg.norm(block.positions, axis=1) <= r]
+    bond = math.sqrt(3) * a_angstrom / 4 * 1.05
+    for element, other, need in (("Se", 48, 3), ("Cd", 34, 2)):
+        d = dot.get_all_distances()
+        n_nb = ((d < bond) & (dot.numbers[None, :] == other)).sum(1)
+        drop = [i for i, s in enumerate(dot.get_chemical_symbols()) if s == element and n_nb[i] < need]
+        del dot[drop]
+    dot.cell = np.zeros((3, 3))
+    dot.info.update({"diameter_nm": diameter_nm, "density_nm2": density_nm2,
+                     "n_ligands": qd_ligand_count(diameter_nm, density_nm2)})
+    return dot
+
+
+def summarize(atoms: Atoms) -> dict[str, object]:
+    """Counts of a built model for the JSON output: atoms by element, ligands by mode, TMA by
+    recipe, cell (Å), formula, C–Al distances (Å)."""
+    info = atoms.info
+    modes = str(info.get("modes", "")).split(",") if info.get("modes") else []
+    recipes = str(info.get("tma_recipes", "")).split(",") if info.get("tma_recipes") else []
+    return {
+        "formula": atoms.get_chemical_formula(mode="hill"),
+        "n_atoms": len(atoms),
+        "atoms_by_element": dict(sorted(Counter(atoms.get_chemical_symbols()).items())),
+        "facet": info.get("facet"), "size": info.get("size"),
+        "ligand": info.get("ligand"), "n_ligands": int(info.get("n_ligands", 0)),
+        "ligands_by_mode": dict(Counter(modes)),
+        "density_nm2": float(info.get("density_nm2", 0.0)),
+        "area_nm2": float(info.get("area_nm2", 0.0)),
+        "n_tma": len(recipes), "tma_by_recipe": dict(Counter(recipes)),
+        "c_al_angstrom": [float(v) for v in np.atleast_1d(info.get("c_al_angstrom", []))],
+        "n_fixed": len(np.atleast_1d(info.get("fixed_indices", []))),
+        "n_h_bottom": int(info.get("n_h_bottom", 0)),
+        "min_contact_ratio": float(info.get("min_contact_ratio", math.nan)),
+        "cell_angstrom": atoms.cell.array.tolist(),
+    }
