@@ -38,7 +38,8 @@ from cald.atomistic.recipes import Recipe, attach_recipe
 from cald.errors import ParameterError
 
 __all__ = ["CDSE_A_ANGSTROM", "CLASH_RATIO", "LIGANDS", "MODES", "build_qd", "build_slab",
-           "carboxylate", "check_contacts", "ligand_carbons", "qd_ligand_count", "summarize"]
+           "carboxylate", "check_contacts", "ligand_carbons", "qd_ligand_count", "slab_area_nm2",
+           "summarize"]
 
 #: Lattice constant of zinc-blende CdSe (Å), see the module docstring.
 CDSE_A_ANGSTROM = 6.077
@@ -264,7 +265,7 @@ def build_slab(facet: str = "100", size: tuple[int, int] = (2, 2), n_layers: int
     n_c = ligand_carbons(ligand, chain_carbons)
     slab = _slab(facet, a_angstrom, size, n_layers)
     atoms = slab.atoms
-    area_nm2 = float(np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1]))) / 100.0
+    area_nm2 = slab_area_nm2(facet, size, a_angstrom)
     if n_ligands > len(slab.top):
         raise ParameterError(
             f"{n_ligands} ligands ({n_ligands / area_nm2:.2f} nm⁻²) do not fit on the {{{facet}}} "
@@ -322,6 +323,12 @@ def build_slab(facet: str = "100", size: tuple[int, int] = (2, 2), n_layers: int
     atoms.info.update(info)
     atoms.info["min_contact_ratio"] = check_contacts(atoms)
     return atoms
+
+
+def slab_area_nm2(facet: str, size: tuple[int, int], a_angstrom: float = CDSE_A_ANGSTROM) -> float:
+    """Surface area of the ``facet`` slab of ``size`` repeats (nm²)."""
+    cell = (a_angstrom**2 if facet == "100" else a_angstrom**2 / 2 * math.sqrt(3) / 2)
+    return size[0] * size[1] * cell / 100.0
 
 
 def qd_ligand_count(diameter_nm: float, density_nm2: float) -> int:

@@ -23,6 +23,7 @@ from cald.cli import (
     ftir,
     ligands,
     lineshape,
+    model,
     nmr,
     nuclei,
     plan,
@@ -54,6 +55,7 @@ titration.register(app)
 ligands.register(app)
 xps.register(app)
 ftir.register(app)
+model.register(app)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,62 @@
+"""``cald model``: atomistic models of CdSe surfaces with carboxylates and TMA products."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from cald.atomistic.options import BuildOptions
+from cald.cli.common import JSON_OPTION, QUIET_OPTION, build_options, option, show
+
+__all__ = ["register"]
+
+model_app = typer.Typer(help="Atomistic models: build, relax, analyze.", no_args_is_help=True)
+
+
+# --- build ---
+@model_app.command("build")
+def build(
+    out: Path = typer.Option(..., "--out", help="Model file to write (extended xyz)."),
+    facet: str = option(BuildOptions, "facet"),
+    size: str = typer.Option("2x2", "--size", help="Lateral repeats NxM of the surface cell."),
+    layers: int = option(BuildOptions, "layers"),
+    vacuum_angstrom: float = option(BuildOptions, "vacuum_angstrom"),
+    ligand: str = option(BuildOptions, "ligand"),
+    chain_carbons: int | None = option(BuildOptions, "chain_carbons"),
+    ligands: int | None = option(BuildOptions, "ligands"),
+    density_nm2: float | None = option(BuildOptions, "density_nm2"),
+    mode: str = option(BuildOptions, "mode"),
+    tma: int = option(BuildOptions, "tma"),
+    o2: int = option(BuildOptions, "o2"),
+    recipe: str = option(BuildOptions, "recipe"),
+    o2_recipe: str = option(BuildOptions, "o2_recipe"),
+    fixed_layers: int = option(BuildOptions, "fixed_layers"),
+    as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
+) -> None:
+    """A Cd-terminated zinc-blende CdSe slab, H-capped at the bottom, with carboxylates in one
+    binding mode and TMA products (recipes: alme2, alme3, alme-ome, alme-oome, al-ome2)."""
+    from cald.atomistic.build import summarize
+    from cald.io.structure import write_structure
+
+    opts = build_options(BuildOptions, facet=facet, size=size, layers=layers,
+                         vacuum_angstrom=vacuum_angstrom, ligand=ligand,
+                         chain_carbons=chain_carbons, ligands=ligands, density_nm2=density_nm2,
+                         mode=mode, tma=tma, o2=o2, recipe=recipe, o2_recipe=o2_recipe,
+                         fixed_layers=fixed_layers)
+    atoms = opts.build()
+    written = write_structure(atoms, out)
+    summary = summarize(atoms)
+    summary["file"] = str(written)
+    c_al = ", ".join(f"{r:.2f}" for r in summary["c_al_angstrom"])  # type: ignore[attr-defined]
+    text = (f"{summary['formula']} ({summary['n_atoms']} atoms), {{{summary['facet']}}} "
+            f"{summary['size']}, {summary['n_ligands']} {summary['ligand']} "
+            f"({summary['density_nm2']:.2f} nm⁻², {opts.mode}), {summary['n_tma']} TMA"
+            + (f" (C–Al {c_al} Å)" if c_al else "") + f" → {written}")
+    show(summary, text, as_json, quiet)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``cald model`` to the root command."""
+    app.add_typer(model_app, name="model")
