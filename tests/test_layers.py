@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "cald"
 
 #: package (first component below cald) → packages it must not import.
 LIBRARY = {"io", "nmr", "recoupling", "lineshape", "fitting", "synth", "figures",
-           "tables", "options", "parallel", "qd", "surface"}
+           "tables", "options", "parallel", "qd", "surface", "atomistic"}
 PHYSICS = {"nmr", "recoupling", "lineshape"}
 FORBIDDEN = {
     # types: below everything
@@ -30,22 +30,28 @@ FORBIDDEN = {
     # readers never process
     "io": LIBRARY - {"io"} | {"project", "cli"},
     # physics: one family never reaches into another (nmr's options read through cald.read)
-    "nmr": {"recoupling", "lineshape", "qd", "surface", "synth", "figures", "project", "cli"},
-    "recoupling": {"lineshape", "surface", "synth", "figures", "project", "cli"},
-    "lineshape": {"recoupling", "surface", "synth", "figures", "project", "cli"},
+    "nmr": {"recoupling", "lineshape", "qd", "surface", "synth", "figures", "atomistic", "project",
+            "cli"},
+    "recoupling": {"lineshape", "surface", "synth", "figures", "atomistic", "project", "cli"},
+    "lineshape": {"recoupling", "surface", "synth", "figures", "atomistic", "project", "cli"},
     # surface chemistry (XPS, FTIR): computation on arrays like lineshape, on the types, the
     # fitting core, the options models and lineshape's profiles and peak fits; it reads no files
     # (io) and nothing below uses it
     "surface": LIBRARY - {"surface", "fitting", "options", "lineshape"} | {"project", "cli"},
     "options": LIBRARY - {"options"} | {"project", "cli"},
     "figures": {"synth", "project", "cli"},
-    "synth": {"figures", "project", "cli"},
+    "synth": {"figures", "atomistic", "project", "cli"},
     "parallel": LIBRARY - {"parallel"} | {"project", "cli"},
     # quantum dots in solution: on the types, the fitting core and the options models, the
     # readers (a DOSY series with its pulse program), and the line-shape fits and spectrum
     # processing of the physics layer (the 1H alkene of a titration, the 1H ligand density);
     # nothing below uses qd
     "qd": LIBRARY - {"qd", "fitting", "options", "io", "lineshape", "nmr"} | {"project", "cli"},
+    # atomistic models (ASE Atoms): on the types, the readers/writers of structure files, the
+    # recoupling physics (RESPDOR curves of a model), the fitting core and the options models;
+    # nothing below uses it
+    "atomistic": LIBRARY - {"atomistic", "io", "recoupling", "fitting", "options"}
+    | {"project", "cli"},
     # the project layer is below the command line
     "project": {"cli"},
 }
