@@ -558,6 +558,34 @@ def _xps_fit_casa(sample: Path, scratch: Path) -> list[str]:
     return ["xps", "fit", str(sample), "--region", "Cd 3d", "--casa-model", "--json"]
 
 
+def _structure_extxyz(folder: Path) -> Path:
+    """A small built model (slab, one acetate with AlMe2) as extended xyz."""
+    from cald.atomistic.build import build_slab
+    from cald.atomistic.recipes import RECIPES
+    from cald.io.structure import write_structure
+
+    atoms = build_slab("100", (1, 1), 2, ligand="acetate", n_ligands=1, tma=(RECIPES["alme2"],),
+                       fixed_layers=1)
+    return write_structure(atoms, folder / "model.extxyz")
+
+
+def _structure_cif(folder: Path) -> Path:
+    """Zinc-blende CdSe (cubic cell) as CIF, written by ase."""
+    from ase.build import bulk
+    from ase.io import write
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "cdse.cif"
+    write(path, bulk("CdSe", "zincblende", a=6.077, cubic=True), format="cif")
+    return path
+
+
+def _structure_call(sample: Path) -> Any:
+    from cald.io.structure import read_structure
+
+    return read_structure(sample)
+
+
 _PARAMS = Format("bruker-params")
 _BINARY = Format("binary")
 _TEXT = Format("text", TABLE_VALUE)
@@ -599,4 +627,6 @@ READERS: list[Reader] = [
     Reader("ftir-csv", _ftir_csv, ".", _TEXT, argv=_ftir_analyze),
     Reader("ftir-jcamp", _ftir_jcamp, ".", _TEXT, argv=_ftir_analyze),
     Reader("vamas-fit-casa", _xps_cd3d, ".", _TEXT, argv=_xps_fit_casa),
+    Reader("structure-extxyz", _structure_extxyz, ".", _TEXT, call=_structure_call),
+    Reader("structure-cif", _structure_cif, ".", _TEXT, call=_structure_call),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -41,8 +42,10 @@ def read_structure(path: str | os.PathLike[str]) -> Atoms:
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError(f"cannot read: {exc}", p) from None
     try:
-        atoms = read(io.StringIO(text), format=fmt, index=-1)
-    except Exception as exc:  # ase raises many kinds on malformed input
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # ase warns on token counts, duplicated tags, overflow
+            atoms = read(io.StringIO(text), format=fmt, index=-1)
+    except Exception as exc:  # ase raises many kinds (and warnings) on malformed input
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataFileError(f"not a readable {fmt} file ({detail})", p) from None
     if not isinstance(atoms, Atoms) or len(atoms) == 0:
