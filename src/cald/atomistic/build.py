@@ -111,7 +111,8 @@ class _Slab:
     bridge: Vec  # preferred Cd–Cd vector of a bridging ligand
 
 
-def _layers(facet: str, a: float, n_layers: int) -> tuple[np.ndarray, list[tuple[str, list, float]], Vec, Vec]:
+def _layers(facet: str, a: float,
+            n_layers: int) -> tuple[np.ndarray, list[tuple[str, list, float]], Vec, Vec]:
     """Cell (2×3), layers k = −1 … n_layers (symbol, fractional xy, height) of the facet."""
     if facet == "100":
         cell = np.array([[a, 0, 0], [0, a, 0]], float)

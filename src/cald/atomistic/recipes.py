@@ -4,8 +4,9 @@ Each :class:`Recipe` puts one Al on an O of a carboxylate (the C–O–Al angle 
 C···Al distance then ≈ 2.8 Å before relaxation) with its groups around it: ``Me`` (CH3),
 ``OMe`` (O–CH3, O2 inserted into Al–C) and ``OOMe`` (O–O–CH3, the methylperoxide). Two groups
 give a trigonal Al (AlMe2–O2CR after CH4 loss), three a tetrahedral one (the AlMe3 adduct).
-The O and the orientation of the product about its C–O bond are the ones (2 × 24 trials) whose
-closest contact to the rest of the model is largest.
+The O, the turn of Al about the C–O bond (24 steps) and of its groups about the Al–O bond (6
+steps of the 3-fold period) are the ones whose closest contact to the rest of the model
+(distance / sum of covalent radii; other O counted 1.5× farther from Al) is largest.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from ase import Atoms
 from ase.data import atomic_numbers, covalent_radii
+from ase.geometry import get_distances
 
 from cald.atomistic.geometry import (
     BOND_ANGSTROM,
@@ -31,6 +33,11 @@ from cald.errors import ParameterError
 __all__ = ["RECIPES", "Recipe", "attach_recipe", "get_recipe"]
 
 _Z = np.array([0.0, 0.0, 1.0])
+#: Other O are kept from Al as if their covalent radii were this much larger (an O at
+#: ≈ 2.25 Å would be a second Al–O bond).
+_AL_O_SPACING = 1.5
+#: Atoms farther than this from the carboxylate O cannot touch the product (Å).
+_REACH_ANGSTROM = 12.0
 
 
 @dataclass(frozen=True)
@@ -102,14 +109,17 @@ def _group(kind: str, al: Vec, d: Vec) -> tuple[list[str], list[Vec]]:
     return ["O", "O", "C", "H", "H", "H"], [o, o2, c, *methyl_h(c, o2)]
 
 
-def _product(recipe: Recipe, o: Vec, c: Vec, phi_rad: float) -> tuple[list[str], list[Vec]]:
+def _product(recipe: Recipe, o: Vec, c: Vec, phi_rad: float,
+             psi_rad: float) -> tuple[list[str], list[Vec]]:
+    """The product with Al turned by ``phi_rad`` about the C–O bond and its groups by
+    ``psi_rad`` about the Al–O bond."""
     u = unit(o - c)
-    d_al = cone(u, math.radians(50.0), 1, _Z)[0]
-    al = o + recipe.al_o_angstrom * rotate(d_al, u, phi_rad)
+    al = o + recipe.al_o_angstrom * rotate(cone(u, math.radians(50.0), 1, _Z)[0], u, phi_rad)
     n = len(recipe.groups)
     angle = math.radians(120.0) if n == 2 else TETRAHEDRAL
     symbols, positions = ["Al"], [al]
-    for kind, d in zip(recipe.groups, cone(o - al, angle, n, c - o), strict=True):
+    ref = rotate(c - o, o - al, psi_rad)
+    for kind, d in zip(recipe.groups, cone(o - al, angle, n, ref), strict=True):
         s, p = _group(kind, al, d)
         symbols += s
         positions += p
@@ -117,7 +127,7 @@ def _product(recipe: Recipe, o: Vec, c: Vec, phi_rad: float) -> tuple[list[str],
 
 
 def attach_recipe(atoms: Atoms, recipe: Recipe, o_indices: tuple[int, ...], c_index: int,
-                  n_trials: int = 24) -> tuple[Atoms, float]:
+                  n_phi: int = 24, n_psi: int = 6) -> tuple[Atoms, float]:
     """The product of ``recipe`` on one of the carboxylate O ``o_indices`` (its C
     ``c_index``): the O and orientation whose closest contact to ``atoms`` is largest.
 
@@ -127,23 +137,26 @@ def attach_recipe(atoms: Atoms, recipe: Recipe, o_indices: tuple[int, ...], c_in
         The new atoms (Al first) and the C(carboxylate)–Al distance (Å).
     """
     c = atoms.positions[c_index]
-    radii = covalent_radii[atoms.numbers]
     best: tuple[float, list[str], list[Vec]] | None = None
-    trials = [(atoms.positions[o], 2 * math.pi * i / n_trials)
-              for o in o_indices for i in range(n_trials)]
-    for o, phi in trials:
-        symbols, positions = _product(recipe, o, c, phi)
-        new = np.array(positions)
-        r_new = np.array([covalent_radii[atomic_numbers[s]] for s in symbols])
-        probe = Atoms(atoms.get_chemical_symbols() + symbols,
-                      positions=np.vstack([atoms.positions, new]), cell=atoms.cell, pbc=atoms.pbc)
-        n0 = len(atoms)
-        worst = math.inf
-        for k in range(len(symbols)):
-            dist = probe.get_distances(n0 + k, list(range(n0)), mic=True)
-            worst = min(worst, float(np.min(dist / (radii + r_new[k]))))
-        if best is None or worst > best[0]:
-            best = (worst, symbols, positions)
+    for o in o_indices:
+        # the neighbourhood of O as minimum images around it (the product reaches < 8 Å)
+        vec, dist = get_distances(atoms.positions[o], atoms.positions, atoms.cell, atoms.pbc)
+        near = np.flatnonzero(dist[0] < _REACH_ANGSTROM)
+        env = atoms.positions[o] + vec[0, near]
+        radii = covalent_radii[atoms.numbers[near]]
+        is_o = (atoms.numbers[near] == 8) & (near != o)
+        for i in range(n_phi):
+            for j in range(n_psi):
+                symbols, positions = _product(recipe, atoms.positions[o], c,
+                                              2 * math.pi * i / n_phi, 2 * math.pi * j / n_psi / 3)
+                r_new = np.array([covalent_radii[atomic_numbers[s]] for s in symbols])
+                d = np.linalg.norm(np.array(positions)[:, None, :] - env[None, :, :], axis=2)
+                q = d / (r_new[:, None] + radii[None, :])
+                q[0, near == o] = np.inf  # the Al–O bond made here
+                q[0, is_o] /= _AL_O_SPACING  # keep Al 3- or 4-coordinate: other O farther off
+                worst = float(np.min(q))
+                if best is None or worst > best[0]:
+                    best = (worst, symbols, positions)
     assert best is not None
     product = Atoms(best[1], positions=np.array(best[2]))
     return product, float(np.linalg.norm(best[2][0] - c))
