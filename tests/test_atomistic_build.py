@@ -50,7 +50,8 @@ def _nearest(atoms: Atoms, i: int, symbol: str) -> tuple[int, float]:
 @pytest.mark.parametrize("facet", ["100", "111"])
 @pytest.mark.parametrize("layers", [2, 4, 6])
 def test_stoichiometric_core_with_cd_top_and_se_bottom(facet, layers):
-    slab = _slab_part(build_slab(facet, (2, 3), layers, n_ligands=0, fixed_layers=1))
+    slab = _slab_part(build_slab(facet, (2, 3), layers, n_ligands=0, fixed_layers=1,
+                                 vacancies=False))
     sym = np.array(slab.get_chemical_symbols())
     assert (sym == "Cd").sum() == (sym == "Se").sum() == len(slab) // 2
     per_layer = 2 * 6 if facet == "100" else 6
@@ -64,7 +65,7 @@ def test_stoichiometric_core_with_cd_top_and_se_bottom(facet, layers):
 
 
 def test_100_facet_layers_a_over_4_and_top_normal_z():
-    slab = _slab_part(build_slab("100", (2, 2), 6, fixed_layers=1))
+    slab = _slab_part(build_slab("100", (2, 2), 6, fixed_layers=1, vacancies=False))
     heights = np.unique(np.round(slab.positions[:, 2], 6))
     assert len(heights) == 6
     assert np.allclose(np.diff(heights), A / 4)
@@ -82,7 +83,7 @@ def test_100_facet_layers_a_over_4_and_top_normal_z():
 
 
 def test_111_facet_bilayers_and_three_bonds_per_top_cd():
-    slab = _slab_part(build_slab("111", (2, 2), 4, fixed_layers=1))
+    slab = _slab_part(build_slab("111", (2, 2), 4, fixed_layers=1, vacancies=False))
     heights = np.unique(np.round(slab.positions[:, 2], 6))
     d111 = A / math.sqrt(3)
     assert np.allclose(np.diff(heights), [d111 / 4, 3 * d111 / 4, d111 / 4])
@@ -93,30 +94,36 @@ def test_111_facet_bilayers_and_three_bonds_per_top_cd():
 
 
 @pytest.mark.parametrize("facet", ["100", "111"])
-@pytest.mark.parametrize("n_ligands,tma", [(0, ()), (2, ()), (3, ("alme2",)), (3, ("alme3",))])
-def test_bottom_h_close_the_electron_count(facet, n_ligands, tma):
-    """Cd 2 e, Se 2 e taken, H 1 e, carboxylate 1 e taken, cationic Al 1 e given back."""
-    atoms = build_slab(facet, (3, 3), 4, n_ligands=n_ligands, tma=tuple(RECIPES[t] for t in tma))
+@pytest.mark.parametrize("vacancies", [True, False])
+@pytest.mark.parametrize("n_ligands,tma", [(0, ()), (2, ()), (3, ("alme2",)), (3, ("alme3",)),
+                                           (9, ())])
+def test_formal_charges_add_to_zero(facet, vacancies, n_ligands, tma):
+    """Cd²⁺, Se²⁻, H⁺ on Se, carboxylate −1, AlMe2⁺ +1 (the adduct 0)."""
+    atoms = build_slab(facet, (3, 3), 4, n_ligands=n_ligands, tma=tuple(RECIPES[t] for t in tma),
+                       vacancies=vacancies)
     info = atoms.info
     cationic = sum(RECIPES[t].charge for t in tma)
-    assert info["n_h_bottom"] == n_ligands - cationic  # n_bottom_Se = n_top_Cd, 1 H per Se
-    h = [i for i, s in enumerate(atoms.get_chemical_symbols())
-         if s == "H" and atoms.arrays["ligand_id"][i] < 0 and atoms.arrays["tma_id"][i] < 0]
-    assert len(h) == info["n_h_bottom"]
-    for i in h:
+    slab_h = [i for i, s in enumerate(atoms.get_chemical_symbols())
+              if s == "H" and atoms.arrays["ligand_id"][i] < 0 and atoms.arrays["tma_id"][i] < 0]
+    assert len(slab_h) == info["n_h_bottom"]
+    for i in slab_h:
         j, d = _nearest(atoms, i, "Se")
         assert d == pytest.approx(1.46)
         assert atoms.arrays["layer"][j] == 0
         assert atoms.positions[i, 2] < atoms.positions[j, 2]
-    valence = {"Cd": 2, "Se": -2, "H": 1}
-    slab = sum(valence[s] for s, lid, tid in zip(atoms.get_chemical_symbols(),
-               atoms.arrays["ligand_id"], atoms.arrays["tma_id"], strict=True)
-               if lid < 0 and tid < 0)
-    assert slab - n_ligands + cationic == 0
+    sym = atoms.get_chemical_symbols()
+    n_cd, n_se = sym.count("Cd"), sym.count("Se")
+    assert 2 * n_cd - 2 * n_se + len(slab_h) - n_ligands + cationic == 0
+    n_top = 18 if facet == "100" else 9
+    if vacancies:
+        assert n_se - n_cd == info["n_cd_vacancies"] == (n_top - n_ligands + cationic) // 2
+        assert len(slab_h) in (n_top, n_top - 1)
+    else:
+        assert n_cd == n_se and info["n_cd_vacancies"] == 0
 
 
 def test_fixed_bottom_layers_and_their_h():
-    atoms = build_slab("100", (2, 2), 6, n_ligands=2, fixed_layers=2)
+    atoms = build_slab("100", (2, 2), 6, n_ligands=2, fixed_layers=2, vacancies=False)
     fixed = list(atoms.info["fixed_indices"])
     assert fixed == list(atoms.constraints[0].index)
     layer = atoms.arrays["layer"]
@@ -340,7 +347,9 @@ def test_cli_build_json(capsys, tmp_path):
     out = run_json(capsys, ["model", "build", "--facet", "100", "--ligands", "4", "--ligand",
                             "acetate", "--mode", "chelating", "--tma", "2", "--o2", "1",
                             "--size", "2x2", "--out", tmp_path / "m.extxyz"])
-    assert out["atoms_by_element"]["Al"] == 2 and out["atoms_by_element"]["Cd"] == 16
+    # 4 carboxylates − 2 AlMe2⁺-type products: 6 of 8 top Cd bare, 3 removed
+    assert out["n_cd_vacancies"] == 3 and out["n_h_bottom"] == 8
+    assert out["atoms_by_element"]["Al"] == 2 and out["atoms_by_element"]["Cd"] == 13
     assert out["ligands_by_mode"] == {"chelating": 4}
     assert out["tma_by_recipe"] == {"alme2": 1, "alme-ome": 1}
     assert out["formula"] == read_structure(tmp_path / "m.extxyz").get_chemical_formula("hill")

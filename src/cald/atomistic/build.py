@@ -7,16 +7,19 @@ would give a (111)-type slab. {111} is built from hexagonal layers (a/√2, 1 at
 cell), Cd on top with one dangling bond each.
 
 Termination: the top layer is Cd, the bottom layer Se, capped by H (Se–H 1.46 Å) along the
-missing Se–Cd bonds; GFN2-xTB has no fractional-charge pseudo-hydrogens, so the bottom is
-closed by electron counting instead (Cd gives 2 e, Se takes 2 e, H gives 1 e, a carboxylate
-takes 1 e, a cationic Al product gives 1 e back): a bottom Se without H takes the electron of a
-top Cd that has no carboxylate, so the number of H is
-``n_bottom_Se − n_top_Cd + n_carboxylate − n_cationic_Al`` and the model is closed-shell
-(not metallic) for any ligand count. The bottom ``fixed_layers`` atomic layers and their H are
-fixed: ``FixAtoms`` and ``atoms.info["fixed_indices"]`` (the relaxation may use either).
+missing Se–Cd bonds; GFN2-xTB has no fractional-charge pseudo-hydrogens, so the slab is closed
+by counting formal charges instead (Cd²⁺, Se²⁻, H⁺ on Se, carboxylate −1, a cationic Al product
+such as AlMe2⁺ +1): ``2 n_Cd − 2 n_Se + n_H − n_carboxylate + n_Al⁺ = 0``. A full layer of
+carboxylates (one per top Cd) with one H per bottom Se is neutral. With fewer ligands the top
+Cd left bare are removed in pairs (Cd vacancies, ``vacancies=True``, the default) and each pair
+frees two H at the bottom; else (``vacancies=False``) bottom Se lose their H instead. Measured
+with GFN2-xTB (tblite, 300 K, unrelaxed {100} 2×2, 4 layers): 8 acetates and 8 H: HOMO–LUMO gap
+2.83 eV; 4 acetates, 2 Cd vacancies and 8 H: 0.95 eV; 4 acetates, no vacancies and 4 H: 0.13 eV;
+bare Cd16Se16: 0.05 eV. The bottom ``fixed_layers`` atomic layers and their H are fixed:
+``FixAtoms`` and ``atoms.info["fixed_indices"]`` (the relaxation may use either).
 
 Records (``atoms.info``): facet, size, lattice_a_angstrom, area_nm2, ligand, n_ligands,
-density_nm2, modes (comma-separated, one per ligand), n_tma, tma_recipes, c_al_angstrom
+density_nm2, modes (comma-separated, one per ligand), n_cd_vacancies, n_tma, tma_recipes, c_al_angstrom
 (per product), fixed_indices, n_h_bottom, min_contact_ratio; per atom ``ligand_id`` (−1 for the
 slab) and ``tma_id`` (−1 outside the Al products).
 """
@@ -224,7 +227,8 @@ def check_contacts(atoms: Atoms, ratio: float = CLASH_RATIO) -> float:
 def build_slab(facet: str = "100", size: tuple[int, int] = (2, 2), n_layers: int = 4,
                vacuum_angstrom: float = 15.0, ligand: str = "acetate", n_ligands: int = 0,
                mode: str = "chelating", tma: tuple[Recipe, ...] = (), fixed_layers: int = 2,
-               chain_carbons: int | None = None, a_angstrom: float = CDSE_A_ANGSTROM) -> Atoms:
+               chain_carbons: int | None = None, vacancies: bool = True,
+               a_angstrom: float = CDSE_A_ANGSTROM) -> Atoms:
     """A Cd-terminated CdSe slab with carboxylates and TMA products (see the module docstring).
 
     Parameters
@@ -246,6 +250,9 @@ def build_slab(facet: str = "100", size: tuple[int, int] = (2, 2), n_layers: int
         Bottom atomic layers (and their H) fixed.
     chain_carbons
         Truncation of oleate.
+    vacancies
+        Remove top Cd left without a carboxylate in pairs, keeping one H per bottom Se
+        (default); else keep them and leave bottom Se without H.
     a_angstrom
         Lattice constant (Å).
 
@@ -291,8 +298,21 @@ def build_slab(facet: str = "100", size: tuple[int, int] = (2, 2), n_layers: int
         ligand_id += [-1] * len(product)
         tma_id += [k] * len(product)
         c_al.append(r)
-    cationic = sum(1 for r in tma if r.charge == 1)
-    n_h = len(slab.bottom) - len(slab.top) + n_ligands - cationic
+    x_eff = n_ligands - sum(1 for r in tma if r.charge == 1)
+    n_vac = 0
+    if vacancies:
+        o_idx = np.flatnonzero((np.array(ligand_id) >= 0) & (atoms.numbers == 8))
+        bare = [i for i in slab.top if o_idx.size == 0
+                or atoms.get_distances(i, o_idx, mic=True).min() > 2.6]
+        n_vac = min(len(bare), (len(slab.top) - x_eff) // 2)
+        gone = [bare[k] for k in _spread(atoms.positions[bare], n_vac, atoms.cell.array)]
+        keep = np.ones(len(atoms), bool)
+        keep[gone] = False
+        del atoms[gone]
+        ligand_id = list(np.array(ligand_id)[keep])
+        tma_id = list(np.array(tma_id)[keep])
+        n_slab -= n_vac
+    n_h = x_eff + 2 * n_vac  # n_bottom_Se = n_top_Cd: zero net charge
     h_sites = _spread(atoms.positions[slab.bottom], n_h, atoms.cell.array)
     first_h = len(atoms)
     for s in h_sites:
@@ -313,7 +333,7 @@ def build_slab(facet: str = "100", size: tuple[int, int] = (2, 2), n_layers: int
     info = {"facet": facet, "size": f"{size[0]}x{size[1]}", "lattice_a_angstrom": a_angstrom,
             "area_nm2": area_nm2, "ligand": ligand, "ligand_carbons": n_c, "n_ligands": n_ligands,
             "density_nm2": n_ligands / area_nm2, "n_top_cd": len(slab.top), "n_tma": len(tma),
-            "n_h_bottom": len(h_sites), "passivation": "H"}
+            "n_h_bottom": len(h_sites), "n_cd_vacancies": n_vac, "passivation": "H"}
     if n_ligands:
         info["modes"] = ",".join([mode] * n_ligands)
     if tma:
@@ -386,6 +406,7 @@ def summarize(atoms: Atoms) -> dict[str, object]:
         "c_al_angstrom": [float(v) for v in np.atleast_1d(info.get("c_al_angstrom", []))],
         "n_fixed": len(np.atleast_1d(info.get("fixed_indices", []))),
         "n_h_bottom": int(info.get("n_h_bottom", 0)),
+        "n_cd_vacancies": int(info.get("n_cd_vacancies", 0)),
         "min_contact_ratio": float(info.get("min_contact_ratio", math.nan)),
         "cell_angstrom": atoms.cell.array.tolist(),
     }

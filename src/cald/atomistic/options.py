@@ -54,6 +54,9 @@ class BuildOptions(Options):
     recipe: str = Field("alme2", description="TMA product without O2 (see --list-recipes).")
     o2_recipe: str = Field("alme-ome", description="TMA product after O2.")
     fixed_layers: NonNegativeInt = Field(2, description="Bottom atomic layers held fixed.")
+    cd_vacancies: bool = Field(
+        True, description="Remove top Cd left without a carboxylate (in pairs, one H per bottom "
+                          "Se); else bottom Se lose H.")
 
     @model_validator(mode="after")
     def _counts(self) -> Self:
@@ -79,4 +82,4 @@ class BuildOptions(Options):
                                      f"{self.size[0]}x{self.size[1]} slab; use a larger --size")
         tma = (get_recipe(self.recipe),) * (self.tma - self.o2) + (get_recipe(self.o2_recipe),) * self.o2
         return build_slab(self.facet, self.size, self.layers, self.vacuum_angstrom, self.ligand, n,
-                          self.mode, tma, self.fixed_layers, self.chain_carbons)
+                          self.mode, tma, self.fixed_layers, self.chain_carbons, self.cd_vacancies)

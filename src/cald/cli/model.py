@@ -32,6 +32,7 @@ def build(
     recipe: str = option(BuildOptions, "recipe"),
     o2_recipe: str = option(BuildOptions, "o2_recipe"),
     fixed_layers: int = option(BuildOptions, "fixed_layers"),
+    cd_vacancies: bool = option(BuildOptions, "cd_vacancies"),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -44,7 +45,7 @@ def build(
                          vacuum_angstrom=vacuum_angstrom, ligand=ligand,
                          chain_carbons=chain_carbons, ligands=ligands, density_nm2=density_nm2,
                          mode=mode, tma=tma, o2=o2, recipe=recipe, o2_recipe=o2_recipe,
-                         fixed_layers=fixed_layers)
+                         fixed_layers=fixed_layers, cd_vacancies=cd_vacancies)
     atoms = opts.build()
     written = write_structure(atoms, out)
     summary = summarize(atoms)
