@@ -260,6 +260,13 @@ def test_tma_product_connectivity(name, n_me, n_c, n_o, al_o):
             assert _dist(atoms, *groups["O"]) == pytest.approx(1.47)
 
 
+def test_tma_placement_sees_every_periodic_image_of_a_small_cell():
+    """A 1×1 {100} cell is 6.1 Å wide: the product must clear all images, not only the
+    nearest one of each atom (it put a methyl H 0.4 Å from an image of a ligand O)."""
+    atoms = build_slab("100", (1, 1), 2, n_ligands=1, tma=(RECIPES["alme2"],), fixed_layers=1)
+    assert atoms.info["min_contact_ratio"] >= 0.8
+
+
 def test_several_tma_with_o2():
     opts = BuildOptions(ligands=6, tma=3, o2=2, recipe="alme2", o2_recipe="alme-oome")
     atoms = opts.build()

@@ -11,13 +11,13 @@ steps of the 3-fold period) are the ones whose closest contact to the rest of th
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 from ase import Atoms
 from ase.data import atomic_numbers, covalent_radii
-from ase.geometry import get_distances
 
 from cald.atomistic.geometry import (
     BOND_ANGSTROM,
@@ -126,6 +126,21 @@ def _product(recipe: Recipe, o: Vec, c: Vec, phi_rad: float,
     return symbols, positions
 
 
+def _neighbourhood(atoms: Atoms, centre: Vec) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and positions of all atoms and periodic images within :data:`_REACH_ANGSTROM`
+    of ``centre`` (several images of one atom in a small cell)."""
+    ranges = [range(-math.ceil(_REACH_ANGSTROM / np.linalg.norm(v)),
+                    math.ceil(_REACH_ANGSTROM / np.linalg.norm(v)) + 1) if p else range(1)
+              for v, p in zip(atoms.cell.array, atoms.pbc, strict=True)]
+    index, images = [], []
+    for i, j, k in itertools.product(*ranges):
+        pos = atoms.positions + i * atoms.cell[0] + j * atoms.cell[1] + k * atoms.cell[2]
+        inside = np.flatnonzero(np.linalg.norm(pos - centre, axis=1) < _REACH_ANGSTROM)
+        index.append(inside)
+        images.append(pos[inside])
+    return np.concatenate(index), np.vstack(images)
+
+
 def attach_recipe(atoms: Atoms, recipe: Recipe, o_indices: tuple[int, ...], c_index: int,
                   n_phi: int = 24, n_psi: int = 6) -> tuple[Atoms, float]:
     """The product of ``recipe`` on one of the carboxylate O ``o_indices`` (its C
@@ -139,10 +154,7 @@ def attach_recipe(atoms: Atoms, recipe: Recipe, o_indices: tuple[int, ...], c_in
     c = atoms.positions[c_index]
     best: tuple[float, list[str], list[Vec]] | None = None
     for o in o_indices:
-        # the neighbourhood of O as minimum images around it (the product reaches < 8 Å)
-        vec, dist = get_distances(atoms.positions[o], atoms.positions, atoms.cell, atoms.pbc)
-        near = np.flatnonzero(dist[0] < _REACH_ANGSTROM)
-        env = atoms.positions[o] + vec[0, near]
+        near, env = _neighbourhood(atoms, atoms.positions[o])
         radii = covalent_radii[atoms.numbers[near]]
         is_o = (atoms.numbers[near] == 8) & (near != o)
         for i in range(n_phi):
