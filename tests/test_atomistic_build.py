@@ -379,3 +379,12 @@ def test_cli_build_bad_inputs(capsys, tmp_path, args, fragment):
     out_file = tmp_path / "m.extxyz"
     assert_clean_error(*run(capsys, ["model", "build", *args, "--out", out_file]), fragment)
     assert not out_file.exists()
+
+
+def test_cli_qd(capsys, tmp_path):
+    out = run_json(capsys, ["model", "qd", "--out", tmp_path / "qd.extxyz"])
+    assert out["n_ligands"] == 88 and out["diameter_nm"] == 2.3
+    assert out["atoms_by_element"]["Cd"] > out["atoms_by_element"]["Se"]
+    assert len(read_structure(tmp_path / "qd.extxyz")) == out["n_atoms"]
+    assert_clean_error(*run(capsys, ["model", "qd", "--diameter-nm", "40", "--out",
+                                     tmp_path / "x.extxyz"]), "--diameter-nm must be 0.8–6 nm")

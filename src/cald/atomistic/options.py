@@ -13,7 +13,7 @@ from cald.options import NonNegativeInt, Options, PositiveFloat, check
 if TYPE_CHECKING:
     from ase import Atoms
 
-__all__ = ["BuildOptions", "parse_size"]
+__all__ = ["BuildOptions", "QdModelOptions", "parse_size"]
 
 
 def parse_size(value: object) -> tuple[int, int]:
@@ -83,3 +83,18 @@ class BuildOptions(Options):
         tma = (get_recipe(self.recipe),) * (self.tma - self.o2) + (get_recipe(self.o2_recipe),) * self.o2
         return build_slab(self.facet, self.size, self.layers, self.vacuum_angstrom, self.ligand, n,
                           self.mode, tma, self.fixed_layers, self.chain_carbons, self.cd_vacancies)
+
+
+class QdModelOptions(Options):
+    """``cald model qd``: a spherical-ish zinc-blende CdSe dot with a Cd-rich surface and its
+    ligand count."""
+
+    diameter_nm: Annotated[float, check(lambda v: 0.8 <= v <= 6.0, "must be 0.8–6 nm")] = Field(
+        2.3, description="Diameter of the dot (nm).")
+    density_nm2: PositiveFloat = Field(5.3, description="Ligands per nm² of the sphere.")
+
+    def build(self) -> Atoms:
+        """The dot (:func:`cald.atomistic.build.build_qd`)."""
+        from cald.atomistic.build import build_qd
+
+        return build_qd(self.diameter_nm, self.density_nm2)

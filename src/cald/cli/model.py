@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cald.atomistic.options import BuildOptions
+from cald.atomistic.options import BuildOptions, QdModelOptions
 from cald.cli.common import JSON_OPTION, QUIET_OPTION, build_options, option, show
 
 __all__ = ["register"]
@@ -56,6 +56,31 @@ def build(
             f"({summary['density_nm2']:.2f} nm⁻², {opts.mode}), {summary['n_tma']} TMA"
             + (f" (C–Al {c_al} Å)" if c_al else "") + f" → {written}")
     show(summary, text, as_json, quiet)
+
+
+@model_app.command("qd")
+def qd(
+    out: Path = typer.Option(..., "--out", help="Model file to write (extended xyz)."),
+    diameter_nm: float = option(QdModelOptions, "diameter_nm"),
+    density_nm2: float = option(QdModelOptions, "density_nm2"),
+    as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
+) -> None:
+    """A spherical-ish CdSe dot (zinc blende, Cd-rich surface) and its ligand count
+    round(ρ π d²) (the ligands are counted, not placed)."""
+    from cald.atomistic.build import summarize
+    from cald.io.structure import write_structure
+
+    opts = build_options(QdModelOptions, diameter_nm=diameter_nm, density_nm2=density_nm2)
+    atoms = opts.build()
+    written = write_structure(atoms, out)
+    counts = summarize(atoms)
+    summary = {k: counts[k] for k in ("formula", "n_atoms", "atoms_by_element")}
+    summary.update(diameter_nm=opts.diameter_nm, density_nm2=opts.density_nm2,
+                   n_ligands=int(atoms.info["n_ligands"]), file=str(written))
+    show(summary, f"{summary['formula']} ({summary['n_atoms']} atoms, {opts.diameter_nm} nm), "
+                  f"{summary['n_ligands']} ligands at {opts.density_nm2} nm⁻² → {written}",
+         as_json, quiet)
 
 
 def register(app: typer.Typer) -> None:
