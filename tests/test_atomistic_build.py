@@ -387,4 +387,4 @@ def test_cli_qd(capsys, tmp_path):
     assert out["atoms_by_element"]["Cd"] > out["atoms_by_element"]["Se"]
     assert len(read_structure(tmp_path / "qd.extxyz")) == out["n_atoms"]
     assert_clean_error(*run(capsys, ["model", "qd", "--diameter-nm", "40", "--out",
-                                     tmp_path / "x.extxyz"]), "--diameter-nm must be 0.8–6 nm")
+                                     tmp_path / "x.extxyz"]), "--diameter-nm must be 1.3–6 nm")

@@ -35,6 +35,7 @@ from ase import Atoms
 from ase.constraints import FixAtoms
 from ase.data import covalent_radii
 from ase.geometry import find_mic
+from scipy.spatial import cKDTree
 
 from cald.atomistic.geometry import BOND_ANGSTROM, Vec, methyl_h, methylene_h, rotate, unit
 from cald.atomistic.recipes import Recipe, attach_recipe
@@ -362,8 +363,13 @@ def build_qd(diameter_nm: float = 2.3, density_nm2: float = 5.3,
     """A spherical-ish zinc-blende CdSe dot with a Cd-rich surface (for pictures and counts).
 
     Atoms within the radius of a Cd-centred sphere are kept, Se with fewer than 3 Cd
-    neighbours dropped, then Cd with fewer than 2 Se neighbours. The ligands are only counted
-    (``atoms.info["n_ligands"]`` = :func:`qd_ligand_count`), not placed.
+    neighbours dropped, then any atom with fewer than 2 bonds, until none is left. The ligands
+    are only counted (``atoms.info["n_ligands"]`` = :func:`qd_ligand_count`), not placed.
+
+    Raises
+    ------
+    ParameterError
+        When no atom is left (a diameter below ≈ 1.3 nm).
     """
     from ase.build import bulk
 
@@ -375,13 +381,19 @@ def build_qd(diameter_nm: float = 2.3, density_nm2: float = 5.3,
                     + 1e3 * (block.numbers != 48))
     block.positions -= block.positions[cd0]
     dot = block[np.linalg.norm(block.positions, axis=1) <= r]
+    dot.cell = np.zeros((3, 3))  # a cluster
     bond = math.sqrt(3) * a_angstrom / 4 * 1.05
-    for element, other, need in (("Se", 48, 3), ("Cd", 34, 2)):
-        d = dot.get_all_distances()
-        n_nb = ((d < bond) & (dot.numbers[None, :] == other)).sum(1)
-        drop = [i for i, s in enumerate(dot.get_chemical_symbols()) if s == element and n_nb[i] < need]
+    need = np.where(dot.numbers == 34, 3, 0)  # first: Se with fewer than 3 Cd go (Cd-rich)
+    while True:
+        pairs = cKDTree(dot.positions).query_pairs(bond, output_type="ndarray")
+        n_nb = np.bincount(pairs.ravel(), minlength=len(dot))
+        drop = np.flatnonzero(n_nb < need)
+        if drop.size == 0:
+            break
         del dot[drop]
-    dot.cell = np.zeros((3, 3))
+        need = np.full(len(dot), 2)  # then: no atom with fewer than 2 bonds
+    if len(dot) == 0:
+        raise ParameterError(f"no atoms left in a {diameter_nm} nm dot; use a larger diameter")
     dot.info.update({"diameter_nm": diameter_nm, "density_nm2": density_nm2,
                      "n_ligands": qd_ligand_count(diameter_nm, density_nm2)})
     return dot

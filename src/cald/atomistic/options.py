@@ -89,7 +89,7 @@ class QdModelOptions(Options):
     """``cald model qd``: a spherical-ish zinc-blende CdSe dot with a Cd-rich surface and its
     ligand count."""
 
-    diameter_nm: Annotated[float, check(lambda v: 0.8 <= v <= 6.0, "must be 0.8–6 nm")] = Field(
+    diameter_nm: Annotated[float, check(lambda v: 1.3 <= v <= 6.0, "must be 1.3–6 nm")] = Field(
         2.3, description="Diameter of the dot (nm).")
     density_nm2: PositiveFloat = Field(5.3, description="Ligands per nm² of the sphere.")
 
