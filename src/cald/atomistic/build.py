@@ -14,8 +14,10 @@ carboxylates (one per top Cd) with one H per bottom Se is neutral. With fewer li
 Cd left bare are removed in pairs (Cd vacancies, ``vacancies=True``, the default) and each pair
 frees two H at the bottom; else (``vacancies=False``) bottom Se lose their H instead. Measured
 with GFN2-xTB (tblite, 300 K, unrelaxed {100} 2×2, 4 layers): 8 acetates and 8 H: HOMO–LUMO gap
-2.83 eV; 4 acetates, 2 Cd vacancies and 8 H: 0.95 eV; 4 acetates, no vacancies and 4 H: 0.13 eV;
-bare Cd16Se16: 0.05 eV. The bottom ``fixed_layers`` atomic layers and their H are fixed:
+2.83 eV; 4 acetates, 2 Cd vacancies and 8 H: 0.85–0.95 eV; 4 acetates, no vacancies and 4 H:
+0.13 eV; 1 acetate with AlMe2, 4 vacancies: 1.22 eV; bare Cd16Se16: 0.05 eV. When
+``n_top_Cd − n_carboxylate + n_Al⁺`` is odd one bottom Se stays without H and the gap is small
+again (4 acetates + 1 AlMe2: 0.16 eV): prefer even counts. The bottom ``fixed_layers`` atomic layers and their H are fixed:
 ``FixAtoms`` and ``atoms.info["fixed_indices"]`` (the relaxation may use either).
 
 Records (``atoms.info``): facet, size, lattice_a_angstrom, area_nm2, ligand, n_ligands,
