@@ -144,6 +144,13 @@ class ModelAnalysis:
         """The closest S–I pair within the cutoff."""
         return min(self.pairs, key=lambda p: p.r_angstrom, default=None)
 
+    @property
+    def closest_site(self) -> SiteCurve | None:
+        """The observed site nearest to an I atom (for 13C: the carboxylate carbon closest to an
+        Al, which :attr:`shortest` may not be when methyl carbons sit on the Al)."""
+        bound = [c for c in self.curves if c.r_angstrom is not None]
+        return min(bound, key=lambda c: c.r_angstrom or 0.0, default=None)
+
     def ensemble(self, multi: bool = False) -> NDArray[np.float64]:
         """Mean predicted ΔS/S0 over all observed sites (two-spin, or D_eff with ``multi``)."""
         if not self.curves:
@@ -163,7 +170,7 @@ class ModelAnalysis:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary: ``pairs`` as ``{i, j, r_angstrom, d_hz}``, modes, Al CN and the
         predicted curves (``t_ms``; per site and the ensemble average)."""
-        shortest = self.shortest
+        shortest, site = self.shortest, self.closest_site
         return {
             "source": self.source, "pair": self.pair, "spin": self.spin, "kappa": self.kappa,
             "cutoff_angstrom": self.cutoff_angstrom, "formula": self.formula,
@@ -171,6 +178,8 @@ class ModelAnalysis:
             "n_pairs": len(self.pairs),
             "shortest_r_angstrom": None if shortest is None else shortest.r_angstrom,
             "shortest_d_hz": None if shortest is None else shortest.d_hz,
+            "site_r_angstrom": None if site is None else site.r_angstrom,
+            "site_d_hz": None if site is None else site.d_hz,
             "pairs": [p.to_dict() for p in self.pairs],
             "modes": self.mode_counts(),
             "carboxylates": [c.to_dict() for c in self.carboxylates],

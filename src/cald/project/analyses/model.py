@@ -27,6 +27,14 @@ def _observed_dephasing(result: dict[str, Any]) -> tuple[str, str]:
     return s.lstrip("0123456789"), i.lstrip("0123456789")
 
 
+def _site_label(result: dict[str, Any]) -> str:
+    """``shortest carboxylate C`` when the observed sites are carboxylate carbons."""
+    s_el, _ = _observed_dephasing(result)
+    sites = {c["site"] for c in result["curves"]["sites"]}
+    carboxyl = {c["carbon"] for c in result["carboxylates"]}
+    return f"shortest {'carboxylate ' if sites and sites <= carboxyl else ''}{s_el}"
+
+
 def _modes_text(result: dict[str, Any]) -> str:
     return ", ".join(f"{n} {m}" for m, n in result["modes"].items() if n) or "none"
 
@@ -90,9 +98,9 @@ class Model(AnalysisKind):
                           model_curves_figure(result, measured,
                                               None if fit is None else fit.to_dict()["f"]))]
         parts = []
-        if result["shortest_r_angstrom"] is not None:
-            parts.append(f"shortest {s_el}–{i_el} {result['shortest_r_angstrom']:.2f} Å "
-                         f"(D = {result['shortest_d_hz']:.0f} Hz)")
+        if result["site_r_angstrom"] is not None:
+            parts.append(f"{_site_label(result)}–{i_el} {result['site_r_angstrom']:.2f} Å "
+                         f"(D = {result['site_d_hz']:.0f} Hz)")
         parts.append(f"modes: {_modes_text(result)}")
         if result["al_cn"]:
             parts.append(f"Al CN {_cn_text(result)}")
@@ -103,8 +111,10 @@ class Model(AnalysisKind):
     def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
         s_el, i_el = _observed_dephasing(result)
         rows = [("structure", f"{result['formula']} ({result['n_atoms']} atoms)"),
-                (f"shortest {s_el}–{i_el}", format_value(result["shortest_r_angstrom"], None, "Å")),
-                ("D (shortest)", format_value(result["shortest_d_hz"], None, "Hz")),
+                (f"{_site_label(result)}–{i_el}", format_value(result["site_r_angstrom"], None, "Å")),
+                ("D", format_value(result["site_d_hz"], None, "Hz")),
+                (f"shortest {s_el}–{i_el} (any {s_el})",
+                 format_value(result["shortest_r_angstrom"], None, "Å")),
                 (f"{s_el} sites within {result['cutoff_angstrom']:g} Å", format_value(result["f"])),
                 ("carboxylate modes", _modes_text(result)),
                 ("Al coordination", _cn_text(result))]
@@ -146,13 +156,14 @@ class Model(AnalysisKind):
     def mechanism(self, analysis: dict[str, Any], sample: dict[str, Any]) -> list[Statement]:
         """The model's shortest S–I distance, compared with the measured one when given."""
         res, aid = analysis["result"], analysis["id"]
-        if res["shortest_r_angstrom"] is None:
+        if res["site_r_angstrom"] is None:
             return []
-        s_el, i_el = _observed_dephasing(res)
-        text = f"Shortest {s_el}–{i_el} distance in model {res['source']} ({_modes_text(res)})"
+        _, i_el = _observed_dephasing(res)
+        text = (f"{_site_label(res)}–{i_el} distance in model {res['source']} "
+                f"({_modes_text(res)})")
         measured = res.get("measured")
         if measured is not None and measured["r_angstrom"] is not None:
-            diff = res["shortest_r_angstrom"] - measured["r_angstrom"]
+            diff = res["site_r_angstrom"] - measured["r_angstrom"]
             text += (f"; measured {measured['r_angstrom']:.2f} Å from RESPDOR, the model is "
                      f"{abs(diff):.2f} Å {'longer' if diff > 0 else 'shorter'}")
-        return [Statement(text, res["shortest_r_angstrom"], None, "Å", aid)]
+        return [Statement(text, res["site_r_angstrom"], None, "Å", aid)]
