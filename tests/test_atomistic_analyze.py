@@ -273,3 +273,28 @@ def test_kind_presentation(tmp_path):
     assert "longer" in statement.text and "measured" in statement.text
     with pytest.raises(DataFileError, match="structure first"):
         kind.run([curve, MODEL], params, None)
+
+
+def test_model_kind_in_a_project(tmp_path):
+    import shutil
+
+    from cald.project.pipeline import run_project
+
+    shutil.copy(MODEL, tmp_path / "model.extxyz")
+    t_ms = [0.25, 0.5, 1.0, 2.0, 3.0]
+    write_table(tmp_path / "curve.csv", {"t_ms": t_ms, "dS_S0": list(0.24 * dephasing(
+        np.array(t_ms) * 1e-3, 503) + 0.003), "sigma": [0.01] * len(t_ms)})
+    (tmp_path / "project.toml").write_text(
+        '[project]\nname = "models"\n\n[[samples]]\nname = "CdSe@AlOx-1"\ncycles = 1\n\n'
+        '[[datasets]]\nid = "model-a"\npath = "model.extxyz"\nkind = "structure"\n\n'
+        '[[datasets]]\nid = "curve"\npath = "curve.csv"\nkind = "csv"\nsample = "CdSe@AlOx-1"\n\n'
+        '[[analyses]]\nid = "model-a"\nkind = "model"\ninputs = ["model-a", "curve"]\n'
+        '[analyses.parameters]\npair = "13C-27Al"\ncutoff_angstrom = 6\n', encoding="utf-8")
+    summary = run_project(tmp_path / "project.toml", tmp_path / "out")
+    assert summary.n_failed == 0
+    results = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    (statement,) = results["mechanism"]
+    assert statement["text"].startswith("Shortest carboxylate C–Al")
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "Atomistic models beside the NMR distance" in html
+    assert (tmp_path / "out" / "figures" / "model-a_model.svg").is_file()

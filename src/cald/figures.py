@@ -459,8 +459,12 @@ def model_curves_figure(result: dict[str, Any], measured: DephasingCurve | None 
 
 
 def model_picture_figure(atoms: Atoms, title: str = "") -> Figure:
-    """Top and side views of an atomistic model (ASE's ``plot_atoms``, covalent radii × 0.5)."""
+    """Top and side views of an atomistic model (ASE's ``plot_atoms``, covalent radii × 0.5,
+    Jmol colours with an element legend)."""
+    from ase.data import atomic_numbers
+    from ase.data.colors import jmol_colors
     from ase.visualize.plot import plot_atoms
+    from matplotlib.patches import Patch
 
     fig = Figure(figsize=(7.0, 3.6), layout="constrained")
     top, side = fig.subplots(1, 2)
@@ -468,6 +472,10 @@ def model_picture_figure(atoms: Atoms, title: str = "") -> Figure:
         plot_atoms(atoms, ax, rotation=rotation, radii=0.5)
         ax.set_title(label, fontsize=9)
         ax.set_axis_off()
+    elements = sorted(set(atoms.get_chemical_symbols()), key=lambda el: atomic_numbers[el])
+    fig.legend(handles=[Patch(facecolor=jmol_colors[atomic_numbers[el]], edgecolor="black",
+                              label=el) for el in elements],
+               loc="lower center", ncols=len(elements), fontsize=8, frameon=False)
     if title:
         fig.suptitle(title, fontsize=10)
     return fig

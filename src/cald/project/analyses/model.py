@@ -159,7 +159,8 @@ class Model(AnalysisKind):
         if res["site_r_angstrom"] is None:
             return []
         _, i_el = _observed_dephasing(res)
-        text = (f"{_site_label(res)}–{i_el} distance in model {res['source']} "
+        label = _site_label(res)
+        text = (f"{label[:1].upper() + label[1:]}–{i_el} distance in model {res['source']} "
                 f"({_modes_text(res)})")
         measured = res.get("measured")
         if measured is not None and measured["r_angstrom"] is not None:
