@@ -298,3 +298,15 @@ def test_model_kind_in_a_project(tmp_path):
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "Atomistic models beside the NMR distance" in html
     assert (tmp_path / "out" / "figures" / "model-a_model.svg").is_file()
+
+
+def test_command_line_and_project_give_the_same_options():
+    from cald.cli.common import build_options
+    from cald.project.analyses import get_kind
+
+    cli = build_options(ModelAnalyzeOptions, pair="111Cd-27Al", cutoff_angstrom=5.0, t_max_ms=2.5,
+                        cd_o_max_angstrom=2.6, al_o_max_angstrom=2.1, kappa=0.55)
+    project = get_kind("model").parse_parameters(
+        {"pair": "111Cd-27Al", "cutoff_angstrom": 5.0, "t_max_ms": 2.5, "cd_o_max_angstrom": 2.6,
+         "al_o_max_angstrom": 2.1, "kappa": 0.55}, "analyses[0]", Path("project.toml"))
+    assert project == cli and cli.t_max_s == pytest.approx(2.5e-3)
