@@ -86,6 +86,16 @@ def test_minimum_image_across_a_periodic_boundary():
     assert wide.pairs[0].r_angstrom == pytest.approx(8.5)
 
 
+def test_every_periodic_image_within_the_cutoff_couples():
+    atoms = Atoms("CAl", positions=[[0, 0, 0], [2.5, 0, 0]], cell=[5, 20, 20],
+                  pbc=[True, False, False])
+    result = analyze_model(atoms)
+    assert [(p.i, p.j) for p in result.pairs] == [(0, 1), (0, 1)]  # at +2.5 and −2.5 Å
+    (site,) = result.curves
+    assert site.r_angstrom == pytest.approx(2.5) and site.n_partners == 2
+    assert site.d_eff_hz == pytest.approx(math.sqrt(2) * 504, abs=2)
+
+
 # --- binding modes and Al coordination ----------------------------------------------------------
 
 

@@ -1,8 +1,10 @@
 """What an atomistic model predicts for NMR: S–I spin pairs with their dipolar couplings,
 carboxylate binding modes, Al coordination numbers and the RESPDOR curve of every observed site.
 
-All distances use the minimum-image convention in periodic cells (each pair counted once, at its
-nearest image; a cutoff longer than half the cell width therefore misses further images).
+Distances in periodic cells: bonds (binding modes, Al coordination) use the minimum-image
+convention; S–I pairs are every periodic image of I within the cutoff (ASE's neighbour list), which
+is the minimum image whenever the cutoff is shorter than half the cell width, and in a smaller cell
+lists the same (i, j) once per image, as the spins of the infinite crystal couple to each.
 
 Predicted curves (``respdor`` experiment, times ``t_s`` in s): for each observed site (the
 carboxylate carbons when S is 13C and the model has carboxylates, otherwise every atom of S's
@@ -247,6 +249,19 @@ def _distances(atoms: Atoms) -> NDArray[np.float64]:
     return np.asarray(atoms.get_all_distances(mic=bool(np.any(atoms.pbc))), dtype=float)
 
 
+def _pairs(atoms: Atoms, s_el: str, i_el: str, cutoff_angstrom: float,
+           d_r3_hz_angstrom3: float) -> list[SpinPair]:
+    from ase.neighborlist import neighbor_list
+
+    symbols = np.asarray(atoms.get_chemical_symbols())
+    first, second, r, shift = neighbor_list("ijdS", atoms, cutoff_angstrom)
+    keep = ((symbols[first] == s_el) & (symbols[second] == i_el)
+            & ((first != second) | np.any(shift != 0, axis=1)))
+    return sorted((SpinPair(int(i), int(j), float(d), float(d_r3_hz_angstrom3 / d**3))
+                   for i, j, d in zip(first[keep], second[keep], r[keep], strict=True)),
+                  key=lambda p: (p.i, p.r_angstrom, p.j))
+
+
 def _indices(symbols: list[str], element: str) -> list[int]:
     return [k for k, s in enumerate(symbols) if s == element]
 
@@ -315,11 +330,8 @@ def analyze_model(atoms: Atoms, options: ModelAnalyzeOptions | None = None,
         raise ParameterError(f"pair {opts.pair}: the model has no {' and no '.join(missing)} atoms "
                              f"(it holds {atoms.get_chemical_formula()})", source)
     dist = _distances(atoms)
-    k = dipolar_constant_hz_angstrom3(s_iso, i_iso)
-    pairs = sorted((SpinPair(i, j, float(dist[i, j]), float(k / dist[i, j] ** 3))
-                    for i in s_idx for j in i_idx
-                    if i != j and dist[i, j] <= opts.cutoff_angstrom),
-                   key=lambda p: (p.i, p.r_angstrom, p.j))
+    pairs = _pairs(atoms, s_el, i_el, opts.cutoff_angstrom,
+                   dipolar_constant_hz_angstrom3(s_iso, i_iso))
     carboxylates = _carboxylates(symbols, dist, opts.metal_o_max_angstrom)
     sites = [c.carbon for c in carboxylates] if s_el == "C" and carboxylates else s_idx
     t_s = np.linspace(0.0, opts.t_max_s, N_CURVE_POINTS)
