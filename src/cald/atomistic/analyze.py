@@ -320,7 +320,7 @@ def analyze_model(atoms: Atoms, options: ModelAnalyzeOptions | None = None,
     ParameterError
         The model has no atom of the pair's S or I element.
     """
-    opts = options or ModelAnalyzeOptions()
+    opts = options or ModelAnalyzeOptions.model_validate({})
     s_iso, i_iso = opts.isotopes
     symbols = list(atoms.get_chemical_symbols())
     s_el, i_el = (iso.symbol.lstrip("0123456789") for iso in (s_iso, i_iso))
