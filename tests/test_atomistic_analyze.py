@@ -19,6 +19,8 @@ from cald.cli.model_analyze import register_analyze
 from cald.errors import DataFileError, ParameterError
 from cald.io.table import write_table
 from cald.recoupling.redor import dephasing
+from test_cli import assert_clean_error, run
+from test_pipeline import validate
 
 MODEL = Path(__file__).parent / "data" / "models" / "cd_acetate_alme2.extxyz"
 
@@ -26,19 +28,6 @@ if not any(g.name == "model" for g in cli_app.app.registered_groups):  # until `
     _group = typer.Typer(no_args_is_help=True)
     register_analyze(_group)
     cli_app.app.add_typer(_group, name="model")
-
-
-def run(capsys, argv):
-    code = cli_app.main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def assert_clean_error(code, out, err, fragment=""):
-    assert code == 2, (code, out, err)
-    assert err.startswith("error:") and err.count("\n") == 1 and "Traceback" not in err
-    assert out == ""
-    assert fragment.lower() in err.lower(), (fragment, err)
 
 
 def acetate(origin, symbols, positions):
@@ -316,6 +305,7 @@ def test_model_kind_in_a_project(tmp_path):
     summary = run_project(tmp_path / "project.toml", tmp_path / "out")
     assert summary.n_failed == 0
     results = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    validate(results)
     (statement,) = results["mechanism"]
     assert statement["text"].startswith("Shortest carboxylate C–Al")
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")

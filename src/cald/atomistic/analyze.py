@@ -18,6 +18,12 @@ within the cutoff,
   times, where ΔS/S0 ∝ Σ D_i² t², and only an estimate at longer times, where the true multi-spin
   curve depends on the geometry (a numerical simulation is the remedy).
 
+A carboxyl group is a C with exactly two O within :data:`CARBOXYL_CO_MAX_ANGSTROM` (a free acid
+counts, and is ``unbound`` unless a metal is close); its mode follows from the metals within the
+M–O cutoffs of its oxygens: one metal bonded to both O is ``chelating``, two different metals on
+the two O ``bridging``, metal on one O only ``monodentate``. Al coordination counts the O and C
+atoms within the Al–O cutoff (``cn``) and the O alone (``cn_o``).
+
 Sites with no I within the cutoff do not dephase. The ensemble curve is the mean over all
 observed sites, i.e. the fraction f of sites within the cutoff times the mean curve of those.
 """
