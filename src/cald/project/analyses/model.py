@@ -21,6 +21,9 @@ from cald.project.analyses import (
 )
 from cald.project.formatting import format_value
 
+#: File names of a measured curve (read by :func:`cald.io.table.read_table`).
+_TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".dat")
+
 
 def _observed_dephasing(result: dict[str, Any]) -> tuple[str, str]:
     s, i = str(result["pair"]).split("-")
@@ -66,8 +69,8 @@ class Model(AnalysisKind):
         from cald.recoupling.fit import fit_respdor
 
         p: ModelAnalyzeOptions = params
-        if inputs[0].suffix.lower() == ".csv" or (len(inputs) > 1 and inputs[1].suffix.lower()
-                                                  != ".csv"):
+        if inputs[0].suffix.lower() in _TABLE_SUFFIXES or (
+                len(inputs) > 1 and inputs[1].suffix.lower() not in _TABLE_SUFFIXES):
             raise DataFileError("a model analysis reads the structure first, then optionally "
                                 "the measured curve (CSV)", inputs[0])
         atoms = read_model(inputs[0])
