@@ -280,6 +280,8 @@ def test_kind_presentation(tmp_path):
     (table,) = kind.tables(entries, {})
     assert [r[0] for r in table.rows] == ["m-bare", "m-nmr"] and table.rows[0][-1] == "—"
     assert table.rows[1][2] == "2.86 Å"
+    (across,) = kind.figures(entries, {})
+    assert across.svg.startswith(b"<?xml") and b"measured fit" in across.svg
     (statement,) = kind.mechanism(entries[1], {})
     assert statement.value == pytest.approx(2.857, abs=1e-3) and statement.unit == "Å"
     assert "longer" in statement.text and "measured" in statement.text
