@@ -21,15 +21,19 @@ from cald.recoupling.fit import RespdorResult
 from cald.spectrum import Spectrum
 
 if TYPE_CHECKING:
+    from ase import Atoms
+
     from cald.qd.protocol import CaldPlan
     from cald.qd.titration import TitrationResult
     from cald.qd.uvvis import ExcitonResult
     from cald.qd.uvvis_series import UvvisSeriesResult
+    from cald.recoupling.data import DephasingCurve
     from cald.surface.ftir import FtirResult
     from cald.surface.xps import XpsFitResult
 
 __all__ = ["exciton_figure", "fit_figure", "ftir_figure", "ftir_overlay_figure",
-           "lineshape_fit_figure", "overlay_figure", "plan_timeline_figure",
+           "lineshape_fit_figure", "model_curves_figure", "model_picture_figure", "overlay_figure",
+           "plan_timeline_figure",
            "render_figure", "respdor_figure", "save_figure", "spectrum_figure",
            "titration_figure", "titration_stack_figure", "uvvis_series_figure",
            "xps_regions_figure"]
@@ -413,6 +417,65 @@ def xps_regions_figure(panels: Sequence[tuple[str, XpsFitResult]], title: str = 
         ax.set_yticks([])
         ax.legend(fontsize=5, frameon=False)
     axes[0].set_ylabel("intensity / cps")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def model_curves_figure(result: dict[str, Any], measured: DephasingCurve | None = None,
+                        measured_f: float | None = None, title: str = "") -> Figure:
+    """RESPDOR curves an atomistic model predicts (``cald model analyze`` JSON): the two-spin
+    curve of each observed site to its nearest dephasing spin, the ensemble mean (two-spin and
+    D_eff), and optionally the measured curve; with ``measured_f`` the nearest-spin curves are
+    also drawn scaled by the measured dephased fraction (cf. Figure 7b of the reference study)."""
+    curves = result["curves"]
+    t_ms = np.asarray(curves["t_ms"])
+    fig = Figure(figsize=(4.8, 3.6), layout="constrained")
+    ax = fig.subplots()
+    bound = [c for c in curves["sites"] if c["nearest"] is not None]
+    for k, c in enumerate(bound):
+        label = (f"site {c['site']}: r = {c['r_angstrom']:.2f} Å" if len(bound) <= 6
+                 else ("sites, nearest spin" if k == 0 else None))
+        ax.plot(t_ms, c["dS_S0"], lw=0.8, color=f"C{k % 10}" if len(bound) <= 6 else "0.6",
+                label=label)
+        if measured_f is not None:
+            ax.plot(t_ms, measured_f * np.asarray(c["dS_S0"]), lw=0.8, ls="--",
+                    color=f"C{k % 10}" if len(bound) <= 6 else "0.6",
+                    label=f"× measured f = {measured_f:.2f}" if k == 0 else None)
+    ax.plot(t_ms, curves["ensemble"]["dS_S0"], lw=2, color="black",
+            label=f"model mean, f = {result['f']:.2f}")
+    ax.plot(t_ms, curves["ensemble"]["dS_S0_multi"], lw=1.5, ls=":", color="black",
+            label="model mean, D_eff (multi-spin)")
+    if measured is not None:
+        ax.errorbar(measured.t_s * 1e3, measured.ds_s0, yerr=measured.sigma, fmt="o", ms=4,
+                    capsize=2, color="C3", label="measured", zorder=3)
+    ax.set_xlabel("recoupling time / ms")
+    ax.set_ylabel(r"$\Delta S/S_0$")
+    pair = str(result["pair"])
+    ax.set_title(title or f"predicted RESPDOR {pair.replace('-', '{')}}}", fontsize=10)
+    ax.set_xlim(0, float(t_ms.max()))
+    ax.legend(fontsize=7, frameon=False)
+    return fig
+
+
+def model_picture_figure(atoms: Atoms, title: str = "") -> Figure:
+    """Top and side views of an atomistic model (ASE's ``plot_atoms``, covalent radii × 0.5,
+    Jmol colours with an element legend)."""
+    from ase.data import atomic_numbers
+    from ase.data.colors import jmol_colors
+    from ase.visualize.plot import plot_atoms
+    from matplotlib.patches import Patch
+
+    fig = Figure(figsize=(7.0, 3.6), layout="constrained")
+    top, side = fig.subplots(1, 2)
+    for ax, rotation, label in ((top, "0x,0y,0z", "top"), (side, "-90x,0y,0z", "side")):
+        plot_atoms(atoms, ax, rotation=rotation, radii=0.5)
+        ax.set_title(label, fontsize=9)
+        ax.set_axis_off()
+    elements = sorted(set(atoms.get_chemical_symbols()), key=lambda el: atomic_numbers[el])
+    fig.legend(handles=[Patch(facecolor=jmol_colors[atomic_numbers[el]], edgecolor="black",
+                              label=el) for el in elements],
+               loc="lower center", ncols=len(elements), fontsize=8, frameon=False)
     if title:
         fig.suptitle(title, fontsize=10)
     return fig

@@ -14,7 +14,7 @@ Example::
     [[datasets]]
     id = "respdor-n1"
     path = "data/respdor_13c_27al"     # relative to project.toml
-    kind = "bruker"                      # bruker | jcamp | csv | vamas
+    kind = "bruker"                      # bruker | jcamp | csv | vamas | structure
     sample = "CdSe@AlOx-1"
 
     [synthesis]                          # optional: how the shells were grown
@@ -51,7 +51,7 @@ from cald.project.synthesis import sample_plans
 __all__ = ["ProjectConfigError", "Sample", "Dataset", "Analysis", "ProjectInfo", "ProjectConfig",
            "load_project", "DATASET_KINDS"]
 
-DATASET_KINDS = ("bruker", "jcamp", "csv", "vamas")
+DATASET_KINDS = ("bruker", "jcamp", "csv", "vamas", "structure")
 
 
 class ProjectConfigError(InputError):
@@ -90,7 +90,7 @@ class Dataset(_Strict):
 
     id: str = Field(pattern=ID_PATTERN)
     path: str
-    kind: Literal["bruker", "jcamp", "csv", "vamas"]
+    kind: Literal["bruker", "jcamp", "csv", "vamas", "structure"]
     sample: str | None = None
     parameters: dict[str, Any] = {}
 
