@@ -12,11 +12,12 @@ import pytest
 import typer
 from ase import Atoms
 
-from cald.atomistic.analyze import analyze_model, read_model
+from cald.atomistic.analyze import analyze_model
 from cald.atomistic.analyze_options import ModelAnalyzeOptions
 from cald.cli import app as cli_app
 from cald.cli.model_analyze import register_analyze
 from cald.errors import DataFileError, ParameterError
+from cald.io.structure import read_structure
 from cald.io.table import write_table
 from cald.recoupling.redor import dephasing
 from test_cli import assert_clean_error, run
@@ -139,7 +140,7 @@ def test_corundum_every_al_is_octahedral():
 
 
 def test_al_coordination_counts_methyls():
-    result = analyze_model(read_model(MODEL))
+    result = analyze_model(read_structure(MODEL))
     (al,) = result.aluminium
     assert (al.cn, al.cn_o) == (3, 1)
 
@@ -168,7 +169,7 @@ def test_two_equal_al_give_sqrt2_d_eff():
 
 
 def test_test_model_numbers_and_json_contract():
-    result = analyze_model(read_model(MODEL), source="m").to_dict()
+    result = analyze_model(read_structure(MODEL), source="m").to_dict()
     assert result["modes"] == {"chelating": 1, "bridging": 0, "monodentate": 1, "unbound": 0}
     assert result["carboxylates"][0]["metal_symbols"] == [["Cd"], ["Cd", "Al"]]
     assert result["site_r_angstrom"] == pytest.approx(math.hypot(2.85, 0.2))
@@ -198,7 +199,7 @@ def test_malformed_files(tmp_path, text):
     path = tmp_path / "bad.xyz"
     path.write_text(text)
     with pytest.raises(DataFileError, match="bad.xyz"):
-        read_model(path)
+        read_structure(path)
 
 
 def test_cif_reads(tmp_path):
@@ -206,7 +207,7 @@ def test_cif_reads(tmp_path):
     from ase.io import write
 
     write(path, Atoms("CAl", positions=[[1, 1, 1], [3.5, 1, 1]], cell=[8, 8, 8], pbc=True))
-    assert analyze_model(read_model(path)).pairs[0].r_angstrom == pytest.approx(2.5)
+    assert analyze_model(read_structure(path)).pairs[0].r_angstrom == pytest.approx(2.5)
 
 
 # --- command line -------------------------------------------------------------------------------

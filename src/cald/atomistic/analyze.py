@@ -32,14 +32,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from cald.atomistic.analyze_options import ModelAnalyzeOptions
-from cald.errors import DataFileError, ParameterError
+from cald.errors import ParameterError
 from cald.nuclei import dipolar_constant_hz_angstrom3
 from cald.recoupling.redor import dephasing
 
@@ -47,7 +46,7 @@ if TYPE_CHECKING:
     from ase import Atoms
 
 __all__ = ["AluminiumSite", "Carboxylate", "ModelAnalysis", "SiteCurve", "SpinPair",
-           "CARBOXYL_CO_MAX_ANGSTROM", "MODES", "N_CURVE_POINTS", "analyze_model", "read_model"]
+           "CARBOXYL_CO_MAX_ANGSTROM", "MODES", "N_CURVE_POINTS", "analyze_model"]
 
 #: Largest C–O distance (Å) of a carboxylate (C–O 1.25–1.30 Å; an Al–O–CH3 C–O is ≈ 1.43 Å).
 CARBOXYL_CO_MAX_ANGSTROM = 1.40
@@ -222,33 +221,6 @@ class ModelAnalysis:
                              f"({c.n_partners} within cutoff)")
         lines.append(f"fraction of sites within the cutoff f = {self.f:.3f}")
         return "\n".join(lines)
-
-
-def read_model(path: str | Path) -> Atoms:
-    """Read a structure (xyz, extxyz, CIF, or any format ASE recognises; the last frame).
-
-    Raises
-    ------
-    DataFileError
-        Missing, unreadable or malformed file, no atoms, or non-finite positions.
-    """
-    from ase.io import read
-
-    p = Path(path)
-    if not p.is_file():
-        raise DataFileError("no such structure file", p)
-    try:
-        atoms = read(p, index=-1)
-    except Exception as exc:  # ASE raises many exception types for malformed files
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DataFileError(f"not a readable structure (xyz, extxyz, CIF): {detail}", p) from None
-    if isinstance(atoms, list):  # a format whose reader ignores index
-        atoms = atoms[-1]
-    if len(atoms) == 0:
-        raise DataFileError("the structure has no atoms", p)
-    if not np.all(np.isfinite(atoms.positions)):
-        raise DataFileError("the structure has non-finite positions", p)
-    return atoms
 
 
 def _distances(atoms: Atoms) -> NDArray[np.float64]:

@@ -17,8 +17,9 @@ with GFN2-xTB (tblite, 300 K, unrelaxed {100} 2×2, 4 layers): 8 acetates and 8 
 2.83 eV; 4 acetates, 2 Cd vacancies and 8 H: 0.85–0.95 eV; 4 acetates, no vacancies and 4 H:
 0.13 eV; 1 acetate with AlMe2, 4 vacancies: 1.22 eV; bare Cd16Se16: 0.05 eV. When
 ``n_top_Cd − n_carboxylate + n_Al⁺`` is odd one bottom Se stays without H and the gap is small
-again (4 acetates + 1 AlMe2: 0.16 eV): prefer even counts. The bottom ``fixed_layers`` atomic layers and their H are fixed:
-``FixAtoms`` and ``atoms.info["fixed_indices"]`` (the relaxation may use either).
+again (4 acetates + 1 AlMe2: 0.16 eV): prefer even counts. The bottom ``fixed_layers`` atomic
+layers and their H are fixed: ``FixAtoms`` and ``atoms.info["fixed_indices"]`` (the relaxation
+may use either).
 
 Records (``atoms.info``): facet, size, lattice_a_angstrom, area_nm2, ligand, n_ligands,
 density_nm2, modes (comma-separated, one per ligand), n_cd_vacancies, n_tma, tma_recipes, c_al_angstrom

@@ -84,5 +84,8 @@ def qd(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``cald model`` to the root command."""
+    """Add ``cald model`` (build, qd, analyze) to the root command."""
+    from cald.cli.model_analyze import register_analyze
+
+    register_analyze(model_app)
     app.add_typer(model_app, name="model")

@@ -34,11 +34,12 @@ def analyze(
                          cd_o_max_angstrom=cd_o_max_angstrom, al_o_max_angstrom=al_o_max_angstrom,
                          kappa=kappa, t_max_ms=t_max_ms)
     check_plot_path(plot)
-    from cald.atomistic.analyze import analyze_model, read_model
+    from cald.atomistic.analyze import analyze_model
+    from cald.io.structure import read_structure
     from cald.recoupling.data import read_dephasing_csv
 
     measured = None if curve is None else read_dephasing_csv(str(curve))
-    result = analyze_model(read_model(file), opts, str(file))
+    result = analyze_model(read_structure(file), opts, str(file))
     if plot is not None:
         from cald.figures import model_curves_figure, save_figure
 

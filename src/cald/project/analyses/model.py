@@ -64,8 +64,9 @@ class Model(AnalysisKind):
     Parameters = ModelAnalyzeOptions
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
-        from cald.atomistic.analyze import analyze_model, read_model
+        from cald.atomistic.analyze import analyze_model
         from cald.figures import model_curves_figure, model_picture_figure
+        from cald.io.structure import read_structure
         from cald.recoupling.data import read_dephasing_csv
         from cald.recoupling.fit import fit_respdor
 
@@ -74,7 +75,7 @@ class Model(AnalysisKind):
                 len(inputs) > 1 and inputs[1].suffix.lower() not in _TABLE_SUFFIXES):
             raise DataFileError("a model analysis reads the structure first, then optionally "
                                 "the measured curve (CSV)", inputs[0])
-        atoms = read_model(inputs[0])
+        atoms = read_structure(inputs[0])
         measured = fit = None
         if len(inputs) > 1:
             measured = read_dephasing_csv(str(inputs[1]))
