@@ -26,7 +26,9 @@ parameters (labelled synthetic in every file and in the report), analysed by the
   shoulder near 1560 cm⁻¹, broad Al–O–Al (450–750) and O–H (3000–3600 cm⁻¹) bands;
 * ``data/xps_n0.vms``, ``xps_n3.vms``: VAMAS files with Cd 3d, Se 3d, O 1s, Al 2s and C 1s of the
   pristine QDs and after three cycles (no Cd–O; Al–O and Al 2s after c-ALD), charged by 0.6 and
-  0.35 eV.
+  0.35 eV;
+* ``data/model_alme2_n1.extxyz`` and ``respdor_curve_n1.csv``: an unrelaxed CdSe {100} model with one
+  AlMe2 on a chelating acetate (built by cald) and a synthetic RESPDOR curve of the n = 1 sample.
 
 ``project.toml`` names the samples (n = 0 and 1, 85 ligands and 25 TMA per QD), the data sets and
 the analyses (RESPDOR fit, DNP enhancement, 13C spectra overlaid and normalised to the alkene).
@@ -39,7 +41,10 @@ from pathlib import Path
 
 import numpy as np
 
+from cald.atomistic.options import BuildOptions
 from cald.io.atomic import atomic_write_text
+from cald.io.structure import write_structure
+from cald.io.table import write_table
 from cald.project.pipeline import RunSummary, run_project
 from cald.synth.bruker import Line
 from cald.synth.infrared import (
@@ -58,6 +63,7 @@ from cald.synth.nmr_sets import (
     write_respdor_series,
 )
 from cald.synth.optical import write_uvvis_csv
+from cald.synth.respdor import synthetic_respdor
 from cald.synth.solution import write_ligand_qnmr, write_ligand_uvvis
 from cald.synth.titration import write_titration_series
 from cald.synth.xps import demo_regions, write_vamas
@@ -534,6 +540,28 @@ inputs = ["xps-n3"]
 regions = ["Cd 3d", "Se 3d", "O 1s", "Al 2s", "C 1s"]
 ratios = ["Al 2s/O 1s"]
 rsf = {"Al 2s" = 0.753, "O 1s" = 2.93}
+
+# --- atomistic model (issue 12): an UNRELAXED starting model of one c-ALD cycle built by cald
+# (CdSe {100} 2x2, 4 chelating acetates, one AlMe2 on a carboxylate O), analysed for 13C–27Al
+# beside a synthetic RESPDOR curve of the n = 1 sample (relaxing it takes minutes: cald model relax)
+[[datasets]]
+id = "model-n1"
+path = "data/model_alme2_n1.extxyz"
+kind = "structure"
+sample = "CdSe@AlOx-1"
+
+[[datasets]]
+id = "respdor-curve-n1"
+path = "data/respdor_curve_n1.csv"
+kind = "csv"
+sample = "CdSe@AlOx-1"
+
+[[analyses]]
+id = "model-alme2-n1"
+kind = "model"
+inputs = ["model-n1", "respdor-curve-n1"]
+[analyses.parameters]
+pair = "13C-27Al"
 """
 
 
@@ -591,6 +619,10 @@ def write_demo_project(out_dir: str | os.PathLike[str]) -> Path:
         write_vamas(data / f"xps_n{n}.vms",
                     demo_regions(n, charge_shift_ev=charge_shift_ev, seed=DEMO_SEED + 50 + n),
                     comment=f"synthetic XPS of the cald demo, CdSe after {n} c-ALD cycles")
+    # --- atomistic model: built (not relaxed) with cald.atomistic, and a curve of the n = 1 sample
+    write_structure(BuildOptions(ligands=4, tma=1).build(), data / "model_alme2_n1.extxyz")
+    curve = synthetic_respdor(np.arange(2, 31, 2) * 1e-4, DEMO_D_HZ, DEMO_F, seed=DEMO_SEED + 60)
+    write_table(data / "respdor_curve_n1.csv", curve.columns(), curve.header())
     return atomic_write_text(out / "project.toml", _PROJECT)
 
 
