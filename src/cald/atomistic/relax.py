@@ -29,7 +29,7 @@ import numpy as np
 
 from cald.atomistic.relax_options import METHODS, RelaxOptions
 from cald.errors import DataFileError, InputError, ParameterError
-from cald.io.atomic import atomic_write_text
+from cald.io.atomic import atomic_write_bytes, atomic_write_text
 
 if TYPE_CHECKING:
     from ase import Atoms
@@ -293,6 +293,10 @@ def write_atoms(path: str | Path, frames: Atoms | list[Atoms]) -> Path:
     fmt = OUTPUT_FORMATS.get(p.suffix.lower())
     if fmt is None:
         raise ParameterError(f"{p}: the model must be written as .xyz, .extxyz or .cif")
+    if fmt == "cif":  # ase's CIF writer wants a binary stream
+        raw = io.BytesIO()
+        ase.io.write(raw, frames, format=fmt)
+        return atomic_write_bytes(p, raw.getvalue())
     buf = io.StringIO()
     ase.io.write(buf, frames, format=fmt)
     return atomic_write_text(p, buf.getvalue())
