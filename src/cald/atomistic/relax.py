@@ -34,8 +34,8 @@ from cald.io.atomic import atomic_write_bytes, atomic_write_text
 if TYPE_CHECKING:
     from ase import Atoms
 
-__all__ = ["OUTPUT_FORMATS", "RelaxError", "RelaxResult", "fixed_indices", "read_atoms", "relax", "relax_file",
-           "trajectory_path", "write_atoms"]
+__all__ = ["OUTPUT_FORMATS", "RelaxError", "RelaxResult", "fixed_indices", "read_atoms", "relax",
+           "relax_file", "trajectory_path", "write_atoms"]
 
 #: One line of tblite's SCF table (verbosity 1): cycle number, energy, two errors.
 _SCF_LINE = re.compile(r"^\s*(\d+)\s+-?\d+\.\d+\s+\S+E[+-]\d+\s+\S+E[+-]\d+\s*$", re.MULTILINE)
