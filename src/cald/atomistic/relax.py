@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ase import Atoms
 
 __all__ = ["OUTPUT_FORMATS", "RelaxError", "RelaxResult", "fixed_indices", "read_atoms", "relax",
-           "relax_file", "trajectory_path", "write_atoms"]
+           "relax_file", "scf_cycles_from_log", "trajectory_path", "write_atoms"]
 
 #: One line of tblite's SCF table (verbosity 1): cycle number, energy, two errors.
 _SCF_LINE = re.compile(r"^\s*(\d+)\s+-?\d+\.\d+\s+\S+E[+-]\d+\s+\S+E[+-]\d+\s*$", re.MULTILINE)
@@ -210,7 +210,7 @@ def relax(atoms: Atoms, opts: RelaxOptions | None = None, *,
         raise RelaxError(f"xTB calculation failed ({detail}); try a higher "
                          "--electronic-temperature-k or check charge and geometry", where) from None
     t_total = time.perf_counter() - t0
-    scf = _scf_cycles(log.getvalue())
+    scf = scf_cycles_from_log(log.getvalue())
     n_eval = max(len(scf), 1)
     fmax = _fmax(forces)
     steps = int(optimizer.nsteps)
@@ -233,7 +233,7 @@ def relax(atoms: Atoms, opts: RelaxOptions | None = None, *,
     return final, result, frames
 
 
-def _scf_cycles(log: str) -> list[int]:
+def scf_cycles_from_log(log: str) -> list[int]:
     """SCF cycles per energy evaluation from tblite's printed SCF tables (the last cycle number
     of each table)."""
     cycles: list[int] = []
