@@ -8,11 +8,11 @@ runs until the largest force on a free atom is below ``fmax_ev_a`` or the step l
 reached; a relaxation that does not converge is a result (``converged`` false, its final
 ``fmax_ev_a``), not an error. An SCF that fails raises :class:`RelaxError` naming the file.
 
-The electronic temperature (Fermi smearing) defaults to 1000 K
-(:data:`cald.atomistic.relax_options.DEFAULT_ELECTRONIC_TEMPERATURE_K`): bare Cd-rich CdSe
-slabs have a small GFN2 gap and their SCF converges in fewer cycles with smearing; the reported
-energy is tblite's (Mermin free) energy at that temperature, the same number tblite gives when
-called directly with the same settings.
+The electronic temperature (Fermi smearing) defaults to tblite's 300 K
+(:data:`cald.atomistic.relax_options.DEFAULT_ELECTRONIC_TEMPERATURE_K`, where the measurement
+behind the choice is given); the reported energy is tblite's energy at that temperature, the
+same number tblite gives when called directly with the same settings. tblite's printed SCF
+tables are captured to count the SCF cycles of every energy evaluation.
 """
 
 from __future__ import annotations
