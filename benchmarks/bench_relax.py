@@ -1,7 +1,7 @@
 """GFN2-xTB relaxation benchmark (issue 12): a 140-atom zinc-blende CdSe (100) slab, Cd top layer
-at half occupancy (charge-balanced), pseudo-H-capped bottom Cd layer, with one TMA product on top (AlMe2 on an acetate O, the acetate
-chelating-like on a top Cd), fully periodic 12.15 × 12.15 Å cell with vacuum along z, the bottom
-Cd/Se/H layers fixed (24 atoms).
+at half occupancy (charge-balanced), pseudo-H-capped bottom Cd layer, with one TMA product on top
+(AlMe2 on an acetate O, the acetate chelating-like on a top Cd), fully periodic 12.15 × 12.15 Å
+cell with vacuum along z, the bottom Cd/Se/H layers fixed (24 atoms).
 
 1. Baseline in the same run: one energy + forces with tblite's ASE calculator called directly
    (``TBLite(method="GFN2-xTB")``, fresh calculator, SAD guess), at each electronic temperature.
