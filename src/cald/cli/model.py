@@ -84,8 +84,10 @@ def qd(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``cald model`` (build, qd, analyze) to the root command."""
+    """Add ``cald model`` (build, qd, relax, analyze) to the root command."""
     from cald.cli.model_analyze import register_analyze
+    from cald.cli.model_relax import register_relax
 
+    register_relax(model_app)
     register_analyze(model_app)
     app.add_typer(model_app, name="model")

@@ -1,0 +1,322 @@
+"""Geometry relaxation of atomistic models: GFN2-xTB (tblite's ASE calculator) by default, CP2K
+(PBE-D3, :mod:`cald.atomistic.cp2k`) as an optional higher level.
+
+Fixed atoms are the union of an existing :class:`ase.constraints.FixAtoms`, the indices in
+``atoms.info["fixed_indices"]`` (written by the slab builder for the passivated bottom layers)
+and, with ``fix_below_angstrom``, every atom below that height. The optimiser (BFGS or FIRE)
+runs until the largest force on a free atom is below ``fmax_ev_a`` or the step limit is
+reached; a relaxation that does not converge is a result (``converged`` false, its final
+``fmax_ev_a``), not an error. An SCF that fails raises :class:`RelaxError` naming the file.
+
+The electronic temperature (Fermi smearing) defaults to tblite's 300 K
+(:data:`cald.atomistic.relax_options.DEFAULT_ELECTRONIC_TEMPERATURE_K`, where the measurement
+behind the choice is given); the reported energy is tblite's energy at that temperature, the
+same number tblite gives when called directly with the same settings. tblite's printed SCF
+tables are captured to count the SCF cycles of every energy evaluation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from cald.atomistic.relax_options import METHODS, RelaxOptions
+from cald.errors import DataFileError, InputError, ParameterError
+from cald.io.atomic import atomic_write_bytes, atomic_write_text
+
+if TYPE_CHECKING:
+    from ase import Atoms
+
+__all__ = ["OUTPUT_FORMATS", "RelaxError", "RelaxResult", "fixed_indices", "read_atoms", "relax",
+           "relax_file", "scf_cycles_from_log", "trajectory_path", "write_atoms"]
+
+#: One line of tblite's SCF table (verbosity 1): cycle number, energy, two errors.
+_SCF_LINE = re.compile(r"^\s*(\d+)\s+-?\d+\.\d+\s+\S+E[+-]\d+\s+\S+E[+-]\d+\s*$", re.MULTILINE)
+
+
+class RelaxError(InputError):
+    """The energy or forces of a model could not be computed (SCF failure, unsupported
+    element or charge)."""
+
+
+@dataclass(frozen=True)
+class RelaxResult:
+    """Outcome of one relaxation.
+
+    Attributes
+    ----------
+    energy_ev
+        Energy of the final geometry (eV; xTB: tblite's free energy at the electronic
+        temperature).
+    fmax_ev_a
+        Largest force on a free atom at the final geometry (eV/Å).
+    converged
+        Whether ``fmax_ev_a`` reached the target within the step limit.
+    steps
+        Optimiser steps taken.
+    t_per_step_s
+        Wall time per energy-and-forces evaluation (s).
+    scf_cycles
+        SCF cycles of each energy evaluation, in order (xTB; empty for CP2K).
+    """
+
+    energy_ev: float
+    fmax_ev_a: float
+    converged: bool
+    status: str
+    steps: int
+    n_evaluations: int
+    t_total_s: float
+    t_per_step_s: float
+    scf_cycles: list[int]
+    n_atoms: int
+    n_fixed: int
+    level: str
+    method: str
+    optimizer: str
+    fmax_target_ev_a: float
+    step_limit: int
+    electronic_temperature_k: float
+    max_scf_iterations: int
+    trajectory: str | None = None
+    output: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (design.md keys ``energy_ev``, ``fmax_ev_a``, ``converged``)."""
+        out = asdict(self)
+        out["scf_cycles_mean"] = float(np.mean(self.scf_cycles)) if self.scf_cycles else None
+        return out
+
+    def report(self) -> str:
+        """Human-readable summary."""
+        scf = (f", SCF {np.mean(self.scf_cycles):.1f} cycles/evaluation" if self.scf_cycles else "")
+        lines = [
+            f"{self.status}: E = {self.energy_ev:.6f} eV, fmax = {self.fmax_ev_a:.4f} eV/Å "
+            f"(target {self.fmax_target_ev_a} eV/Å) after {self.steps} of {self.step_limit} "
+            f"{self.optimizer.upper()} steps",
+            f"{self.level} {self.method}, {self.n_atoms} atoms ({self.n_fixed} fixed), "
+            f"{self.t_per_step_s:.2f} s/evaluation{scf}",
+        ]
+        if self.output:
+            lines.append(f"relaxed model: {self.output}")
+        if self.trajectory:
+            lines.append(f"trajectory: {self.trajectory}")
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def fixed_indices(atoms: Atoms, fix_below_angstrom: float | None = None) -> list[int]:
+    """Indices of the atoms held fixed: an existing ``FixAtoms`` constraint, the indices in
+    ``atoms.info["fixed_indices"]`` and, when given, every atom with z below
+    ``fix_below_angstrom`` (Å)."""
+    from ase.constraints import FixAtoms
+
+    fixed: set[int] = set()
+    for c in atoms.constraints:
+        if isinstance(c, FixAtoms):
+            fixed.update(int(i) for i in c.get_indices())
+    info = atoms.info.get("fixed_indices")
+    if info is not None:
+        idx = np.atleast_1d(np.asarray(info, dtype=int))
+        if idx.size and (idx.min() < 0 or idx.max() >= len(atoms)):
+            raise InputError(f"fixed_indices must lie in 0..{len(atoms) - 1}")
+        fixed.update(int(i) for i in idx)
+    if fix_below_angstrom is not None:
+        fixed.update(int(i) for i in np.flatnonzero(atoms.positions[:, 2] < fix_below_angstrom))
+    return sorted(fixed)
+
+
+def _xtb_calculator(opts: RelaxOptions) -> Any:
+    from tblite.ase import TBLite
+
+    return TBLite(method=METHODS[opts.method], electronic_temperature=opts.electronic_temperature_k,
+                  max_iterations=opts.max_scf_iterations, verbosity=1)
+
+
+def _fmax(forces: np.ndarray) -> float:
+    return float(np.sqrt((forces ** 2).sum(axis=1)).max()) if len(forces) else 0.0
+
+
+def relax(atoms: Atoms, opts: RelaxOptions | None = None, *,
+          source: str | None = None) -> tuple[Atoms, RelaxResult, list[Atoms]]:
+    """Relax a copy of ``atoms``.
+
+    Parameters
+    ----------
+    atoms
+        The model (positions in Å); not modified.
+    opts
+        Level, optimiser, target, step limit, SCF settings (default :class:`RelaxOptions`).
+    source
+        Name of the model's file, for messages.
+
+    Returns
+    -------
+    tuple
+        The relaxed copy (with the fixed atoms as a ``FixAtoms`` constraint and the final
+        energy and forces attached), the :class:`RelaxResult`, and the frames of the
+        trajectory (initial geometry and one per step, each with its energy and forces).
+
+    Raises
+    ------
+    RelaxError
+        When the SCF fails or the calculator refuses the model.
+    """
+    if opts is None:
+        opts = RelaxOptions()
+    if opts.level == "cp2k":
+        from cald.atomistic.cp2k import relax_cp2k
+
+        return relax_cp2k(atoms, opts, source=source)
+    from ase.calculators.calculator import CalculationFailed
+    from ase.calculators.calculator import InputError as AseInputError
+    from ase.calculators.singlepoint import SinglePointCalculator
+    from ase.constraints import FixAtoms
+    from ase.optimize import BFGS, FIRE
+
+    work = atoms.copy()
+    fixed = fixed_indices(work, opts.fix_below_angstrom)
+    others = [c for c in work.constraints if not isinstance(c, FixAtoms)]
+    work.set_constraint([*others, FixAtoms(indices=fixed)] if fixed else others)
+    work.calc = _xtb_calculator(opts)
+    frames: list[Atoms] = []
+
+    def snapshot() -> None:
+        frame = work.copy()
+        frame.calc = SinglePointCalculator(frame, energy=work.get_potential_energy(),
+                                           forces=work.get_forces())
+        frames.append(frame)
+
+    where = source or "model"
+    log = io.StringIO()
+    optimizer = (BFGS if opts.optimizer == "bfgs" else FIRE)(work, logfile=None)
+    optimizer.attach(snapshot, interval=1)
+    t0 = time.perf_counter()
+    try:
+        with contextlib.redirect_stdout(log):
+            converged = bool(optimizer.run(fmax=opts.fmax_ev_a, steps=opts.steps))
+            energy = float(work.get_potential_energy())
+            forces = work.get_forces()
+    except (CalculationFailed, AseInputError, RuntimeError) as exc:
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise RelaxError(f"xTB calculation failed ({detail}); try a higher "
+                         "--electronic-temperature-k or check charge and geometry", where) from None
+    t_total = time.perf_counter() - t0
+    scf = scf_cycles_from_log(log.getvalue())
+    n_eval = max(len(scf), 1)
+    fmax = _fmax(forces)
+    steps = int(optimizer.nsteps)
+    notes = []
+    if not converged:
+        notes.append(f"not converged: fmax {fmax:.4f} eV/Å after the step limit of {opts.steps}; "
+                     "continue from the written model with more --steps")
+    if not fixed:
+        notes.append("no atom fixed (no FixAtoms, fixed_indices or --fix-below-angstrom)")
+    result = RelaxResult(
+        energy_ev=energy, fmax_ev_a=fmax, converged=converged,
+        status="converged" if converged else "not converged", steps=steps, n_evaluations=n_eval,
+        t_total_s=t_total, t_per_step_s=t_total / n_eval, scf_cycles=scf, n_atoms=len(work),
+        n_fixed=len(fixed), level=opts.level, method=METHODS[opts.method],
+        optimizer=opts.optimizer, fmax_target_ev_a=opts.fmax_ev_a, step_limit=opts.steps,
+        electronic_temperature_k=opts.electronic_temperature_k,
+        max_scf_iterations=opts.max_scf_iterations, notes=notes)
+    final = work.copy()
+    final.calc = SinglePointCalculator(final, energy=energy, forces=forces)
+    return final, result, frames
+
+
+def scf_cycles_from_log(log: str) -> list[int]:
+    """SCF cycles per energy evaluation from tblite's printed SCF tables (the last cycle number
+    of each table)."""
+    cycles: list[int] = []
+    last = 0
+    for m in _SCF_LINE.finditer(log):
+        n = int(m.group(1))
+        if n <= last and last:
+            cycles.append(last)
+        last = n
+    if last:
+        cycles.append(last)
+    return cycles
+
+
+def read_atoms(path: str | Path) -> Atoms:
+    """Read a model (xyz, extxyz, CIF, ASE trajectory: format from the extension; the last
+    frame of a multi-frame file).
+
+    Raises
+    ------
+    DataFileError
+        When the file is missing, empty or not a readable structure.
+    """
+    import ase.io
+
+    p = Path(path)
+    if not p.is_file():
+        raise DataFileError("no such file", p)
+    try:
+        atoms = ase.io.read(p, index=-1)
+    except Exception as exc:  # ase raises many kinds for a malformed file
+        detail = " ".join(str(exc).split())[:160] or type(exc).__name__
+        raise DataFileError(f"not a readable structure ({detail})", p) from None
+    if isinstance(atoms, list) or len(atoms) == 0:
+        raise DataFileError("no atoms in the file", p)
+    if not np.all(np.isfinite(atoms.positions)):
+        raise DataFileError("non-finite coordinates", p)
+    return atoms
+
+
+#: Formats of the written models, by extension.
+OUTPUT_FORMATS = {".xyz": "extxyz", ".extxyz": "extxyz", ".cif": "cif"}
+
+
+def write_atoms(path: str | Path, frames: Atoms | list[Atoms]) -> Path:
+    """Write one model or frames atomically: extended XYZ (energies, forces, fixed atoms
+    included) for ``.xyz``/``.extxyz``, CIF for ``.cif``.
+
+    Raises
+    ------
+    ParameterError
+        For another extension.
+    """
+    import ase.io
+
+    p = Path(path)
+    fmt = OUTPUT_FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        raise ParameterError(f"{p}: the model must be written as .xyz, .extxyz or .cif")
+    if fmt == "cif":  # ase's CIF writer wants a binary stream
+        raw = io.BytesIO()
+        ase.io.write(raw, frames, format=fmt)
+        return atomic_write_bytes(p, raw.getvalue())
+    buf = io.StringIO()
+    ase.io.write(buf, frames, format=fmt)
+    return atomic_write_text(p, buf.getvalue())
+
+
+def trajectory_path(out: str | Path) -> Path:
+    """The trajectory written beside ``out``: ``relaxed.xyz`` → ``relaxed.traj.xyz``."""
+    p = Path(out)
+    return p.with_name(f"{p.stem}.traj.xyz")
+
+
+def relax_file(path: str | Path, out: str | Path, opts: RelaxOptions | None = None) -> RelaxResult:
+    """Read a model, relax it, write the relaxed model to ``out`` (extended XYZ) and the
+    trajectory beside it (:func:`trajectory_path`); returns the result with both paths."""
+    out_p = Path(out)
+    if out_p.suffix.lower() not in OUTPUT_FORMATS:
+        raise ParameterError(f"--out {out_p}: the model must be written as .xyz, .extxyz or .cif")
+    atoms = read_atoms(path)
+    final, result, frames = relax(atoms, opts, source=str(path))
+    write_atoms(out_p, final)
+    traj = write_atoms(trajectory_path(out_p), frames) if frames else None
+    return RelaxResult(**{**asdict(result), "output": str(out_p),
+                          "trajectory": None if traj is None else str(traj)})
