@@ -52,7 +52,7 @@ def slab_with_product(vacuum_angstrom: float = 8.0) -> Atoms:
     z = slab.positions[:, 2]
     # half of the top Cd off (every other row along x): Cd60Se56 with 8 H⁻ under the bottom Cd
     # and the neutral AlMe2–acetate unit is charge-balanced (a Cd-rich top without its X-type
-    # ligands has a metallic GFN2 SCF)
+    # ligands carries excess electrons)
     half = (z > z.max() - 0.1) & (np.rint(slab.positions[:, 0] / (A_CDSE_ANGSTROM / 2)) % 2 == 1)
     del slab[list(np.flatnonzero(half))]
     z = slab.positions[:, 2]

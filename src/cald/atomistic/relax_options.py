@@ -19,7 +19,7 @@ METHODS = {"gfn2": "GFN2-xTB", "gfn1": "GFN1-xTB"}
 #: a single point from the SAD guess needs 217 SCF cycles at 300 K and 218 at 1000 K: smearing
 #: buys nothing there, while it adds an electronic-entropy term to the energies. Raise it
 #: (``--electronic-temperature-k``) for a model whose SCF fails to converge (a Cd-rich top
-#: without its X-type ligands is metallic in GFN2).
+#: without its X-type ligands carries excess electrons).
 DEFAULT_ELECTRONIC_TEMPERATURE_K = 300.0
 
 PositiveInt = Annotated[int, check(lambda v: v >= 1, "must be at least 1")]
