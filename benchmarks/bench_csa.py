@@ -31,6 +31,7 @@ import time
 import lmfit
 import numpy as np
 
+from _timing import best_of
 from cald.lineshape.csafit import fit_csa
 from cald.lineshape.sidebands import csa_sideband_spectrum, mrsim_spectral_dimension
 from cald.nuclei import larmor_mhz
@@ -68,15 +69,6 @@ def simulate_direct(sites) -> np.ndarray:
         y = np.asarray(out.y[i].components[0].real)
         total += area * y / y.sum() / step
     return total[::-1]  # mrsimulator's axis is increasing; AXIS is TopSpin order
-
-
-def best_of(fn, repeat=3):
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
 
 
 def main() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
@@ -17,18 +16,10 @@ import nmrglue as ng
 import numpy as np
 from scipy.optimize import curve_fit
 
+from _timing import best_of
 from cald.qd.dosy_data import read_dosy
 from cald.qd.options import DosyFitOptions
 from cald.synth.nmr_sets import write_dosy_series
-
-
-def timed(fn, repeat=3):
-    best = np.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def bench_dosy(folder: Path) -> None:
@@ -56,7 +47,7 @@ def bench_dosy(folder: Path) -> None:
             return popt[1] * 1e-10, math.sqrt(pcov[1, 1]) * 1e-10
 
     result = ours()
-    t_ours, t_ref = timed(ours), timed(nmrglue_scipy)
+    t_ours, t_ref = best_of(ours)[0], best_of(nmrglue_scipy)[0]
     print(f"32-row DOSY fit from a Bruker folder (D = {result.diffusion.format()}): cald "
           f"{t_ours:.3f} s, nmrglue + scipy {t_ref:.3f} s, ratio {t_ref / t_ours:.2f}x "
           "(goal < 1 s)")

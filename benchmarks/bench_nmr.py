@@ -10,27 +10,18 @@
 from __future__ import annotations
 
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import nmrglue as ng
 import numpy as np
 
+from _timing import best_of
 from cald.io.bruker import raw_signal, read_bruker
 from cald.nmr.processing import baseline_correct, process_fid
 from cald.nmr.pseudo2d import respdor_series
 from cald.synth.bruker import AcquisitionSetup, Line, lines_fid, write_experiment
 from cald.synth.nmr_sets import OLEATE_13C_LINES
-
-
-def timed(fn, repeat=3):
-    best = np.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def bench_1d(folder: Path) -> None:
@@ -56,7 +47,7 @@ def bench_1d(folder: Path) -> None:
             return ng.proc_bl.baseline_corrector(data.real, wd=20)
 
     ours()
-    t_ours, t_ng = timed(ours), timed(nmrglue_only, repeat=1)
+    t_ours, t_ng = best_of(ours)[0], best_of(nmrglue_only, repeat=1)[0]
     print(f"64k 1D, read+window+FT+autophase+baseline: cald {t_ours:.3f} s, nmrglue functions "
           f"{t_ng:.3f} s, ratio {t_ng / t_ours:.1f}x (goal < 0.3 s)")
 
@@ -82,7 +73,7 @@ def bench_series(folder: Path) -> None:
             return data.real[:, lo:hi + 1].sum(axis=1)
 
     ours()
-    t_ours, t_ng = timed(ours), timed(nmrglue_only)
+    t_ours, t_ng = best_of(ours)[0], best_of(nmrglue_only)[0]
     print(f"32 x 8k pseudo-2D to curve (+ noise): cald {t_ours:.3f} s, nmrglue functions "
           f"{t_ng:.3f} s, ratio {t_ng / t_ours:.2f}x (goal < 2 s)")
 

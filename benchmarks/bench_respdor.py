@@ -10,31 +10,21 @@ Prints one line per benchmark with the ratio against the baseline measured in th
 
 from __future__ import annotations
 
-import time
-
 import lmfit
 import numpy as np
 
+from _timing import best_of
 from cald.nuclei import parse_pair
 from cald.recoupling.data import DephasingCurve
 from cald.recoupling.fit import fit_respdor
 from cald.recoupling.redor import respdor_dephasing, respdor_universal, respdor_universal_direct
 
 
-def best_of(fn, repeat=5):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
 def bench_curve() -> None:
     lam = np.random.default_rng(0).uniform(0.0, 20.0, 1_000_000)
     respdor_universal(lam[:10], 2.5)  # build the table once, outside the timing
-    fast = best_of(lambda: respdor_universal(lam, 2.5))
-    direct = best_of(lambda: respdor_universal_direct(lam, 2.5), repeat=2)
+    fast = best_of(lambda: respdor_universal(lam, 2.5), repeat=5)[0]
+    direct = best_of(lambda: respdor_universal_direct(lam, 2.5), repeat=2)[0]
     err = np.max(np.abs(respdor_universal(lam, 2.5) - respdor_universal_direct(lam, 2.5)))
     print(f"curve I=5/2, 1e6 points: tabulated {fast * 1e3:.1f} ms, scipy.special.jv "
           f"{direct * 1e3:.0f} ms, speed-up {direct / fast:.0f}x, max abs error {err:.1e}")
@@ -47,7 +37,7 @@ def bench_fit_bootstrap() -> None:
     y = respdor_dephasing(t, 503.0, 0.24, 2.5) + rng.normal(0, 0.005, t.size)
     curve = DephasingCurve.from_dephasing(t, y, np.full(t.size, 0.005))
     fit_respdor(curve, pair=pair, n_bootstrap=10)  # warm-up (table, imports)
-    ours = best_of(lambda: fit_respdor(curve, pair=pair, n_bootstrap=1000), repeat=3)
+    ours = best_of(lambda: fit_respdor(curve, pair=pair, n_bootstrap=1000), repeat=3)[0]
 
     best = fit_respdor(curve, pair=pair, n_bootstrap=0)
     model = respdor_dephasing(t, best.d_hz, best.f, 2.5)
@@ -62,7 +52,7 @@ def bench_fit_bootstrap() -> None:
                                                                        q["f"].value, 2.5)) / 0.005,
                            p, method="least_squares")
 
-    baseline = best_of(lambda: lmfit_bootstrap(50), repeat=1) * 1000 / 50
+    baseline = best_of(lambda: lmfit_bootstrap(50), repeat=1)[0] * 1000 / 50
     print(f"fit + 1000-sample bootstrap: {ours:.3f} s; lmfit refit per sample (baseline, "
           f"scaled from 50): {baseline:.1f} s; ratio {baseline / ours:.0f}x")
 

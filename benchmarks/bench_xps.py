@@ -15,11 +15,10 @@ Prints both times, the ratio and the fitted core 3d5/2 positions.
 
 from __future__ import annotations
 
-import time
-
 import lmfit
 import numpy as np
 
+from _timing import best_of
 from cald.surface.backgrounds import shirley_integral
 from cald.surface.components import region_preset
 from cald.surface.lineshapes import gl
@@ -62,20 +61,11 @@ def baseline_fit(y: np.ndarray) -> lmfit.model.ModelResult:
     return model.fit(y, p, x=X, y=y, weights=1 / np.sqrt(np.maximum(y, 1)))
 
 
-def best_of(func, n: int = 5) -> tuple[float, object]:
-    best, out = np.inf, None
-    for _ in range(n):
-        t0 = time.perf_counter()
-        out = func()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
 def main() -> None:
     y = spectrum()
     preset = region_preset("Cd 3d")
-    t_cald, r = best_of(lambda: fit_xps_region(X, y, preset.components, (400.0, 417.95)))
-    t_base, b = best_of(lambda: baseline_fit(y))
+    t_cald, r = best_of(lambda: fit_xps_region(X, y, preset.components, (400.0, 417.95)), repeat=5)
+    t_base, b = best_of(lambda: baseline_fit(y), repeat=5)
     core = r.component("Cd 3d core 5/2")
     print(f"cald fit_xps_region (Shirley fitted with peaks, 2 doublets): {1e3 * t_cald:.1f} ms "
           f"(core 3d5/2 {core.be_ev.value:.3f} ± {core.be_ev.stderr:.3f} eV, {r.statistics.quality()})")
