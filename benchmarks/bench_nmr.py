@@ -32,7 +32,7 @@ def bench_1d(folder: Path) -> None:
 
     def ours():
         ds = read_bruker(folder)
-        spec = process_fid(raw_signal(ds), ds.procs, auto_phase="acme")
+        spec = process_fid(raw_signal(ds), ds.processing, auto_phase="acme")
         return baseline_correct(spec, "asls")
 
     def nmrglue_only():
