@@ -597,23 +597,34 @@ def test_a_new_kind_needs_no_change_of_the_report_core():
             return [Statement(f"Toy width of {sample['name']}", analysis["result"]["width_nm"],
                               analysis["result"]["width_nm_err"], "nm", analysis["id"])]
 
-    # any kind's result may predict the toy's observable; the report hands it to the toy
-    predicting = {**DNP_RESULT, PREDICTIONS: [
+    @register
+    class ToyModel(AnalysisKind):  # predicts the toy's observable, as an atomistic model would
+        name = "toy-model"
+        title = "Toy model"
+        section = "models"
+        input_kinds = ("structure",)
+        Parameters = ToyOptions
+
+        def run(self, inputs, params, sample):  # pragma: no cover - not run here
+            return AnalysisOutput({})
+
+    predicting = {"width_nm": 3.5, PREDICTIONS: [
         predicted_curve({"experiment": "toy-width", "unit": "nm"}, "model width", [0, 1], [3, 3.5]),
         predicted_curve({"experiment": "toy-width", "unit": "Å"}, "other unit", [0, 1], [30, 35])]}
     try:
         results = make_results([make_analysis("toy-1", "toy-width",
                                               {"width_nm": 3.25, "width_nm_err": 0.125,
                                                "note": " <i>"}, "n1"),
-                                make_analysis("dnp-1", "dnp", predicting, "n1")],
+                                make_analysis("model-1", "toy-model", predicting, "n1")],
                                [SAMPLE_N1])
         html = render_report(results, {})
     finally:
         REGISTRY.pop(Toy.name)
-    assert results["mechanism"][0] == {"text": "Toy width of n1", "value": 3.25, "error": 0.125,
-                                       "unit": "nm", "analysis": "toy-1"}
+        REGISTRY.pop(ToyModel.name)
+    assert results["mechanism"] == [{"text": "Toy width of n1", "value": 3.25, "error": 0.125,
+                                     "unit": "nm", "analysis": "toy-1"}]
     page = parse(html)
-    assert ["Toy width of n1", "3.25 ± 0.12 nm", "toy-1"] in page.tables["mechanism"][0]
+    assert page.tables["mechanism"][0][1] == ["Toy width of n1", "3.25 ± 0.12 nm", "toy-1"]
     optical = page.tables["section-optical"]
     assert optical[0] == [["sample", "width / nm"], ["n1 (n = 1)", "3.25 ± 0.12"]]
     assert optical[1] == [["width", "3.25 ± 0.12 nm"]]
@@ -623,7 +634,7 @@ def test_a_new_kind_needs_no_change_of_the_report_core():
     figure = next(f for f in page.figures if f["alt"] == "toy_widths")
     assert figure["section"] == "section-optical"
     assert figure["caption"] == ("Across samples — Toy width against cycles, model width "
-                                 "predicted by dnp-1.")
+                                 "predicted by model-1.")
     assert len(decode_svg(figure["src"])) > 1000
 
 
