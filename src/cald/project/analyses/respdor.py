@@ -127,16 +127,19 @@ class Respdor(AnalysisKind):
             ax = fig.subplots()
             t_max_ms = 1.05 * max(max(a["result"]["data"]["t_ms"]) for a in measured)
             t_s = np.linspace(0.0, t_max_ms * 1e-3, 200)
+            handles: list[Any] = []  # in the order drawn (a legend puts error bars last)
             for k, a in enumerate(measured):
                 res = a["result"]
                 data = res["data"]
-                ax.errorbar(data["t_ms"], data["dS_S0"], yerr=data["sigma"], fmt="o", ms=4,
-                            capsize=2, color=f"C{k}", zorder=3, label=f"{a['id']} (measured)")
+                color = f"C{k % 10}"
+                handles.append(ax.errorbar(data["t_ms"], data["dS_S0"], yerr=data["sigma"], fmt="o",
+                                           ms=4, capsize=2, color=color, zorder=3,
+                                           label=f"{a['id']} (measured)"))
                 fitted = (f"r = {res['r_angstrom']:.2f} Å" if res["r_angstrom"] is not None
                           else f"D = {res['d_hz']:.0f} Hz")
-                ax.plot(t_s * 1e3, dephasing(t_s, res["d_hz"], res["f"], res["spin"], kappa,
-                                             res["experiment"]),
-                        color=f"C{k}", lw=2, label=f"fit: {fitted}, f = {res['f']:.2f}")
+                handles += ax.plot(t_s * 1e3, dephasing(t_s, res["d_hz"], res["f"], res["spin"],
+                                                        kappa, res["experiment"]),
+                                   color=color, lw=2, label=f"fit: {fitted}, f = {res['f']:.2f}")
             by_sample = {a["sample"]: a for a in reversed(measured)}
             sources = list(dict.fromkeys(p.analysis for p in drawn))
             styles = ("-", "--", ":", "-.")
@@ -144,14 +147,15 @@ class Respdor(AnalysisKind):
                 k = len(measured) + sources.index(p.analysis)
                 n = sum(q.analysis == p.analysis for q in drawn[:j])
                 f = by_sample.get(p.sample, measured[0])["result"]["f"]
-                ax.plot(p.x, f * np.asarray(p.y), color=f"C{k % 10}", lw=1.2, ls=styles[n % 4],
-                        label=f"{p.analysis}: {p.label}, × measured f = {f:.2f}")
+                handles += ax.plot(p.x, f * np.asarray(p.y), color=f"C{k % 10}", lw=1.2,
+                                   ls=styles[n % 4],
+                                   label=f"{p.analysis}: {p.label}, × measured f = {f:.2f}")
             ax.set_xlabel("recoupling time / ms")
             ax.set_ylabel(r"$\Delta S/S_0$")
             ax.set_xlim(0, t_max_ms)
             system = f"{pair.replace('-', '{')}}}"
             ax.set_title(f"RESPDOR {system}: measured and predicted", fontsize=10)
-            fig.legend(loc="outside lower center", fontsize=6, frameon=False)
+            fig.legend(handles=handles, loc="outside lower center", fontsize=6, frameon=False)
             out.append(figure_output(
                 f"respdor_predicted_{pair}_kappa{kappa:g}",
                 f"{system} RESPDOR (κ = {kappa:g}): measured points "
