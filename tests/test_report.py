@@ -651,6 +651,33 @@ def test_collect_predictions_of_successful_analyses():
     assert json.loads(json.dumps(curve)) == curve
 
 
+def test_predictions_scaled_by_the_f_of_their_sample():
+    """On the RESPDOR figure a prediction is scaled by the measured f of its own sample, else by
+    that of the pair's first analysis; a REDOR measurement is not a RESPDOR observable."""
+    import re
+
+    def measured(f, experiment="respdor"):
+        return {**RESPDOR_RESULT, "f": f, "kappa": 1.0, "experiment": experiment,
+                "data": {"t_ms": [0.5, 1.0, 2.0], "dS_S0": [0.05, 0.1, 0.2], "sigma": None}}
+
+    observable = {"experiment": "respdor", "pair": "13C-27Al", "kappa": 1.0}
+    analyses = [make_analysis("fit-n1", "respdor", measured(0.24), "n1"),
+                make_analysis("fit-n3", "respdor", measured(0.31), "n3"),
+                make_analysis("m-n3", "model", {PREDICTIONS: [
+                    predicted_curve(observable, "site", [0.0, 2.0], [0.0, 0.5])]}, "n3"),
+                make_analysis("m-n10", "model", {PREDICTIONS: [
+                    predicted_curve(observable, "site", [0.0, 2.0], [0.0, 0.5])]}, "n10")]
+    kind = load_kinds()["respdor"]
+    (fig,) = kind.figures_with_predictions(analyses[:2], {"n1": 1, "n3": 3},
+                                           collect_predictions(analyses))
+    texts = re.findall(r"<!-- (.*?) -->", fig.svg.decode())
+    assert "m-n3: site, × measured f = 0.31" in texts and "m-n10: site, × measured f = 0.24" in texts
+    assert "fit-n1 (measured)" in texts and "fit-n3 (measured)" in texts
+    assert kind.figures_with_predictions([make_analysis("redor", "respdor", measured(0.2, "redor"))],
+                                         {}, collect_predictions(analyses)) == []
+    assert kind.figures(analyses[:2], {}) == []  # without predictions: the cards' own figures
+
+
 def test_report_core_names_no_kind():
     """The report core, the mechanism summary and the pipeline branch on no kind name."""
     import cald.project.mechanism
