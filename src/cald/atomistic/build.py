@@ -16,15 +16,22 @@ frees two H at the bottom; else (``vacancies=False``) bottom Se lose their H ins
 with GFN2-xTB (tblite, 300 K, unrelaxed {100} 2×2, 4 layers): 8 acetates and 8 H: HOMO–LUMO gap
 2.83 eV; 4 acetates, 2 Cd vacancies and 8 H: 0.85–0.95 eV; 4 acetates, no vacancies and 4 H:
 0.13 eV; 1 acetate with AlMe2, 4 vacancies: 1.22 eV; bare Cd16Se16: 0.05 eV. When
-``n_top_Cd − n_carboxylate + n_Al⁺`` is odd one bottom Se stays without H and the gap is small
-again (4 acetates + 1 AlMe2: 0.16 eV): prefer even counts. The bottom ``fixed_layers`` atomic
-layers and their H are fixed: ``FixAtoms`` and ``atoms.info["fixed_indices"]`` (the relaxation
-may use either).
+``n_top_Cd − n_carboxylate + n_Al⁺`` is odd, pairs of vacancies leave one bottom Se without H;
+its lone pair was the HOMO (Mulliken weight 0.66, gap 0.16 eV for 4 acetates + 1 AlMe2). That
+Se is removed instead, with one more bare top Cd (a neutral CdSe unit: ``n_se_vacancies`` = 1),
+so every bottom Se keeps its H; the gap of that model is then 0.125 eV, between the Al–CH3 and
+carboxylate (HOMO) and the bare top Cd left (LUMO), like the even 4 acetates + 2 AlMe2 (0.19
+eV): the unrelaxed bare Cd, not the count. With no bare top Cd to spare the build is refused.
+The bottom ``fixed_layers`` atomic layers and their H are fixed: ``FixAtoms`` and
+``atoms.info["fixed_indices"]`` (the relaxation may use either).
 
 Records (``atoms.info``): facet, size, lattice_a_angstrom, area_nm2, ligand, n_ligands,
-density_nm2, modes (comma-separated, one per ligand), n_cd_vacancies, n_tma, tma_recipes, c_al_angstrom
-(per product), fixed_indices, n_h_bottom, min_contact_ratio; per atom ``ligand_id`` (−1 for the
-slab) and ``tma_id`` (−1 outside the Al products).
+density_nm2, modes (comma-separated, one per ligand), n_cd_vacancies, n_se_vacancies, n_tma,
+tma_recipes, c_al_angstrom (per product), fixed_indices, n_h_bottom, min_contact_ratio; per atom
+``ligand_id`` (−1 for the slab) and ``tma_id`` (−1 outside the Al products).
+
+The quantum dot (:func:`build_qd`) carries the same carboxylates in the same modes on its
+surface Cd, checked with the same contact ratio; its records are listed there.
 """
 
 from __future__ import annotations
@@ -233,7 +240,9 @@ def _ligand(mode: str, slab: _Slab, site: int, n_carbons: int) -> Atoms:
 
 
 def check_contacts(atoms: Atoms, ratio: float = CLASH_RATIO) -> float:
-    """The smallest distance / sum of covalent radii over all pairs (minimum image).
+    """The smallest distance / sum of covalent radii over all pairs (minimum image; a cluster
+    without periodic directions: over the pairs closer than twice the largest radius, which
+    hold every ratio below 1).
 
     Raises
     ------
@@ -242,17 +251,27 @@ def check_contacts(atoms: Atoms, ratio: float = CLASH_RATIO) -> float:
     """
     if len(atoms) < 2:
         return math.inf
-    d = atoms.get_all_distances(mic=True)
     r = covalent_radii[atoms.numbers]
-    q = d / (r[:, None] + r[None, :])
-    np.fill_diagonal(q, np.inf)
-    i, j = np.unravel_index(int(np.argmin(q)), q.shape)
-    if q[i, j] < ratio:
+    if atoms.pbc.any():
+        d = atoms.get_all_distances(mic=True)
+        q = d / (r[:, None] + r[None, :])
+        np.fill_diagonal(q, np.inf)
+        i, j = np.unravel_index(int(np.argmin(q)), q.shape)
+        d_ij, q_ij = d[i, j], q[i, j]
+    else:  # a cluster: only pairs closer than the largest radii sum can have a ratio below 1
+        pairs = cKDTree(atoms.positions).query_pairs(2 * r.max(), output_type="ndarray")
+        if len(pairs) == 0:
+            return math.inf
+        d_pairs = np.linalg.norm(atoms.positions[pairs[:, 0]] - atoms.positions[pairs[:, 1]], axis=1)
+        q_pairs = d_pairs / (r[pairs[:, 0]] + r[pairs[:, 1]])
+        k = int(np.argmin(q_pairs))
+        (i, j), d_ij, q_ij = pairs[k], d_pairs[k], q_pairs[k]
+    if q_ij < ratio:
         s = atoms.get_chemical_symbols()
         raise ParameterError(
-            f"the requested model has overlapping atoms ({s[i]}{i}–{s[j]}{j} at {d[i, j]:.2f} Å, "
-            f"{q[i, j]:.2f} × the covalent radii < {ratio}); use fewer ligands or a larger --size")
-    return float(q[i, j])
+            f"the requested model has overlapping atoms ({s[i]}{i}–{s[j]}{j} at {d_ij:.2f} Å, "
+            f"{q_ij:.2f} × the covalent radii < {ratio}); use fewer ligands or a larger --size")
+    return float(q_ij)
 
 
 def build_slab(facet: str = "100", size: tuple[int, int] = (2, 2), n_layers: int = 4,
@@ -534,10 +553,10 @@ def _place_on_dot(dot: Atoms, sites: list[tuple[int, list[Vec]]], a_angstrom: fl
         free = {i: len(m) for i, m in sites}
         normal = {i: unit(np.sum(m, axis=0)) for i, m in sites}
         d = np.linalg.norm(pos[:, None] - pos[None], axis=2)
-        near = a_angstrom / math.sqrt(2)
+        cd_cd = a_angstrom / math.sqrt(2)
         for k in order:
             i = sites[k][0]
-            for j in (sites[m][0] for m in np.flatnonzero(np.abs(d[k] - near) < 0.05)):
+            for j in (sites[m][0] for m in np.flatnonzero(np.abs(d[k] - cd_cd) < 0.05)):
                 if free[i] and free[j]:
                     v = dot.positions[j] - dot.positions[i]
                     slots.append((i, j, perpendicular(v, normal[i] + normal[j]), v))
@@ -547,17 +566,17 @@ def _place_on_dot(dot: Atoms, sites: list[tuple[int, list[Vec]]], a_angstrom: fl
         for k in order:
             i, m = sites[k]
             if k in two:  # two ligands, each along one dangling bond
-                across = unit(np.cross(*m))
+                across = unit(np.cross(m[0], m[1]))
                 slots += [(i, None, m[0], across), (i, None, m[1], across)]
             else:
                 axis = unit(m[0] - m[1]) if len(m) == 2 else perpendicular(m[0])
                 slots.append((i, None, unit(np.sum(m, axis=0)), axis))
     env_pos, env_num = dot.positions.copy(), dot.numbers.copy()
     ligands: list[Atoms] = []
-    for i, j, up, axis in slots:
+    for cd, other, up, axis in slots:
         if len(ligands) == n:
             break
-        p = dot.positions[i]
+        p = dot.positions[cd]
         if mode == "chelating":
             lig = _chelating(p, up, axis, n_carbons)
         elif mode == "monodentate":
@@ -566,7 +585,7 @@ def _place_on_dot(dot: Atoms, sites: list[tuple[int, list[Vec]]], a_angstrom: fl
             lig = _bridging(p, axis, up, n_carbons)
         # the ligand turned about the line through its Cd along `up` (bridging: tilted about
         # the Cd–Cd line); the best turn has the largest closest contact
-        pivot, angles = (up, _QD_TURNS_RAD) if j is None else (axis, _QD_TILTS_RAD)
+        pivot, angles = (up, _QD_TURNS_RAD) if other is None else (axis, _QD_TILTS_RAD)
         turns = np.array([[rotate(e, pivot, t) for e in np.eye(3)] for t in angles])
         candidates = p + np.einsum("na,tab->tnb", lig.positions - p, turns)
         near = np.linalg.norm(env_pos - p, axis=1) < _QD_REACH_ANGSTROM
