@@ -492,7 +492,7 @@ def test_cli_build_json(capsys, tmp_path):
                             "acetate", "--mode", "chelating", "--tma", "2", "--o2", "1",
                             "--size", "2x2", "--out", tmp_path / "m.extxyz"])
     # 4 carboxylates − 2 AlMe2⁺-type products: 6 of 8 top Cd bare, 3 removed
-    assert out["n_cd_vacancies"] == 3 and out["n_h_bottom"] == 8
+    assert out["n_cd_vacancies"] == 3 and out["n_h_bottom"] == 8 and out["n_se_vacancies"] == 0
     assert out["atoms_by_element"]["Al"] == 2 and out["atoms_by_element"]["Cd"] == 13
     assert out["ligands_by_mode"] == {"chelating": 4}
     assert out["tma_by_recipe"] == {"alme2": 1, "alme-ome": 1}

@@ -626,6 +626,7 @@ def summarize(atoms: Atoms) -> dict[str, object]:
         "n_fixed": len(np.atleast_1d(info.get("fixed_indices", []))),
         "n_h_bottom": int(info.get("n_h_bottom", 0)),
         "n_cd_vacancies": int(info.get("n_cd_vacancies", 0)),
+        "n_se_vacancies": int(info.get("n_se_vacancies", 0)),
         "min_contact_ratio": float(info.get("min_contact_ratio", math.nan)),
         "cell_angstrom": atoms.cell.array.tolist(),
     }

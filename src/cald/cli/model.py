@@ -37,7 +37,12 @@ def build(
     quiet: bool = QUIET_OPTION,
 ) -> None:
     """A Cd-terminated zinc-blende CdSe slab, H-capped at the bottom, with carboxylates in one
-    binding mode and TMA products (recipes: alme2, alme3, alme-ome, alme-oome, al-ome2)."""
+    binding mode and TMA products (recipes: alme2, alme3, alme-ome, alme-oome, al-ome2).
+
+    JSON keys: formula, n_atoms, atoms_by_element, facet, size, ligand, n_ligands,
+    ligands_by_mode, density_nm2, area_nm2, n_tma, tma_by_recipe, c_al_angstrom (one per
+    product), n_fixed, n_h_bottom, n_cd_vacancies, n_se_vacancies (1 when an odd count took a
+    bottom Se away), min_contact_ratio, cell_angstrom, file."""
     from cald.atomistic.build import summarize
     from cald.io.structure import write_structure
 
