@@ -443,26 +443,32 @@ def build_qd(diameter_nm: float = 2.3, density_nm2: float = 5.3, ligand: str = "
 
     Atoms within the radius of a Cd-centred sphere are kept, Se with fewer than 3 Cd
     neighbours dropped, then any atom with fewer than 2 bonds, until none is left. The
-    ligand count is round(ρ π d²) (:func:`qd_ligand_count`). With ``place`` the carboxylates
-    are put on the dangling bonds of the surface Cd (Cd with fewer than 4 Se): first one per
-    surface Cd, chosen far apart, along its local surface normal (the sum of its missing
-    Cd–Se bond directions); when more ligands than surface Cd are asked for, Cd with two
-    dangling bonds take a second one, each then along one dangling bond. Bridging ligands
-    span two surface Cd a/√2 apart, one dangling bond of each. Each ligand is turned about its
-    axis (30° steps) to the orientation whose closest contact is largest; sites where it would
-    clash (< :data:`CLASH_RATIO` × the covalent radii) are skipped. Without ``place`` the
-    ligands are only counted (the fast path).
+    ligands asked for are round(ρ π d²) (:func:`qd_ligand_count`). With ``place`` they are
+    put on the dangling bonds of the surface Cd (Cd with fewer than 4 Se), at the same Cd–O
+    distances as on the slabs: chelating and monodentate ligands one per surface Cd, chosen
+    far apart, along its local surface normal (the sum of its missing Cd–Se bond
+    directions); when more ligands than surface Cd are asked for, Cd with two dangling bonds
+    (chosen far apart) take two instead, each along one dangling bond. Bridging ligands span
+    two surface Cd a/√2 apart, one dangling bond of each. Each ligand is turned about its
+    normal in 30° steps (bridging: tilted by up to 30° about the Cd–Cd line) to the
+    orientation whose closest contact is largest, and left out where even that is a clash
+    (< :data:`CLASH_RATIO` × the covalent radii). So fewer than asked may fit: the 2.3 nm
+    dot, Cd107Se92, has 52 surface Cd with 100 dangling bonds pointing at 64 distinct missing
+    Se sites; of the 88 ligands at 5.3 nm⁻² 68 chelating acetates fit (51 oleates, 64
+    monodentate, 47 bridging). Without ``place`` the ligands are only counted (the fast path).
 
-    Charge bookkeeping (``atoms.info``): Cd²⁺, Se²⁻, carboxylate −1 give ``core_charge`` =
-    2 n_Cd − 2 n_Se and ``net_formal_charge`` = core_charge − n_ligands (placed or counted).
-    The core's Cd excess balances that many X-type carboxylates; the rest of a real dot's
-    ligand shell is balanced by more Cd (Z-type Cd(O2CR)2 on surface Se), not modelled here.
+    Records (``atoms.info``): diameter_nm, density_nm2, n_ligands_asked, ligands_placed,
+    n_ligands (placed, or counted), n_cd, n_se, core_charge = 2 n_Cd − 2 n_Se (Cd²⁺, Se²⁻),
+    net_formal_charge = core_charge − n_ligands (carboxylate −1), charge_balance (a sentence:
+    the core's Cd excess balances that many X-type carboxylates; the rest of a real dot's
+    ligand shell is balanced by more Cd, Z-type Cd(O2CR)2 on surface Se, not modelled); with
+    ``place`` also ligand, ligand_carbons, modes, n_surface_cd, n_dangling_bonds,
+    min_contact_ratio and per atom ``ligand_id`` (−1 for the core).
 
     Raises
     ------
     ParameterError
-        When no atom is left (a diameter below ≈ 1.3 nm), for an unknown ligand or mode, or
-        when fewer ligands than asked for fit without clashes (the message says how many).
+        When no atom is left (a diameter below ≈ 1.3 nm), for an unknown ligand or mode.
     """
     from ase.build import bulk
 
