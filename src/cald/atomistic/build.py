@@ -302,7 +302,8 @@ def build_slab(facet: str = "100", size: tuple[int, int] = (2, 2), n_layers: int
         Truncation of oleate.
     vacancies
         Remove top Cd left without a carboxylate in pairs, keeping one H per bottom Se
-        (default); else keep them and leave bottom Se without H.
+        (default; an odd count also removes the one bottom Se left over, with one more top
+        Cd); else keep them and leave bottom Se without H.
     a_angstrom
         Lattice constant (Å).
 
@@ -310,7 +311,7 @@ def build_slab(facet: str = "100", size: tuple[int, int] = (2, 2), n_layers: int
     ------
     ParameterError
         For a facet, layer count, mode or ligand not known; more ligands than top Cd; more TMA
-        than ligands; overlapping atoms.
+        than ligands; an odd count with no bare top Cd to spare; overlapping atoms.
     """
     if facet not in ("100", "111"):
         raise ParameterError(f"unknown facet {facet!r}; known: 100, 111")

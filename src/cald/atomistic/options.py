@@ -56,7 +56,7 @@ class BuildOptions(Options):
     fixed_layers: NonNegativeInt = Field(2, description="Bottom atomic layers held fixed.")
     cd_vacancies: bool = Field(
         True, description="Remove top Cd left without a carboxylate (in pairs, one H per bottom "
-                          "Se); else bottom Se lose H.")
+                          "Se; an odd count also takes one bottom Se); else bottom Se lose H.")
 
     @model_validator(mode="after")
     def _counts(self) -> Self:
