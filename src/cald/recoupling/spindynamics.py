@@ -116,19 +116,29 @@ _XY8 = (0.0, 90.0, 0.0, 90.0, 90.0, 0.0, 90.0, 0.0)  # degrees, two pulses per r
 @dataclass(frozen=True)
 class Crystallites:
     """Orientations (ZYZ Euler angles, rad) of the molecule frame in the rotor frame, with
-    weights summing to 1. α is the rotation about the rotor axis (the rotor phase)."""
+    weights summing to 1. α is the rotation about the rotor axis (the rotor phase).
+
+    The set is ``n_base`` base orientations, each repeated at ``n_rotor_phases`` equally spaced
+    rotor phases α + 2πk/n (crystallite index = base index · n + k): those copies see the same
+    Hamiltonian shifted in time by k T_r / n, which the simulation exploits.
+    """
 
     alpha_rad: NDArray[np.float64]
     beta_rad: NDArray[np.float64]
     gamma_rad: NDArray[np.float64]
     weights: NDArray[np.float64]
     name: str
-    n_gamma: int = 1
+    n_rotor_phases: int = 1
 
     @property
     def n(self) -> int:
         """Number of crystallites."""
         return int(self.weights.size)
+
+    @property
+    def n_base(self) -> int:
+        """Number of base orientations."""
+        return self.n // self.n_rotor_phases
 
     def rotations(self) -> NDArray[np.float64]:
         """Rotation matrices R = Rz(α) Ry(β) Rz(γ), shape (n, 3, 3)."""
@@ -151,20 +161,25 @@ def _ry(b: NDArray[np.float64]) -> NDArray[np.float64]:
     return out
 
 
-def crystallite_set(name: str = "zcw", n_orientations: int = 233, n_gamma: int = 1) -> Crystallites:
-    """A powder set: ``n_orientations`` (α, β) orientations times ``n_gamma`` γ angles.
+_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
+
+
+def crystallite_set(name: str = "zcw", n_orientations: int = 233, n_rotor_phases: int = 8
+                    ) -> Crystallites:
+    """A powder set: base orientations times ``n_rotor_phases`` equally spaced rotor phases.
 
     Parameters
     ----------
     name
-        ``"zcw"``: the ZCW full-sphere set with the smallest Fibonacci size ≥ ``n_orientations``
-        (:data:`ZCW_SIZES`); ``"legendre"``: Gauss–Legendre nodes in cos β (about √(n/2) of them)
-        times twice as many equally spaced α (an independent quadrature for checks).
+        ``"zcw"``: the ZCW full-sphere (α, β) set with the smallest Fibonacci size ≥
+        ``n_orientations`` (:data:`ZCW_SIZES`), γ_j = 2π·frac(j·0.618…) (a golden-ratio
+        sequence, so non-axial tensors are sampled too); ``"legendre"``: Gauss–Legendre nodes in
+        cos β (about (n/2)^(1/2) of them) times twice as many equally spaced γ, α = 0 (an
+        independent product quadrature for checks).
     n_orientations
-        Requested number of (α, β) orientations.
-    n_gamma
-        Equally spaced γ angles (rotation about the molecule's z axis, the first S–I vector);
-        1 suffices when every tensor is axially symmetric about that vector.
+        Requested number of base orientations.
+    n_rotor_phases
+        Copies of each base orientation at rotor phases α + 2πk/n.
 
     Raises
     ------
@@ -173,26 +188,29 @@ def crystallite_set(name: str = "zcw", n_orientations: int = 233, n_gamma: int =
     """
     if name not in CRYSTALLITE_SETS:
         raise ParameterError(f"crystallite set {name!r} is not one of {', '.join(CRYSTALLITE_SETS)}")
-    if n_orientations < 1 or n_gamma < 1:
-        raise ParameterError(f"crystallite counts must be ≥ 1, got {n_orientations} and {n_gamma}")
+    if n_orientations < 1 or n_rotor_phases < 1:
+        raise ParameterError(f"crystallite counts must be ≥ 1, got {n_orientations} and "
+                             f"{n_rotor_phases}")
     if name == "zcw":
         n = next((z for z in ZCW_SIZES if z >= n_orientations), ZCW_SIZES[-1])
         g = ZCW_SIZES[ZCW_SIZES.index(n) - 2] if ZCW_SIZES.index(n) >= 2 else 8
         j = np.arange(n)
         alpha = 2.0 * np.pi * np.mod(j * g / n, 1.0)
         beta = np.arccos(2.0 * np.mod(j / n, 1.0) - 1.0)
+        gamma = 2.0 * np.pi * np.mod(j * _GOLDEN, 1.0)
         w = np.full(n, 1.0 / n)
     else:
         n_beta = max(2, int(round(np.sqrt(n_orientations / 2.0))))
         x, wx = np.polynomial.legendre.leggauss(n_beta)
-        n_alpha = 2 * n_beta
-        a = 2.0 * np.pi * np.arange(n_alpha) / n_alpha
-        beta = np.repeat(np.arccos(x), n_alpha)
-        alpha = np.tile(a, n_beta)
-        w = np.repeat(wx / 2.0, n_alpha) / n_alpha
-    gam = 2.0 * np.pi * np.arange(n_gamma) / n_gamma
-    return Crystallites(np.repeat(alpha, n_gamma), np.repeat(beta, n_gamma),
-                        np.tile(gam, alpha.size), np.repeat(w, n_gamma) / n_gamma, name, n_gamma)
+        n_g = 2 * n_beta
+        beta = np.repeat(np.arccos(x), n_g)
+        gamma = np.tile(2.0 * np.pi * np.arange(n_g) / n_g, n_beta)
+        alpha = np.zeros_like(beta)
+        w = np.repeat(wx / 2.0, n_g) / n_g
+    shifts = 2.0 * np.pi * np.arange(n_rotor_phases) / n_rotor_phases
+    return Crystallites((alpha[:, None] + shifts[None, :]).ravel(),
+                        np.repeat(beta, n_rotor_phases), np.repeat(gamma, n_rotor_phases),
+                        np.repeat(w, n_rotor_phases) / n_rotor_phases, name, n_rotor_phases)
 
 
 # --- spin system and sequence ---------------------------------------------------------------
@@ -296,7 +314,7 @@ class Experiment:
     ideal: bool = False
     ideal_i: str = "saturation"
     middle_periods: int | None = None
-    steps_per_period: int = 200
+    steps_per_period: int = 100
 
     @property
     def period_s(self) -> float:
@@ -521,17 +539,24 @@ def _second_order_factors(spin: float) -> NDArray[np.float64]:
     return np.array(out)
 
 
-def _transfer(spin_i: CoupledSpin, rot: NDArray[np.float64], seq: Experiment, with_pulse: bool
+def _transfer(spin_i: CoupledSpin, cryst: Crystallites, seq: Experiment, with_pulse: bool
               ) -> NDArray[np.complex128]:
     """T[c, s, s′, m′, m] of one I spin over the middle block after the S π pulse.
 
     The I Hamiltonian for S_z = s: quadrupolar (first and, with ``larmor_hz``, second order),
-    offset, 2 s ω_D(t) I_z, and ν1 I_x during the pulse (centred in the block)."""
+    offset, 2 s ω_D(t) I_z, and ν1 I_x during the pulse (centred in the block). Free windows are
+    diagonal (exact exponentials per step). The pulse is time-stepped on a grid of
+    dt = T_r / (n_r q) (n_r rotor phases of the set, q ≥ steps_per_period / n_r), its length
+    rounded to that grid (at most dt/2 off): the step propagators of the base orientations over
+    one rotor period then serve every rotor-phase copy (a copy k sees the Hamiltonian shifted by
+    k T_r / n_r), and a pulse of several rotor periods uses the period propagator's power."""
     w_r = 2.0 * np.pi * seq.mas_hz
-    t_block = seq.n_middle * seq.period_s
+    period = seq.period_s
+    t_block = seq.n_middle * period
     t0 = seq.s_pi_s
     m, _, ix = _spin_operators(spin_i.spin)
     d = m.size
+    rot = cryst.rotations()
     n_c = rot.shape[0]
     coef_d = -2.0 * np.pi * spin_i.d_hz * _fourier(rot @ spin_i.dipolar_tensor() @ rot.transpose(0, 2, 1))
     v_q = rot @ spin_i.efg_tensor() @ rot.transpose(0, 2, 1)
@@ -540,47 +565,97 @@ def _transfer(spin_i: CoupledSpin, rot: NDArray[np.float64], seq: Experiment, wi
     if spin_i.cq_hz and spin_i.spin > 0.5:
         quad = 2.0 * np.pi * spin_i.cq_hz * (3 * m**2 - spin_i.spin * (spin_i.spin + 1)) / (
             4.0 * spin_i.spin * (2 * spin_i.spin - 1))
-    second = spin_i.larmor_hz is not None and bool(quad.any())
-    if second:
+    f2 = None
+    if spin_i.larmor_hz is not None and quad.any():
         c_q = 2.0 * np.pi * spin_i.cq_hz / (2.0 * spin_i.spin * (2 * spin_i.spin - 1))
         f2 = _second_order_factors(spin_i.spin) * c_q**2 / (2.0 * np.pi * spin_i.larmor_hz)
     pulse = seq.i_pulse
-    segs: list[tuple[float, float, float]] = []
-    if with_pulse and pulse is not None:
-        p0 = t0 + (t_block - t0 - pulse.length_s) / 2.0
-        bounds = [(t0, p0, 0.0), (p0, p0 + pulse.length_s, pulse.rf_hz),
-                  (p0 + pulse.length_s, t_block, 0.0)]
-        segs = [b for b in bounds if b[1] > b[0]]
-    else:
-        segs = [(t0, t_block, 0.0)]
     offset = 0.0 if pulse is None else 2.0 * np.pi * pulse.offset_hz
-    dt_max = seq.period_s / seq.steps_per_period
     s_vals = np.array([0.5, -0.5])
-    u = np.broadcast_to(np.eye(d, dtype=complex), (n_c, 2, d, d)).copy()
-    for a, b, nu1 in segs:
-        starts, ends = _steps(a, b, dt_max)
-        w = _step_weights(starts, ends, w_r)  # (n, 5)
-        a_q = coef_q @ w.T  # (c, n)
-        a_d = coef_d @ w.T
-        for k in range(starts.size):
-            dt = ends[k] - starts[k]
-            diag = (a_q[:, k, None] * quad[None, :] + offset * m[None, :])[:, None, :] \
-                + 2.0 * s_vals[None, :, None] * a_d[:, k, None, None] * m[None, None, :]
-            if second:
-                tm = 0.5 * (starts[k] + ends[k])
-                diag = diag + _second_order_shift(v_q, tm, w_r, f2)[:, None, :]
-            if nu1 == 0.0:
-                u = np.exp(-1j * diag * dt)[..., :, None] * u
-                continue
-            h = np.zeros((n_c, 2, d, d))
-            h += 2.0 * np.pi * nu1 * ix
-            idx = np.arange(d)
-            h[..., idx, idx] += diag
-            evals, evecs = np.linalg.eigh(h)
-            step = (evecs * np.exp(-1j * evals * dt)[..., None, :]) @ evecs.transpose(0, 1, 3, 2)
-            u = step @ u
+    n_r = cryst.n_rotor_phases
+    q = max(1, int(np.ceil(seq.steps_per_period / n_r)))
+    n_s = n_r * q  # steps per rotor period on the pulse grid
+    dt = period / n_s
+
+    def diagonal(sel: NDArray[np.intp], starts: NDArray[np.float64], ends: NDArray[np.float64]
+                 ) -> NDArray[np.float64]:
+        """Diagonal of H (rad/s) per pulse step, (steps, len(sel), 2, d)."""
+        w = _step_weights(starts, ends, w_r)
+        a_q = w @ coef_q[sel].T  # (steps, c)
+        a_d = w @ coef_d[sel].T
+        out = (a_q[..., None] * quad + offset * m)[:, :, None, :] \
+            + 2.0 * s_vals[None, None, :, None] * a_d[..., None, None] * m
+        if f2 is not None:
+            for k, tm in enumerate(0.5 * (starts + ends)):
+                out[k] += _second_order_shift(v_q[sel], tm, w_r, f2)[:, None, :]
+        return out
+
+    def free(a: float, b: float) -> NDArray[np.complex128]:
+        """Diagonal propagator of all crystallites over a window without rf, (c, 2, d): the
+        exact integral of the first-order terms (one step); the second-order shift, the same
+        for both S_z states, cancels from every T element and is left out here."""
+        if b - a <= 1e-15:
+            return np.ones((n_c, 2, d), complex)
+        w = _step_weights(np.array([a]), np.array([b]), w_r)[0]
+        phase = ((coef_q @ w)[:, None] * quad + offset * m)[:, None, :] \
+            + 2.0 * s_vals[None, :, None] * (coef_d @ w)[:, None, None] * m
+        return np.exp(-1j * phase * (b - a))
+
+    if not (with_pulse and pulse is not None):
+        u = free(t0, t_block)
+        return _diagonal_transfer(u)
+    n_steps = max(1, int(round(pulse.length_s / dt)))
+    p0 = t0 + (t_block - t0 - n_steps * dt) / 2.0
+    p1 = p0 + n_steps * dt
+    base = np.arange(cryst.n_base) * n_r  # copies k = 0
+    # step propagators of the base orientations over one rotor period from p0
+    starts = p0 + dt * np.arange(n_s)
+    diag = diagonal(base, starts, starts + dt)  # (n_s, b, 2, d)
+    h = np.zeros(diag.shape + (d,))
+    h += 2.0 * np.pi * pulse.rf_hz * ix
+    idx = np.arange(d)
+    h[..., idx, idx] += diag
+    evals, evecs = np.linalg.eigh(h)
+    steps = (evecs * np.exp(-1j * evals * dt)[..., None, :]) @ np.swapaxes(evecs, -1, -2)
+    # copy k runs the base steps cyclically from block (−k) mod n_r on (blocks of q steps):
+    # block products and, per block, the product of its first (n_rest mod q) steps
+    n_full, n_rest = divmod(n_steps, n_s)
+    n_blocks, r_part = divmod(n_rest, q)
+    eye = np.broadcast_to(np.eye(d, dtype=complex), steps.shape[1:])
+    blocks, prefix = [], []
+    for i in range(n_r):
+        acc = eye
+        for jj in range(q):
+            if jj == r_part:
+                prefix.append(acc)
+            acc = steps[i * q + jj] @ acc
+        blocks.append(acc)
+    per_copy = []
+    for k in range(n_r):
+        i0 = (-k) % n_r
+        acc, head = eye, eye
+        for i in range(n_r):
+            acc = blocks[(i0 + i) % n_r] @ acc
+            if i + 1 == n_blocks:
+                head = acc
+        rest = prefix[(i0 + n_blocks) % n_r] @ head
+        per_copy.append(rest @ np.linalg.matrix_power(acc, n_full) if n_full else rest)
+    u_pulse = np.stack(per_copy)
+    # (k, b, 2, d, d) → crystallite order b·n_r + k
+    u_pulse = np.moveaxis(u_pulse, 0, 1).reshape((n_c, 2, d, d))
+    before, after = free(t0, p0), free(p1, t_block)
+    u = after[..., :, None] * u_pulse * before[..., None, :]
     # T[c, s, s', m', m] = U(s)[m', m] · conj(U(s')[m', m])
     return u[:, :, None, :, :] * np.conj(u[:, None, :, :, :])
+
+
+def _diagonal_transfer(u: NDArray[np.complex128]) -> NDArray[np.complex128]:
+    """T of a diagonal propagator u (c, 2, d): only T[m, m] = u_s[m] u_s′[m]*."""
+    d = u.shape[-1]
+    t = np.zeros(u.shape[:1] + (2, 2, d, d), complex)
+    idx = np.arange(d)
+    t[..., idx, idx] = u[:, :, None, :] * np.conj(u[:, None, :, :])
+    return t
 
 
 def _second_order_shift(v_rotor: NDArray[np.float64], t: float, w_r: float,
@@ -688,8 +763,8 @@ def _signals(spins: Sequence[CoupledSpin], t_s: NDArray[np.float64], seq: Experi
         t1s = [_ideal_transfer(sp, n_c, seq.ideal_i) for sp in spins]
         eff = None
     else:
-        t0s = [_transfer(sp, rot, seq, False) for sp in spins]
-        t1s = [_transfer(sp, rot, seq, True) for sp in spins]
+        t0s = [_transfer(sp, cryst, seq, False) for sp in spins]
+        t1s = [_transfer(sp, cryst, seq, True) for sp in spins]
         eff = [_efficiency(t, sp, cryst.weights) for t, sp in zip(t1s, spins, strict=True)]
     rho0 = np.zeros((2, 2), complex)
     rho0[0, 1] = rho0[1, 0] = 0.5 / int(np.prod(dims))
@@ -776,14 +851,13 @@ def simulate_curve(spins: Sequence[CoupledSpin], t_s: ArrayLike, sequence: Exper
     t = np.atleast_1d(np.asarray(t_s, dtype=float))
     rotor_periods(t, sequence.mas_hz)
     if crystallites is None:
-        crystallites = crystallite_set("zcw", 233, 1 if _axial(spins) else 8)
+        crystallites = crystallite_set("zcw", 233, 8)
     s0, s, eff = _signals(spins, t, sequence, crystallites)
     ds = (s0 - s) / s0
     conv = None
     if check_convergence and crystallites.name == "zcw":
-        n_ab = crystallites.n // crystallites.n_gamma
-        smaller = ZCW_SIZES[max(0, ZCW_SIZES.index(n_ab) - 1)]
-        ref = crystallite_set("zcw", smaller, crystallites.n_gamma)
+        smaller = ZCW_SIZES[max(0, ZCW_SIZES.index(crystallites.n_base) - 1)]
+        ref = crystallite_set("zcw", smaller, crystallites.n_rotor_phases)
         r0, r1, _ = _signals(spins, t, sequence, ref)
         conv = float(np.max(np.abs((r0 - r1) / r0 - ds)))
     settings = {"mas_hz": sequence.mas_hz, "recoupling": sequence.recoupling,
@@ -791,17 +865,6 @@ def simulate_curve(spins: Sequence[CoupledSpin], t_s: ArrayLike, sequence: Exper
                 "steps_per_period": sequence.steps_per_period,
                 "crystallite_set": crystallites.name}
     return SimulatedCurve(t, s0, s, ds, eff, conv, crystallites.n, settings)
-
-
-def _axial(spins: Sequence[CoupledSpin]) -> bool:
-    if len(spins) != 1:
-        return False
-    sp = spins[0]
-    u = np.asarray(sp.direction, float)
-    u = u / np.linalg.norm(u)
-    along_z = np.allclose(u, [0.0, 0.0, 1.0])
-    efg_axial = sp.cq_hz == 0 or (sp.eta == 0 and abs(sp.efg_euler_rad[1]) < 1e-12)
-    return along_z and efg_axial
 
 
 def saturation_efficiency(spin_i: CoupledSpin, sequence: Experiment,
@@ -812,6 +875,6 @@ def saturation_efficiency(spin_i: CoupledSpin, sequence: Experiment,
     if sequence.ideal:
         return 1.0
     if crystallites is None:
-        crystallites = crystallite_set("zcw", 233, 1 if _axial([spin_i]) else 8)
-    t = _transfer(spin_i, crystallites.rotations(), sequence, True)
+        crystallites = crystallite_set("zcw", 233, 8)
+    t = _transfer(spin_i, crystallites, sequence, True)
     return _efficiency(t, spin_i, crystallites.weights)
