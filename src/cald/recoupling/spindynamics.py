@@ -15,7 +15,7 @@ block). The S0 experiment omits the I pulse. Recoupling on S:
 
 ``redor``
     Two π pulses per rotor period centred at T_r/4 and 3T_r/4, XY-8 phases (x y x y y x y x,
-    Gullion, Baker and Conradi, *J. Magn. Reson.* 89, 479 (1990)); δ-pulses with ``ideal``.
+    Gullion, Baker and Conradi, *J. Magn. Reson.* 89, 479 (1990)); δ-pulses with ``delta_pulses``.
 ``sr4``
     SR4₁² (Brinkmann and Levitt, *J. Chem. Phys.* 115, 357 (2001); used for RESPDOR by Chen, Lu,
     Wang, Trébosc, Lafon, Amoureux et al., *PCCP* 12, 9395 (2010) and Lu et al., *J. Magn.
@@ -58,13 +58,14 @@ diagonal (m′, m′) blocks after the pulse matter (the second half and the det
 in I_z), so the pulse acts through per-spin transfer matrices
 T⁽ˢˢ′⁾[m′, m] = U(s)[m′, m]·U(s′)[m′, m]*. Three 27Al (216 configurations) stay cheap.
 
-Ideal limits (``ideal=True``): δ-pulses on S (REDOR) and perfect scrambling of the I levels
-(saturation: T = 1/(2I+1)) or perfect inversion (m → −m, the REDOR experiment of a spin-1/2
-partner); they reproduce :mod:`cald.recoupling.redor`.
+Ideal limits (``delta_pulses=True``, ``i_pulse=None``): δ-pulses on S (REDOR) and perfect
+scrambling of the I levels (saturation: T = 1/(2I+1)) or perfect inversion (m → −m, the REDOR
+experiment of a spin-1/2 partner); they reproduce :mod:`cald.recoupling.redor`.
 
-Powder averaging: ZCW sets over (α, β) (Cheng et al., *J. Chem. Phys.* 59, 3992 (1973)) times
-equally spaced γ, or a Gauss–Legendre product grid; the convergence check reports the largest
-change of ΔS/S0 against the next smaller ZCW set.
+Powder averaging: ZCW (α, β) sets (Cheng et al., *J. Chem. Phys.* 59, 3992 (1973)) with a
+golden-ratio γ sequence, or a Gauss–Legendre product grid, each orientation repeated at equally
+spaced rotor phases (:func:`crystallite_set`); the convergence check reports the largest change of
+ΔS/S0 against the next smaller ZCW set. REPULSION sets are not implemented.
 """
 
 from __future__ import annotations
@@ -292,14 +293,14 @@ class Experiment:
         ``"redor"`` or ``"sr4"`` on S.
     s_rf_hz
         RF amplitude of the REDOR π pulses and of the central π pulse on S (Hz); SR4₁² uses
-        ν1 = 2ν_r for both. Ignored with ``ideal``.
+        ν1 = 2ν_r for both. Ignored with ``delta_pulses``.
     i_pulse
-        The pulse on I; ``None`` with ``ideal`` (perfect saturation or inversion).
-    ideal
-        δ-pulses on S (REDOR) and a perfect I pulse (``ideal_i``).
+        The pulse on I; ``None``: the ideal pulse ``ideal_i`` (perfect saturation or inversion).
+    delta_pulses
+        δ-pulses on S (REDOR; the SR4₁² rf is continuous and stays as it is).
     ideal_i
-        The ideal I pulse: ``"saturation"`` (RESPDOR) or ``"inversion"`` (REDOR of a spin-1/2
-        partner).
+        The ideal I pulse (used when ``i_pulse`` is ``None``): ``"saturation"`` (RESPDOR) or
+        ``"inversion"`` (REDOR of a spin-1/2 partner).
     middle_periods
         Rotor periods of the middle block; ``None``: the fewest that hold the S π pulse and the
         I pulse.
@@ -311,7 +312,7 @@ class Experiment:
     recoupling: str = "redor"
     s_rf_hz: float = 50e3
     i_pulse: IPulse | None = None
-    ideal: bool = False
+    delta_pulses: bool = False
     ideal_i: str = "saturation"
     middle_periods: int | None = None
     steps_per_period: int = 100
@@ -324,7 +325,7 @@ class Experiment:
     @property
     def s_pi_s(self) -> float:
         """Length of a π pulse on S (s); 0 for δ-pulses."""
-        if self.ideal and self.recoupling == "redor":
+        if self.delta_pulses and self.recoupling == "redor":
             return 0.0
         if self.recoupling == "sr4":
             return self.period_s / 4.0
@@ -341,15 +342,16 @@ class Experiment:
             raise ParameterError(f"ideal I pulse {self.ideal_i!r} is not one of {', '.join(I_PULSES)}")
         if self.steps_per_period < 4:
             raise ParameterError(f"steps per rotor period must be ≥ 4, got {self.steps_per_period}")
-        if not self.ideal:
+        if not self.delta_pulses and self.recoupling == "redor":
             if not self.s_rf_hz > 0:
                 raise ParameterError(f"S rf amplitude must be positive, got {self.s_rf_hz} Hz")
-            if self.recoupling == "redor" and self.s_pi_s >= self.period_s / 2.0:
+            if self.s_pi_s >= self.period_s / 2.0:
                 raise ParameterError(
                     f"S π pulse of {self.s_pi_s * 1e6:.3g} µs does not fit twice in a rotor period "
                     f"of {self.period_s * 1e6:.3g} µs: raise the S rf amplitude")
-            if self.i_pulse is None:
-                raise ParameterError("a non-ideal simulation needs the pulse on I (length, rf)")
+        if self.middle_periods is not None and self.middle_periods < 1:
+            raise ParameterError(f"the middle block needs ≥ 1 rotor period, got {self.middle_periods}")
+        if self.i_pulse is not None:
             p = self.i_pulse
             if not (p.length_s > 0 and p.rf_hz > 0):
                 raise ParameterError(f"the I pulse needs a positive length and rf amplitude, got "
@@ -366,7 +368,7 @@ class Experiment:
         """Rotor periods of the middle block."""
         if self.middle_periods is not None:
             return self.middle_periods
-        length = 0.0 if self.ideal or self.i_pulse is None else self.i_pulse.length_s
+        length = 0.0 if self.i_pulse is None else self.i_pulse.length_s
         return max(1, int(np.ceil((length + self.s_pi_s) / self.period_s - 1e-9)))
 
     def period_pattern(self) -> list[list[tuple[float, float, float, float]]]:
@@ -406,11 +408,14 @@ def rotor_periods(t_s: ArrayLike, mas_hz: float) -> NDArray[np.int64]:
     n = np.rint(n_float).astype(np.int64)
     for ti, nf, ni in zip(t, n_float, n, strict=True):
         if abs(nf - ni) > 1e-6 * max(1.0, nf) or ni % 2 or ni < 0:
-            near = 2 * int(round(nf / 2.0))
+            if ti < 0:
+                raise ParameterError(f"recoupling time must be ≥ 0, got {ti * 1e3:.6g} ms")
+            low = 2 * int(np.floor(nf / 2.0 + 1e-9))
             raise ParameterError(
                 f"recoupling time {ti * 1e3:.6g} ms is not an even multiple of the rotor period "
-                f"({1e3 / mas_hz:.6g} ms at {mas_hz / 1e3:.6g} kHz); the nearest is "
-                f"{near / mas_hz * 1e3:.6g} ms (N = {near} rotor periods)")
+                f"({1e3 / mas_hz:.6g} ms at {mas_hz / 1e3:.6g} kHz; two equal halves): the "
+                f"nearest are {low / mas_hz * 1e3:.6g} ms (N = {low}) and "
+                f"{(low + 2) / mas_hz * 1e3:.6g} ms (N = {low + 2})")
     return n
 
 
@@ -701,7 +706,8 @@ class SimulatedCurve:
         (S0 − S)/S0.
     saturation_efficiency
         Per I spin: 1 − ⟨Σ_m P(m→m)⟩/(2I+1), scaled so that perfect saturation gives 1 (the
-        fraction of the ideal RESPDOR plateau the pulse reaches); ``None`` in the ideal limit.
+        fraction of the ideal RESPDOR plateau the pulse reaches; an inversion scores 2I+1 over
+        2I); ``None`` for the ideal I pulse.
     convergence
         Largest |Δ(ΔS/S0)| against the next smaller crystallite set, or ``None``.
     n_crystallites
@@ -758,7 +764,7 @@ def _signals(spins: Sequence[CoupledSpin], t_s: NDArray[np.float64], seq: Experi
     tp = seq.s_pi_s
     u_pi = _segment_propagator(coef, (0.0, tp, 0.0 if tp == 0 else 0.5 / tp, 0.0), w_r, dt_max)
     # I transfer over the block: S0 (no pulse) and S (pulse)
-    if seq.ideal:
+    if seq.i_pulse is None:
         t0s = [_ideal_transfer(sp, n_c, None) for sp in spins]
         t1s = [_ideal_transfer(sp, n_c, seq.ideal_i) for sp in spins]
         eff = None
@@ -861,7 +867,10 @@ def simulate_curve(spins: Sequence[CoupledSpin], t_s: ArrayLike, sequence: Exper
         r0, r1, _ = _signals(spins, t, sequence, ref)
         conv = float(np.max(np.abs((r0 - r1) / r0 - ds)))
     settings = {"mas_hz": sequence.mas_hz, "recoupling": sequence.recoupling,
-                "ideal": sequence.ideal, "middle_periods": sequence.n_middle,
+                "delta_pulses": sequence.delta_pulses,
+                "i_pulse": None if sequence.i_pulse is None else vars(sequence.i_pulse),
+                "ideal_i": sequence.ideal_i if sequence.i_pulse is None else None,
+                "middle_periods": sequence.n_middle,
                 "steps_per_period": sequence.steps_per_period,
                 "crystallite_set": crystallites.name}
     return SimulatedCurve(t, s0, s, ds, eff, conv, crystallites.n, settings)
@@ -872,8 +881,8 @@ def saturation_efficiency(spin_i: CoupledSpin, sequence: Experiment,
     """Saturation efficiency of the I pulse of ``sequence`` for one spin (see
     :class:`SimulatedCurve`), powder averaged; 1 is perfect scrambling of the 2I+1 levels."""
     sequence.check()
-    if sequence.ideal:
-        return 1.0
+    if sequence.i_pulse is None:
+        return 1.0 if sequence.ideal_i == "saturation" else float(spin_i.dim / (spin_i.dim - 1))
     if crystallites is None:
         crystallites = crystallite_set("zcw", 233, 8)
     t = _transfer(spin_i, crystallites, sequence, True)
