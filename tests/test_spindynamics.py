@@ -177,3 +177,77 @@ def test_bad_spin_data_and_sets():
         simulate_curve([CoupledSpin(2.5, 0.0)], [0.0], IDEAL)
     with pytest.raises(ParameterError, match="crystallite set"):
         crystallite_set("repulsion", 100)
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+def _cli(capsys, argv):
+    from cald.cli.app import main
+
+    code = main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+BASE = ["respdor", "simulate", "--pair", "13C-27Al", "--mas-khz", "10", "--t-ms", "0,0.8,1.6",
+        "--crystallites", "89", "--rotor-phases", "4", "--steps-per-period", "32"]
+
+
+def test_cli_ideal_matches_the_analytic_curve(capsys):
+    import json
+
+    code, out, err = _cli(capsys, [*BASE, "--r-angstrom", "2.5", "--ideal", "--crystallites",
+                                   "610", "--json"])
+    assert code == 0, err
+    obj = json.loads(out)
+    assert {"t_ms", "dS_S0", "S0", "S", "saturation_efficiency"} <= set(obj)
+    assert obj["t_ms"] == [0.0, 0.8, 1.6] and obj["saturation_efficiency"] is None
+    expected = dephasing(np.array(obj["t_ms"]) * 1e-3, obj["d_hz"][0], 1.0, 2.5)
+    assert np.max(np.abs(np.array(obj["dS_S0"]) - expected)) < 0.01
+
+
+def test_cli_saturation_pulse_and_geometry(tmp_path, capsys):
+    import json
+
+    xyz = tmp_path / "site.xyz"
+    xyz.write_text("5\nC near two Al\nC 0 0 0\nAl 0 0 2.5\nAl 2.4 1.0 -1.5\nO 0 1.2 0\n"
+                   "C 9 9 9\n")
+    code, out, err = _cli(capsys, [*BASE, "--geometry", xyz, "--sat-pulse-us", "200",
+                                   "--sat-rf-khz", "10", "--cq-mhz", "4", "--json"])
+    assert code == 0, err
+    obj = json.loads(out)
+    assert obj["r_angstrom"] == pytest.approx([2.5, np.sqrt(2.4**2 + 1 + 1.5**2)])
+    assert 0 < obj["saturation_efficiency"] < 1
+    assert len(obj["saturation_efficiency_per_spin"]) == 2
+    assert 0 < obj["dS_S0"][2] < 0.8
+
+
+@pytest.mark.parametrize(("extra", "fragment"), [
+    (["--r-angstrom", "2.5", "--t-ms", "0.5"], "not an even multiple"),
+    (["--r-angstrom", "2.5", "--pair", "13C-99Xx"], "unknown isotope"),
+    (["--r-angstrom", "2.5", "--pair", "27Al-13C"], "must have spin 1/2"),
+    (["--r-angstrom", "0"], "--r-angstrom must be positive"),
+    (["--r-angstrom", "2.5", "--mas-khz", "0"], "--mas-khz must be positive"),
+    (["--r-angstrom", "2.5", "--sat-rf-khz", "-1"], "--sat-rf-khz must be positive"),
+    (["--r-angstrom", "2.5", "--cq-mhz", "0"], "--cq-mhz must be positive"),
+    (["--r-angstrom", "2.5", "--crystallite-set", "repulsion"], "zcw or legendre"),
+    (["--r-angstrom", "2.5", "--s-rf-khz", "5"], "does not fit twice"),
+    ([], "exactly one of --r-angstrom and --geometry"),
+])
+def test_cli_bad_input(capsys, extra, fragment):
+    code, out, err = _cli(capsys, [*BASE, *extra])
+    assert code == 2 and out == ""
+    assert err.startswith("error:") and err.count("\n") == 1, err
+    assert fragment in err, err
+
+
+def test_cli_geometry_without_the_isotopes(tmp_path, capsys):
+    xyz = tmp_path / "noal.xyz"
+    xyz.write_text("2\nno aluminium\nC 0 0 0\nO 0 0 1.3\n")
+    code, out, err = _cli(capsys, [*BASE, "--geometry", xyz])
+    assert code == 2 and "holds no Al atom" in err and str(xyz) in err
+    far = tmp_path / "far.xyz"
+    far.write_text("2\nfar\nC 0 0 0\nAl 0 0 6\n")
+    code, out, err = _cli(capsys, [*BASE, "--geometry", far])
+    assert code == 2 and "no Al within 4 Å" in err

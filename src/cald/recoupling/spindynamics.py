@@ -63,7 +63,7 @@ scrambling of the I levels (saturation: T = 1/(2I+1)) or perfect inversion (m �
 experiment of a spin-1/2 partner); they reproduce :mod:`cald.recoupling.redor`.
 
 Powder averaging: ZCW (α, β) sets (Cheng et al., *J. Chem. Phys.* 59, 3992 (1973)) with a
-golden-ratio γ sequence, or a Gauss–Legendre product grid, each orientation repeated at equally
+Kronecker γ sequence, or a Gauss–Legendre product grid, each orientation repeated at equally
 spaced rotor phases (:func:`crystallite_set`); the convergence check reports the largest change of
 ΔS/S0 against the next smaller ZCW set. REPULSION sets are not implemented.
 """
@@ -78,6 +78,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cald.errors import ParameterError
+from cald.nuclei import Isotope, dipolar_coupling_hz
 
 __all__ = [
     "CRYSTALLITE_SETS",
@@ -94,6 +95,8 @@ __all__ = [
     "rotor_periods",
     "simulate_curve",
     "saturation_efficiency",
+    "scaling_factor",
+    "spins_from_vectors",
 ]
 
 #: Recoupling sequences on S.
@@ -162,9 +165,6 @@ def _ry(b: NDArray[np.float64]) -> NDArray[np.float64]:
     return out
 
 
-_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
-
-
 def crystallite_set(name: str = "zcw", n_orientations: int = 233, n_rotor_phases: int = 8
                     ) -> Crystallites:
     """A powder set: base orientations times ``n_rotor_phases`` equally spaced rotor phases.
@@ -173,8 +173,9 @@ def crystallite_set(name: str = "zcw", n_orientations: int = 233, n_rotor_phases
     ----------
     name
         ``"zcw"``: the ZCW full-sphere (α, β) set with the smallest Fibonacci size ≥
-        ``n_orientations`` (:data:`ZCW_SIZES`), γ_j = 2π·frac(j·0.618…) (a golden-ratio
-        sequence, so non-axial tensors are sampled too); ``"legendre"``: Gauss–Legendre nodes in
+        ``n_orientations`` (:data:`ZCW_SIZES`), γ_j = 2π·frac(j√2) (a Kronecker sequence
+        independent of the ZCW's golden-ratio α, so non-axial tensors are sampled too);
+        ``"legendre"``: Gauss–Legendre nodes in
         cos β (about (n/2)^(1/2) of them) times twice as many equally spaced γ, α = 0 (an
         independent product quadrature for checks).
     n_orientations
@@ -198,7 +199,7 @@ def crystallite_set(name: str = "zcw", n_orientations: int = 233, n_rotor_phases
         j = np.arange(n)
         alpha = 2.0 * np.pi * np.mod(j * g / n, 1.0)
         beta = np.arccos(2.0 * np.mod(j / n, 1.0) - 1.0)
-        gamma = 2.0 * np.pi * np.mod(j * _GOLDEN, 1.0)
+        gamma = 2.0 * np.pi * np.mod(j * np.sqrt(2.0), 1.0)
         w = np.full(n, 1.0 / n)
     else:
         n_beta = max(2, int(round(np.sqrt(n_orientations / 2.0))))
@@ -887,3 +888,42 @@ def saturation_efficiency(spin_i: CoupledSpin, sequence: Experiment,
         crystallites = crystallite_set("zcw", 233, 8)
     t = _transfer(spin_i, crystallites, sequence, True)
     return _efficiency(t, spin_i, crystallites.weights)
+
+
+def spins_from_vectors(vectors_angstrom: ArrayLike, observed: Isotope, dephasing: Isotope,
+                       cq_hz: float = 0.0, eta: float = 0.0, larmor_hz: float | None = None
+                       ) -> list[CoupledSpin]:
+    """Dephasing spins at the S→I vectors ``vectors_angstrom`` (n, 3) in Å: D from the distance
+    and the isotopes' γ; every I gets the same C_Q and η with its EFG principal z axis along its
+    own S–I vector (the EFG orientation is not known from a geometry; this is a choice)."""
+    vectors = np.atleast_2d(np.asarray(vectors_angstrom, dtype=float))
+    out = []
+    for v in vectors:
+        r = float(np.linalg.norm(v))
+        if not r > 0:
+            raise ParameterError("an S–I vector has zero length")
+        u = v / r
+        euler = (float(np.arctan2(u[1], u[0])), float(np.arccos(np.clip(u[2], -1.0, 1.0))), 0.0)
+        out.append(CoupledSpin(dephasing.spin, float(dipolar_coupling_hz(r, observed, dephasing)),
+                               (float(u[0]), float(u[1]), float(u[2])),
+                               cq_hz if dephasing.is_quadrupolar else 0.0, eta, euler, larmor_hz))
+    return out
+
+
+def scaling_factor(curve: SimulatedCurve, d_hz: float, spin: float,
+                   experiment: str = "respdor") -> tuple[float, float]:
+    """Recoupling scaling factor κ of a simulated curve: the least-squares fit of the analytic
+    curve f·g(κ D t) with f = 1 (:func:`cald.recoupling.redor.dephasing`) to ΔS/S0.
+
+    Returns
+    -------
+    tuple of float
+        κ and the root-mean-square residual of the fit (how well the analytic shape holds).
+    """
+    from scipy.optimize import least_squares
+
+    from cald.recoupling.redor import dephasing
+
+    fit = least_squares(lambda k: dephasing(curve.t_s, d_hz, 1.0, spin, k[0], experiment)
+                        - curve.ds_s0, [1.0], bounds=([1e-3], [10.0]))
+    return float(fit.x[0]), float(np.sqrt(np.mean(fit.fun**2)))
