@@ -11,12 +11,15 @@ from cald.recoupling.redor import dephasing, redor_signal_direct
 from cald.recoupling.spindynamics import (
     KAPPA_SR4_THEORY,
     CoupledSpin,
+    Crystallites,
     Experiment,
     IPulse,
     crystallite_set,
     rotor_periods,
     saturation_efficiency,
+    scaling_factor,
     simulate_curve,
+    simulate_dense,
 )
 
 D_HZ = 500.0
@@ -120,12 +123,49 @@ def test_finite_pulses_reduce_dephasing(powder):
 
 
 def test_sr4_scaling_factor_matches_theory(powder):
+    # the SR4₁² curve has the REDOR shape with λ = κ D t; κ → π/(4√2) as the time step shrinks
+    # (32 steps per rotor period: 1.2 % low, 128: 0.1 %)
     t = np.arange(0.0, 12.01, 1.2) * 1e-3
-    seq = Experiment(20e3, recoupling="sr4", steps_per_period=32)
+    seq = Experiment(20e3, recoupling="sr4", steps_per_period=128)
     curve = simulate_curve([CoupledSpin(2.5, 300.0)], t, seq, powder)
     fit = least_squares(lambda k: dephasing(t, 300.0, 1.0, 2.5, k[0]) - curve.ds_s0, [0.5])
-    assert fit.x[0] == pytest.approx(KAPPA_SR4_THEORY, abs=0.005)
+    assert fit.x[0] == pytest.approx(KAPPA_SR4_THEORY, abs=0.003)
+    kappa, rms = scaling_factor(curve, 300.0, 2.5)
+    assert kappa == pytest.approx(fit.x[0], abs=1e-6) and rms < 0.003
     assert KAPPA_SR4_THEORY == pytest.approx(0.5554, abs=1e-4)
+
+
+def test_fast_engine_equals_dense_full_hilbert_space_propagation():
+    # a few crystallites, a 3 MHz 27Al with a tilted EFG, finite REDOR pulses and a real
+    # saturation pulse: the factorised engine against the full S ⊗ I propagation (expm per step)
+    spins = [CoupledSpin(2.5, 500.0, cq_hz=3e6, eta=0.3, efg_euler_rad=(0.3, 0.7, 0.2))]
+    seq = Experiment(MAS_HZ, s_rf_hz=50e3, i_pulse=IPulse(200e-6, 20e3), steps_per_period=100)
+    cryst = _few_crystallites()
+    t = np.array([0.0, 0.4, 0.8]) * 1e-3
+    z0, z1 = simulate_dense(spins, t, seq, cryst.rotations(), cryst.weights)
+    phase = np.exp(-1j * np.angle(z0))
+    curve = simulate_curve(spins, t, seq, cryst)
+    assert np.real(z0 * phase) == pytest.approx(curve.s0, abs=3e-3)
+    assert np.real(z1 * phase) == pytest.approx(curve.s, abs=3e-3)
+
+
+def _few_crystallites(n=5):
+    c = crystallite_set("zcw", 21, 1)
+    return Crystallites(c.alpha_rad[:n], c.beta_rad[:n], c.gamma_rad[:n],
+                        np.full(n, 1.0 / n), "zcw")
+
+
+@pytest.mark.slow
+def test_fast_engine_equals_dense_for_two_spins():
+    spins = [CoupledSpin(1.5, 400.0, (0, 0, 1), cq_hz=1e6),
+             CoupledSpin(0.5, 250.0, (0.6, 0.0, 0.8))]
+    seq = Experiment(MAS_HZ, s_rf_hz=50e3, i_pulse=IPulse(50e-6, 10e3), steps_per_period=100)
+    cryst = _few_crystallites()
+    t = np.array([0.4, 1.2]) * 1e-3
+    z0, z1 = simulate_dense(spins, t, seq, cryst.rotations(), cryst.weights)
+    phase = np.exp(-1j * np.angle(z0))
+    curve = simulate_curve(spins, t, seq, cryst)
+    assert np.real(z1 * phase) == pytest.approx(curve.s, abs=3e-3)
 
 
 def test_saturation_efficiency_grows_with_pulse_length():

@@ -96,6 +96,7 @@ __all__ = [
     "simulate_curve",
     "saturation_efficiency",
     "scaling_factor",
+    "simulate_dense",
     "spins_from_vectors",
 ]
 
@@ -927,3 +928,128 @@ def scaling_factor(curve: SimulatedCurve, d_hz: float, spin: float,
     fit = least_squares(lambda k: dephasing(curve.t_s, d_hz, 1.0, spin, k[0], experiment)
                         - curve.ds_s0, [1.0], bounds=([1e-3], [10.0]))
     return float(fit.x[0]), float(np.sqrt(np.mean(fit.fun**2)))
+
+
+def simulate_dense(spins: Sequence[CoupledSpin], t_s: ArrayLike, sequence: Experiment,
+                   rotations: NDArray[np.float64], weights: NDArray[np.float64] | None = None
+                   ) -> tuple[NDArray[np.complex128], NDArray[np.complex128]]:
+    """Reference engine: the same experiment propagated crystallite by crystallite in the full
+    Hilbert space S ⊗ I₁ ⊗ … (dimension 2·Π(2I+1)), with the Hamiltonian sampled at the midpoint
+    of every step of a uniform grid (``steps_per_period`` per rotor period) and exponentiated
+    with :func:`scipy.linalg.expm`; first-order quadrupolar coupling only. Slow (a loop over
+    crystallites); for tests and the benchmark baseline.
+
+    Parameters
+    ----------
+    spins, t_s, sequence
+        As for :func:`simulate_curve`; every pulse edge must lie on the time grid.
+    rotations
+        Crystallite rotation matrices (n, 3, 3) (:meth:`Crystallites.rotations`).
+    weights
+        Crystallite weights (default equal).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Powder-summed complex signals 2·Tr[ρ S₊] of S0 and S at each time (not phased).
+    """
+    from scipy.linalg import expm
+
+    sequence.check()
+    n_periods = rotor_periods(t_s, sequence.mas_hz)
+    period, w_r = sequence.period_s, 2.0 * np.pi * sequence.mas_hz
+    n_s = sequence.steps_per_period
+    dt = period / n_s
+    dims = [sp.dim for sp in spins]
+    d_i = int(np.prod(dims))
+
+    def embed(op: NDArray[Any], j: int) -> NDArray[Any]:
+        mats = [np.eye(dd) for dd in dims]
+        mats[j] = op
+        out = np.eye(1)
+        for mat in mats:
+            out = np.kron(out, mat)
+        return out
+
+    sz = np.diag([0.5, -0.5])
+    sx = np.array([[0.0, 0.5], [0.5, 0.0]])
+    sy = np.array([[0.0, -0.5j], [0.5j, 0.0]])
+    eye_i = np.eye(d_i)
+    i_ops = []
+    for j, sp in enumerate(spins):
+        m, _, ix = _spin_operators(sp.spin)
+        i_ops.append((embed(np.diag(m), j), embed(ix, j),
+                      embed(np.diag(3 * m**2 - sp.spin * (sp.spin + 1)), j)))
+
+    def on_grid(t: float) -> int:
+        k = t / dt
+        if abs(k - round(k)) > 1e-6:
+            raise ParameterError(f"pulse edge at {t * 1e6:.6g} µs is not on the time grid")
+        return int(round(k))
+
+    def rf_s(segments: list[tuple[float, float, float, float]], n_steps: int
+             ) -> list[tuple[float, float]]:
+        out = [(0.0, 0.0)] * n_steps
+        for t0, t1, nu1, phase in segments:
+            for k in range(on_grid(t0), on_grid(t1)):
+                out[k] = (nu1, phase)
+        return out
+
+    pattern = [rf_s(p, n_s) for p in sequence.period_pattern()]
+    n_mid = sequence.n_middle
+    tp = sequence.s_pi_s
+    mid_s = rf_s([(0.0, tp, 0.5 / tp, 0.0)] if tp > 0 else [], n_mid * n_s)
+    pulse = sequence.i_pulse
+    mid_i = [0.0] * (n_mid * n_s)
+    if pulse is not None:
+        p0 = tp + (n_mid * period - tp - pulse.length_s) / 2.0
+        for k in range(on_grid(p0), on_grid(p0 + pulse.length_s)):
+            mid_i[k] = pulse.rf_hz
+    offset = 0.0 if pulse is None else 2.0 * np.pi * pulse.offset_hz
+    theta = _MAGIC
+    z0 = np.zeros(n_periods.size, complex)
+    z1 = np.zeros(n_periods.size, complex)
+    w = np.full(len(rotations), 1.0 / len(rotations)) if weights is None else weights
+    for rot, wc in zip(rotations, w, strict=True):
+        tensors = [(rot @ sp.dipolar_tensor() @ rot.T, rot @ sp.efg_tensor() @ rot.T) for sp in spins]
+
+        def hamiltonian(t: float, s_rf: tuple[float, float], i_rf: float,
+                        tensors: list[Any] = tensors) -> NDArray[np.complex128]:
+            b = np.array([np.sin(theta) * np.cos(w_r * t), np.sin(theta) * np.sin(w_r * t),
+                          np.cos(theta)])
+            h = np.zeros((2 * d_i, 2 * d_i), complex)
+            for sp, (v_d, v_q), (iz, ix, q_op) in zip(spins, tensors, i_ops, strict=True):
+                h += -2.0 * np.pi * sp.d_hz * (b @ v_d @ b) * 2.0 * np.kron(sz, iz)
+                if sp.cq_hz and sp.spin > 0.5:
+                    cq = 2.0 * np.pi * sp.cq_hz / (4.0 * sp.spin * (2 * sp.spin - 1))
+                    h += cq * (b @ v_q @ b) * np.kron(np.eye(2), q_op)
+                h += np.kron(np.eye(2), offset * iz + 2.0 * np.pi * i_rf * ix)
+            nu1, phase = s_rf
+            if nu1:
+                h += 2.0 * np.pi * nu1 * np.kron(np.cos(phase) * sx + np.sin(phase) * sy, eye_i)
+            return h
+
+        def propagate(s_rf: list[tuple[float, float]], i_rf: list[float]) -> NDArray[np.complex128]:
+            u = np.eye(2 * d_i, dtype=complex)
+            for k, (sr, ir) in enumerate(zip(s_rf, i_rf, strict=True)):
+                u = expm(-1j * dt * hamiltonian((k + 0.5) * dt, sr, ir)) @ u
+            return u
+
+        periods = [propagate(p, [0.0] * n_s) for p in pattern]
+        u_mid = {False: propagate(mid_s, [0.0] * len(mid_i)), True: propagate(mid_s, mid_i)}
+        rho0 = np.kron(sx, eye_i) / d_i
+        detect = np.kron(np.array([[0.0, 0.0], [1.0, 0.0]]), eye_i)  # S_+ᵀ: Tr[ρ S₊] = Σ ρ∘S₊ᵀ
+        u_half = np.eye(2 * d_i, dtype=complex)
+        halves = {0: u_half}
+        for k in range(int(n_periods.max()) // 2):
+            u_half = periods[k % len(periods)] @ u_half
+            halves[k + 1] = u_half
+        for i, n in enumerate(n_periods):
+            uh = halves[int(n) // 2]
+            for store, with_pulse in ((z0, False), (z1, True)):
+                if with_pulse and pulse is None:
+                    continue
+                u = uh @ u_mid[with_pulse] @ uh
+                rho = u @ rho0 @ u.conj().T
+                store[i] += wc * 2.0 * np.sum(rho * detect)
+    return z0, z1
