@@ -28,7 +28,15 @@ block). The S0 experiment omits the I pulse. Recoupling on S:
     (l, m, λ, μ) = (2, ±2, 1, 0) term: S_z I_z with the orientation dependence sin²β cos 2γ,
     whose powder curve is exactly the REDOR curve with λ scaled (∫J0(a sin²β) d cosβ =
     R(a/2√2)). First-order average Hamiltonian theory gives κ = π/(4√2) = 0.5554
-    (:data:`KAPPA_SR4_THEORY`); the simulation reproduces it (``tests/test_spindynamics.py``).
+    (:data:`KAPPA_SR4_THEORY`: in the toggling frame of the π pulses S_z carries cos 2ω_r t
+    throughout the rotor period, which keeps half of the sin²β cos 2γ / 2 component). Fitting
+    simulated curves (ideal saturation or inversion, ZCW 987 × 8, 256 steps per rotor period,
+    I = 1/2 and 5/2) with the analytic shape gives κ = 0.5556 ± 0.0001 at D/ν_r = 0.004 and a
+    slow rise with D/ν_r from higher-order terms: 0.5559 ± 0.0002 at 0.0075, 0.5566 ± 0.0003
+    at 0.015, 0.5579 ± 0.0005 at 0.03, 0.5601 ± 0.0008 at 0.06 (± half the I = 1/2 vs 5/2
+    spread; fit residuals below 0.003). The time step matters: 32 steps per rotor period give a κ 1.2 %
+    low. The κ ≈ 0.55 quoted earlier in the project was not verified against the literature;
+    no published value was checked here.
 
 Interactions (rad s⁻¹ in the code)
 ----------------------------------
