@@ -844,8 +844,9 @@ def simulate_curve(spins: Sequence[CoupledSpin], t_s: ArrayLike, sequence: Exper
     sequence
         The experiment (:class:`Experiment`).
     crystallites
-        Powder set; default ZCW 233 × (1 γ angle for one I spin whose tensors are axial about
-        the S–I vector, else 8).
+        Powder set; default ZCW 233 × 8 rotor phases (enough for the ideal limit; a
+        quadrupolar I with a real saturation pulse needs about 1000 × 16 for 0.002, see
+        ``benchmarks/bench_spindynamics.py``).
     check_convergence
         Also run the next smaller ZCW set and report the largest |Δ(ΔS/S0)| (ZCW sets only).
 
