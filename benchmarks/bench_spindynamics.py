@@ -12,11 +12,11 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from _timing import best_of
 
+from _timing import best_of
 from cald.recoupling.spindynamics import (
-    Crystallites,
     CoupledSpin,
+    Crystallites,
     Experiment,
     IPulse,
     crystallite_set,
