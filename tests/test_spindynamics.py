@@ -139,19 +139,24 @@ def test_fast_engine_equals_dense_full_hilbert_space_propagation():
     # a few crystallites, a 3 MHz 27Al with a tilted EFG, finite REDOR pulses and a real
     # saturation pulse: the factorised engine against the full S ⊗ I propagation (expm per step)
     spins = [CoupledSpin(2.5, 500.0, cq_hz=3e6, eta=0.3, efg_euler_rad=(0.3, 0.7, 0.2))]
-    seq = Experiment(MAS_HZ, s_rf_hz=50e3, i_pulse=IPulse(200e-6, 20e3), steps_per_period=100)
-    cryst = _few_crystallites()
+    # 200 steps per rotor period: single crystallites converge slowly with the step through the
+    # saturation pulse (at 100 steps the two engines differ by 0.007, at 400 by 0.0005)
+    seq = Experiment(MAS_HZ, s_rf_hz=50e3, i_pulse=IPulse(200e-6, 20e3), steps_per_period=200)
+    cryst = _few_crystallites(2)
     t = np.array([0.0, 0.4, 0.8]) * 1e-3
     z0, z1 = simulate_dense(spins, t, seq, cryst.rotations(), cryst.weights)
     phase = np.exp(-1j * np.angle(z0))
     curve = simulate_curve(spins, t, seq, cryst)
     assert np.real(z0 * phase) == pytest.approx(curve.s0, abs=3e-3)
     assert np.real(z1 * phase) == pytest.approx(curve.s, abs=3e-3)
+    assert curve.ds_s0[-1] > 0.1  # these crystallites do dephase
 
 
-def _few_crystallites(n=5):
+def _few_crystallites(n):
+    """n crystallites of ZCW 21 away from its pole (β = π: no dipolar coupling under MAS)."""
     c = crystallite_set("zcw", 21, 1)
-    return Crystallites(c.alpha_rad[:n], c.beta_rad[:n], c.gamma_rad[:n],
+    pick = np.array([4, 13, 8, 17, 2])[:n]
+    return Crystallites(c.alpha_rad[pick], c.beta_rad[pick], c.gamma_rad[pick],
                         np.full(n, 1.0 / n), "zcw")
 
 
@@ -160,12 +165,13 @@ def test_fast_engine_equals_dense_for_two_spins():
     spins = [CoupledSpin(1.5, 400.0, (0, 0, 1), cq_hz=1e6),
              CoupledSpin(0.5, 250.0, (0.6, 0.0, 0.8))]
     seq = Experiment(MAS_HZ, s_rf_hz=50e3, i_pulse=IPulse(50e-6, 10e3), steps_per_period=100)
-    cryst = _few_crystallites()
+    cryst = _few_crystallites(4)
     t = np.array([0.4, 1.2]) * 1e-3
     z0, z1 = simulate_dense(spins, t, seq, cryst.rotations(), cryst.weights)
     phase = np.exp(-1j * np.angle(z0))
     curve = simulate_curve(spins, t, seq, cryst)
     assert np.real(z1 * phase) == pytest.approx(curve.s, abs=3e-3)
+    assert curve.ds_s0[-1] > 0.1
 
 
 def test_saturation_efficiency_grows_with_pulse_length():

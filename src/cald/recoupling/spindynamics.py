@@ -55,7 +55,11 @@ Interactions (rad s⁻¹ in the code)
 MAS modulation: every rank-2 coupling is b(t)ᵀ V b(t) with V its tensor in the rotor frame and
 b(t) the field direction in the rotor frame; its rotor-phase Fourier components (0, ±1, ±2) give
 exact averages over each time step. Propagation is piecewise constant (``steps_per_period``
-steps per rotor period inside pulses; free windows use the exact integral).
+steps per rotor period inside pulses; free windows use the exact integral). Single crystallites
+converge slowly with the step through a saturation pulse (C_Q = 3 MHz, 10 kHz MAS: S differs by
+0.013 between 100 and 400 steps per period for some crystallites), the powder average much
+faster (C_Q = 5 MHz: ΔS/S0 within 2e-4 and the saturation efficiency within 5e-4 from 100 to 400
+steps); check with ``steps_per_period`` when it matters.
 
 Structure used for speed: during the recoupling and the S pulses all I couplings are I_z-only, so
 each configuration M = (m_1, …, m_n) of the I spins is a 2×2 (SU(2)) problem, vectorised over
