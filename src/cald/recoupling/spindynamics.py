@@ -270,7 +270,7 @@ class CoupledSpin:
     @property
     def m(self) -> NDArray[np.float64]:
         """Magnetic quantum numbers I, I − 1, …, −I."""
-        return self.spin - np.arange(self.dim)
+        return np.asarray(self.spin - np.arange(self.dim), dtype=float)
 
     def dipolar_tensor(self) -> NDArray[np.float64]:
         """(3 u uᵀ − 1)/2 in the molecule frame (u the unit S→I vector)."""
@@ -283,7 +283,7 @@ class CoupledSpin:
         pas = np.diag([(self.eta - 1.0) / 2.0, -(1.0 + self.eta) / 2.0, 1.0])
         a, b, g = (np.array(x) for x in self.efg_euler_rad)
         r = _rz(a) @ _ry(b) @ _rz(g)
-        return r @ pas @ r.T
+        return np.asarray(r @ pas @ r.T, dtype=float)
 
 
 @dataclass(frozen=True)
@@ -458,7 +458,7 @@ def _step_weights(t0: NDArray[np.float64], t1: NDArray[np.float64], w_r: float) 
     return out
 
 
-def _steps(t0: float, t1: float, dt_max: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _steps(t0: float, t1: float, dt_max: float) -> tuple[NDArray[Any], NDArray[Any]]:
     n = max(1, int(np.ceil((t1 - t0) / dt_max - 1e-9)))
     edges = np.linspace(t0, t1, n + 1)
     return edges[:-1], edges[1:]
@@ -537,7 +537,7 @@ def _propagate_segments(coef: NDArray[np.float64], segs: list[tuple[float, float
 # --- the I pulse: per-spin transfer matrices --------------------------------------------------
 
 
-def _spin_operators(spin: float) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+def _spin_operators(spin: float) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any]]:
     """I_z (diagonal), I_+ and I_x in the basis m = I, …, −I."""
     m = spin - np.arange(int(round(2 * spin)) + 1)
     iplus = np.diag(np.sqrt(spin * (spin + 1) - m[1:] * (m[1:] + 1)), 1)
@@ -628,7 +628,7 @@ def _transfer(spin_i: CoupledSpin, cryst: Crystallites, seq: Experiment, with_pu
     p1 = p0 + n_steps * dt
     base = np.arange(cryst.n_base) * n_r  # copies k = 0
     # step propagators of the base orientations over one rotor period from p0
-    starts = p0 + dt * np.arange(n_s)
+    starts = np.asarray(p0 + dt * np.arange(n_s), dtype=float)
     diag = diagonal(base, starts, starts + dt)  # (n_s, b, 2, d)
     h = np.zeros(diag.shape + (d,))
     h += 2.0 * np.pi * pulse.rf_hz * ix
@@ -797,7 +797,8 @@ def _signals(spins: Sequence[CoupledSpin], t_s: NDArray[np.float64], seq: Experi
             half[k] = u
         if k < n_half_max:
             u = _su2_mul(periods[k % len(periods)], u)
-    z0, z1 = {}, {}
+    z0: dict[int, complex] = {}
+    z1: dict[int, complex] = {}
     for k, uk in half.items():
         mat = _su2_matrix(_su2_mul(u_pi, uk))  # (c, conf, 2, 2)
         rho = mat @ rho0 @ np.conj(mat.swapaxes(-1, -2))
@@ -979,7 +980,7 @@ def simulate_dense(spins: Sequence[CoupledSpin], t_s: ArrayLike, sequence: Exper
     def embed(op: NDArray[Any], j: int) -> NDArray[Any]:
         mats = [np.eye(dd) for dd in dims]
         mats[j] = op
-        out = np.eye(1)
+        out: NDArray[Any] = np.eye(1)
         for mat in mats:
             out = np.kron(out, mat)
         return out
