@@ -297,3 +297,26 @@ def test_cli_geometry_without_the_isotopes(tmp_path, capsys):
     far.write_text("2\nfar\nC 0 0 0\nAl 0 0 6\n")
     code, out, err = _cli(capsys, [*BASE, "--geometry", far])
     assert code == 2 and "no Al within 4 Å" in err
+
+
+@pytest.mark.parametrize("eta", [0.0, 0.6])
+def test_second_order_shift_gives_the_isotropic_central_transition_shift(eta):
+    # powder and rotor-period average of the second-order shift of the levels: the central
+    # transition moves by −(3/40) (C_Q²/ν0) [I(I+1) − 3/4] / [I²(2I−1)²] (1 + η²/3) (textbook
+    # second-order quadrupolar shift, e.g. Freude and Haase, NMR Basic Principles and Progress
+    # 29 (1993)); 27Al, C_Q = 5 MHz at 9.4 T: −1439 Hz for η = 0
+    from cald.recoupling.spindynamics import _second_order_factors, _second_order_shift
+
+    cq_hz, nu0_hz, spin = 5e6, 104.26e6, 2.5
+    site = CoupledSpin(spin, 1.0, cq_hz=cq_hz, eta=eta)
+    cryst = crystallite_set("legendre", 4000, 1)
+    rot = cryst.rotations()
+    v = rot @ site.efg_tensor() @ rot.transpose(0, 2, 1)
+    c_q = 2 * np.pi * cq_hz / (2 * spin * (2 * spin - 1))
+    f2 = _second_order_factors(spin) * c_q**2 / (2 * np.pi * nu0_hz)
+    times = np.linspace(0.0, 1e-4, 16, endpoint=False)
+    shift = np.mean([_second_order_shift(v, t, 2 * np.pi * 1e4, f2) for t in times], axis=0)
+    levels_hz = cryst.weights @ shift / (2 * np.pi)  # m = 5/2 … −5/2
+    expected = (-3 / 40 * cq_hz**2 / nu0_hz * (spin * (spin + 1) - 0.75)
+                / (spin**2 * (2 * spin - 1) ** 2) * (1 + eta**2 / 3))
+    assert levels_hz[3] - levels_hz[2] == pytest.approx(expected, rel=1e-6)
