@@ -292,9 +292,9 @@ class IPulse:
 
     The offset enters as 2π·offset·I_z (carrier minus the unshifted I Larmor frequency). One rf
     amplitude, no rf inhomogeneity: the saturation efficiency then shows nutation resonances of
-    the central transition (ν1,CT = (I + 1/2) ν1; e.g. 300 µs at 10 kHz is 9 full CT turns and
-    saturates a 5 MHz 27Al less well than 1.4 kHz off resonance), which an rf distribution would
-    smooth out."""
+    the central transition (ν1,CT = (I + 1/2) ν1; e.g. 300 µs at 10 kHz is 9 full CT turns: for
+    a 5 MHz 27Al at 10 kHz MAS the efficiency is 0.63 on resonance, 0.41 at 1.4 kHz offset and
+    0.63 again at 3 kHz), which an rf distribution would smooth out."""
 
     length_s: float
     rf_hz: float
