@@ -148,7 +148,7 @@ def load_screen(path: str | os.PathLike[str]) -> ScreenOptions:
         return ScreenOptions.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        msg = str(err["msg"]).removeprefix("Value error, ")
+        msg = re.sub(r"\{(\w+)\}", r"\1", str(err["msg"]).removeprefix("Value error, "))
         loc = tuple(err["loc"])
         if err["type"] == "extra_forbidden":
             model = _TABLES.get(str(loc[0])) if len(loc) > 1 else None
