@@ -225,6 +225,21 @@ def test_cli_one_configuration(tiny: Path, tmp_path: Path, capsys):
     assert (code, text, err) == (0, "", "")
 
 
+def test_failed_configuration_exit_1_and_tried_again(tiny: Path, tmp_path: Path, capsys):
+    """An SCF that fails is a failed row (exit 1), not an error; it leaves no result file, so a
+    re-run tries it again."""
+    single = tmp_path / "one.toml"
+    single.write_text("[[configurations]]".join(tiny.read_text().split("[[configurations]]")[:2])
+                      .replace("steps = 2", "steps = 2\nmax_scf_iterations = 2"))
+    out = tmp_path / "out"
+    for _ in range(2):
+        code, text, err = run(capsys, ["model", "screen", single, "--out", out, "--json"])
+        assert code == 1 and err == ""
+        row = json.loads(text)["configurations"][0]
+        assert row["status"] == "failed" and "SCF not converged" in row["error"]
+        assert sorted(p.name for p in out.iterdir()) == ["screen.json"]
+
+
 # --- bad screen files ------------------------------------------------------------------------
 
 BAD = {

@@ -295,7 +295,8 @@ def run_screen(screen: ScreenOptions, out_dir: str | os.PathLike[str], *,
     source
         The screen file, named in errors.
     n_workers
-        Local worker processes (one thread each; default: the number of CPUs).
+        Local worker processes (one thread each; default: the number of CPUs; never more
+        than there are configurations to compute).
     scheduler
         Address of an existing dask scheduler instead of local workers.
     progress
@@ -337,7 +338,8 @@ def run_screen(screen: ScreenOptions, out_dir: str | os.PathLike[str], *,
             progress(config.name, len(done), total)
 
     map_tasks(run_configuration, tasks, scheduler=scheduler, on_result=finished,
-              n_workers=None if scheduler else (n_workers or os.cpu_count() or 1),
+              n_workers=None if scheduler else min(n_workers or os.cpu_count() or 1,
+                                                   max(len(tasks), 1)),
               retries=RETRIES)
     summary = ScreenResult(out, [done[c.name] for c in configs], cached)
     atomic_write_text(out / SCREEN_TABLE, json.dumps(summary.to_dict(), indent=1, allow_nan=False))
