@@ -93,6 +93,23 @@ def test_screen_on_local_workers_then_resumes(tiny: Path, tmp_path: Path):
     _check_table(third.rows())
 
 
+def test_an_interrupted_screen_computes_only_the_rest(tiny: Path, tmp_path: Path):
+    """Stopped after its first configuration finished (an exception in the progress callback,
+    as Ctrl-C would): the re-run takes the finished one from its file."""
+    out = tmp_path / "out"
+
+    def stop(name: str, done: int, total: int) -> None:
+        raise RuntimeError(f"interrupted after {name}")
+
+    with pytest.raises(RuntimeError, match="interrupted after") as info:
+        run_screen(load_screen(tiny), out, n_workers=2, progress=stop)
+    first = str(info.value).rsplit(" ", 1)[1]
+    assert sorted(p.name for p in out.glob("*.json")) == [f"{first}.json"]
+    again = run_screen(load_screen(tiny), out, n_workers=2)
+    assert {r["name"]: r["status"] for r in again.rows()} == {
+        first: "cached", ({"chelating", "monodentate"} - {first}).pop(): "computed"}
+
+
 def test_input_hash_follows_the_options_not_the_name(tiny: Path):
     screen = load_screen(tiny)
     a, b = screen.configurations
