@@ -82,7 +82,7 @@ class ScreenConfiguration(BuildOptions):
 class ScreenOptions(Options):
     """A screen: configurations built, relaxed and analysed with shared options."""
 
-    relax: RelaxOptions = Field(default_factory=RelaxOptions,
+    relax: RelaxOptions = Field(default_factory=lambda: RelaxOptions.model_validate({}),
                                 description="Relaxation options shared by every configuration.")
     analyze: ModelAnalyzeOptions = Field(
         default_factory=lambda: ModelAnalyzeOptions.model_validate({}),
