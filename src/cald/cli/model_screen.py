@@ -13,8 +13,8 @@ __all__ = ["register_screen", "screen"]
 
 
 def screen(
-    file: Path = typer.Argument(..., help="Screen file (TOML: [relax], [analyze], [build], "
-                                          "[[configurations]] with a name each)."),
+    file: Path = typer.Argument(..., help="Screen file (TOML): tables relax, analyze and build, "
+                                          "and configurations, each with a name."),
     out: Path = typer.Option(..., "--out", help="Folder for NAME.xyz, NAME.json and screen.json "
                                                 "(configurations already there are not recomputed)."),
     workers: int | None = typer.Option(None, "--workers", min=1,
