@@ -112,8 +112,7 @@ def extract(
                          grpdly=grpdly)
     from cald.io.table import write_table
 
-    series = opts.series(opts.dataset(source),
-                         None if reference is None else opts.dataset(reference))
+    series = opts.read_series(source, reference)
     write_table(out, series.columns(), series.header())
     if as_json:
         emit_json({**series.to_dict(), "out": str(out)})
