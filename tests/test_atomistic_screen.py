@@ -285,7 +285,7 @@ BAD = {
            "configurations[0]: o2 (2) cannot exceed tma (1)"),
     # found when the models are built, before any relaxation
     "crowded": ("[build]\nsize = '1x1'\nlayers = 2\nfixed_layers = 1\n[[configurations]]\n"
-                "name = 'a'\nligands = 2\nmode = 'bridging'\ntma = 1\n",
+                "name = 'a'\nligands = 2\nmode = 'bridging'\ntma = 1\ncd_vacancies = false\n",
                 "configurations[0] (a): the requested model has overlapping atoms"),
     "pair_absent": ("[analyze]\npair = '111Cd-27Al'\n[build]\nsize = '1x1'\nlayers = 2\n"
                     "fixed_layers = 1\nligands = 1\n[[configurations]]\nname = 'bare'\n",
