@@ -11,7 +11,7 @@ from cald.cli.common import JSON_OPTION, QUIET_OPTION, build_options, option, sh
 
 __all__ = ["register"]
 
-model_app = typer.Typer(help="Atomistic models: build, relax, analyze.", no_args_is_help=True)
+model_app = typer.Typer(help="Atomistic models: build, relax, analyze, screen.", no_args_is_help=True)
 
 
 # --- build ---
@@ -112,10 +112,12 @@ def qd(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``cald model`` (build, qd, relax, analyze) to the root command."""
+    """Add ``cald model`` (build, qd, relax, analyze, screen) to the root command."""
     from cald.cli.model_analyze import register_analyze
     from cald.cli.model_relax import register_relax
+    from cald.cli.model_screen import register_screen
 
     register_relax(model_app)
     register_analyze(model_app)
+    register_screen(model_app)
     app.add_typer(model_app, name="model")
