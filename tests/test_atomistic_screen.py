@@ -221,6 +221,55 @@ def test_a_killed_workers_task_is_run_by_another_worker(tmp_path: Path):
     assert marker.is_file() and results[0][1] != int(marker.read_text())
 
 
+def _always_fails(value: int) -> int:
+    if value == 2:
+        raise RuntimeError("always")
+    return value
+
+
+def test_map_tasks_on_failure_turns_a_task_that_fails_for_good_into_its_result():
+    """Without ``on_failure`` the error is raised; with it the other items still finish."""
+    with pytest.raises(RuntimeError, match="always"):
+        map_tasks(_always_fails, [1, 2, 3], n_threads=2, retries=1)
+    seen: list[tuple[int, str]] = []
+
+    def lost(i: int, exc: BaseException) -> int:
+        seen.append((i, str(exc)))
+        return -1
+
+    assert map_tasks(_always_fails, [1, 2, 3], n_threads=2, retries=1, on_failure=lost) == [1, -1, 3]
+    assert seen == [(1, "always")]
+
+
+def test_a_task_lost_for_good_is_a_failed_row_not_a_traceback(tiny: Path, tmp_path: Path,
+                                                               monkeypatch):
+    """A configuration whose task keeps failing (here relax raises a non-input error each time,
+    as a worker that dies each time would) becomes a failed row; the others finish. The map
+    runs on in-process threads here so that the patched relax is the one called."""
+    import cald.atomistic.screen as screen_module
+
+    real_relax, real_map = screen_module.relax, screen_module.map_tasks
+
+    def flaky(atoms, options, source=None):
+        if source == "monodentate":
+            raise MemoryError("worker ran out of memory")
+        return real_relax(atoms, options, source=source)
+
+    def in_threads(fn, items, scheduler=None, on_result=None, *, n_workers=None, retries=0,
+                   on_failure=None):
+        return real_map(fn, items, n_threads=1, on_result=on_result, retries=retries,
+                        on_failure=on_failure)
+
+    monkeypatch.setattr(screen_module, "relax", flaky)
+    monkeypatch.setattr(screen_module, "map_tasks", in_threads)
+    result = run_screen(load_screen(tiny), tmp_path / "out")
+    rows = {r["name"]: r for r in result.to_dict()["configurations"]}
+    assert rows["monodentate"]["status"] == "failed"
+    assert "MemoryError" in rows["monodentate"]["error"]
+    assert rows["chelating"]["status"] == "computed"
+    assert not (tmp_path / "out" / "monodentate.json").exists()
+
+
 def test_map_tasks_refuses_threads_and_processes_together():
     with pytest.raises(ValueError, match="not both"):
         map_tasks(abs, [1, 2], n_threads=2, n_workers=2)

@@ -37,7 +37,8 @@ R = TypeVar("R")
 def map_tasks(fn: Callable[[T], R], items: Sequence[T], scheduler: str | None = None,
               n_threads: int | None = None,
               on_result: Callable[[int, R], None] | None = None, *,
-              n_workers: int | None = None, retries: int = 0) -> list[R]:
+              n_workers: int | None = None, retries: int = 0,
+              on_failure: Callable[[int, BaseException], R] | None = None) -> list[R]:
     """Apply ``fn`` to every item in parallel and return the results in item order.
 
     ``fn`` must not raise (wrap failures into its result); ``on_result(index, result)`` is called
@@ -54,6 +55,11 @@ def map_tasks(fn: Callable[[T], R], items: Sequence[T], scheduler: str | None = 
         :data:`WORKER_ENV`; ``fn`` must then be importable (a module-level function).
     retries
         How many times a task that raised is run again before its error is raised here.
+    on_failure
+        Turns the error of a task that failed for good (it raised ``retries + 1`` times, or its
+        worker died more often than the scheduler allows: dask's ``KilledWorker``) into that
+        item's result, ``on_failure(index, error)``, so that the other items still finish;
+        without it the error is raised here.
     """
     if n_workers is not None and n_threads is not None:
         raise ValueError("give n_threads (threads) or n_workers (processes), not both")
@@ -90,7 +96,12 @@ def map_tasks(fn: Callable[[T], R], items: Sequence[T], scheduler: str | None = 
         results: list[Any] = [None] * len(items)
         for future in as_completed(futures):
             i = index[future.key]
-            results[i] = future.result()
+            try:
+                results[i] = future.result()
+            except Exception as exc:
+                if on_failure is None:
+                    raise
+                results[i] = on_failure(i, exc)
             if on_result is not None:
                 on_result(i, results[i])
         return results

@@ -337,7 +337,13 @@ def run_screen(screen: ScreenOptions, out_dir: str | os.PathLike[str], *,
         if progress:
             progress(config.name, len(done), total)
 
-    map_tasks(run_configuration, tasks, scheduler=scheduler, on_result=finished,
+    def lost(i: int, exc: BaseException) -> ConfigurationResult:
+        task = tasks[i]
+        return ConfigurationResult(task.name, task.atoms.get_chemical_formula(mode="hill"),
+                                   len(task.atoms),
+                                   error=f"task failed for good ({type(exc).__name__}: {exc})")
+
+    map_tasks(run_configuration, tasks, scheduler=scheduler, on_result=finished, on_failure=lost,
               n_workers=None if scheduler else min(n_workers or os.cpu_count() or 1,
                                                    max(len(tasks), 1)),
               retries=RETRIES)
