@@ -240,14 +240,19 @@ class SaturationCorrection:
     simulated: SimulatedCurve | None
     model_error: float | None
 
+    def scaled_simulation(self) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+        """(t_s, ΔS/S0) of the full simulation scaled by f_bound, or ``None``."""
+        if self.simulated is None:
+            return None
+        return self.simulated.t_s, self.corrected.f * self.simulated.ds_s0
+
     def to_dict(self) -> dict[str, Any]:
         """The analytic fit's keys, plus ``saturation``: f_bound, D and r of the corrected fit
         with their errors, ε, the model and the simulated curve (scaled by f_bound)."""
         c = self.corrected.to_dict()
-        sim = None
-        if self.simulated is not None:
-            sim = {"t_ms": (self.simulated.t_s * 1e3).tolist(),
-                   "dS_S0": (c["f"] * self.simulated.ds_s0).tolist()}
+        scaled = self.scaled_simulation()
+        sim = None if scaled is None else {"t_ms": (scaled[0] * 1e3).tolist(),
+                                           "dS_S0": scaled[1].tolist()}
         block = {
             "f_bound": c["f"], "f_bound_err": c["f_err"],
             "f_bound_ci95_bootstrap": (c["bootstrap"] or {}).get("f_ci95"),
