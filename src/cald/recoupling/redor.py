@@ -66,9 +66,11 @@ EXPERIMENTS = ("respdor", "redor")
 #: Recoupling scaling factors κ (λ = κ·D·t) of named sequences, with their sources.
 #: ``redor``: rotor-synchronised π-pulse train, two pulses per rotor period (Gullion & Schaefer,
 #: *J. Magn. Reson.* 81, 196 (1989)); the curve above is written for it, so κ = 1.
-#: Symmetry-based sequences (e.g. SR4₁²) scale the coupling; no preset is given until a value is
-#: derived numerically and confirmed against the literature: pass ``kappa`` explicitly.
-KAPPA_PRESETS: dict[str, float] = {"redor": 1.0}
+#: ``sr4``: SR4₁² (Brinkmann and Levitt, *J. Chem. Phys.* 115, 357 (2001)), κ = π/(4√2) =
+#: 0.5554 from first-order average Hamiltonian theory, confirmed by the numerical simulation
+#: (0.5556 ± 0.0001 at small D/ν_r; :data:`cald.recoupling.spindynamics.KAPPA_SR4_THEORY` and
+#: that module's docstring; no published value was checked).
+KAPPA_PRESETS: dict[str, float] = {"redor": 1.0, "sr4": float(np.pi / (4.0 * np.sqrt(2.0)))}
 
 #: Largest λ of the tabulated universal curves; larger λ are evaluated directly.
 LAMBDA_TABLE_MAX = 25.0
