@@ -229,6 +229,7 @@ def _saturation_numbers(sat: dict[str, Any] | None) -> list[tuple[str, str]]:
     if not sat:
         return []
     conv = sat["saturation_efficiency_convergence"]
+    label, quality = fit_quality(sat)
     return [("saturation efficiency ε",
              f"{format_value(sat['saturation_efficiency'])} (spread over C_Q "
              f"{format_value(sat['saturation_efficiency_spread'])}"
@@ -236,4 +237,5 @@ def _saturation_numbers(sat: dict[str, Any] | None) -> list[tuple[str, str]]:
             ("f_bound (corrected f)", format_value(sat["f_bound"], sat["f_bound_err"])),
             ("D (corrected)", format_value(sat["d_hz"], sat["d_hz_err"], "Hz")),
             ("r (corrected)", format_value(sat["r_angstrom"], sat["r_angstrom_err"], "Å")),
+            (f"{label} (corrected fit)", quality),
             ("model vs full simulation (rms)", format_value(sat["model_error"]))]
