@@ -24,7 +24,7 @@ difference is reported as ``model_error`` (0.005–0.02 in ΔS/S0 for 27Al at 3�
 the correlation it neglects depends on the EFG orientation, which is not known).
 
 C_Q distribution: one C_Q and η, or a Czjzek distribution (σ as in
-:mod:`cald.lineshape.czjzek`, e.g. from a ``cald quad`` fit) cut into equal-probability C_Q bins,
+:func:`cald.nuclei.czjzek_pdf`, e.g. from a ``cald quad`` fit) cut into equal-probability C_Q bins,
 each represented by its conditional mean C_Q and η.
 """
 
@@ -37,6 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cald.errors import ParameterError
+from cald.nuclei import czjzek_weights
 from cald.recoupling.data import DephasingCurve
 from cald.recoupling.fit import RespdorResult
 from cald.recoupling.redor import dephasing
@@ -74,8 +75,6 @@ def cq_nodes(cq_hz: float, eta: float, sigma_czjzek_hz: float | None = None, n_n
     ParameterError
         C_Q or σ not positive, η outside [0, 1], fewer than one node.
     """
-    from cald.lineshape.czjzek import czjzek_weights
-
     if sigma_czjzek_hz is None:
         if not cq_hz > 0:
             raise ParameterError(f"C_Q must be positive, got {cq_hz} Hz")
