@@ -129,3 +129,33 @@ def test_cli_fit_simulate(tmp_path, capsys, simulated_data):
         code, out, err = _cli(capsys, [*base, *bad])
         assert code == 2, (bad, out, err)
         assert err.startswith("error:") and err.count("\n") == 1, (bad, err)
+
+
+def test_respdor_kind_shows_the_corrected_fraction(tmp_path, simulated_data):
+    from cald.project.analyses.respdor import Respdor, RespdorParameters
+
+    curve, _ = simulated_data
+    csv = tmp_path / "curve.csv"
+    csv.write_text("t_ms,dS_S0,sigma\n" + "".join(
+        f"{t * 1e3:.6g},{y:.6f},{s}\n" for t, y, s in zip(curve.t_s, curve.ds_s0, curve.sigma,
+                                                         strict=True)))
+    kind = Respdor()
+    params = RespdorParameters.model_validate({"pair": "13C-27Al", "simulate": True,
+                                               "mas_khz": 10, "cq_mhz": 5, "eta": 0.3,
+                                               "bootstrap": 50})
+    out = kind.run([csv], params, None)
+    sat = out.result["saturation"]
+    assert "f_bound" in out.summary
+    names = [k for k, _ in kind.key_numbers(out.result)]
+    assert {"saturation efficiency ε", "f_bound (corrected f)", "D (corrected)"} <= set(names)
+    assert len(kind.card_tables(out.result)) == 2  # models, and ε per C_Q node
+    statements = kind.mechanism({"result": out.result, "id": "a", "sample": "s"},
+                                {"ligands_per_qd": 85})
+    bound = [s for s in statements if "bound to 27Al" in s.text]
+    assert len(bound) == 1 and bound[0].value == sat["f_bound"]
+    ligands = [s for s in statements if s.unit == "per QD"]
+    assert ligands[0].value == pytest.approx(85 * sat["f_bound"])
+    # without simulate: no saturation block, the statements as before
+    plain = kind.run([csv], RespdorParameters.model_validate({"pair": "13C-27Al",
+                                                              "bootstrap": 50}), None)
+    assert "saturation" not in plain.result

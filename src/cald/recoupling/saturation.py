@@ -23,6 +23,13 @@ vector, C_Q at the distribution's median node) at the fitted D and f_bound: the 
 difference is reported as ``model_error`` (0.005–0.02 in ΔS/S0 for 27Al at 3–6 MHz, 10 kHz MAS;
 the correlation it neglects depends on the EFG orientation, which is not known).
 
+Powder set: the default ZCW 233 × 8 against 987 × 16 (the demo's series): over a Czjzek
+distribution (σ = 2.5 MHz, 6 nodes) ε changes by 7e-4, f_bound by 3e-4 (0.15 of its error bar) and
+D by 2 Hz (0.2 σ); for one C_Q (5 MHz, SR4₁²) ε by 0.015, f_bound by 0.006 (0.5 σ), D by 0.2 Hz —
+averaging over C_Q also averages the powder error. ``check_convergence`` reports the change of ε
+for the data at hand. Runtime at the default set: ≈ 0.3 s per C_Q node plus ≈ 1 s for the full
+simulation (16 points).
+
 C_Q distribution: one C_Q and η, or a Czjzek distribution (σ as in
 :func:`cald.nuclei.czjzek_pdf`, e.g. from a ``cald quad`` fit) cut into equal-probability C_Q bins,
 each represented by its conditional mean C_Q and η.
