@@ -159,3 +159,31 @@ def test_respdor_kind_shows_the_corrected_fraction(tmp_path, simulated_data):
     plain = kind.run([csv], RespdorParameters.model_validate({"pair": "13C-27Al",
                                                               "bootstrap": 50}), None)
     assert "saturation" not in plain.result
+
+
+def test_cli_cq_from_a_czjzek_fit(tmp_path, capsys, simulated_data):
+    curve, _ = simulated_data
+    csv = tmp_path / "curve.csv"
+    csv.write_text("t_ms,dS_S0,sigma\n" + "".join(
+        f"{t * 1e3:.6g},{y:.6f},{s}\n" for t, y, s in zip(curve.t_s, curve.ds_s0, curve.sigma,
+                                                         strict=True)))
+    fit = {"sites": [{"label": "Al(IV)", "sigma_czjzek_mhz": 3.0, "fraction": 0.6},
+                     {"label": "Al(VI)", "sigma_czjzek_mhz": 2.0, "fraction": 0.4}]}
+    quad = tmp_path / "quad.json"
+    quad.write_text(json.dumps({"id": "al27", "result": fit}))  # one analysis of a results.json
+    base = ["respdor", "fit", csv, "--pair", "13C-27Al", "--bootstrap", "0", "--simulate",
+            "--mas-khz", "10", "--crystallites", "55", "--rotor-phases", "4", "--cq-nodes", "2"]
+    code, out, err = _cli(capsys, [*base, "--cq-from", quad, "--json"])
+    assert code == 0, err
+    sat = json.loads(out)["saturation"]
+    assert sat["cq_weights"] == pytest.approx([0.3, 0.3, 0.2, 0.2], abs=0.01)
+    two = tmp_path / "results.json"
+    two.write_text(json.dumps({"analyses": [{"result": fit}, {"result": fit}]}))
+    csa = tmp_path / "csa.json"
+    csa.write_text(json.dumps({"sites": [{"zeta_ppm": 1.0, "fraction": 1.0}]}))
+    for bad in (["--cq-from", csv], ["--cq-from", two], ["--cq-from", csa],
+                ["--cq-from", tmp_path / "missing.json"],
+                ["--cq-from", quad, "--cq-sigma-mhz", "2"]):
+        code, out, err = _cli(capsys, [*base, *bad])
+        assert code == 2, (bad, out, err)
+        assert err.startswith("error:") and err.count("\n") == 1, (bad, err)

@@ -81,6 +81,7 @@ def fit(
     cq_mhz: float = option(RespdorFitOptions, "cq_mhz"),
     eta: float = option(RespdorFitOptions, "eta"),
     cq_sigma_mhz: float | None = option(RespdorFitOptions, "cq_sigma_mhz"),
+    cq_from: Path | None = option(RespdorFitOptions, "cq_from"),
     cq_nodes: int = option(RespdorFitOptions, "cq_nodes"),
     field_1h_mhz: float | None = option(RespdorFitOptions, "field_1h_mhz"),
     crystallites: int = option(RespdorFitOptions, "crystallites"),
@@ -101,7 +102,9 @@ def fit(
                          simulate=simulate, mas_khz=mas_khz, recoupling=recoupling,
                          sat_pulse_us=sat_pulse_us, sat_rf_khz=sat_rf_khz,
                          sat_offset_khz=sat_offset_khz, s_rf_khz=s_rf_khz, cq_mhz=cq_mhz, eta=eta,
-                         cq_sigma_mhz=cq_sigma_mhz, cq_nodes=cq_nodes, field_1h_mhz=field_1h_mhz,
+                         cq_sigma_mhz=cq_sigma_mhz,
+                         cq_from=None if cq_from is None else str(cq_from), cq_nodes=cq_nodes,
+                         field_1h_mhz=field_1h_mhz,
                          crystallites=crystallites, rotor_phases=rotor_phases,
                          crystallite_set=crystallite_set, steps_per_period=steps_per_period,
                          convergence=convergence)

@@ -18,7 +18,7 @@ from cald.recoupling import MODELS
 if TYPE_CHECKING:
     from cald.recoupling.data import DephasingCurve
     from cald.recoupling.fit import RespdorResult
-    from cald.recoupling.saturation import SaturationCorrection
+    from cald.recoupling.saturation import CqNodes, SaturationCorrection
     from cald.recoupling.spindynamics import CoupledSpin, Crystallites, Experiment, SimulatedCurve
 
 __all__ = ["DephasingOptions", "RespdorCurveOptions", "RespdorFitOptions", "RespdorSimulateOptions",
@@ -221,8 +221,12 @@ class RespdorFitOptions(DephasingOptions, SaturationOptions):
                                                                 "e.g. from cald quad): a C_Q "
                                                                 "distribution instead of "
                                                                 "--cq-mhz/--eta.")
+    cq_from: str | None = Field(None, description="JSON of a 27Al Czjzek fit (`cald quad ... "
+                                                  "--json`, or one analysis of a results.json): "
+                                                  "its sites' σ and fractions as the C_Q "
+                                                  "distribution.")
     cq_nodes: Annotated[int, check(lambda v: 1 <= v <= 32, "must be within 1 to 32")] = Field(
-        6, description="Equal-probability C_Q nodes of the Czjzek distribution.")
+        6, description="Equal-probability C_Q nodes per Czjzek distribution.")
     convergence: bool = Field(False, description="With --simulate: also compute ε on a 4× larger "
                                                  "crystallite set and report the largest change.")
 
@@ -249,7 +253,19 @@ class RespdorFitOptions(DephasingOptions, SaturationOptions):
         if self.experiment != "respdor" or self.spin_value <= 0.5:
             raise ValueError("{simulate} corrects the saturation of a quadrupolar dephasing spin: "
                              "it needs experiment respdor and I > 1/2")
+        if self.cq_from is not None and self.cq_sigma_hz is not None:
+            raise ValueError("give at most one of {cq_from} and {cq_sigma_hz}")
         return self
+
+    def _cq_nodes(self) -> CqNodes:
+        """The C_Q distribution: :attr:`cq_from`, else a Czjzek σ, else one C_Q and η."""
+        from cald.recoupling.saturation import cq_nodes, czjzek_mixture_nodes
+
+        if self.cq_from is None:
+            return cq_nodes(self.cq_hz, self.eta, self.cq_sigma_hz, self.cq_nodes)
+        sites = _czjzek_sites(self.cq_from)
+        return czjzek_mixture_nodes([sig * 1e6 for sig, _ in sites], [f for _, f in sites],
+                                    self.cq_nodes, f"Czjzek sites of {self.cq_from}")
 
     @field_validator("models", mode="before")
     @classmethod
@@ -278,9 +294,9 @@ class RespdorFitOptions(DephasingOptions, SaturationOptions):
     def correct(self, curve: DephasingCurve, analytic: RespdorResult) -> SaturationCorrection:
         """:func:`cald.recoupling.saturation.correct_fit` of ``curve`` (its analytic fit
         ``analytic``) with the simulated saturation of these options (one-distance model)."""
-        from cald.recoupling.saturation import correct_fit, cq_nodes
+        from cald.recoupling.saturation import correct_fit
 
-        nodes = cq_nodes(self.cq_hz, self.eta, self.cq_sigma_hz, self.cq_nodes)
+        nodes = self._cq_nodes()
         isotopes = self.isotopes
         larmor = None if isotopes is None else self.larmor_hz(isotopes[1])
         return correct_fit(curve, analytic, self._fit_kwargs(), nodes, self.sequence(),
@@ -380,6 +396,42 @@ class RespdorSimulateOptions(SaturationOptions):
         spins, _ = self.spins()
         return simulate_curve(spins, self.t_s, self.experiment(), self.powder(),
                               check_convergence=self.convergence)
+
+
+def _czjzek_sites(path: str) -> list[tuple[float, float]]:
+    """(Czjzek σ in MHz, fraction) of each site of a Czjzek fit's JSON: a ``sites`` list at the
+    top, under ``result`` (an analysis of a results.json), or in the only analysis of
+    ``analyses`` that has one."""
+    import json
+    from pathlib import Path
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataFileError(f"cannot be read as JSON ({exc.__class__.__name__})", path) from None
+    candidates = [data, data.get("result")] if isinstance(data, dict) else []
+    if isinstance(data, dict) and isinstance(data.get("analyses"), list):
+        found = [a["result"] for a in data["analyses"] if isinstance(a, dict)
+                 and isinstance(a.get("result"), dict) and _has_czjzek_sites(a["result"])]
+        if len(found) > 1:
+            raise DataFileError(f"holds {len(found)} analyses with Czjzek sites: save the one "
+                                "wanted on its own", path)
+        candidates += found
+    for c in candidates:
+        if isinstance(c, dict) and isinstance(c.get("sites"), list) and c["sites"]:
+            try:
+                return [(float(site["sigma_czjzek_mhz"]), float(site["fraction"]))
+                        for site in c["sites"]]
+            except (KeyError, TypeError, ValueError):
+                raise DataFileError("its sites lack sigma_czjzek_mhz or fraction (is it a "
+                                    "Czjzek fit?)", path) from None
+    raise DataFileError("holds no Czjzek fit (a 'sites' list)", path)
+
+
+def _has_czjzek_sites(result: dict[str, Any]) -> bool:
+    sites = result.get("sites")
+    return isinstance(sites, list) and bool(sites) and isinstance(sites[0], dict) \
+        and "sigma_czjzek_mhz" in sites[0]
 
 
 def _element(isotope: Isotope) -> str:

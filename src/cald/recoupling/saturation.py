@@ -58,8 +58,8 @@ from cald.recoupling.spindynamics import (
     simulate_curve,
 )
 
-__all__ = ["CqNodes", "SaturationModel", "SaturationCorrection", "cq_nodes", "saturation_model",
-           "correct_fit"]
+__all__ = ["CqNodes", "SaturationModel", "SaturationCorrection", "cq_nodes", "czjzek_mixture_nodes",
+           "saturation_model", "correct_fit"]
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,24 @@ def cq_nodes(cq_hz: float, eta: float, sigma_czjzek_hz: float | None = None, n_n
     weights = np.array(wt) / sum(wt)
     return CqNodes(np.array(cq), np.array(et), weights,
                    f"Czjzek σ = {sigma_mhz:.3g} MHz, {len(cq)} equal-probability C_Q nodes")
+
+
+def czjzek_mixture_nodes(sigmas_czjzek_hz: list[float], fractions: list[float], n_nodes: int = 6,
+                         source: str = "Czjzek sites") -> CqNodes:
+    """C_Q nodes of several Czjzek sites (e.g. Al(IV), Al(V), Al(VI) of a ``cald quad`` fit):
+    ``n_nodes`` per site (:func:`cq_nodes`), weighted by the sites' ``fractions``."""
+    if not sigmas_czjzek_hz or len(sigmas_czjzek_hz) != len(fractions):
+        raise ParameterError("give one fraction per Czjzek site")
+    if any(not f >= 0 for f in fractions) or not sum(fractions) > 0:
+        raise ParameterError(f"site fractions must be ≥ 0 and not all 0, got {fractions}")
+    parts = [cq_nodes(0.0, 0.0, sig, n_nodes) for sig in sigmas_czjzek_hz]
+    total = sum(fractions)
+    return CqNodes(np.concatenate([p.cq_hz for p in parts]), np.concatenate([p.eta for p in parts]),
+                   np.concatenate([p.weights * f / total for p, f in zip(parts, fractions,
+                                                                         strict=True)]),
+                   f"{source}: σ = " + ", ".join(f"{x * 1e-6:.3g}" for x in sigmas_czjzek_hz)
+                   + " MHz, fractions " + ", ".join(f"{f / total:.2f}" for f in fractions)
+                   + f", {n_nodes} C_Q nodes each")
 
 
 @dataclass(frozen=True)
