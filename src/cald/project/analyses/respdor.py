@@ -140,7 +140,12 @@ class Respdor(AnalysisKind):
         for a in analyses:
             res = a["result"]
             if res.get("pair") and res.get("experiment") == "respdor":
-                groups.setdefault((res["pair"], res["kappa"]), []).append(a)
+                group = groups.setdefault((res["pair"], res["kappa"]), [])
+                # a sample's curve fitted twice (e.g. with and without the simulated
+                # saturation) is drawn once
+                if all((b["sample"], b["result"]["data"]) != (a["sample"], res["data"])
+                       for b in group):
+                    group.append(a)
         out = []
         for (pair, kappa), measured in groups.items():
             drawn = [p for p in predictions if p.matches(experiment="respdor", pair=pair, kappa=kappa)]
