@@ -14,29 +14,16 @@ from pathlib import Path
 import ase.io
 import numpy as np
 import pytest
-import typer
 from ase import Atoms
 from ase.build import molecule
 from ase.constraints import FixAtoms
 
 from cald.atomistic.cp2k import Cp2kNotFoundError, find_cp2k, relax_cp2k, write_cp2k_input
-from cald.atomistic.relax import RelaxError, fixed_indices, read_atoms, relax, trajectory_path
+from cald.atomistic.relax import RelaxError, fixed_indices, relax, trajectory_path
 from cald.atomistic.relax_options import RelaxOptions
 from cald.errors import DataFileError
+from cald.io.structure import read_structure
 from test_cli import assert_clean_error, run, run_json
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _model_group() -> None:
-    """``cald model relax`` on the root command (until the ``model`` group of issue 12 is
-    merged, a bare group holding ``relax`` alone)."""
-    from cald.cli.app import app
-    from cald.cli.model_relax import register_relax
-
-    if not any(g.name == "model" for g in app.registered_groups):
-        model_app = typer.Typer(no_args_is_help=True)
-        register_relax(model_app)
-        app.add_typer(model_app, name="model")
 
 
 def distorted_water() -> Atoms:
@@ -123,8 +110,8 @@ def test_scf_failure_is_a_clean_error_naming_the_file(capsys, water_file, tmp_pa
 
 
 @pytest.mark.parametrize(("content", "fragment"), [
-    ("3\nwater\nO 0 0 zero\nH 0 0 1\n", "not a readable structure"),
-    ("", "not a readable structure"),
+    ("3\nwater\nO 0 0 zero\nH 0 0 1\n", "not a readable extxyz file"),
+    ("", "bad.xyz"),
     ("2\n\nO 0 0 nan\nH 0 0 1\n", "non-finite"),
 ])
 def test_malformed_model_file(capsys, tmp_path, content, fragment):
@@ -155,7 +142,7 @@ def test_missing_file_and_bad_output_name(capsys, tmp_path, water_file):
     code, out, err = run(capsys, ["model", "relax", water_file, "--out", tmp_path / "r.pdf"])
     assert_clean_error(code, out, err, "--out")
     with pytest.raises(DataFileError):
-        read_atoms(tmp_path / "none.xyz")
+        read_structure(tmp_path / "none.xyz")
 
 
 def slab() -> Atoms:

@@ -28,14 +28,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cald.atomistic.relax_options import METHODS, RelaxOptions
-from cald.errors import DataFileError, InputError, ParameterError
-from cald.io.atomic import atomic_write_bytes, atomic_write_text
+from cald.errors import InputError, ParameterError
+from cald.io.structure import STRUCTURE_FORMATS, read_structure, write_structure
 
 if TYPE_CHECKING:
     from ase import Atoms
 
-__all__ = ["OUTPUT_FORMATS", "RelaxError", "RelaxResult", "fixed_indices", "read_atoms", "relax",
-           "relax_file", "scf_cycles_from_log", "trajectory_path", "write_atoms"]
+__all__ = ["RelaxError", "RelaxResult", "fixed_indices", "relax", "relax_file",
+           "scf_cycles_from_log", "trajectory_path"]
 
 #: One line of tblite's SCF table (verbosity 1): cycle number, energy, two errors.
 _SCF_LINE = re.compile(r"^\s*(\d+)\s+-?\d+\.\d+\s+\S+E[+-]\d+\s+\S+E[+-]\d+\s*$", re.MULTILINE)
@@ -248,60 +248,6 @@ def scf_cycles_from_log(log: str) -> list[int]:
     return cycles
 
 
-def read_atoms(path: str | Path) -> Atoms:
-    """Read a model (xyz, extxyz, CIF, ASE trajectory: format from the extension; the last
-    frame of a multi-frame file).
-
-    Raises
-    ------
-    DataFileError
-        When the file is missing, empty or not a readable structure.
-    """
-    import ase.io
-
-    p = Path(path)
-    if not p.is_file():
-        raise DataFileError("no such file", p)
-    try:
-        atoms = ase.io.read(p, index=-1)
-    except Exception as exc:  # ase raises many kinds for a malformed file
-        detail = " ".join(str(exc).split())[:160] or type(exc).__name__
-        raise DataFileError(f"not a readable structure ({detail})", p) from None
-    if isinstance(atoms, list) or len(atoms) == 0:
-        raise DataFileError("no atoms in the file", p)
-    if not np.all(np.isfinite(atoms.positions)):
-        raise DataFileError("non-finite coordinates", p)
-    return atoms
-
-
-#: Formats of the written models, by extension.
-OUTPUT_FORMATS = {".xyz": "extxyz", ".extxyz": "extxyz", ".cif": "cif"}
-
-
-def write_atoms(path: str | Path, frames: Atoms | list[Atoms]) -> Path:
-    """Write one model or frames atomically: extended XYZ (energies, forces, fixed atoms
-    included) for ``.xyz``/``.extxyz``, CIF for ``.cif``.
-
-    Raises
-    ------
-    ParameterError
-        For another extension.
-    """
-    import ase.io
-
-    p = Path(path)
-    fmt = OUTPUT_FORMATS.get(p.suffix.lower())
-    if fmt is None:
-        raise ParameterError(f"{p}: the model must be written as .xyz, .extxyz or .cif")
-    if fmt == "cif":  # ase's CIF writer wants a binary stream
-        raw = io.BytesIO()
-        ase.io.write(raw, frames, format=fmt)
-        return atomic_write_bytes(p, raw.getvalue())
-    buf = io.StringIO()
-    ase.io.write(buf, frames, format=fmt)
-    return atomic_write_text(p, buf.getvalue())
-
-
 def trajectory_path(out: str | Path) -> Path:
     """The trajectory written beside ``out``: ``relaxed.xyz`` → ``relaxed.traj.xyz``."""
     p = Path(out)
@@ -309,14 +255,15 @@ def trajectory_path(out: str | Path) -> Path:
 
 
 def relax_file(path: str | Path, out: str | Path, opts: RelaxOptions | None = None) -> RelaxResult:
-    """Read a model, relax it, write the relaxed model to ``out`` (extended XYZ) and the
-    trajectory beside it (:func:`trajectory_path`); returns the result with both paths."""
+    """Read a model (:func:`cald.io.structure.read_structure`), relax it, write the relaxed
+    model to ``out`` (:func:`cald.io.structure.write_structure`: the format from the suffix) and
+    the trajectory beside it (:func:`trajectory_path`); returns the result with both paths."""
     out_p = Path(out)
-    if out_p.suffix.lower() not in OUTPUT_FORMATS:
-        raise ParameterError(f"--out {out_p}: the model must be written as .xyz, .extxyz or .cif")
-    atoms = read_atoms(path)
+    if out_p.suffix.lower() not in STRUCTURE_FORMATS:
+        raise ParameterError(f"--out {out_p}: a model is written as {', '.join(STRUCTURE_FORMATS)}")
+    atoms = read_structure(path)
     final, result, frames = relax(atoms, opts, source=str(path))
-    write_atoms(out_p, final)
-    traj = write_atoms(trajectory_path(out_p), frames) if frames else None
+    write_structure(final, out_p)
+    traj = write_structure(frames, trajectory_path(out_p)) if frames else None
     return RelaxResult(**{**asdict(result), "output": str(out_p),
                           "trajectory": None if traj is None else str(traj)})
