@@ -20,7 +20,7 @@ from ase.constraints import FixAtoms
 
 from cald.atomistic.cp2k import Cp2kNotFoundError, find_cp2k, relax_cp2k, write_cp2k_input
 from cald.atomistic.relax import RelaxError, fixed_indices, relax, trajectory_path
-from cald.atomistic.relax_options import RelaxOptions
+from cald.atomistic.relax_options import SCF_ACCURACY, RelaxOptions
 from cald.errors import DataFileError
 from cald.io.structure import read_structure
 from test_cli import assert_clean_error, run, run_json
@@ -46,9 +46,11 @@ def test_relaxed_energy_agrees_with_tblite_called_directly():
     opts = RelaxOptions(electronic_temperature_k=300.0)
     final, result, frames = relax(distorted_water(), opts)
     assert result.converged and result.status == "converged"
+    assert result.optimizer == "precon-lbfgs"  # the default, on a model without a cell
     assert result.fmax_ev_a < 0.05
     direct = Atoms(final.get_chemical_symbols(), positions=final.positions)
-    direct.calc = TBLite(method="GFN2-xTB", electronic_temperature=300.0, verbosity=0)
+    direct.calc = TBLite(method="GFN2-xTB", electronic_temperature=300.0, accuracy=SCF_ACCURACY,
+                         verbosity=0)
     assert result.energy_ev == pytest.approx(direct.get_potential_energy(), abs=1e-6)
     forces = direct.get_forces()
     assert np.sqrt((forces ** 2).sum(axis=1)).max() == pytest.approx(result.fmax_ev_a, abs=5e-4)
@@ -57,10 +59,13 @@ def test_relaxed_energy_agrees_with_tblite_called_directly():
     assert all(n >= 1 for n in result.scf_cycles)
 
 
-def test_fixed_atoms_do_not_move():
+@pytest.mark.parametrize("optimizer", ["precon-lbfgs", "bfgs"])
+def test_fixed_atoms_do_not_move(optimizer):
     start = distorted_water()
     start.info["fixed_indices"] = [1]
-    final, result, _ = relax(start, RelaxOptions(fix_below_angstrom=-0.3, steps=20))
+    final, result, _ = relax(start, RelaxOptions(fix_below_angstrom=-0.3, steps=20,
+                                                 optimizer=optimizer))
+    assert result.optimizer == optimizer
     assert result.n_fixed == 2
     fixed = [1, 2]  # index 2 is the only atom below z = −0.3 Å
     assert start.positions[2, 2] < -0.3 < start.positions[0, 2]
@@ -84,6 +89,7 @@ def test_step_limit_reported_not_an_error(capsys, water_file, tmp_path):
     obj = run_json(capsys, ["model", "relax", water_file, "--steps", "1", "--out", out])
     assert obj["converged"] is False and obj["status"] == "not converged"
     assert obj["steps"] == 1 and obj["fmax_ev_a"] > 0.05
+    assert obj["scf_accuracy"] == SCF_ACCURACY and obj["optimizer"] == "precon-lbfgs"
     assert any("not converged" in n for n in obj["notes"])
     # the trajectory: the start and one frame per step, energies and forces included
     frames = ase.io.read(obj["trajectory"], index=":")
@@ -214,7 +220,7 @@ open("cald.out", "w").write(
 
 
 def test_cp2k_refuses_fire():
-    with pytest.raises(Exception, match="bfgs only"):
+    with pytest.raises(Exception, match="CP2K runs its own BFGS"):
         relax(slab(), RelaxOptions(level="cp2k", optimizer="fire"))
 
 

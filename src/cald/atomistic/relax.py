@@ -3,15 +3,17 @@
 
 Fixed atoms are the union of an existing :class:`ase.constraints.FixAtoms`, the indices in
 ``atoms.info["fixed_indices"]`` (written by the slab builder for the passivated bottom layers)
-and, with ``fix_below_angstrom``, every atom below that height. The optimiser (BFGS or FIRE)
-runs until the largest force on a free atom is below ``fmax_ev_a`` or the step limit is
-reached; a relaxation that does not converge is a result (``converged`` false, its final
-``fmax_ev_a``), not an error. An SCF that fails raises :class:`RelaxError` naming the file.
+and, with ``fix_below_angstrom``, every atom below that height. The optimiser (BFGS, ase's
+preconditioned LBFGS with the Exp preconditioner, or FIRE) runs until the largest force on a
+free atom is below ``fmax_ev_a`` or the step limit is reached; a relaxation that does not
+converge is a result (``converged`` false, its final ``fmax_ev_a``), not an error. An SCF that
+fails raises :class:`RelaxError` naming the file.
 
 The electronic temperature (Fermi smearing) defaults to tblite's 300 K
 (:data:`cald.atomistic.relax_options.DEFAULT_ELECTRONIC_TEMPERATURE_K`, where the measurement
 behind the choice is given); the reported energy is tblite's energy at that temperature, the
-same number tblite gives when called directly with the same settings. tblite's printed SCF
+same number tblite gives when called directly with the same settings (the SCF accuracy
+:data:`cald.atomistic.relax_options.SCF_ACCURACY` included). tblite's printed SCF
 tables are captured to count the SCF cycles of every energy evaluation.
 """
 
@@ -21,13 +23,14 @@ import contextlib
 import io
 import re
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cald.atomistic.relax_options import METHODS, RelaxOptions
+from cald.atomistic.relax_options import METHODS, SCF_ACCURACY, RelaxOptions
 from cald.errors import InputError, ParameterError
 from cald.io.structure import STRUCTURE_FORMATS, read_structure, write_structure
 
@@ -65,6 +68,8 @@ class RelaxResult:
         Wall time per energy-and-forces evaluation (s).
     scf_cycles
         SCF cycles of each energy evaluation, in order (xTB; empty for CP2K).
+    scf_accuracy
+        tblite's ``accuracy`` of the SCF (xTB; None for CP2K).
     """
 
     energy_ev: float
@@ -85,6 +90,7 @@ class RelaxResult:
     step_limit: int
     electronic_temperature_k: float
     max_scf_iterations: int
+    scf_accuracy: float | None = None
     trajectory: str | None = None
     output: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -138,7 +144,27 @@ def _xtb_calculator(opts: RelaxOptions) -> Any:
     from tblite.ase import TBLite
 
     return TBLite(method=METHODS[opts.method], electronic_temperature=opts.electronic_temperature_k,
-                  max_iterations=opts.max_scf_iterations, verbosity=1)
+                  max_iterations=opts.max_scf_iterations, accuracy=SCF_ACCURACY, verbosity=1)
+
+
+def _nearest_neighbour_angstrom(atoms: Atoms) -> float:
+    """The largest nearest-neighbour distance of any atom (Å; minimum image in a periodic cell),
+    the length scale of the Exp preconditioner (ase's own estimate needs a cell)."""
+    d = atoms.get_all_distances(mic=bool(atoms.pbc.any()))
+    np.fill_diagonal(d, np.inf)
+    return float(d.min(axis=1).max()) if len(atoms) > 1 else 1.0
+
+
+def _optimizer(name: str, atoms: Atoms) -> Any:
+    """The ase optimiser of a ``--optimizer`` choice, silent."""
+    from ase.optimize import BFGS, FIRE
+
+    if name == "precon-lbfgs":
+        from ase.optimize.precon import Exp, PreconLBFGS
+
+        return PreconLBFGS(atoms, precon=Exp(r_NN=_nearest_neighbour_angstrom(atoms)),
+                           logfile=None)
+    return (BFGS if name == "bfgs" else FIRE)(atoms, logfile=None)
 
 
 def _fmax(forces: np.ndarray) -> float:
@@ -180,7 +206,6 @@ def relax(atoms: Atoms, opts: RelaxOptions | None = None, *,
     from ase.calculators.calculator import InputError as AseInputError
     from ase.calculators.singlepoint import SinglePointCalculator
     from ase.constraints import FixAtoms
-    from ase.optimize import BFGS, FIRE
 
     work = atoms.copy()
     fixed = fixed_indices(work, opts.fix_below_angstrom)
@@ -197,11 +222,13 @@ def relax(atoms: Atoms, opts: RelaxOptions | None = None, *,
 
     where = source or "model"
     log = io.StringIO()
-    optimizer = (BFGS if opts.optimizer == "bfgs" else FIRE)(work, logfile=None)
+    optimizer = _optimizer(opts.optimizer, work)
     optimizer.attach(snapshot, interval=1)
     t0 = time.perf_counter()
     try:
-        with contextlib.redirect_stdout(log):
+        with contextlib.redirect_stdout(log), warnings.catch_warnings():
+            # PreconLBFGS warns on a cell-less model and on a line search it restarts itself
+            warnings.filterwarnings("ignore", category=UserWarning, module="ase.optimize.precon")
             converged = bool(optimizer.run(fmax=opts.fmax_ev_a, steps=opts.steps))
             energy = float(work.get_potential_energy())
             forces = work.get_forces()
@@ -227,7 +254,7 @@ def relax(atoms: Atoms, opts: RelaxOptions | None = None, *,
         n_fixed=len(fixed), level=opts.level, method=METHODS[opts.method],
         optimizer=opts.optimizer, fmax_target_ev_a=opts.fmax_ev_a, step_limit=opts.steps,
         electronic_temperature_k=opts.electronic_temperature_k,
-        max_scf_iterations=opts.max_scf_iterations, notes=notes)
+        max_scf_iterations=opts.max_scf_iterations, scf_accuracy=SCF_ACCURACY, notes=notes)
     final = work.copy()
     final.calc = SinglePointCalculator(final, energy=energy, forces=forces)
     return final, result, frames
