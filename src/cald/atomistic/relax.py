@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import re
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -167,6 +169,19 @@ def _optimizer(name: str, atoms: Atoms) -> Any:
     return (BFGS if name == "bfgs" else FIRE)(atoms, logfile=None)
 
 
+@contextlib.contextmanager
+def _quiet_line_search() -> Iterator[None]:
+    """Silence the error ase's Armijo line search logs (to stderr, no handler) before
+    PreconLBFGS resets its Hessian and carries on."""
+    logger = logging.getLogger("ase.utils.linesearcharmijo")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _fmax(forces: np.ndarray) -> float:
     return float(np.sqrt((forces ** 2).sum(axis=1)).max()) if len(forces) else 0.0
 
@@ -226,7 +241,7 @@ def relax(atoms: Atoms, opts: RelaxOptions | None = None, *,
     optimizer.attach(snapshot, interval=1)
     t0 = time.perf_counter()
     try:
-        with contextlib.redirect_stdout(log), warnings.catch_warnings():
+        with contextlib.redirect_stdout(log), warnings.catch_warnings(), _quiet_line_search():
             # PreconLBFGS warns on a cell-less model and on a line search it restarts itself
             warnings.filterwarnings("ignore", category=UserWarning, module="ase.optimize.precon")
             converged = bool(optimizer.run(fmax=opts.fmax_ev_a, steps=opts.steps))
