@@ -29,9 +29,11 @@ DEFAULT_ELECTRONIC_TEMPERATURE_K = 300.0
 #: displacements): 36 and 33 SCF cycles at 1, 24 and 20 at 10, forces within 0.0009 eV/Å and
 #: energies within 0.02 meV of accuracy 1 (0.01 as reference) — 2 % of the 0.05 eV/Å target.
 #: On the 140-atom slab of ``benchmarks/bench_relax.py`` the SCF from the SAD guess has a slow
-#: tail (density change 2·10⁻⁴ after ≈ 105 cycles, 2·10⁻⁵ after 212), so there the loose
-#: criterion halves the cycles (BENCHMARKS.md). Not a knob: the reported energy is tblite's
-#: at this accuracy.
+#: tail (density change 2·10⁻⁴ after ≈ 105 cycles, 2·10⁻⁵ after 212) that tblite's other
+#: settings do not shorten (mixer damping 0.2: 218 cycles, EEQ guess: 212, Broyden memory 10:
+#: no convergence in 250, against 217); at accuracy 10 the cycles of the first BFGS evaluations
+#: drop from 217, 137, 141, 95 to 107, 40, 52, 54 on the same path (BENCHMARKS.md). Not a
+#: knob: the reported energy is tblite's at this accuracy.
 SCF_ACCURACY = 10.0
 
 #: The default optimiser: ase's preconditioned LBFGS (Exp preconditioner), built for solids and
