@@ -46,7 +46,6 @@ def test_relaxed_energy_agrees_with_tblite_called_directly():
     opts = RelaxOptions(electronic_temperature_k=300.0)
     final, result, frames = relax(distorted_water(), opts)
     assert result.converged and result.status == "converged"
-    assert result.optimizer == "precon-lbfgs"  # the default, on a model without a cell
     assert result.fmax_ev_a < 0.05
     direct = Atoms(final.get_chemical_symbols(), positions=final.positions)
     direct.calc = TBLite(method="GFN2-xTB", electronic_temperature=300.0, accuracy=SCF_ACCURACY,
@@ -59,8 +58,10 @@ def test_relaxed_energy_agrees_with_tblite_called_directly():
     assert all(n >= 1 for n in result.scf_cycles)
 
 
-@pytest.mark.parametrize("optimizer", ["precon-lbfgs", "bfgs"])
+@pytest.mark.parametrize("optimizer", ["bfgs", "precon-lbfgs"])
 def test_fixed_atoms_do_not_move(optimizer):
+    """Both optimisers keep the fixed atoms; PreconLBFGS also on a model without a cell (ase's
+    own estimate of the preconditioner's length scale needs one)."""
     start = distorted_water()
     start.info["fixed_indices"] = [1]
     final, result, _ = relax(start, RelaxOptions(fix_below_angstrom=-0.3, steps=20,
@@ -86,7 +87,8 @@ def test_fixed_indices_union_of_constraint_info_and_height():
 
 def test_step_limit_reported_not_an_error(capsys, water_file, tmp_path):
     out = tmp_path / "relaxed.xyz"
-    obj = run_json(capsys, ["model", "relax", water_file, "--steps", "1", "--out", out])
+    obj = run_json(capsys, ["model", "relax", water_file, "--steps", "1", "--out", out,
+                            "--optimizer", "precon-lbfgs"])
     assert obj["converged"] is False and obj["status"] == "not converged"
     assert obj["steps"] == 1 and obj["fmax_ev_a"] > 0.05
     assert obj["scf_accuracy"] == SCF_ACCURACY and obj["optimizer"] == "precon-lbfgs"
@@ -220,7 +222,7 @@ open("cald.out", "w").write(
 
 
 def test_cp2k_refuses_fire():
-    with pytest.raises(Exception, match="CP2K runs its own BFGS"):
+    with pytest.raises(Exception, match="bfgs only"):
         relax(slab(), RelaxOptions(level="cp2k", optimizer="fire"))
 
 

@@ -213,9 +213,8 @@ def relax_cp2k(atoms: Atoms, opts: RelaxOptions, *,
     from ase.calculators.singlepoint import SinglePointCalculator
     from ase.constraints import FixAtoms
 
-    if opts.optimizer == "fire":
-        raise InputError("--optimizer fire is not available with --level cp2k (CP2K runs its own "
-                         "BFGS)")
+    if opts.optimizer != "bfgs":
+        raise InputError(f"--optimizer {opts.optimizer} is not available with --level cp2k (bfgs only)")
     exe = find_cp2k()
     where = source or "model"
     fixed = fixed_indices(atoms, opts.fix_below_angstrom)
@@ -253,8 +252,7 @@ def relax_cp2k(atoms: Atoms, opts: RelaxOptions, *,
         n_atoms=len(atoms), n_fixed=len(fixed), level="cp2k", method="PBE-D3",
         optimizer="bfgs", fmax_target_ev_a=opts.fmax_ev_a, step_limit=opts.steps,
         electronic_temperature_k=Cp2kSettings.smear_temperature_k, max_scf_iterations=Cp2kSettings.max_scf,
-        notes=[f"cp2k: {exe}", "CP2K's own BFGS optimiser",
-               "fmax_ev_a is CP2K's largest gradient component"])
+        notes=[f"cp2k: {exe}", "fmax_ev_a is CP2K's largest gradient component"])
     for f in frames:
         f.cell, f.pbc = atoms.cell, atoms.pbc
     return final, result, list(frames)
