@@ -3,7 +3,7 @@ conventions."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import Field
 
@@ -44,7 +44,7 @@ SCF_ACCURACY = 10.0
 #: and 35 meV; 55 meV at accuracy 1), and on the 140-atom slab it lags after four steps (fmax
 #: 11.1 against 2.6 eV/Å from 17.1). Lower minima matter more for ranking isomers than the
 #: factor 2, so BFGS stays the default and PreconLBFGS is the knob for a quick relaxation.
-DEFAULT_OPTIMIZER = "bfgs"
+DEFAULT_OPTIMIZER: Final = "bfgs"
 
 PositiveInt = Annotated[int, check(lambda v: v >= 1, "must be at least 1")]
 

@@ -9,6 +9,7 @@ import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 from ase import Atoms
@@ -46,7 +47,7 @@ def read_structure(path: str | os.PathLike[str]) -> Atoms:
                             f"{', '.join(STRUCTURE_FORMATS)}", p)
     try:
         raw = p.read_bytes()
-        source: io.IOBase = (io.BytesIO(raw) if fmt in _BINARY_FORMATS
+        source: IO[Any] = (io.BytesIO(raw) if fmt in _BINARY_FORMATS
                              else io.StringIO(raw.decode("utf-8")))
     except FileNotFoundError:
         raise DataFileError("no such file", p) from None
