@@ -325,4 +325,101 @@ def test_command_line_and_project_give_the_same_options():
     project = get_kind("model").parse_parameters(
         {"pair": "111Cd-27Al", "cutoff_angstrom": 5.0, "t_max_ms": 2.5, "cd_o_max_angstrom": 2.6,
          "al_o_max_angstrom": 2.1, "kappa": 0.55}, "analyses[0]", Path("project.toml"))
-    assert project == cli and cli.t_max_s == pytest.approx(2.5e-3)
+    # the kind's parameters add those of a Bruker series' extraction to the command's
+    assert project.model_dump(include=set(ModelAnalyzeOptions.model_fields)) == cli.model_dump()
+    assert cli.t_max_s == pytest.approx(2.5e-3)
+
+
+# --- a Bruker series as the measured input, predicted curves on the RESPDOR figure --------------
+
+
+@pytest.fixture(scope="module")
+def series(tmp_path_factory) -> Path:
+    """A synthetic 13C{27Al} RESPDOR series (D = 503 Hz, f = 0.24, 10 kHz MAS)."""
+    from cald.synth.nmr_sets import write_respdor_series
+
+    return write_respdor_series(tmp_path_factory.mktemp("series") / "respdor", 503.0, 0.24,
+                                list(range(2, 31, 4)), noise_sd=0.004, seed=7)
+
+
+def test_kind_reads_a_bruker_series_as_the_respdor_kind_does(series, tmp_path):
+    """The model kind integrates a Bruker series with the respdor kind's code and parameters:
+    its one-distance fit is the respdor kind's."""
+    from cald.project.analyses import PREDICTIONS, get_kind
+
+    where, source = "analyses[0]", tmp_path / "p.toml"
+    model = get_kind("model")
+    params = model.parse_parameters({"pair": "13C-27Al", "region": [190.0, 178.0]}, where, source)
+    out = model.run([MODEL, series], params, None)
+    fit = get_kind("respdor").run(
+        [series], get_kind("respdor").parse_parameters(
+            {"pair": "13C-27Al", "region": [190.0, 178.0], "bootstrap": 0}, where, source),
+        None).result
+    measured = out.result["measured"]
+    assert measured["source"] == "respdor"
+    for key in ("d_hz", "f", "r_angstrom"):
+        assert measured[key] == pytest.approx(fit[key], rel=1e-9), key
+    assert measured["r_angstrom"] == pytest.approx(2.5, abs=0.1)
+    assert out.result["curves"]["t_ms"][-1] == pytest.approx(3.0 * 1.05)  # extended to the data
+    # the closest site's two-spin curve, published for the respdor observable of the pair and κ
+    (two_spin,) = out.result[PREDICTIONS]  # one Al in reach: no separate D_eff curve
+    assert two_spin["observable"] == {"experiment": "respdor", "pair": "13C-27Al", "kappa": 1.0}
+    assert "2.86 Å (two-spin)" in two_spin["label"]
+    assert two_spin["y"] == pytest.approx(list(dephasing(np.array(two_spin["x"]) * 1e-3,
+                                                         out.result["site_d_hz"])))
+    # the series' own parameters reach the extraction (times in ms, half the vclist's: 2 × D)
+    times = model.parse_parameters({"pair": "13C-27Al", "region": [190.0, 178.0],
+                                    "t_ms": [0.05 * k for k in range(2, 31, 4)]}, where, source)
+    assert model.run([MODEL, series], times, None).result["measured"]["d_hz"] == pytest.approx(
+        2 * measured["d_hz"], rel=1e-6)
+
+
+def test_kind_refuses_inputs_out_of_order(series, tmp_path):
+    from cald.project.analyses import get_kind
+
+    kind = get_kind("model")
+    params = kind.parse_parameters({"region": [190.0, 178.0]}, "analyses[0]", tmp_path / "p.toml")
+    curve = tmp_path / "curve.csv"
+    write_table(curve, {"t_ms": [1.0, 2.0], "dS_S0": [0.1, 0.2]})
+    for inputs in ([series, MODEL], [MODEL, curve, series], [MODEL, MODEL]):
+        with pytest.raises(DataFileError, match="structure first.*Bruker series"):
+            kind.run(inputs, params, None)
+
+
+def test_predicted_curves_on_the_respdor_figure(series, tmp_path):
+    """A model of the pair measured by a respdor analysis is drawn on the respdor section's
+    figure, scaled by the measured f; a model of another pair (or κ) is not."""
+    import base64
+    import re
+    import shutil
+
+    from cald.project.pipeline import run_project
+
+    shutil.copy(MODEL, tmp_path / "model.extxyz")
+    shutil.copytree(series, tmp_path / "respdor")
+    models = "".join(
+        f'[[analyses]]\nid = "{aid}"\nkind = "model"\ninputs = ["model", "series"]\n'
+        f'[analyses.parameters]\nregion = [190.0, 178.0]\n{extra}\n\n'
+        for aid, extra in (("model-c", 'pair = "13C-27Al"'), ("model-cd", 'pair = "111Cd-27Al"'),
+                           ("model-kappa", 'pair = "13C-27Al"\nkappa = 0.5')))
+    (tmp_path / "project.toml").write_text(
+        '[project]\nname = "overlay"\n\n[[samples]]\nname = "n1"\ncycles = 1\n\n'
+        '[[datasets]]\nid = "model"\npath = "model.extxyz"\nkind = "structure"\nsample = "n1"\n\n'
+        '[[datasets]]\nid = "series"\npath = "respdor"\nkind = "bruker"\nsample = "n1"\n\n'
+        '[[analyses]]\nid = "fit"\nkind = "respdor"\ninputs = ["series"]\n[analyses.parameters]\n'
+        'pair = "13C-27Al"\nregion = [190.0, 178.0]\nbootstrap = 0\n\n' + models,
+        encoding="utf-8")
+    summary = run_project(tmp_path / "project.toml", tmp_path / "out")
+    assert summary.n_failed == 0
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    figures = re.findall(r'<figure class="overlay"><img alt="(respdor_predicted[^"]*)" '
+                         r'src="data:image/svg\+xml;base64,([^"]+)"><figcaption>([^<]*)', html)
+    assert [name for name, _, _ in figures] == ["respdor_predicted_13C-27Al_kappa1"]
+    _, svg, caption = figures[0]
+    assert html.rindex('id="section-', 0, html.index(svg)) == html.index('id="section-respdor"')
+    assert "model-c " in caption and "model-cd" not in caption and "model-kappa" not in caption
+    texts = re.findall(r"<!-- (.*?) -->", base64.b64decode(svg).decode())
+    f = next(a for a in summary.results["analyses"] if a["id"] == "fit")["result"]["f"]
+    assert "fit (measured)" in texts and any(t.startswith("fit: r = 2.") for t in texts)
+    assert f"model-c: shortest carboxylate C–Al 2.86 Å (two-spin), × measured f = {f:.2f}" in texts
+    assert not any("model-cd" in t or "model-kappa" in t for t in texts)

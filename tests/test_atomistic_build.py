@@ -116,10 +116,63 @@ def test_formal_charges_add_to_zero(facet, vacancies, n_ligands, tma):
     assert 2 * n_cd - 2 * n_se + len(slab_h) - n_ligands + cationic == 0
     n_top = 18 if facet == "100" else 9
     if vacancies:
-        assert n_se - n_cd == info["n_cd_vacancies"] == (n_top - n_ligands + cationic) // 2
-        assert len(slab_h) in (n_top, n_top - 1)
+        odd = (n_top - n_ligands + cationic) % 2
+        assert info["n_cd_vacancies"] == (n_top - n_ligands + cationic + 1) // 2
+        assert info["n_se_vacancies"] == odd
+        assert n_se - n_cd == info["n_cd_vacancies"] - odd
+        # every bottom Se keeps its H (an odd count takes one bottom Se away)
+        assert len(slab_h) == n_top - odd == (atoms.arrays["layer"] == 0).sum()
     else:
-        assert n_cd == n_se and info["n_cd_vacancies"] == 0
+        assert n_cd == n_se and info["n_cd_vacancies"] == info["n_se_vacancies"] == 0
+
+
+def test_odd_count_closed_by_a_cd_se_pair_and_even_count_untouched():
+    """4 acetates + 1 AlMe2⁺ on 8 top Cd: 5 bare Cd is odd; it left one bottom Se without H
+    (its lone pair the HOMO, gap 0.16 eV). Now that Se goes with a third Cd vacancy."""
+    odd = build_slab("100", (2, 2), 4, n_ligands=4, tma=(RECIPES["alme2"],))
+    assert odd.info["n_cd_vacancies"] == 3 and odd.info["n_se_vacancies"] == 1
+    assert odd.get_chemical_formula("hill") == "C10H25AlCd13O8Se15"
+    bottom = np.flatnonzero(odd.arrays["layer"] == 0)
+    h = [i for i in range(len(odd)) if odd.symbols[i] == "H" and odd.arrays["layer"][i] < 0
+         and odd.arrays["ligand_id"][i] < 0 and odd.arrays["tma_id"][i] < 0]
+    assert len(h) == len(bottom) == 7
+    assert {_nearest(odd, i, "Se")[0] for i in h} == set(bottom)
+    assert sorted(odd.info["fixed_indices"]) == sorted(
+        [i for i in range(len(odd)) if 0 <= odd.arrays["layer"][i] < 2] + h)
+    even = build_slab("100", (2, 2), 4, n_ligands=5, tma=(RECIPES["alme2"],))
+    assert even.info["n_cd_vacancies"] == 2 and even.info["n_se_vacancies"] == 0
+    assert (even.arrays["layer"] == 0).sum() == even.info["n_h_bottom"] == 8
+
+
+def test_odd_count_without_a_spare_cd_is_refused():
+    with pytest.raises(ParameterError, match="odd count.*one carboxylate more or fewer"):
+        BuildOptions(ligands=6, tma=3).build()
+
+
+@pytest.mark.slow
+def test_odd_count_fix_removes_the_bottom_se_state():
+    """GFN2-xTB (tblite, 300 K, single point, unrelaxed): the HOMO of 4 acetates + 1 AlMe2 sat
+    on the bottom Se without H (Mulliken weight 0.66, gap 0.156 eV); after the fix it is on
+    the Al–CH3 and carboxylate (gap 0.125 eV, the LUMO on the bare top Cd left, as in the even
+    4 acetates + 2 AlMe2 model, 0.19 eV)."""
+    from ase.units import Bohr, Hartree
+    from tblite.interface import Calculator
+
+    atoms = build_slab("100", (2, 2), 4, n_ligands=4, tma=(RECIPES["alme2"],))
+    calc = Calculator("GFN2-xTB", atoms.numbers, atoms.positions / Bohr, lattice=atoms.cell.array / Bohr,
+                      periodic=atoms.pbc)
+    calc.set("verbosity", 0)
+    calc.set("save-integrals", 1)
+    res = calc.singlepoint()
+    eps = res.get("orbital-energies") * Hartree
+    n_occ = int(round(res.get("orbital-occupations").sum())) // 2
+    order = np.argsort(eps)
+    homo, lumo = order[n_occ - 1], order[n_occ]
+    c = res.get("orbital-coefficients")[:, homo]
+    weight = np.bincount(np.asarray(calc.get("shell-map"))[np.asarray(calc.get("orbital-map"))],
+                         weights=c * (res.get("overlap-matrix") @ c), minlength=len(atoms))
+    assert weight[atoms.arrays["layer"] == 0].sum() < 0.2
+    assert 0.05 < eps[lumo] - eps[homo] < 0.5
 
 
 def test_fixed_bottom_layers_and_their_h():
@@ -268,7 +321,7 @@ def test_tma_placement_sees_every_periodic_image_of_a_small_cell():
 
 
 def test_several_tma_with_o2():
-    opts = BuildOptions(ligands=6, tma=3, o2=2, recipe="alme2", o2_recipe="alme-oome")
+    opts = BuildOptions(ligands=5, tma=3, o2=2, recipe="alme2", o2_recipe="alme-oome")
     atoms = opts.build()
     assert atoms.info["tma_recipes"] == "alme2,alme-oome,alme-oome"
     assert atoms.get_chemical_symbols().count("Al") == 3
@@ -278,8 +331,13 @@ def test_several_tma_with_o2():
 
 
 def test_qd_cd_rich_and_85ish_ligands_at_5p3():
-    dot = build_qd(2.3, 5.3)
+    dot = build_qd(2.3, 5.3, place=False)
     assert dot.info["n_ligands"] == qd_ligand_count(2.3, 5.3) == round(5.3 * math.pi * 2.3**2) == 88
+    assert dot.get_chemical_formula("hill") == "Cd107Se92"
+    assert dot.info["ligands_placed"] is False
+    assert dot.info["core_charge"] == 2 * 107 - 2 * 92 == 30
+    assert dot.info["net_formal_charge"] == 30 - 88
+    assert "need 29 more Cd²⁺" in dot.info["charge_balance"]
     sym = np.array(dot.get_chemical_symbols())
     assert (sym == "Cd").sum() > (sym == "Se").sum()
     r = np.linalg.norm(dot.positions - dot.positions.mean(0), axis=1)
@@ -290,6 +348,85 @@ def test_qd_cd_rich_and_85ish_ligands_at_5p3():
     assert all(bonded[i, sym == "Cd"].sum() >= 3 for i in np.flatnonzero(sym == "Se"))
     outer = r > r.max() - 2.0
     assert (sym[outer] == "Cd").mean() > 0.5
+
+
+_CD_O = {"chelating": 2.30, "bridging": 2.25, "monodentate": 2.15}
+
+
+def _check_dot_ligands(dot: Atoms, mode: str) -> None:
+    """No clash (brute force over all pairs), each ligand's O on surface Cd at the mode's
+    distances, every carbon farther from the centre than its Cd."""
+    from ase.data import covalent_radii
+    from scipy.spatial.distance import pdist, squareform
+
+    r = covalent_radii[dot.numbers]
+    ratio = squareform(pdist(dot.positions)) / (r[:, None] + r[None, :])
+    np.fill_diagonal(ratio, np.inf)
+    assert ratio.min() >= 0.8
+    assert ratio.min() == pytest.approx(dot.info["min_contact_ratio"])
+    lid = dot.arrays["ligand_id"]
+    core = lid < 0
+    centre = dot.positions[core].mean(axis=0)
+    cd = np.flatnonzero(core & (dot.numbers == 48))
+    se = np.flatnonzero(core & (dot.numbers == 34))
+    n_se = (np.linalg.norm(dot.positions[cd, None] - dot.positions[None, se], axis=2) < BOND + 0.01).sum(1)
+    for k in range(dot.info["n_ligands"]):
+        atoms_k = np.flatnonzero(lid == k)
+        o1, o2 = atoms_k[:2]
+        assert dot.symbols[o1] == dot.symbols[o2] == "O"
+        d1, d2 = (np.linalg.norm(dot.positions[cd] - dot.positions[o], axis=1) for o in (o1, o2))
+        if mode == "chelating":
+            (a,) = np.flatnonzero(np.isclose(d1, 2.30, atol=1e-6))
+            assert d2[a] == pytest.approx(2.30)
+        elif mode == "bridging":
+            (a,) = np.flatnonzero(np.isclose(d1, 2.25, atol=1e-6))
+            (b,) = np.flatnonzero(np.isclose(d2, 2.25, atol=1e-6))
+            assert a != b
+            assert n_se[b] < 4
+        else:
+            (a,) = np.flatnonzero(np.isclose(d1, 2.15, atol=1e-6))
+            assert d2.min() > 3.0
+        assert n_se[a] < 4  # a surface Cd
+        r_cd = np.linalg.norm(dot.positions[cd[a]] - centre)
+        carbons = [i for i in atoms_k if dot.symbols[i] == "C"]
+        assert (np.linalg.norm(dot.positions[carbons] - centre, axis=1) > r_cd).all()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_qd_ligands_placed_at_the_density(mode):
+    """2.5 nm⁻² on the 2.3 nm dot: round(ρ π d²) = 42 ligands, fewer than fit in any mode
+    (47 bridging, 52 surface Cd)."""
+    dot = build_qd(2.3, 2.5, mode=mode)
+    assert dot.info["n_ligands"] == dot.info["n_ligands_asked"] == qd_ligand_count(2.3, 2.5) == 42
+    assert len(set(dot.arrays["ligand_id"]) - {-1}) == 42
+    assert dot.info["modes"].split(",") == [mode] * 42
+    assert dot.get_chemical_symbols().count("O") == 84
+    assert dot.info["net_formal_charge"] == 2 * 107 - 2 * 92 - 42
+    _check_dot_ligands(dot, mode)
+
+
+def test_qd_at_5p3_places_what_fits_and_says_so():
+    """88 asked for at 5.3 nm⁻², 52 surface Cd with 100 dangling bonds on 64 distinct missing
+    Se sites: the chelating acetates that fit without a clash are placed, the count reported."""
+    dot = build_qd(2.3, 5.3)
+    info = dot.info
+    assert info["n_ligands_asked"] == 88 and info["n_surface_cd"] == 52
+    assert info["n_dangling_bonds"] == 100
+    assert 52 < info["n_ligands"] < 88
+    assert len(set(dot.arrays["ligand_id"]) - {-1}) == info["n_ligands"]
+    sym = dot.get_chemical_symbols()
+    assert sym.count("O") == 2 * info["n_ligands"] and sym.count("Cd") == 107
+    assert info["net_formal_charge"] == 30 - info["n_ligands"]
+    assert f"against {info['n_ligands']} carboxylates" in info["charge_balance"]
+    _check_dot_ligands(dot, "chelating")
+
+
+def test_qd_truncated_oleate():
+    dot = build_qd(2.3, 2.0, ligand="oleate", chain_carbons=4)
+    lig = dot[dot.arrays["ligand_id"] == 0]
+    assert lig.get_chemical_formula(mode="hill") == "C4H7O2"
+    assert dot.info["n_ligands"] == qd_ligand_count(2.3, 2.0)
+    _check_dot_ligands(dot, "chelating")
 
 
 # --- bad inputs -----------------------------------------------------------------------------
@@ -386,7 +523,7 @@ def test_cli_build_json(capsys, tmp_path):
                             "acetate", "--mode", "chelating", "--tma", "2", "--o2", "1",
                             "--size", "2x2", "--out", tmp_path / "m.extxyz"])
     # 4 carboxylates − 2 AlMe2⁺-type products: 6 of 8 top Cd bare, 3 removed
-    assert out["n_cd_vacancies"] == 3 and out["n_h_bottom"] == 8
+    assert out["n_cd_vacancies"] == 3 and out["n_h_bottom"] == 8 and out["n_se_vacancies"] == 0
     assert out["atoms_by_element"]["Al"] == 2 and out["atoms_by_element"]["Cd"] == 13
     assert out["ligands_by_mode"] == {"chelating": 4}
     assert out["tma_by_recipe"] == {"alme2": 1, "alme-ome": 1}
@@ -413,9 +550,23 @@ def test_cli_build_bad_inputs(capsys, tmp_path, args, fragment):
 
 
 def test_cli_qd(capsys, tmp_path):
-    out = run_json(capsys, ["model", "qd", "--out", tmp_path / "qd.extxyz"])
-    assert out["n_ligands"] == 88 and out["diameter_nm"] == 2.3
-    assert out["atoms_by_element"]["Cd"] > out["atoms_by_element"]["Se"]
+    out = run_json(capsys, ["model", "qd", "--no-place", "--out", tmp_path / "qd.extxyz"])
+    assert out["n_ligands"] == out["n_ligands_asked"] == 88 and out["diameter_nm"] == 2.3
+    assert out["atoms_by_element"] == {"Cd": 107, "Se": 92}
+    assert out["ligands_placed"] is False and out["net_formal_charge"] == -58
     assert len(read_structure(tmp_path / "qd.extxyz")) == out["n_atoms"]
+    out = run_json(capsys, ["model", "qd", "--density-nm2", "2", "--ligand", "butanoate", "--mode",
+                            "bridging", "--out", tmp_path / "qd.extxyz"])
+    assert out["ligands_placed"] is True and out["mode"] == "bridging"
+    assert out["n_ligands"] == out["n_ligands_asked"] == 33 == out["atoms_by_element"]["O"] // 2
+    assert out["atoms_by_element"]["C"] == 4 * 33
+    assert out["net_formal_charge"] == out["core_charge"] - 33 == -3
+    assert out["min_contact_ratio"] >= 0.8
+    back = read_structure(tmp_path / "qd.extxyz")
+    assert len(back) == out["n_atoms"] and back.arrays["ligand_id"].max() == 32
+    assert_clean_error(*run(capsys, ["model", "qd", "--ligand", "stearate", "--out",
+                                     tmp_path / "x.extxyz"]), "known: formate, acetate")
+    assert_clean_error(*run(capsys, ["model", "qd", "--mode", "bidentate", "--out",
+                                     tmp_path / "x.extxyz"]), "--mode")
     assert_clean_error(*run(capsys, ["model", "qd", "--diameter-nm", "40", "--out",
                                      tmp_path / "x.extxyz"]), "--diameter-nm must be 1.3–6 nm")

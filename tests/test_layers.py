@@ -48,9 +48,9 @@ FORBIDDEN = {
     # nothing below uses qd
     "qd": LIBRARY - {"qd", "fitting", "options", "io", "lineshape", "nmr"} | {"project", "cli"},
     # atomistic models (ASE Atoms): on the types, the readers/writers of structure files, the
-    # recoupling physics (RESPDOR curves of a model), the fitting core and the options models;
-    # nothing below uses it
-    "atomistic": LIBRARY - {"atomistic", "io", "recoupling", "fitting", "options"}
+    # recoupling physics (RESPDOR curves of a model), the fitting core, the options models and
+    # the dask mapping (screens); nothing below uses it
+    "atomistic": LIBRARY - {"atomistic", "io", "recoupling", "fitting", "options", "parallel"}
     | {"project", "cli"},
     # the project layer is below the command line
     "project": {"cli"},

@@ -445,6 +445,14 @@ def test_bad_parameter(project_copy, monkeypatch, tmp_path, kind, inputs, parame
                                 f"analyses[{len(DEMO_IDS)}].parameters.{field_name}")
 
 
+def test_model_with_a_bruker_series_needs_region(project_copy, monkeypatch, tmp_path):
+    """A model's measured input may be a Bruker series, which needs the integration region."""
+    append(project_copy, '\n[[analyses]]\nid = "x"\nkind = "model"\ninputs = ["model-n1", '
+                         '"respdor-n1"]\n[analyses.parameters]\npair = "13C-27Al"\n')
+    _assert_refused_before_work(project_copy, monkeypatch, tmp_path, InputError,
+                                f"analyses[{len(DEMO_IDS)}].parameters.region: ", "Bruker series")
+
+
 def test_respdor_without_pair_or_spin_refused(project_copy, monkeypatch, tmp_path):
     """The kind assumed 13C-27Al when neither was given; now both spellings of the spin system
     are named, as on the command line."""

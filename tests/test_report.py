@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cald.project.analyses import SECTIONS, load_kinds
+from cald.project.analyses import PREDICTIONS, SECTIONS, collect_predictions, load_kinds, predicted_curve
 from cald.project.demo import write_demo_project
 from cald.project.formatting import format_value
 from cald.project.mechanism import mechanism_summary
@@ -277,12 +277,14 @@ def test_report_is_self_contained(demo):
 
 
 def _across(demo) -> int:
-    """Number of figures across a kind's analyses (e.g. d_H against cycles) in the demo."""
+    """Number of figures across a kind's analyses (e.g. d_H against cycles, or RESPDOR with the
+    curves models predict) in the demo."""
     kinds = load_kinds()
     cycles = {s["name"]: s.get("cycles") for s in demo.results["samples"]}
-    return sum(len(kinds[k].figures([a for a in demo.results["analyses"]
-                                     if a["kind"] == k and a["status"] == "ok"], cycles))
-               for k in {a["kind"] for a in demo.results["analyses"]})
+    predictions = collect_predictions(demo.results["analyses"])
+    return sum(len(kinds[k].figures_with_predictions(
+        [a for a in demo.results["analyses"] if a["kind"] == k and a["status"] == "ok"], cycles,
+        predictions)) for k in {a["kind"] for a in demo.results["analyses"]})
 
 
 def test_embedded_figures_are_valid_svg_without_resources(demo):
@@ -542,12 +544,14 @@ def test_a_new_kind_needs_no_change_of_the_report_core():
 
     from cald.options import Options
     from cald.project.analyses import (
+        PREDICTIONS,
         REGISTRY,
         AnalysisKind,
         AnalysisOutput,
         Statement,
         Table,
         figure_output,
+        predicted_curve,
         register,
     )
     from cald.project.formatting import sample_label
@@ -577,24 +581,46 @@ def test_a_new_kind_needs_no_change_of_the_report_core():
                             format_value(a["result"]["width_nm"], a["result"]["width_nm_err"])]
                            for a in analyses], "Toy widths across samples")]
 
-        def figures(self, analyses, cycles):
+        def figures_with_predictions(self, analyses, cycles, predictions):
             fig = Figure(figsize=(2, 2))
-            fig.subplots().plot([cycles[a["sample"]] for a in analyses],
-                                [a["result"]["width_nm"] for a in analyses], "o")
-            return [figure_output("toy_widths", "Toy width against cycles.", fig)]
+            ax = fig.subplots()
+            ax.plot([cycles[a["sample"]] for a in analyses],
+                    [a["result"]["width_nm"] for a in analyses], "o")
+            mine = [p for p in predictions if p.matches(experiment="toy-width", unit="nm")]
+            for p in mine:
+                ax.plot(p.x, p.y, label=p.label)
+            return [figure_output("toy_widths", "Toy width against cycles"
+                                  + "".join(f", {p.label} predicted by {p.analysis}" for p in mine)
+                                  + ".", fig)]
 
         def mechanism(self, analysis, sample):
             return [Statement(f"Toy width of {sample['name']}", analysis["result"]["width_nm"],
                               analysis["result"]["width_nm_err"], "nm", analysis["id"])]
 
+    @register
+    class ToyModel(AnalysisKind):  # predicts the toy's observable, as an atomistic model would
+        name = "toy-model"
+        title = "Toy model"
+        section = "models"
+        input_kinds = ("structure",)
+        Parameters = ToyOptions
+
+        def run(self, inputs, params, sample):  # pragma: no cover - not run here
+            return AnalysisOutput({})
+
+    predicting = {"width_nm": 3.5, PREDICTIONS: [
+        predicted_curve({"experiment": "toy-width", "unit": "nm"}, "model width", [0, 1], [3, 3.5]),
+        predicted_curve({"experiment": "toy-width", "unit": "Å"}, "other unit", [0, 1], [30, 35])]}
     try:
         results = make_results([make_analysis("toy-1", "toy-width",
                                               {"width_nm": 3.25, "width_nm_err": 0.125,
-                                               "note": " <i>"}, "n1")],
+                                               "note": " <i>"}, "n1"),
+                                make_analysis("model-1", "toy-model", predicting, "n1")],
                                [SAMPLE_N1])
         html = render_report(results, {})
     finally:
         REGISTRY.pop(Toy.name)
+        REGISTRY.pop(ToyModel.name)
     assert results["mechanism"] == [{"text": "Toy width of n1", "value": 3.25, "error": 0.125,
                                      "unit": "nm", "analysis": "toy-1"}]
     page = parse(html)
@@ -607,8 +633,49 @@ def test_a_new_kind_needs_no_change_of_the_report_core():
     assert '<p class="toy">width 3.25 nm of n1 &lt;i&gt;</p>' in html  # escaped
     figure = next(f for f in page.figures if f["alt"] == "toy_widths")
     assert figure["section"] == "section-optical"
-    assert figure["caption"] == "Across samples — Toy width against cycles."
+    assert figure["caption"] == ("Across samples — Toy width against cycles, model width "
+                                 "predicted by model-1.")
     assert len(decode_svg(figure["src"])) > 1000
+
+
+def test_collect_predictions_of_successful_analyses():
+    observable = {"experiment": "respdor", "pair": "13C-27Al", "kappa": 1.0}
+    curve = predicted_curve(observable, "closest C", np.array([0.0, 1.0]), np.array([0.0, 0.5]))
+    ok = make_analysis("m", "model", {PREDICTIONS: [curve]}, "n1")
+    failed = make_analysis("m2", "model", None, "n1", error="E")
+    (p,) = collect_predictions([make_analysis("r", "respdor", RESPDOR_RESULT), ok, failed])
+    assert (p.analysis, p.sample, p.label, p.x, p.y) == ("m", "n1", "closest C", [0.0, 1.0], [0.0, 0.5])
+    assert p.matches(experiment="respdor", pair="13C-27Al", kappa=1.0 + 1e-12)
+    assert not p.matches(pair="13C-27Al", kappa=0.5) and not p.matches(pair="111Cd-27Al")
+    assert not p.matches(spin=2.5)  # a label the observable does not have
+    assert json.loads(json.dumps(curve)) == curve
+
+
+def test_predictions_scaled_by_the_f_of_their_sample():
+    """On the RESPDOR figure a prediction is scaled by the measured f of its own sample, else by
+    that of the pair's first analysis; a REDOR measurement is not a RESPDOR observable."""
+    import re
+
+    def measured(f, experiment="respdor"):
+        return {**RESPDOR_RESULT, "f": f, "kappa": 1.0, "experiment": experiment,
+                "data": {"t_ms": [0.5, 1.0, 2.0], "dS_S0": [0.05, 0.1, 0.2], "sigma": None}}
+
+    observable = {"experiment": "respdor", "pair": "13C-27Al", "kappa": 1.0}
+    analyses = [make_analysis("fit-n1", "respdor", measured(0.24), "n1"),
+                make_analysis("fit-n3", "respdor", measured(0.31), "n3"),
+                make_analysis("m-n3", "model", {PREDICTIONS: [
+                    predicted_curve(observable, "site", [0.0, 2.0], [0.0, 0.5])]}, "n3"),
+                make_analysis("m-n10", "model", {PREDICTIONS: [
+                    predicted_curve(observable, "site", [0.0, 2.0], [0.0, 0.5])]}, "n10")]
+    kind = load_kinds()["respdor"]
+    (fig,) = kind.figures_with_predictions(analyses[:2], {"n1": 1, "n3": 3},
+                                           collect_predictions(analyses))
+    texts = re.findall(r"<!-- (.*?) -->", fig.svg.decode())
+    assert "m-n3: site, × measured f = 0.31" in texts and "m-n10: site, × measured f = 0.24" in texts
+    assert "fit-n1 (measured)" in texts and "fit-n3 (measured)" in texts
+    assert kind.figures_with_predictions([make_analysis("redor", "respdor", measured(0.2, "redor"))],
+                                         {}, collect_predictions(analyses)) == []
+    assert kind.figures(analyses[:2], {}) == []  # without predictions: the cards' own figures
 
 
 def test_report_core_names_no_kind():

@@ -34,7 +34,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 
 __all__ = ["FloatList", "NonNegativeFloat", "NonNegativeInt", "Options", "PositiveFloat", "Region",
-           "check", "describe_validation_error", "parse_float_list", "parse_region"]
+           "check", "describe_validation_error", "field_path", "parse_float_list", "parse_region"]
 
 
 def parse_region(value: Any) -> tuple[float, float]:
@@ -162,6 +162,15 @@ def _scaled(value: Any, factor: float) -> Any:
         return [v * factor for v in parse_float_list(value)]
     except ValueError:
         return value
+
+
+def field_path(loc: Sequence[Any]) -> str:
+    """A pydantic error location as a file's field path: ``("analyses", 0, "kind")`` →
+    ``analyses[0].kind``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def describe_validation_error(exc: ValidationError, model: type[Options],

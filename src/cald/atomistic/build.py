@@ -16,15 +16,22 @@ frees two H at the bottom; else (``vacancies=False``) bottom Se lose their H ins
 with GFN2-xTB (tblite, 300 K, unrelaxed {100} 2×2, 4 layers): 8 acetates and 8 H: HOMO–LUMO gap
 2.83 eV; 4 acetates, 2 Cd vacancies and 8 H: 0.85–0.95 eV; 4 acetates, no vacancies and 4 H:
 0.13 eV; 1 acetate with AlMe2, 4 vacancies: 1.22 eV; bare Cd16Se16: 0.05 eV. When
-``n_top_Cd − n_carboxylate + n_Al⁺`` is odd one bottom Se stays without H and the gap is small
-again (4 acetates + 1 AlMe2: 0.16 eV): prefer even counts. The bottom ``fixed_layers`` atomic
-layers and their H are fixed: ``FixAtoms`` and ``atoms.info["fixed_indices"]`` (the relaxation
-may use either).
+``n_top_Cd − n_carboxylate + n_Al⁺`` is odd, pairs of vacancies leave one bottom Se without H;
+its lone pair was the HOMO (Mulliken weight 0.66, gap 0.16 eV for 4 acetates + 1 AlMe2). That
+Se is removed instead, with one more bare top Cd (a neutral CdSe unit: ``n_se_vacancies`` = 1),
+so every bottom Se keeps its H; the gap of that model is then 0.125 eV, between the Al–CH3 and
+carboxylate (HOMO) and the bare top Cd left (LUMO), like the even 4 acetates + 2 AlMe2 (0.19
+eV): the unrelaxed bare Cd, not the count. With no bare top Cd to spare the build is refused.
+The bottom ``fixed_layers`` atomic layers and their H are fixed: ``FixAtoms`` and
+``atoms.info["fixed_indices"]`` (the relaxation may use either).
 
 Records (``atoms.info``): facet, size, lattice_a_angstrom, area_nm2, ligand, n_ligands,
-density_nm2, modes (comma-separated, one per ligand), n_cd_vacancies, n_tma, tma_recipes, c_al_angstrom
-(per product), fixed_indices, n_h_bottom, min_contact_ratio; per atom ``ligand_id`` (−1 for the
-slab) and ``tma_id`` (−1 outside the Al products).
+density_nm2, modes (comma-separated, one per ligand), n_cd_vacancies, n_se_vacancies, n_tma,
+tma_recipes, c_al_angstrom (per product), fixed_indices, n_h_bottom, min_contact_ratio; per atom
+``ligand_id`` (−1 for the slab) and ``tma_id`` (−1 outside the Al products).
+
+The quantum dot (:func:`build_qd`) carries the same carboxylates in the same modes on its
+surface Cd, checked with the same contact ratio; its records are listed there.
 """
 
 from __future__ import annotations
@@ -40,7 +47,16 @@ from ase.data import covalent_radii
 from ase.geometry import find_mic
 from scipy.spatial import cKDTree
 
-from cald.atomistic.geometry import BOND_ANGSTROM, Vec, methyl_h, methylene_h, rotate, unit
+from cald.atomistic.geometry import (
+    BOND_ANGSTROM,
+    Vec,
+    contact_ratios,
+    methyl_h,
+    methylene_h,
+    perpendicular,
+    rotate,
+    unit,
+)
 from cald.atomistic.recipes import Recipe, attach_recipe
 from cald.errors import ParameterError
 
@@ -172,41 +188,61 @@ def _slab(facet: str, a: float, size: tuple[int, int], n_layers: int) -> _Slab:
     return _Slab(atoms, top, bottom, h_dirs, axis, bridge)
 
 
-def _spread(points: np.ndarray, n: int, cell: np.ndarray) -> list[int]:
+def _spread(points: np.ndarray, n: int, cell: np.ndarray,
+            pbc: tuple[bool, bool, bool] = (True, True, False)) -> list[int]:
     """``n`` indices of ``points`` chosen far apart (farthest-point order from the first)."""
     if n == 0:
         return []
     chosen = [0]
-    d_min = find_mic(points - points[0], cell, pbc=(True, True, False))[1]
+    d_min = find_mic(points - points[0], cell, pbc=pbc)[1]
     while len(chosen) < n:
         k = int(np.argmax(np.where(np.isin(np.arange(len(points)), chosen), -1.0, d_min)))
         chosen.append(k)
-        d_min = np.minimum(d_min, find_mic(points - points[k], cell, pbc=(True, True, False))[1])
+        d_min = np.minimum(d_min, find_mic(points - points[k], cell, pbc=pbc)[1])
     return chosen
+
+
+def _chelating(p: Vec, up: Vec, axis: Vec, n_carbons: int) -> Atoms:
+    """A carboxylate chelating the Cd at ``p``: both O at the chelating Cd–O distance, the O···O
+    ``axis`` normal to ``up`` and the chain along ``up``."""
+    half = BOND_ANGSTROM["C-O-carboxylate"] * math.sin(_HALF_OCO)
+    h = math.sqrt(BOND_ANGSTROM["Cd-O-chelating"] ** 2 - half**2)
+    return carboxylate(p + h * up, axis, n_carbons, up)
+
+
+def _bridging(p: Vec, bridge: Vec, up: Vec, n_carbons: int) -> Atoms:
+    """A carboxylate bridging the Cd at ``p`` and at ``p + bridge`` (``bridge`` normal to
+    ``up``), each O at the bridging Cd–O distance."""
+    half = BOND_ANGSTROM["C-O-carboxylate"] * math.sin(_HALF_OCO)
+    off = float(np.linalg.norm(bridge)) / 2 - half
+    h = math.sqrt(BOND_ANGSTROM["Cd-O-bridging"] ** 2 - off**2)
+    return carboxylate(p + bridge / 2 + h * up, bridge, n_carbons, up)
+
+
+def _monodentate(p: Vec, up: Vec, axis: Vec, n_carbons: int) -> Atoms:
+    """The chelating geometry turned 40° up about O1, O1 along ``up`` from the Cd at ``p`` at
+    the monodentate Cd–O distance."""
+    lig = carboxylate(np.zeros(3), axis, n_carbons, up)
+    o1 = lig.positions[0].copy()
+    lig.positions[:] = [o1 + rotate(q - o1, np.cross(up, axis), -math.radians(40.0))
+                        for q in lig.positions]
+    lig.positions += p + BOND_ANGSTROM["Cd-O-monodentate"] * up - lig.positions[0]
+    return lig
 
 
 def _ligand(mode: str, slab: _Slab, site: int, n_carbons: int) -> Atoms:
     p = slab.atoms.positions[site]
-    half = BOND_ANGSTROM["C-O-carboxylate"] * math.sin(_HALF_OCO)
     if mode == "chelating":
-        h = math.sqrt(BOND_ANGSTROM["Cd-O-chelating"] ** 2 - half**2)
-        return carboxylate(p + h * _Z, slab.axis, n_carbons)
+        return _chelating(p, _Z, slab.axis, n_carbons)
     if mode == "bridging":
-        cd_cd = float(np.linalg.norm(slab.bridge))
-        off = cd_cd / 2 - half
-        h = math.sqrt(BOND_ANGSTROM["Cd-O-bridging"] ** 2 - off**2)
-        return carboxylate(p + slab.bridge / 2 + h * _Z, slab.bridge, n_carbons)
-    # monodentate: the chelating geometry turned 40° up about O1, O1 above its Cd
-    lig = carboxylate(np.zeros(3), slab.axis, n_carbons)
-    o1 = lig.positions[0].copy()
-    lig.positions[:] = [o1 + rotate(q - o1, np.cross(_Z, slab.axis), -math.radians(40.0))
-                        for q in lig.positions]
-    lig.positions += p + BOND_ANGSTROM["Cd-O-monodentate"] * _Z - lig.positions[0]
-    return lig
+        return _bridging(p, slab.bridge, _Z, n_carbons)
+    return _monodentate(p, _Z, slab.axis, n_carbons)
 
 
 def check_contacts(atoms: Atoms, ratio: float = CLASH_RATIO) -> float:
-    """The smallest distance / sum of covalent radii over all pairs (minimum image).
+    """The smallest distance / sum of covalent radii over all pairs (minimum image; a cluster
+    without periodic directions: over the pairs closer than twice the largest radius, which
+    hold every ratio below 1).
 
     Raises
     ------
@@ -215,17 +251,27 @@ def check_contacts(atoms: Atoms, ratio: float = CLASH_RATIO) -> float:
     """
     if len(atoms) < 2:
         return math.inf
-    d = atoms.get_all_distances(mic=True)
     r = covalent_radii[atoms.numbers]
-    q = d / (r[:, None] + r[None, :])
-    np.fill_diagonal(q, np.inf)
-    i, j = np.unravel_index(int(np.argmin(q)), q.shape)
-    if q[i, j] < ratio:
+    if atoms.pbc.any():
+        d = atoms.get_all_distances(mic=True)
+        q = d / (r[:, None] + r[None, :])
+        np.fill_diagonal(q, np.inf)
+        i, j = np.unravel_index(int(np.argmin(q)), q.shape)
+        d_ij, q_ij = d[i, j], q[i, j]
+    else:  # a cluster: only pairs closer than the largest radii sum can have a ratio below 1
+        pairs = cKDTree(atoms.positions).query_pairs(2 * r.max(), output_type="ndarray")
+        if len(pairs) == 0:
+            return math.inf
+        d_pairs = np.linalg.norm(atoms.positions[pairs[:, 0]] - atoms.positions[pairs[:, 1]], axis=1)
+        q_pairs = d_pairs / (r[pairs[:, 0]] + r[pairs[:, 1]])
+        k = int(np.argmin(q_pairs))
+        (i, j), d_ij, q_ij = pairs[k], d_pairs[k], q_pairs[k]
+    if q_ij < ratio:
         s = atoms.get_chemical_symbols()
         raise ParameterError(
-            f"the requested model has overlapping atoms ({s[i]}{i}–{s[j]}{j} at {d[i, j]:.2f} Å, "
-            f"{q[i, j]:.2f} × the covalent radii < {ratio}); use fewer ligands or a larger --size")
-    return float(q[i, j])
+            f"the requested model has overlapping atoms ({s[i]}{i}–{s[j]}{j} at {d_ij:.2f} Å, "
+            f"{q_ij:.2f} × the covalent radii < {ratio}); use fewer ligands or a larger --size")
+    return float(q_ij)
 
 
 def build_slab(facet: str = "100", size: tuple[int, int] = (2, 2), n_layers: int = 4,
@@ -256,7 +302,8 @@ def build_slab(facet: str = "100", size: tuple[int, int] = (2, 2), n_layers: int
         Truncation of oleate.
     vacancies
         Remove top Cd left without a carboxylate in pairs, keeping one H per bottom Se
-        (default); else keep them and leave bottom Se without H.
+        (default; an odd count also removes the one bottom Se left over, with one more top
+        Cd); else keep them and leave bottom Se without H.
     a_angstrom
         Lattice constant (Å).
 
@@ -264,7 +311,7 @@ def build_slab(facet: str = "100", size: tuple[int, int] = (2, 2), n_layers: int
     ------
     ParameterError
         For a facet, layer count, mode or ligand not known; more ligands than top Cd; more TMA
-        than ligands; overlapping atoms.
+        than ligands; an odd count with no bare top Cd to spare; overlapping atoms.
     """
     if facet not in ("100", "111"):
         raise ParameterError(f"unknown facet {facet!r}; known: 100, 111")
@@ -303,25 +350,41 @@ def build_slab(facet: str = "100", size: tuple[int, int] = (2, 2), n_layers: int
         tma_id += [k] * len(product)
         c_al.append(r)
     x_eff = n_ligands - sum(1 for r in tma if r.charge == 1)
-    n_vac = 0
+    n_vac = n_se_vac = 0
+    bottom, h_dirs = slab.bottom, slab.h_dirs
     if vacancies:
         o_idx = np.flatnonzero((np.array(ligand_id) >= 0) & (atoms.numbers == 8))
         bare = [i for i in slab.top if o_idx.size == 0
                 or atoms.get_distances(i, o_idx, mic=True).min() > 2.6]
         n_vac = min(len(bare), (len(slab.top) - x_eff) // 2)
         gone = [bare[k] for k in _spread(atoms.positions[bare], n_vac, atoms.cell.array)]
+        if (len(slab.top) - x_eff) % 2 and n_vac == (len(slab.top) - x_eff) // 2:
+            # odd: one bottom Se would stay without H; it goes with one more bare top Cd
+            if len(bare) == n_vac:
+                raise ParameterError(
+                    f"{n_ligands} carboxylates and {n_ligands - x_eff} cationic Al products on "
+                    f"{len(slab.top)} top Cd leave an odd count (top Cd − carboxylates + cationic "
+                    f"Al): one bottom Se would stay without H (a mid-gap state) and no bare top Cd "
+                    f"is left to remove with it; use one carboxylate more or fewer")
+            n_vac, n_se_vac = n_vac + 1, 1
+            gone = [bare[k] for k in _spread(atoms.positions[bare], n_vac, atoms.cell.array)]
+            capped = _spread(atoms.positions[bottom], len(bottom) - 1, atoms.cell.array)
+            lone = bottom[next(k for k in range(len(bottom)) if k not in capped)]
+            gone.append(lone)
+            h_dirs = [d for i, d in zip(bottom, h_dirs, strict=True) if i != lone]
+            bottom = [i - (i > lone) for i in bottom if i != lone]
         keep = np.ones(len(atoms), bool)
         keep[gone] = False
         del atoms[gone]
         ligand_id = list(np.array(ligand_id)[keep])
         tma_id = list(np.array(tma_id)[keep])
-        n_slab -= n_vac
-    n_h = x_eff + 2 * n_vac  # n_bottom_Se = n_top_Cd: zero net charge
-    h_sites = _spread(atoms.positions[slab.bottom], n_h, atoms.cell.array)
+        n_slab -= n_vac + n_se_vac
+    n_h = x_eff + 2 * n_vac - 2 * n_se_vac  # zero net charge
+    h_sites = _spread(atoms.positions[bottom], n_h, atoms.cell.array)
     first_h = len(atoms)
     for s in h_sites:
         atoms.append("H")
-        atoms.positions[-1] = atoms.positions[slab.bottom[s]] + BOND_ANGSTROM["Se-H"] * slab.h_dirs[s]
+        atoms.positions[-1] = atoms.positions[bottom[s]] + BOND_ANGSTROM["Se-H"] * h_dirs[s]
     ligand_id += [-1] * len(h_sites)
     tma_id += [-1] * len(h_sites)
     layer = atoms.arrays["layer"]
@@ -337,7 +400,8 @@ def build_slab(facet: str = "100", size: tuple[int, int] = (2, 2), n_layers: int
     info = {"facet": facet, "size": f"{size[0]}x{size[1]}", "lattice_a_angstrom": a_angstrom,
             "area_nm2": area_nm2, "ligand": ligand, "ligand_carbons": n_c, "n_ligands": n_ligands,
             "density_nm2": n_ligands / area_nm2, "n_top_cd": len(slab.top), "n_tma": len(tma),
-            "n_h_bottom": len(h_sites), "n_cd_vacancies": n_vac, "passivation": "H"}
+            "n_h_bottom": len(h_sites), "n_cd_vacancies": n_vac,
+            "n_se_vacancies": n_se_vac, "passivation": "H"}
     if n_ligands:
         info["modes"] = ",".join([mode] * n_ligands)
     if tma:
@@ -361,21 +425,57 @@ def qd_ligand_count(diameter_nm: float, density_nm2: float) -> int:
     return round(density_nm2 * math.pi * diameter_nm**2)
 
 
-def build_qd(diameter_nm: float = 2.3, density_nm2: float = 5.3,
+#: Cd→Se bond directions of zinc blende in the cubic frame of ``ase.build.bulk``.
+_TETRA_CD_SE = np.array([[1, 1, 1], [1, -1, -1], [-1, 1, -1], [-1, -1, 1]]) / math.sqrt(3)
+#: Turns of a ligand about its axis tried on the dot (rad).
+_QD_TURNS_RAD = np.radians(np.arange(0.0, 360.0, 30.0))
+#: Tilts of a bridging ligand about its Cd–Cd axis tried on the dot (rad).
+_QD_TILTS_RAD = np.radians([0.0, -15.0, 15.0, -30.0, 30.0])
+#: Atoms farther than this from a Cd site cannot touch its ligand (Å): an all-trans C9 chain
+#: reaches ≈ 14 Å from its Cd.
+_QD_REACH_ANGSTROM = 20.0
+
+
+def build_qd(diameter_nm: float = 2.3, density_nm2: float = 5.3, ligand: str = "acetate",
+             mode: str = "chelating", chain_carbons: int | None = None, place: bool = True,
              a_angstrom: float = CDSE_A_ANGSTROM) -> Atoms:
-    """A spherical-ish zinc-blende CdSe dot with a Cd-rich surface (for pictures and counts).
+    """A spherical-ish zinc-blende CdSe dot with a Cd-rich surface and carboxylates on its
+    surface Cd (for pictures and counts).
 
     Atoms within the radius of a Cd-centred sphere are kept, Se with fewer than 3 Cd
-    neighbours dropped, then any atom with fewer than 2 bonds, until none is left. The ligands
-    are only counted (``atoms.info["n_ligands"]`` = :func:`qd_ligand_count`), not placed.
+    neighbours dropped, then any atom with fewer than 2 bonds, until none is left. The
+    ligands asked for are round(ρ π d²) (:func:`qd_ligand_count`). With ``place`` they are
+    put on the dangling bonds of the surface Cd (Cd with fewer than 4 Se), at the same Cd–O
+    distances as on the slabs: chelating and monodentate ligands one per surface Cd, chosen
+    far apart, along its local surface normal (the sum of its missing Cd–Se bond
+    directions); when more ligands than surface Cd are asked for, Cd with two dangling bonds
+    (chosen far apart) take two instead, each along one dangling bond. Bridging ligands span
+    two surface Cd a/√2 apart, one dangling bond of each. Each ligand is turned about its
+    normal in 30° steps (bridging: tilted by up to 30° about the Cd–Cd line) to the
+    orientation whose closest contact is largest, and left out where even that is a clash
+    (< :data:`CLASH_RATIO` × the covalent radii). So fewer than asked may fit: the 2.3 nm
+    dot, Cd107Se92, has 52 surface Cd with 100 dangling bonds pointing at 64 distinct missing
+    Se sites; of the 88 ligands at 5.3 nm⁻² 68 chelating acetates fit (51 oleates, 64
+    monodentate, 47 bridging). Without ``place`` the ligands are only counted (the fast path).
+
+    Records (``atoms.info``): diameter_nm, density_nm2, n_ligands_asked, ligands_placed,
+    n_ligands (placed, or counted), n_cd, n_se, core_charge = 2 n_Cd − 2 n_Se (Cd²⁺, Se²⁻),
+    net_formal_charge = core_charge − n_ligands (carboxylate −1), charge_balance (a sentence:
+    the core's Cd excess balances that many X-type carboxylates; the rest of a real dot's
+    ligand shell is balanced by more Cd, Z-type Cd(O2CR)2 on surface Se, not modelled); with
+    ``place`` also ligand, ligand_carbons, modes, n_surface_cd, n_dangling_bonds,
+    min_contact_ratio and per atom ``ligand_id`` (−1 for the core).
 
     Raises
     ------
     ParameterError
-        When no atom is left (a diameter below ≈ 1.3 nm).
+        When no atom is left (a diameter below ≈ 1.3 nm), for an unknown ligand or mode.
     """
     from ase.build import bulk
 
+    if mode not in MODES:
+        raise ParameterError(f"unknown binding mode {mode!r}; known: {', '.join(MODES)}")
+    n_c = ligand_carbons(ligand, chain_carbons)
     r = diameter_nm * 5.0
     reps = int(math.ceil(2 * r / a_angstrom)) + 2
     block = bulk("CdSe", "zincblende", a=a_angstrom, cubic=True).repeat(reps)
@@ -397,9 +497,120 @@ def build_qd(diameter_nm: float = 2.3, density_nm2: float = 5.3,
         need = np.full(len(dot), 2)  # then: no atom with fewer than 2 bonds
     if len(dot) == 0:
         raise ParameterError(f"no atoms left in a {diameter_nm} nm dot; use a larger diameter")
-    dot.info.update({"diameter_nm": diameter_nm, "density_nm2": density_nm2,
-                     "n_ligands": qd_ligand_count(diameter_nm, density_nm2)})
+    n_asked = qd_ligand_count(diameter_nm, density_nm2)
+    n_cd, n_se = int((dot.numbers == 48).sum()), int((dot.numbers == 34).sum())
+    info: dict[str, object] = {"diameter_nm": diameter_nm, "density_nm2": density_nm2,
+                               "n_ligands_asked": n_asked, "ligands_placed": place,
+                               "n_cd": n_cd, "n_se": n_se}
+    n_ligands = n_asked
+    if place:
+        sites = _surface_cd(dot, a_angstrom)
+        dot, n_ligands = _place_on_dot(dot, sites, a_angstrom, n_asked, n_c, mode)
+        info.update(ligand=ligand, ligand_carbons=n_c, n_surface_cd=len(sites),
+                    n_dangling_bonds=sum(len(m) for _, m in sites))
+        if n_ligands:
+            info["modes"] = ",".join([mode] * n_ligands)
+        info["min_contact_ratio"] = check_contacts(dot)
+    core = 2 * n_cd - 2 * n_se
+    info.update(n_ligands=n_ligands, core_charge=core, net_formal_charge=core - n_ligands,
+                charge_balance=_charge_balance(n_cd, n_se, n_ligands))
+    dot.info.update(info)
     return dot
+
+
+def _charge_balance(n_cd: int, n_se: int, n_ligands: int) -> str:
+    """One sentence on what balances the formal charges of a dot and what does not."""
+    core = 2 * n_cd - 2 * n_se
+    text = (f"Cd{n_cd}Se{n_se} core +{core} (Cd²⁺, Se²⁻) against {n_ligands} carboxylates (−1 "
+            f"each): net {core - n_ligands:+d}")
+    if core > n_ligands:
+        return text + f"; {core - n_ligands} more X-type carboxylates would balance the Cd excess"
+    if core < n_ligands:
+        extra = n_ligands - core
+        return (text + f"; the Cd excess balances {core} of them (X-type), the other {extra} would "
+                f"need {extra / 2:g} more Cd²⁺ (in a real Cd-rich dot Z-type Cd(O2CR)2 on surface "
+                f"Se), not in the model")
+    return text + "; balanced (X-type carboxylates on the Cd excess)"
+
+
+def _surface_cd(dot: Atoms, a_angstrom: float) -> list[tuple[int, list[Vec]]]:
+    """The surface Cd of a dot and the unit vectors of their missing Cd–Se bonds."""
+    bond = math.sqrt(3) * a_angstrom / 4
+    se = dot.positions[dot.numbers == 34]
+    tree = cKDTree(se)
+    sites = []
+    for i in np.flatnonzero(dot.numbers == 48):
+        p = dot.positions[i]
+        missing = [t for t in _TETRA_CD_SE if not tree.query_ball_point(p + bond * t, 0.3)]
+        if missing:
+            sites.append((int(i), missing))
+    return sites
+
+
+def _place_on_dot(dot: Atoms, sites: list[tuple[int, list[Vec]]], a_angstrom: float, n: int,
+                  n_carbons: int, mode: str) -> tuple[Atoms, int]:
+    """``dot`` with up to ``n`` carboxylates on its surface Cd ``sites`` (see
+    :func:`build_qd`) and how many were placed; per atom ``ligand_id`` (−1 for the core)."""
+    pos = dot.positions[[i for i, _ in sites]]
+    no_cell, no_pbc = np.zeros((3, 3)), (False, False, False)
+    order = _spread(pos, len(sites), no_cell, no_pbc)
+    # (Cd, the other Cd of a bridge or None, up, first O···O axis) per ligand, in placement order
+    slots: list[tuple[int, int | None, Vec, Vec]] = []
+    if mode == "bridging":
+        free = {i: len(m) for i, m in sites}
+        normal = {i: unit(np.sum(m, axis=0)) for i, m in sites}
+        d = np.linalg.norm(pos[:, None] - pos[None], axis=2)
+        cd_cd = a_angstrom / math.sqrt(2)
+        for k in order:
+            i = sites[k][0]
+            for j in (sites[m][0] for m in np.flatnonzero(np.abs(d[k] - cd_cd) < 0.05)):
+                if free[i] and free[j]:
+                    v = dot.positions[j] - dot.positions[i]
+                    slots.append((i, j, perpendicular(v, normal[i] + normal[j]), v))
+                    free[i], free[j] = free[i] - 1, free[j] - 1
+    else:
+        two = [k for k in order if len(sites[k][1]) == 2][:max(0, n - len(sites))]
+        for k in order:
+            i, m = sites[k]
+            if k in two:  # two ligands, each along one dangling bond
+                across = unit(np.cross(m[0], m[1]))
+                slots += [(i, None, m[0], across), (i, None, m[1], across)]
+            else:
+                axis = unit(m[0] - m[1]) if len(m) == 2 else perpendicular(m[0])
+                slots.append((i, None, unit(np.sum(m, axis=0)), axis))
+    env_pos, env_num = dot.positions.copy(), dot.numbers.copy()
+    ligands: list[Atoms] = []
+    for cd, other, up, axis in slots:
+        if len(ligands) == n:
+            break
+        p = dot.positions[cd]
+        if mode == "chelating":
+            lig = _chelating(p, up, axis, n_carbons)
+        elif mode == "monodentate":
+            lig = _monodentate(p, up, axis, n_carbons)
+        else:
+            lig = _bridging(p, axis, up, n_carbons)
+        # the ligand turned about the line through its Cd along `up` (bridging: tilted about
+        # the Cd–Cd line); the best turn has the largest closest contact
+        pivot, angles = (up, _QD_TURNS_RAD) if other is None else (axis, _QD_TILTS_RAD)
+        turns = np.array([[rotate(e, pivot, t) for e in np.eye(3)] for t in angles])
+        candidates = p + np.einsum("na,tab->tnb", lig.positions - p, turns)
+        near = np.linalg.norm(env_pos - p, axis=1) < _QD_REACH_ANGSTROM
+        q = contact_ratios(candidates.reshape(-1, 3), np.tile(lig.numbers, len(angles)),
+                           env_pos[near], env_num[near]).reshape(len(angles), -1).min(axis=1)
+        best = int(np.argmax(q))
+        if q[best] < CLASH_RATIO:
+            continue
+        lig.positions = candidates[best]
+        ligands.append(lig)
+        env_pos = np.vstack([env_pos, lig.positions])
+        env_num = np.concatenate([env_num, lig.numbers])
+    ligand_id = [-1] * len(dot)
+    for k, lig in enumerate(ligands):
+        dot.extend(lig)
+        ligand_id += [k] * len(lig)
+    dot.arrays["ligand_id"] = np.array(ligand_id)
+    return dot, len(ligands)
 
 
 def summarize(atoms: Atoms) -> dict[str, object]:
@@ -422,6 +633,7 @@ def summarize(atoms: Atoms) -> dict[str, object]:
         "n_fixed": len(np.atleast_1d(info.get("fixed_indices", []))),
         "n_h_bottom": int(info.get("n_h_bottom", 0)),
         "n_cd_vacancies": int(info.get("n_cd_vacancies", 0)),
+        "n_se_vacancies": int(info.get("n_se_vacancies", 0)),
         "min_contact_ratio": float(info.get("min_contact_ratio", math.nan)),
         "cell_angstrom": atoms.cell.array.tolist(),
     }

@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from ase.data import covalent_radii
 from numpy.typing import NDArray
 
-__all__ = ["BOND_ANGSTROM", "TETRAHEDRAL", "cone", "methyl_h", "methylene_h", "perpendicular", "rotate",
-           "unit"]
+__all__ = ["BOND_ANGSTROM", "TETRAHEDRAL", "cone", "contact_ratios", "methyl_h", "methylene_h",
+           "perpendicular", "rotate", "unit"]
 
 Vec = NDArray[np.float64]
 
@@ -78,3 +79,12 @@ def methylene_h(c: Vec, prev: Vec, nxt: Vec) -> list[Vec]:
     half = TETRAHEDRAL / 2
     return [c + BOND_ANGSTROM["C-H"] * (math.cos(half) * b + s * math.sin(half) * n)
             for s in (1.0, -1.0)]
+
+
+def contact_ratios(positions: np.ndarray, numbers: np.ndarray, env_positions: np.ndarray,
+                   env_numbers: np.ndarray) -> np.ndarray:
+    """Distance / sum of covalent radii of every atom at ``positions`` (atomic ``numbers``) to
+    every atom of the environment (rows: the atoms, columns: the environment); the model
+    builder calls a contact closer than 0.8 a clash."""
+    d = np.linalg.norm(np.asarray(positions)[:, None, :] - env_positions[None, :, :], axis=2)
+    return d / (covalent_radii[numbers][:, None] + covalent_radii[env_numbers][None, :])

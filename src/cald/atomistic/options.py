@@ -56,7 +56,7 @@ class BuildOptions(Options):
     fixed_layers: NonNegativeInt = Field(2, description="Bottom atomic layers held fixed.")
     cd_vacancies: bool = Field(
         True, description="Remove top Cd left without a carboxylate (in pairs, one H per bottom "
-                          "Se); else bottom Se lose H.")
+                          "Se; an odd count also takes one bottom Se); else bottom Se lose H.")
 
     @model_validator(mode="after")
     def _counts(self) -> Self:
@@ -86,15 +86,23 @@ class BuildOptions(Options):
 
 
 class QdModelOptions(Options):
-    """``cald model qd``: a spherical-ish zinc-blende CdSe dot with a Cd-rich surface and its
-    ligand count."""
+    """``cald model qd``: a spherical-ish zinc-blende CdSe dot with a Cd-rich surface and
+    carboxylates on its surface Cd (or only their count)."""
 
     diameter_nm: Annotated[float, check(lambda v: 1.3 <= v <= 6.0, "must be 1.3–6 nm")] = Field(
         2.3, description="Diameter of the dot (nm).")
     density_nm2: PositiveFloat = Field(5.3, description="Ligands per nm² of the sphere.")
+    ligand: str = Field("acetate", description="Carboxylate: formate, acetate, butanoate, oleate.")
+    chain_carbons: int | None = Field(
+        None, description="Oleate truncated at this many carbons (2–9; default 9).")
+    mode: Literal["chelating", "bridging", "monodentate"] = Field(
+        "chelating", description="Binding mode of the carboxylates.")
+    place: bool = Field(True, description="Place the carboxylates on the surface Cd; else only "
+                                          "count them (fast).")
 
     def build(self) -> Atoms:
         """The dot (:func:`cald.atomistic.build.build_qd`)."""
         from cald.atomistic.build import build_qd
 
-        return build_qd(self.diameter_nm, self.density_nm2)
+        return build_qd(self.diameter_nm, self.density_nm2, self.ligand, self.mode,
+                        self.chain_carbons, self.place)

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from ase import Atoms
-from ase.data import atomic_numbers, covalent_radii
+from ase.data import atomic_numbers
 
 from cald.atomistic.geometry import (
     BOND_ANGSTROM,
     TETRAHEDRAL,
     Vec,
     cone,
+    contact_ratios,
     methyl_h,
     rotate,
     unit,
@@ -155,15 +156,13 @@ def attach_recipe(atoms: Atoms, recipe: Recipe, o_indices: tuple[int, ...], c_in
     best: tuple[float, list[str], list[Vec]] | None = None
     for o in o_indices:
         near, env = _neighbourhood(atoms, atoms.positions[o])
-        radii = covalent_radii[atoms.numbers[near]]
         is_o = (atoms.numbers[near] == 8) & (near != o)
         for i in range(n_phi):
             for j in range(n_psi):
                 symbols, positions = _product(recipe, atoms.positions[o], c,
                                               2 * math.pi * i / n_phi, 2 * math.pi * j / n_psi / 3)
-                r_new = np.array([covalent_radii[atomic_numbers[s]] for s in symbols])
-                d = np.linalg.norm(np.array(positions)[:, None, :] - env[None, :, :], axis=2)
-                q = d / (r_new[:, None] + radii[None, :])
+                q = contact_ratios(np.array(positions), np.array([atomic_numbers[s] for s in symbols]),
+                                   env, atoms.numbers[near])
                 q[0, near == o] = np.inf  # the Al–O bond made here
                 q[0, is_o] /= _AL_O_SPACING  # keep Al 3- or 4-coordinate: other O farther off
                 worst = float(np.min(q))

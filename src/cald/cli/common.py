@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,7 +19,7 @@ from cald.errors import ParameterError
 from cald.options import Options, describe_validation_error
 
 __all__ = ["JSON_OPTION", "PLOT_SUFFIXES", "QUIET_OPTION", "build_options", "check_plot_path",
-           "console", "emit_json", "finite", "option", "to_jsonable"]
+           "console", "emit_json", "finite", "option", "progress_bar", "to_jsonable"]
 
 #: The arguments of the current ``cald`` invocation (set by :func:`cald.cli.app.main`), recorded
 #: as the command in results.
@@ -109,3 +110,22 @@ def build_options(model: type[M], flags: Mapping[str, str] | None = None, /,
         raise ParameterError(msg)
     sep = " " if msg.startswith(("must ", "needs ", "'")) else ": "
     raise ParameterError(f"{where}{sep}{msg}")
+
+
+@contextmanager
+def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A rich progress bar on a terminal (nothing otherwise, or when not ``enabled``): yields
+    ``update(item, done, total)`` or ``None``."""
+    if not enabled or not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(item: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"done: {item}")
+
+        yield update

@@ -3,33 +3,14 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from cald.cli.common import INVOCATION, JSON_OPTION, QUIET_OPTION, console, emit_json
+from cald.cli.common import INVOCATION, JSON_OPTION, QUIET_OPTION, console, emit_json, progress_bar
 from cald.errors import InputError
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A rich progress bar on a terminal (nothing otherwise)."""
-    if not enabled or not console.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=console, transient=True) as bar:
-        task = bar.add_task("analyses", total=None)
-
-        def update(analysis_id: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=f"done: {analysis_id}")
-
-        yield update
 
 
 def _report(summary, as_json: bool, quiet: bool) -> None:  # type: ignore[no-untyped-def]
@@ -51,7 +32,7 @@ def _main_job(job: Callable[[str, Callable[[str, int, int], None] | None], Any],
     exit with status 1 when any analysis failed."""
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder", out)
-    with _progress(not (quiet or as_json)) as progress:
+    with progress_bar(not (quiet or as_json), "analyses") as progress:
         summary = job(shlex.join(["cald", *map(str, INVOCATION)]), progress)
     _report(summary, as_json, quiet)
     if summary.n_failed:

@@ -19,7 +19,7 @@ from cald.cli.common import (
 )
 from cald.cli.nmr import CPMG_OPTION, ECHO_PERIOD_OPTION, GRPDLY_OPTION
 from cald.nmr.options import RespdorSeriesOptions
-from cald.recoupling.options import RespdorCurveOptions, RespdorFitOptions
+from cald.recoupling.options import RespdorCurveOptions, RespdorFitOptions, RespdorSimulateOptions
 
 app = typer.Typer(help="REDOR/RESPDOR dephasing curves and fits (times in ms).",
                   no_args_is_help=True)
@@ -112,8 +112,7 @@ def extract(
                          grpdly=grpdly)
     from cald.io.table import write_table
 
-    series = opts.series(opts.dataset(source),
-                         None if reference is None else opts.dataset(reference))
+    series = opts.read_series(source, reference)
     write_table(out, series.columns(), series.header())
     if as_json:
         emit_json({**series.to_dict(), "out": str(out)})
@@ -121,3 +120,58 @@ def extract(
         bounds = opts.region
         console.print(f"wrote {out}: {series.t_s.size} recoupling times, region "
                       f"{bounds[0]:g}:{bounds[1]:g} ppm, times from {series.times_from}")
+
+
+S = RespdorSimulateOptions
+
+
+@app.command("simulate")
+def simulate(
+    pair: str = option(S, "pair"),
+    t_ms: str = option(S, "t_ms"),
+    mas_khz: float = option(S, "mas_khz"),
+    r_angstrom: float | None = option(S, "r_angstrom"),
+    geometry: Path | None = option(S, "geometry"),
+    max_spins: int = option(S, "max_spins"),
+    cutoff_angstrom: float = option(S, "cutoff_angstrom"),
+    recoupling: str = option(S, "recoupling"),
+    ideal: bool = option(S, "ideal"),
+    sat_pulse_us: float = option(S, "sat_pulse_us"),
+    sat_rf_khz: float = option(S, "sat_rf_khz"),
+    sat_offset_khz: float = option(S, "sat_offset_khz"),
+    s_rf_khz: float = option(S, "s_rf_khz"),
+    cq_mhz: float = option(S, "cq_mhz"),
+    eta: float = option(S, "eta"),
+    field_1h_mhz: float | None = option(S, "field_1h_mhz"),
+    crystallites: int = option(S, "crystallites"),
+    rotor_phases: int = option(S, "rotor_phases"),
+    crystallite_set: str = option(S, "crystallite_set"),
+    steps_per_period: int = option(S, "steps_per_period"),
+    convergence: bool = option(S, "convergence"),
+    as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
+) -> None:
+    """Numerical RESPDOR/REDOR curve: finite pulses, a real saturation pulse, several I spins."""
+    opts = build_options(S, pair=pair, t_ms=t_ms, mas_khz=mas_khz, r_angstrom=r_angstrom,
+                         geometry=None if geometry is None else str(geometry),
+                         max_spins=max_spins, cutoff_angstrom=cutoff_angstrom,
+                         recoupling=recoupling, ideal=ideal, sat_pulse_us=sat_pulse_us,
+                         sat_rf_khz=sat_rf_khz, sat_offset_khz=sat_offset_khz, s_rf_khz=s_rf_khz,
+                         cq_mhz=cq_mhz, eta=eta, field_1h_mhz=field_1h_mhz,
+                         crystallites=crystallites, rotor_phases=rotor_phases,
+                         crystallite_set=crystallite_set, steps_per_period=steps_per_period,
+                         convergence=convergence)
+    spins, distances = opts.spins()
+    curve = opts.simulate()
+    data = {**curve.to_dict(), "pair": opts.pair, "r_angstrom": distances,
+            "d_hz": [sp.d_hz for sp in spins]}
+    eff = curve.saturation_efficiency
+    lines = [f"{opts.pair} {opts.recoupling.upper()}-RESPDOR, {len(spins)} I spin(s) at "
+             + ", ".join(f"{r:.3g} Å (D = {sp.d_hz:.4g} Hz)" for r, sp in
+                         zip(distances, spins, strict=True))
+             + f"; {curve.n_crystallites} crystallites"
+             + ("" if eff is None else f"; saturation efficiency {eff[0]:.3f}")
+             + ("" if curve.convergence is None else f"; convergence {curve.convergence:.2g}")]
+    lines += [f"  {t * 1e3:8.4g} ms  S0 {s0:.4f}  S {s:.4f}  ΔS/S0 {d:.4f}"
+              for t, s0, s, d in zip(curve.t_s, curve.s0, curve.s, curve.ds_s0, strict=True)]
+    show(data, "\n".join(lines), as_json, quiet)

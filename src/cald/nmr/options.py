@@ -144,3 +144,9 @@ class RespdorSeriesOptions(BrukerReadOptions, CpmgOptions):
                 raise
             raise FieldError(self.boundary_name("t_s"), exc.detail) from None
 
+    def read_series(self, path: str | os.PathLike[str],
+                    reference: str | os.PathLike[str] | None = None) -> RespdorSeries:
+        """:meth:`series` of the Bruker series at ``path`` (and of its separate S0 experiment
+        ``reference``), read with :meth:`dataset`."""
+        return self.series(self.dataset(path), None if reference is None else self.dataset(reference))
+

@@ -46,6 +46,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cald.errors import InputError
+from cald.options import field_path
 from cald.project.synthesis import sample_plans
 
 __all__ = ["ProjectConfigError", "Sample", "Dataset", "Analysis", "ProjectInfo", "ProjectConfig",
@@ -134,13 +135,6 @@ class ProjectConfig(_Strict):
         return analysis.sample or self.dataset(analysis.inputs[0]).sample
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def _duplicates(names: list[str]) -> list[str]:
     return sorted({n for n in names if names.count(n) > 1})
 
@@ -172,7 +166,7 @@ def load_project(path: str | os.PathLike[str]) -> ProjectConfig:
         config = ProjectConfig(**raw, root=p.parent.resolve(), file=p.resolve())
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise ProjectConfigError(f"{_field_path(err['loc'])}: {err['msg']}"
+        raise ProjectConfigError(f"{field_path(err['loc'])}: {err['msg']}"
                                  + (f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1
                                     else ""), p) from None
     _check_references(config, p)

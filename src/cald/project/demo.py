@@ -27,8 +27,9 @@ parameters (labelled synthetic in every file and in the report), analysed by the
 * ``data/xps_n0.vms``, ``xps_n3.vms``: VAMAS files with Cd 3d, Se 3d, O 1s, Al 2s and C 1s of the
   pristine QDs and after three cycles (no Cd–O; Al–O and Al 2s after c-ALD), charged by 0.6 and
   0.35 eV;
-* ``data/model_alme2_n1.extxyz`` and ``respdor_curve_n1.csv``: an unrelaxed CdSe {100} model with one
-  AlMe2 on a chelating acetate (built by cald) and a synthetic RESPDOR curve of the n = 1 sample.
+* ``data/model_alme2_n1.extxyz``: an unrelaxed CdSe {100} model with one AlMe2 on a chelating
+  acetate (built by cald), analysed beside the RESPDOR series of the n = 1 sample; its predicted
+  curves are drawn on the RESPDOR figure of the report.
 
 ``project.toml`` names the samples (n = 0 and 1, 85 ligands and 25 TMA per QD), the data sets and
 the analyses (RESPDOR fit, DNP enhancement, 13C spectra overlaid and normalised to the alkene).
@@ -44,7 +45,6 @@ import numpy as np
 from cald.atomistic.options import BuildOptions
 from cald.io.atomic import atomic_write_text
 from cald.io.structure import write_structure
-from cald.io.table import write_table
 from cald.project.pipeline import RunSummary, run_project
 from cald.synth.bruker import Line
 from cald.synth.infrared import (
@@ -63,7 +63,6 @@ from cald.synth.nmr_sets import (
     write_respdor_series,
 )
 from cald.synth.optical import write_uvvis_csv
-from cald.synth.respdor import synthetic_respdor
 from cald.synth.solution import write_ligand_qnmr, write_ligand_uvvis
 from cald.synth.titration import write_titration_series
 from cald.synth.xps import demo_regions, write_vamas
@@ -543,25 +542,21 @@ rsf = {"Al 2s" = 0.753, "O 1s" = 2.93}
 
 # --- atomistic model (issue 12): an UNRELAXED starting model of one c-ALD cycle built by cald
 # (CdSe {100} 2x2, 4 chelating acetates, one AlMe2 on a carboxylate O), analysed for 13C–27Al
-# beside a synthetic RESPDOR curve of the n = 1 sample (relaxing it takes minutes: cald model relax)
+# beside the RESPDOR series of the n = 1 sample (integrated as by respdor-13c-27al-n1; relaxing
+# the model takes minutes: cald model relax)
 [[datasets]]
 id = "model-n1"
 path = "data/model_alme2_n1.extxyz"
 kind = "structure"
 sample = "CdSe@AlOx-1"
 
-[[datasets]]
-id = "respdor-curve-n1"
-path = "data/respdor_curve_n1.csv"
-kind = "csv"
-sample = "CdSe@AlOx-1"
-
 [[analyses]]
 id = "model-alme2-n1"
 kind = "model"
-inputs = ["model-n1", "respdor-curve-n1"]
+inputs = ["model-n1", "respdor-n1"]
 [analyses.parameters]
 pair = "13C-27Al"
+region = [190.0, 178.0]
 """
 
 
@@ -619,10 +614,8 @@ def write_demo_project(out_dir: str | os.PathLike[str]) -> Path:
         write_vamas(data / f"xps_n{n}.vms",
                     demo_regions(n, charge_shift_ev=charge_shift_ev, seed=DEMO_SEED + 50 + n),
                     comment=f"synthetic XPS of the cald demo, CdSe after {n} c-ALD cycles")
-    # --- atomistic model: built (not relaxed) with cald.atomistic, and a curve of the n = 1 sample
+    # --- atomistic model: built (not relaxed) with cald.atomistic
     write_structure(BuildOptions(ligands=4, tma=1).build(), data / "model_alme2_n1.extxyz")
-    curve = synthetic_respdor(np.arange(2, 31, 2) * 1e-4, DEMO_D_HZ, DEMO_F, seed=DEMO_SEED + 60)
-    write_table(data / "respdor_curve_n1.csv", curve.columns(), curve.header())
     return atomic_write_text(out / "project.toml", _PROJECT)
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cald.errors import DataFileError
 from cald.io.table import Table, read_table
+
+if TYPE_CHECKING:
+    from cald.nmr.pseudo2d import RespdorSeries
 
 __all__ = ["DephasingCurve", "read_dephasing_csv"]
 
@@ -97,6 +100,14 @@ class DephasingCurve:
         sigma = np.hypot(n1 / ref, dephased * n0 / ref**2)
         _check_weights(sigma, "the σ propagated from the noise columns", source)
         return cls(t, y, sigma, "propagated from intensity noise", source)
+
+    @classmethod
+    def from_series(cls, series: RespdorSeries) -> DephasingCurve:
+        """Curve of the S0/S integrals extracted from a Bruker series
+        (:meth:`cald.nmr.options.RespdorSeriesOptions.read_series`), σ propagated from their
+        noise as in :meth:`from_intensities`."""
+        return cls.from_intensities(series.t_s, series.s0, series.s, series.s0_noise,
+                                    series.s_noise, series.source)
 
     @classmethod
     def from_table(cls, table: Table) -> DephasingCurve:

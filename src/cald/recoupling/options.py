@@ -1,22 +1,26 @@
-"""Options of the recoupling operations (``cald respdor curve``, ``cald respdor fit`` and the
-``respdor`` analysis kind): one model each, shared by the command line and the project file
-(see :mod:`cald.options` for the conventions)."""
+"""Options of the recoupling operations (``cald respdor curve``, ``cald respdor fit``,
+``cald respdor simulate`` and the ``respdor`` analysis kind): one model each, shared by the
+command line and the project file (see :mod:`cald.options` for the conventions)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
+import numpy as np
+from numpy.typing import NDArray
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
-from cald.nuclei import Isotope, dipolar_coupling_hz, parse_pair, parse_spin
-from cald.options import FloatList, NonNegativeInt, Options, PositiveFloat
+from cald.errors import DataFileError
+from cald.nuclei import Isotope, dipolar_coupling_hz, larmor_mhz, parse_pair, parse_spin
+from cald.options import FloatList, NonNegativeInt, Options, PositiveFloat, check
 from cald.recoupling import MODELS
 
 if TYPE_CHECKING:
     from cald.recoupling.data import DephasingCurve
     from cald.recoupling.fit import RespdorResult
+    from cald.recoupling.spindynamics import CoupledSpin, Experiment, SimulatedCurve
 
-__all__ = ["DephasingOptions", "RespdorCurveOptions", "RespdorFitOptions"]
+__all__ = ["DephasingOptions", "RespdorCurveOptions", "RespdorFitOptions", "RespdorSimulateOptions"]
 
 
 def _check_pair(text: str) -> str:
@@ -164,3 +168,151 @@ class RespdorFitOptions(DephasingOptions):
                            f_fixed=self.fix_f, models=self.models, fit_distance=self.fit_distance,
                            n_bootstrap=self.bootstrap, seed=self.seed,
                            experiment=self.experiment)
+
+
+class RespdorSimulateOptions(Options):
+    """``cald respdor simulate``: a numerical RESPDOR (or REDOR) curve of an observed spin-1/2
+    dephased by one or more spins I (:mod:`cald.recoupling.spindynamics`), from a distance or a
+    structure file."""
+
+    boundary_units = {"t_ms": ("t_s", 1e-3), "mas_khz": ("mas_hz", 1e3),
+                      "sat_pulse_us": ("sat_pulse_s", 1e-6), "sat_rf_khz": ("sat_rf_hz", 1e3),
+                      "sat_offset_khz": ("sat_offset_hz", 1e3), "s_rf_khz": ("s_rf_hz", 1e3),
+                      "cq_mhz": ("cq_hz", 1e6)}
+
+    pair: Pair = Field(description="Observed-dephasing pair, e.g. 13C-27Al (observed spin 1/2).")
+    t_s: FloatList = Field(description="Recoupling times (ms), comma-separated; even multiples of "
+                                       "the rotor period.")
+    mas_hz: PositiveFloat = Field(description="MAS rate (kHz).")
+    r_angstrom: PositiveFloat | None = Field(None, description="S–I distance (Å); or --geometry.")
+    geometry: str | None = Field(None, description="xyz/extxyz/CIF file: the observed atom "
+                                                   "closest to a dephasing atom and its nearest "
+                                                   "dephasing neighbours.")
+    max_spins: Annotated[int, check(lambda v: 1 <= v <= 4, "must be within 1 to 4")] = Field(
+        3, description="Dephasing spins taken from --geometry (nearest first).")
+    cutoff_angstrom: PositiveFloat = Field(4.0, description="Largest S–I distance taken from "
+                                                            "--geometry (Å).")
+    recoupling: str = Field("redor", description="redor (π pulses on S, XY-8) or sr4 (SR4₁²).")
+    ideal: bool = Field(False, description="δ-pulses on S and perfect saturation of I (the "
+                                           "analytic limit).")
+    sat_pulse_s: PositiveFloat = Field(500e-6, description="Saturation pulse length (µs).")
+    sat_rf_hz: PositiveFloat = Field(10e3, description="Saturation pulse rf amplitude (kHz).")
+    sat_offset_hz: float = Field(0.0, description="Saturation pulse offset (kHz).")
+    s_rf_hz: PositiveFloat = Field(50e3, description="RF amplitude of the REDOR π pulses on S "
+                                                     "(kHz; SR4₁² uses 2× the MAS rate).")
+    cq_hz: PositiveFloat = Field(5e6, description="Quadrupolar coupling C_Q of I (MHz; default "
+                                                  "5, typical of amorphous alumina).")
+    eta: Annotated[float, check(lambda v: 0.0 <= v <= 1.0, "must be within [0, 1]")] = Field(
+        0.0, description="Quadrupolar asymmetry η of I.")
+    field_1h_mhz: PositiveFloat | None = Field(None, description="Spectrometer 1H frequency "
+                                                                  "(MHz): adds the second-order "
+                                                                  "quadrupolar shift.")
+    crystallites: Annotated[int, check(lambda v: v >= 1, "must be ≥ 1")] = Field(
+        233, description="Base crystallite orientations (ZCW size, rounded up to a Fibonacci "
+                         "number), each at --rotor-phases rotor phases.")
+    rotor_phases: Annotated[int, check(lambda v: v >= 1, "must be ≥ 1")] = Field(
+        8, description="Rotor phases per orientation.")
+    crystallite_set: str = Field("zcw", description="zcw or legendre.")
+    steps_per_period: Annotated[int, check(lambda v: v >= 4, "must be ≥ 4")] = Field(
+        100, description="Time steps per rotor period inside pulses.")
+    convergence: bool = Field(False, description="Also run the next smaller crystallite set and "
+                                                 "report the largest change of ΔS/S0.")
+
+    @field_validator("t_s")
+    @classmethod
+    def _non_negative_times(cls, value: list[float]) -> list[float]:
+        if any(t < 0 for t in value):
+            raise ValueError("must not contain negative times")
+        return value
+
+    @field_validator("recoupling")
+    @classmethod
+    def _known_recoupling(cls, value: str) -> str:
+        from cald.recoupling.spindynamics import RECOUPLINGS
+
+        if value not in RECOUPLINGS:
+            raise ValueError(f"must be {' or '.join(RECOUPLINGS)}, got {value!r}")
+        return value
+
+    @field_validator("crystallite_set")
+    @classmethod
+    def _known_set(cls, value: str) -> str:
+        from cald.recoupling.spindynamics import CRYSTALLITE_SETS
+
+        if value not in CRYSTALLITE_SETS:
+            raise ValueError(f"must be {' or '.join(CRYSTALLITE_SETS)}, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_geometry(self) -> Self:
+        if (self.r_angstrom is None) == (self.geometry is None):
+            raise ValueError("give exactly one of {r_angstrom} and {geometry}")
+        observed = parse_pair(self.pair)[0]
+        if observed.is_quadrupolar:
+            raise ValueError(f"{{pair}}: the observed nucleus must have spin 1/2, {observed.symbol} "
+                             f"has {observed.spin_label}")
+        return self
+
+    def experiment(self) -> Experiment:
+        """The :class:`~cald.recoupling.spindynamics.Experiment` of these options."""
+        from cald.recoupling.spindynamics import Experiment, IPulse
+
+        pulse = None if self.ideal else IPulse(self.sat_pulse_s, self.sat_rf_hz, self.sat_offset_hz)
+        return Experiment(self.mas_hz, self.recoupling, self.s_rf_hz, pulse,
+                          delta_pulses=self.ideal, steps_per_period=self.steps_per_period)
+
+    def spins(self) -> tuple[list[CoupledSpin], list[float]]:
+        """The dephasing spins and their distances (Å): one at :attr:`r_angstrom`, or those of
+        :attr:`geometry` (:func:`~cald.recoupling.spindynamics.spins_from_vectors`)."""
+        from cald.recoupling.spindynamics import spins_from_vectors
+
+        observed, dephasing = parse_pair(self.pair)
+        larmor = None
+        if self.field_1h_mhz is not None:
+            larmor = larmor_mhz(dephasing, self.field_1h_mhz) * 1e6 * np.sign(dephasing.gamma_rad_s_t)
+        if self.r_angstrom is not None:
+            vectors = np.array([[0.0, 0.0, self.r_angstrom]])
+        else:
+            vectors = self._geometry_vectors(observed, dephasing)
+        spins = spins_from_vectors(vectors, observed, dephasing, cq_hz=self.cq_hz, eta=self.eta,
+                                   larmor_hz=larmor)
+        return spins, [float(r) for r in np.linalg.norm(vectors, axis=1)]
+
+    def _geometry_vectors(self, observed: Isotope, dephasing: Isotope) -> NDArray[np.float64]:
+        """S→I vectors (Å, minimum image) of the observed atom closest to a dephasing atom:
+        its dephasing neighbours within :attr:`cutoff_angstrom`, nearest first, at most
+        :attr:`max_spins`."""
+        from cald.io.structure import read_structure
+
+        assert self.geometry is not None
+        atoms = read_structure(self.geometry)
+        s_el, i_el = _element(observed), _element(dephasing)
+        symbols = atoms.get_chemical_symbols()
+        s_idx = [k for k, e in enumerate(symbols) if e == s_el]
+        i_idx = [k for k, e in enumerate(symbols) if e == i_el]
+        missing = [e for e, idx in ((s_el, s_idx), (i_el, i_idx)) if not idx]
+        if missing:
+            raise DataFileError(f"holds no {' and no '.join(missing)} atom for the pair "
+                                f"{self.pair}", self.geometry)
+        dist = atoms.get_all_distances(mic=True)[np.ix_(s_idx, i_idx)]
+        s_best = int(np.unravel_index(np.argmin(dist), dist.shape)[0])
+        order = [k for k in np.argsort(dist[s_best], kind="stable")
+                 if dist[s_best, k] <= self.cutoff_angstrom][: self.max_spins]
+        if not order:
+            raise DataFileError(f"no {i_el} within {self.cutoff_angstrom:g} Å of any {s_el}",
+                                self.geometry)
+        return np.array([atoms.get_distance(s_idx[s_best], i_idx[k], mic=True, vector=True)
+                         for k in order])
+
+    def simulate(self) -> SimulatedCurve:
+        """:func:`~cald.recoupling.spindynamics.simulate_curve` with these options."""
+        from cald.recoupling.spindynamics import crystallite_set, simulate_curve
+
+        spins, _ = self.spins()
+        cryst = crystallite_set(self.crystallite_set, self.crystallites, self.rotor_phases)
+        return simulate_curve(spins, self.t_s, self.experiment(), cryst,
+                              check_convergence=self.convergence)
+
+
+def _element(isotope: Isotope) -> str:
+    return isotope.symbol.lstrip("0123456789")

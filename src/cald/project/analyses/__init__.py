@@ -15,6 +15,8 @@ can be rendered again from results.json alone:
   site and sample);
 - :meth:`AnalysisKind.figures`: figures across the project's analyses of the kind (e.g. a size
   against c-ALD cycles);
+- :meth:`AnalysisKind.figures_with_predictions`: the same with the curves that other analyses
+  predict for a measurement (see below); by default :meth:`AnalysisKind.figures`;
 - :meth:`AnalysisKind.mechanism`: statements about the surface chemistry with their values;
 - :attr:`AnalysisKind.card_template`: an optional jinja2 fragment (its source, e.g. read from a
   ``.j2`` file beside the kind's module) rendered into the card with ``result`` and ``card``
@@ -22,11 +24,22 @@ can be rendered again from results.json alone:
 
 Spectra that a kind puts into ``overlay`` groups (:func:`overlay_data`) are drawn across samples
 by the report without the kind's help.
+
+Predicted curves: a kind whose result predicts what another kind measures (e.g. an atomistic
+model's RESPDOR curve) publishes the curves under the result key :data:`PREDICTIONS`, each made
+by :func:`predicted_curve` (an *observable*: a dict naming the experiment and the labels a
+measurement must share, e.g. ``{"experiment": "respdor", "pair": "13C-27Al", "kappa": 1.0}``; a
+label; ``x`` and ``y``, whose meaning and units the experiment fixes). The report collects them
+from every successful analysis (:func:`collect_predictions`) and hands them to each kind's
+:meth:`AnalysisKind.figures_with_predictions`, where the measuring kind draws those whose
+observable matches its own measurement (:meth:`PredictedCurve.matches`). Neither kind imports the
+other, and the report core names neither.
 """
 
 from __future__ import annotations
 
 import importlib
+import math
 import pkgutil
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -39,10 +52,10 @@ from cald.errors import InputError
 from cald.options import Options, Region, describe_validation_error
 from cald.project.formatting import format_value
 
-__all__ = ["SECTIONS", "AnalysisKind", "AnalysisOutput", "FigureOutput", "MissingParameter",
-           "OverlayParameters",
-           "Statement", "Table", "figure_output", "overlay_data", "register", "load_kinds",
-           "get_kind", "REGISTRY"]
+__all__ = ["PREDICTIONS", "SECTIONS", "AnalysisKind", "AnalysisOutput", "FigureOutput",
+           "MissingParameter", "OverlayParameters", "PredictedCurve", "Statement", "Table",
+           "collect_predictions", "figure_output", "overlay_data", "predicted_curve", "register",
+           "load_kinds", "get_kind", "REGISTRY"]
 
 #: Report sections, in order: key → heading.
 SECTIONS: dict[str, str] = {
@@ -101,6 +114,59 @@ class Statement:
                 "analysis": self.analysis}
 
 
+#: Result key of the curves an analysis predicts for measurements of other kinds (a list of
+#: :func:`predicted_curve` entries).
+PREDICTIONS = "predicted_curves"
+
+
+def predicted_curve(observable: dict[str, Any], label: str, x: Any, y: Any) -> dict[str, Any]:
+    """One entry of a result's :data:`PREDICTIONS` list (JSON-ready).
+
+    Parameters
+    ----------
+    observable
+        What is predicted: ``experiment`` (e.g. ``"respdor"``: ``x`` the recoupling time in ms,
+        ``y`` ΔS/S0 of the dephased sites, i.e. for f = 1) and the labels a measurement must
+        share to be compared (e.g. ``pair`` and ``kappa``).
+    label
+        What the curve is, for a legend (e.g. ``closest C, two-spin, r = 2.87 Å``).
+    x, y
+        The curve, in the units the experiment fixes.
+    """
+    return {"observable": dict(observable), "label": label,
+            "x": [float(v) for v in x], "y": [float(v) for v in y]}
+
+
+@dataclass(frozen=True)
+class PredictedCurve:
+    """A curve predicted by analysis ``analysis`` (of sample ``sample``), as collected by
+    :func:`collect_predictions` from the results (fields as in :func:`predicted_curve`)."""
+
+    analysis: str
+    sample: str | None
+    observable: dict[str, Any]
+    label: str
+    x: list[float]
+    y: list[float]
+
+    def matches(self, **labels: Any) -> bool:
+        """True when the observable has every given label with an equal value (numbers within a
+        relative 1e-9), e.g. ``matches(experiment="respdor", pair="13C-27Al", kappa=1.0)``."""
+        def same(a: Any, b: Any) -> bool:
+            if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+                return math.isclose(a, b, rel_tol=1e-9)
+            return bool(a == b)
+
+        return all(k in self.observable and same(self.observable[k], v) for k, v in labels.items())
+
+
+def collect_predictions(analyses: list[dict[str, Any]]) -> list[PredictedCurve]:
+    """The predicted curves of the successful analyses (results.json entries), in their order."""
+    return [PredictedCurve(a["id"], a.get("sample"), c["observable"], c["label"], c["x"], c["y"])
+            for a in analyses if a["status"] == "ok"
+            for c in (a.get("result") or {}).get(PREDICTIONS) or []]
+
+
 class MissingParameter(ValueError):
     """A parameter the analysis needs for its kind of input: ``MissingParameter(name, why)``."""
 
@@ -155,6 +221,15 @@ class AnalysisKind(ABC):
         :meth:`tables`), drawn from results only, e.g. a hydrodynamic diameter against c-ALD
         cycles. None by default."""
         return []
+
+    def figures_with_predictions(self, analyses: list[dict[str, Any]],
+                                 cycles: dict[str | None, Any],
+                                 predictions: list[PredictedCurve]) -> list[FigureOutput]:
+        """Figures across the successful analyses of this kind (as :meth:`figures`) with the
+        curves that the project's analyses predict (:func:`collect_predictions`, all kinds); a
+        measuring kind overrides it to draw the predictions of its observables beside its
+        data. By default :meth:`figures`, the predictions unused; the report calls this."""
+        return self.figures(analyses, cycles)
 
     def mechanism(self, analysis: dict[str, Any], sample: dict[str, Any]) -> list[Statement]:
         """Mechanism statements from a successful analysis (results.json entry) and its sample's

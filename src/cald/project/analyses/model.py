@@ -1,6 +1,12 @@
 """Analysis kind ``model``: an atomistic structure (``structure`` data set) analysed as by
-``cald model analyze``, optionally beside a measured RESPDOR curve (a ``csv`` data set with
-t_ms, dS_S0 [, sigma]) fitted with one distance.
+``cald model analyze``, optionally beside a measured RESPDOR curve fitted with one distance: a
+``csv`` data set (t_ms, dS_S0 [, sigma]) or a ``bruker`` pseudo-2D series (and optionally its
+separate S0 experiment) integrated as by the ``respdor`` kind, with the same parameters
+(``region`` required then, ``t_ms``, ``s_first``, ``auto_phase``, ``cpmg`` …).
+
+The closest site's predicted curves (two-spin and D_eff) are published under
+:data:`~cald.project.analyses.PREDICTIONS` with the observable (``respdor``, pair, κ), so that the
+kind measuring that observable draws them beside its data.
 
 (Heavy imports live inside ``run`` so that planning a cached project stays fast.)"""
 
@@ -11,13 +17,18 @@ from typing import Any
 
 from cald.atomistic.analyze_options import ModelAnalyzeOptions
 from cald.errors import DataFileError
+from cald.nmr.options import RespdorSeriesOptions
+from cald.options import Region
 from cald.project.analyses import (
+    PREDICTIONS,
     AnalysisKind,
     AnalysisOutput,
     FigureOutput,
+    MissingParameter,
     Statement,
     Table,
     figure_output,
+    predicted_curve,
     register,
 )
 from cald.project.formatting import format_value
@@ -47,9 +58,36 @@ def _cn_text(result: dict[str, Any]) -> str:
     return ", ".join(f"{n} × {cn}" for cn, n in result["al_cn"].items()) or "—"
 
 
+def _predictions(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The closest site's two-spin curve and, with several partners in reach, its D_eff curve
+    (f = 1), as predictions of the RESPDOR observable of the model's pair and κ."""
+    sites = [c for c in result["curves"]["sites"] if c["r_angstrom"] is not None]
+    if not sites:
+        return []
+    site = min(sites, key=lambda c: c["r_angstrom"])
+    _, i_el = _observed_dephasing(result)
+    observable = {"experiment": "respdor", "pair": result["pair"], "kappa": result["kappa"]}
+    t_ms, label = result["curves"]["t_ms"], _site_label(result)
+    out = [predicted_curve(observable, f"{label}–{i_el} {site['r_angstrom']:.2f} Å (two-spin)",
+                           t_ms, site["dS_S0"])]
+    if site["n_partners"] > 1:
+        out.append(predicted_curve(observable, f"{label}, D_eff over {site['n_partners']} {i_el} "
+                                               "(multi-spin estimate)", t_ms, site["dS_S0_multi"]))
+    return out
+
+
 def _site_distances(result: dict[str, Any]) -> str:
     rs = sorted(c["r_angstrom"] for c in result["curves"]["sites"] if c["r_angstrom"] is not None)
     return ", ".join(f"{r:.2f}" for r in rs) + " Å" if rs else "—"
+
+
+class ModelParameters(ModelAnalyzeOptions, RespdorSeriesOptions):
+    """The model's analysis options and, for a measured Bruker series, those of its extraction
+    (as the ``respdor`` kind's; ``region`` required then)."""
+
+    boundary_units = {**RespdorSeriesOptions.boundary_units, **ModelAnalyzeOptions.boundary_units}
+
+    region: Region | None = None  # type: ignore[assignment]  # a CSV curve needs no region
 
 
 @register
@@ -59,26 +97,36 @@ class Model(AnalysisKind):
     name = "model"
     title = "Atomistic model"
     section = "models"
-    input_kinds = ("structure", "csv")
-    n_inputs = (1, 2)
-    Parameters = ModelAnalyzeOptions
+    input_kinds = ("structure", "csv", "bruker")
+    n_inputs = (1, 3)
+    Parameters = ModelParameters
+
+    def check_inputs(self, input_kinds: list[str], params: Any) -> None:
+        if input_kinds[1:2] == ["bruker"] and params.region is None:
+            raise MissingParameter("region", "a measured Bruker series needs region = [high, low] "
+                                             "(ppm) to integrate")
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         from cald.atomistic.analyze import analyze_model
         from cald.figures import model_curves_figure, model_picture_figure
         from cald.io.structure import read_structure
-        from cald.recoupling.data import read_dephasing_csv
+        from cald.recoupling.data import DephasingCurve, read_dephasing_csv
         from cald.recoupling.fit import fit_respdor
 
-        p: ModelAnalyzeOptions = params
-        if inputs[0].suffix.lower() in _TABLE_SUFFIXES or (
-                len(inputs) > 1 and inputs[1].suffix.lower() not in _TABLE_SUFFIXES):
+        p: ModelParameters = params
+        table = [path.suffix.lower() in _TABLE_SUFFIXES for path in inputs]
+        series = [path.is_dir() for path in inputs]
+        second = len(inputs) < 2 or table[1] or series[1]
+        third = len(inputs) < 3 or series[1] and series[2]
+        if table[0] or series[0] or not (second and third):
             raise DataFileError("a model analysis reads the structure first, then optionally "
-                                "the measured curve (CSV)", inputs[0])
+                                "the measured curve (CSV) or Bruker series (and its S0 reference)",
+                                inputs[0])
         atoms = read_structure(inputs[0])
         measured = fit = None
         if len(inputs) > 1:
-            measured = read_dephasing_csv(str(inputs[1]))
+            measured = (DephasingCurve.from_series(p.read_series(*inputs[1:])) if series[1]
+                        else read_dephasing_csv(str(inputs[1])))
             longest = float(measured.t_s.max()) * 1.05
             if longest > p.t_max_s:
                 p = p.model_copy(update={"t_max_s": longest})
@@ -91,6 +139,7 @@ class Model(AnalysisKind):
             "source": inputs[1].name, **{k: fit.to_dict()[k] for k in
                                          ("d_hz", "d_hz_err", "r_angstrom", "r_angstrom_err",
                                           "f", "f_err")}}
+        result[PREDICTIONS] = _predictions(result)
         s_el, i_el = _observed_dephasing(result)
         figures = [
             figure_output("model", f"Model {inputs[0].name} ({result['formula']}), top and side "

@@ -12,7 +12,9 @@ from cald.options import Region
 from cald.project.analyses import (
     AnalysisKind,
     AnalysisOutput,
+    FigureOutput,
     MissingParameter,
+    PredictedCurve,
     Statement,
     Table,
     figure_output,
@@ -55,13 +57,9 @@ class Respdor(AnalysisKind):
         p: RespdorParameters = params
         files: dict[str, bytes] = {}
         if inputs[0].is_dir():
-            reference = p.dataset(inputs[1]) if len(inputs) > 1 else None
-            series = p.series(p.dataset(inputs[0]), reference)
+            series = p.read_series(inputs[0], inputs[1] if len(inputs) > 1 else None)
             files["curve.csv"] = format_table(series.columns(), series.header()).encode()
-            cols = series.columns()
-            curve = DephasingCurve.from_intensities(series.t_s, cols["S0"], cols["S"],
-                                                    cols["S0_noise"], cols["S_noise"],
-                                                    str(inputs[0]))
+            curve = DephasingCurve.from_series(series)
         else:
             curve = read_dephasing_csv(str(inputs[0]))
         result = p.fit(curve)
@@ -101,6 +99,71 @@ class Respdor(AnalysisKind):
             return []
         return [Table(["model", "parameters (± standard error)", "χ²ᵣ (σ measured) or residual s.d.",
                        "AIC", "BIC"], rows)]
+
+    def figures_with_predictions(self, analyses: list[dict[str, Any]],
+                                 cycles: dict[str | None, Any],
+                                 predictions: list[PredictedCurve]) -> list[FigureOutput]:
+        """One figure per pair and κ that some analysis predicts a RESPDOR curve for
+        (observable ``experiment = "respdor"``, ``pair``, ``kappa``; e.g. an atomistic model's
+        closest site): the measured points and one-distance fits of the RESPDOR analyses of the
+        pair with the predicted curves, each scaled by the measured dephased fraction f of the
+        analysis of the predicting analysis' sample (else of the pair's first analysis)."""
+        import numpy as np
+        from matplotlib.figure import Figure
+
+        from cald.recoupling.redor import dephasing
+
+        groups: dict[tuple[str, float], list[dict[str, Any]]] = {}
+        for a in analyses:
+            res = a["result"]
+            if res.get("pair") and res.get("experiment") == "respdor":
+                groups.setdefault((res["pair"], res["kappa"]), []).append(a)
+        out = []
+        for (pair, kappa), measured in groups.items():
+            drawn = [p for p in predictions if p.matches(experiment="respdor", pair=pair, kappa=kappa)]
+            if not drawn:
+                continue
+            fig = Figure(figsize=(5.6, 4.0), layout="constrained")
+            ax = fig.subplots()
+            t_max_ms = 1.05 * max(max(a["result"]["data"]["t_ms"]) for a in measured)
+            t_s = np.linspace(0.0, t_max_ms * 1e-3, 200)
+            handles: list[Any] = []  # in the order drawn (a legend puts error bars last)
+            for k, a in enumerate(measured):
+                res = a["result"]
+                data = res["data"]
+                color = f"C{k % 10}"
+                handles.append(ax.errorbar(data["t_ms"], data["dS_S0"], yerr=data["sigma"], fmt="o",
+                                           ms=4, capsize=2, color=color, zorder=3,
+                                           label=f"{a['id']} (measured)"))
+                fitted = (f"r = {res['r_angstrom']:.2f} Å" if res["r_angstrom"] is not None
+                          else f"D = {res['d_hz']:.0f} Hz")
+                handles += ax.plot(t_s * 1e3, dephasing(t_s, res["d_hz"], res["f"], res["spin"],
+                                                        kappa, res["experiment"]),
+                                   color=color, lw=2, label=f"fit: {fitted}, f = {res['f']:.2f}")
+            by_sample = {a["sample"]: a for a in reversed(measured)}
+            sources = list(dict.fromkeys(p.analysis for p in drawn))
+            styles = ("-", "--", ":", "-.")
+            for j, p in enumerate(drawn):
+                k = len(measured) + sources.index(p.analysis)
+                n = sum(q.analysis == p.analysis for q in drawn[:j])
+                f = by_sample.get(p.sample, measured[0])["result"]["f"]
+                handles += ax.plot(p.x, f * np.asarray(p.y), color=f"C{k % 10}", lw=1.2,
+                                   ls=styles[n % 4],
+                                   label=f"{p.analysis}: {p.label}, × measured f = {f:.2f}")
+            ax.set_xlabel("recoupling time / ms")
+            ax.set_ylabel(r"$\Delta S/S_0$")
+            ax.set_xlim(0, t_max_ms)
+            system = f"{pair.replace('-', '{')}}}"
+            ax.set_title(f"RESPDOR {system}: measured and predicted", fontsize=10)
+            fig.legend(handles=handles, loc="outside lower center", fontsize=6, frameon=False)
+            out.append(figure_output(
+                f"respdor_predicted_{pair}_kappa{kappa:g}",
+                f"{system} RESPDOR (κ = {kappa:g}): measured points "
+                f"and one-distance fits of {', '.join(a['id'] for a in measured)} with the curves "
+                f"predicted by {', '.join(sources)} for the same pair and κ, each scaled by the "
+                "measured dephased fraction f (of the analysis of the same sample, else of "
+                f"{measured[0]['id']}).", fig))
+        return out
 
     def mechanism(self, analysis: dict[str, Any], sample: dict[str, Any]) -> list[Statement]:
         """The fraction dephased, the distance, and (with the sample's ligands per QD) the

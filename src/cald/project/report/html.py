@@ -11,7 +11,13 @@ from typing import Any
 import jinja2
 import numpy as np
 
-from cald.project.analyses import SECTIONS, AnalysisKind, FigureOutput, load_kinds
+from cald.project.analyses import (
+    SECTIONS,
+    AnalysisKind,
+    FigureOutput,
+    collect_predictions,
+    load_kinds,
+)
 from cald.project.formatting import format_value, sample_label
 
 __all__ = ["render_report"]
@@ -57,12 +63,20 @@ def _overlays(results: dict[str, Any], kinds: dict[str, AnalysisKind],
 def _across(results: dict[str, Any], kinds: dict[str, AnalysisKind], section: str,
             method: str) -> list[Any]:
     """Each kind's ``tables`` or ``figures`` across its successful analyses (ordered by c-ALD
-    cycles, then id)."""
+    cycles, then id); figures with the curves every analysis predicts
+    (:meth:`AnalysisKind.figures_with_predictions`)."""
     cycles = {s["name"]: s["cycles"] for s in results["samples"]}
     done = sorted((a for a in results["analyses"] if a["status"] == "ok"),
                   key=lambda a: (cycles.get(a["sample"], 0), a["id"]))
-    return [item for name, kind in kinds.items() if kind.section == section
-            for item in getattr(kind, method)([a for a in done if a["kind"] == name], cycles)]
+    predictions = collect_predictions(done) if method == "figures" else []
+    out: list[Any] = []
+    for name, kind in kinds.items():
+        if kind.section != section:
+            continue
+        mine = [a for a in done if a["kind"] == name]
+        out += (kind.figures_with_predictions(mine, cycles, predictions) if method == "figures"
+                else kind.tables(mine, cycles))
+    return out
 
 
 def _plan_section(plans: list[dict[str, Any]]) -> dict[str, Any] | None:
