@@ -673,6 +673,12 @@ def test_predictions_scaled_by_the_f_of_their_sample():
     texts = re.findall(r"<!-- (.*?) -->", fig.svg.decode())
     assert "m-n3: site, × measured f = 0.31" in texts and "m-n10: site, × measured f = 0.24" in texts
     assert "fit-n1 (measured)" in texts and "fit-n3 (measured)" in texts
+    # the same curve of a sample fitted twice (e.g. with the simulated saturation) is drawn once
+    again = make_analysis("fit-n1-sat", "respdor", measured(0.24), "n1")
+    (fig,) = kind.figures_with_predictions([*analyses[:2], again], {"n1": 1, "n3": 3},
+                                           collect_predictions(analyses))
+    texts = re.findall(r"<!-- (.*?) -->", fig.svg.decode())
+    assert "fit-n1-sat (measured)" not in texts and "fit-n3 (measured)" in texts
     assert kind.figures_with_predictions([make_analysis("redor", "respdor", measured(0.2, "redor"))],
                                          {}, collect_predictions(analyses)) == []
     assert kind.figures(analyses[:2], {}) == []  # without predictions: the cards' own figures

@@ -13,6 +13,7 @@ import matplotlib
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
 from cald.errors import ParameterError
 from cald.io.atomic import atomic_write_bytes
@@ -41,9 +42,13 @@ __all__ = ["exciton_figure", "fit_figure", "ftir_figure", "ftir_overlay_figure",
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
 
-def respdor_figure(result: RespdorResult, r_offsets_angstrom: tuple[float, ...] = (-0.2, 0.2)) -> Figure:
+def respdor_figure(result: RespdorResult, r_offsets_angstrom: tuple[float, ...] = (-0.2, 0.2), *,
+                   corrected: RespdorResult | None = None,
+                   simulated: tuple[ArrayLike, ArrayLike] | None = None) -> Figure:
     """Dephasing curve as in the reference study's Figure 7b: data with error bars, the
-    one-distance fit, curves for r ± 0.2 Å at the same f, and any further models fitted."""
+    one-distance fit, curves for r ± 0.2 Å at the same f, and any further models fitted; with
+    ``corrected`` also the fit with the simulated saturation (f_bound) and ``simulated``
+    (t_s, ΔS/S0) the full simulation at its D, scaled by f_bound."""
     curve = result.curve
     t_ms = curve.t_s * 1e3
     t_fine_s = np.linspace(0.0, max(curve.t_s.max() * 1.05, 1e-6), 400)
@@ -68,6 +73,13 @@ def respdor_figure(result: RespdorResult, r_offsets_angstrom: tuple[float, ...] 
     for i, name in enumerate(extra):
         ax.plot(t_fine_s * 1e3, result.model_curve(t_fine_s, name), lw=1, ls=":",
                 color=f"C{i + 1 + len(r_offsets_angstrom)}", label=f"{name.replace('_', '-')} model")
+    if corrected is not None:
+        ax.plot(t_fine_s * 1e3, corrected.model_curve(t_fine_s), color="C3", lw=1.5,
+                label=f"simulated saturation: D = {corrected.d_hz:.0f} Hz, "
+                      f"f_bound = {corrected.f:.2f}")
+    if simulated is not None:
+        ax.plot(np.asarray(simulated[0]) * 1e3, simulated[1], "x", color="C3", ms=4,
+                label="full simulation × f_bound")
     ax.set_xlabel("recoupling time / ms")
     ax.set_ylabel(r"$\Delta S/S_0$")
     title = result.pair.replace("-", "{") + "}" if result.pair else f"spin {result.spin:g}"

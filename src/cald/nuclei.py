@@ -33,6 +33,8 @@ __all__ = [
     "DipolarCoupling",
     "dipolar_from_distance",
     "dipolar_from_coupling",
+    "czjzek_pdf",
+    "czjzek_weights",
 ]
 
 
@@ -232,3 +234,42 @@ def dipolar_from_coupling(
     return DipolarCoupling(
         _pair_label(a, b), d_hz, r, d_hz_err, r_err, dipolar_constant_hz_angstrom3(a, b)
     )
+
+
+# --- Czjzek distribution of quadrupolar couplings (shared by the 27Al lineshapes and the
+# RESPDOR saturation model) ------------------------------------------------------------------
+
+
+def czjzek_pdf(cq_mhz: ArrayLike, eta: ArrayLike, sigma_mhz: float) -> NDArray[np.float64]:
+    """Czjzek probability density (d = 5) of (C_Q, η), normalised to 1 on C_Q ≥ 0, 0 ≤ η ≤ 1.
+
+    P(C_Q, η) = 2 C_Q⁴ η (1 − η²/9) exp(−C_Q² (1 + η²/3) / (2σ²)) / (√(2π) σ⁵), zero outside
+    that domain; ``sigma_mhz`` is the Czjzek/dmfit σ (twice mrsimulator's ``sigma``). Arguments
+    broadcast; units of C_Q and σ must agree (MHz).
+    """
+    c = np.asarray(cq_mhz, dtype=float)
+    e = np.asarray(eta, dtype=float)
+    s = float(sigma_mhz)
+    inside = (c >= 0) & (e >= 0) & (e <= 1)
+    p = (2.0 / (np.sqrt(2.0 * np.pi) * s**5) * c**4 * e * (1.0 - e**2 / 9.0)
+         * np.exp(-(c**2) * (1.0 + e**2 / 3.0) / (2.0 * s**2)))
+    return np.where(inside, p, 0.0)
+
+
+def czjzek_weights(cq_mhz: ArrayLike, eta: ArrayLike, sigma_mhz: float) -> tuple[NDArray[np.float64], float]:
+    """Weights of the cells of a midpoint grid (1-D, uniform ``cq_mhz`` and ``eta`` cell centres).
+
+    Returns the weights, shape (len(cq), len(eta)), normalised to sum 1, and the probability the
+    grid captures before normalisation (≈ 1; less when σ is so large that the distribution
+    reaches beyond the last C_Q cell).
+    """
+    c = np.asarray(cq_mhz, dtype=float)
+    e = np.asarray(eta, dtype=float)
+    dc = float(c[1] - c[0]) if c.size > 1 else 1.0
+    de = float(e[1] - e[0]) if e.size > 1 else 1.0
+    w = czjzek_pdf(c[:, None], e[None, :], sigma_mhz) * dc * de
+    total = float(w.sum())
+    if not total > 0:
+        raise ParameterError(f"σ = {sigma_mhz} MHz puts no weight on the C_Q grid "
+                             f"({c[0]:.3g}–{c[-1]:.3g} MHz)")
+    return w / total, total

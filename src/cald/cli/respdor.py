@@ -71,23 +71,59 @@ def fit(
     bootstrap: int = option(RespdorFitOptions, "bootstrap"),
     seed: int = option(RespdorFitOptions, "seed"),
     experiment: str = option(RespdorFitOptions, "experiment"),
+    simulate: bool = option(RespdorFitOptions, "simulate"),
+    mas_khz: float | None = option(RespdorFitOptions, "mas_khz"),
+    recoupling: str = option(RespdorFitOptions, "recoupling"),
+    sat_pulse_us: float = option(RespdorFitOptions, "sat_pulse_us"),
+    sat_rf_khz: float = option(RespdorFitOptions, "sat_rf_khz"),
+    sat_offset_khz: float = option(RespdorFitOptions, "sat_offset_khz"),
+    s_rf_khz: float = option(RespdorFitOptions, "s_rf_khz"),
+    cq_mhz: float = option(RespdorFitOptions, "cq_mhz"),
+    eta: float = option(RespdorFitOptions, "eta"),
+    cq_sigma_mhz: float | None = option(RespdorFitOptions, "cq_sigma_mhz"),
+    cq_from: Path | None = option(RespdorFitOptions, "cq_from"),
+    cq_nodes: int = option(RespdorFitOptions, "cq_nodes"),
+    field_1h_mhz: float | None = option(RespdorFitOptions, "field_1h_mhz"),
+    crystallites: int = option(RespdorFitOptions, "crystallites"),
+    rotor_phases: int = option(RespdorFitOptions, "rotor_phases"),
+    crystallite_set: str = option(RespdorFitOptions, "crystallite_set"),
+    steps_per_period: int = option(RespdorFitOptions, "steps_per_period"),
+    convergence: bool = option(RespdorFitOptions, "convergence"),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (.svg, .png, .pdf)."),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
-    """Fit D (and r) and f to a measured RESPDOR or REDOR dephasing curve, with uncertainties."""
+    """Fit D (and r) and f to a measured RESPDOR or REDOR dephasing curve, with uncertainties;
+    with --simulate also the fraction bound f_bound and D corrected for the simulated saturation
+    pulse (JSON key ``saturation``)."""
     opts = build_options(RespdorFitOptions, {"models": "--model"}, pair=pair, spin=spin,
                          kappa=kappa, fix_f=fix_f, models=model, fit_distance=fit_distance,
-                         bootstrap=bootstrap, seed=seed, experiment=experiment)
+                         bootstrap=bootstrap, seed=seed, experiment=experiment,
+                         simulate=simulate, mas_khz=mas_khz, recoupling=recoupling,
+                         sat_pulse_us=sat_pulse_us, sat_rf_khz=sat_rf_khz,
+                         sat_offset_khz=sat_offset_khz, s_rf_khz=s_rf_khz, cq_mhz=cq_mhz, eta=eta,
+                         cq_sigma_mhz=cq_sigma_mhz,
+                         cq_from=None if cq_from is None else str(cq_from), cq_nodes=cq_nodes,
+                         field_1h_mhz=field_1h_mhz,
+                         crystallites=crystallites, rotor_phases=rotor_phases,
+                         crystallite_set=crystallite_set, steps_per_period=steps_per_period,
+                         convergence=convergence)
     check_plot_path(plot)
     from cald.recoupling.data import read_dephasing_csv
 
-    result = opts.fit(read_dephasing_csv(str(file)))
+    data = read_dephasing_csv(str(file))
+    result = opts.fit(data)
+    corrected = opts.correct(data, result) if opts.simulate else None
     if plot is not None:
         from cald.figures import respdor_figure, save_figure
 
-        save_figure(respdor_figure(result), plot)
-    show(result.to_dict(), result.report(), as_json, quiet)
+        fig = (respdor_figure(result) if corrected is None else
+               respdor_figure(result, corrected=corrected.corrected, simulated=corrected.scaled_simulation()))
+        save_figure(fig, plot)
+    if corrected is None:
+        show(result.to_dict(), result.report(), as_json, quiet)
+    else:
+        show(corrected.to_dict(), corrected.report(), as_json, quiet)
 
 
 @app.command("extract")

@@ -29,7 +29,11 @@ parameters (labelled synthetic in every file and in the report), analysed by the
   0.35 eV;
 * ``data/model_alme2_n1.extxyz``: an unrelaxed CdSe {100} model with one AlMe2 on a chelating
   acetate (built by cald), analysed beside the RESPDOR series of the n = 1 sample; its predicted
-  curves are drawn on the RESPDOR figure of the report.
+  curves are drawn on the RESPDOR figure of the report;
+* ``data/respdor_111cd_27al``: 111Cd{27Al} RESPDOR series of the n = 1 sample recorded with SR4₁²
+  (the CdSe2O2 site dephased by one 27Al at 3.42 Å, fraction bound 0.3, simulated with the
+  saturation pulse), fitted with κ = π/(4√2) and with the simulated saturation; the
+  13C{27Al} series is also refitted with the simulated saturation pulse (fraction bound f_bound).
 
 ``project.toml`` names the samples (n = 0 and 1, 85 ligands and 25 TMA per QD), the data sets and
 the analyses (RESPDOR fit, DNP enhancement, 13C spectra overlaid and normalised to the alkene).
@@ -45,6 +49,7 @@ import numpy as np
 from cald.atomistic.options import BuildOptions
 from cald.io.atomic import atomic_write_text
 from cald.io.structure import write_structure
+from cald.nuclei import dipolar_coupling_hz, parse_pair
 from cald.project.pipeline import RunSummary, run_project
 from cald.synth.bruker import Line
 from cald.synth.infrared import (
@@ -57,6 +62,7 @@ from cald.synth.infrared import (
 from cald.synth.nmr_sets import (
     OLEATE_13C_LINES,
     write_al27_cp,
+    write_cd111_respdor_series,
     write_cd113_mas,
     write_dnp_pair,
     write_dosy_series,
@@ -71,6 +77,9 @@ __all__ = ["DEMO_D_HZ", "DEMO_F", "write_demo_project", "run_demo"]
 
 DEMO_D_HZ = 503.0  # the study's fitted values, used as the generators' inputs
 DEMO_F = 0.24
+#: 111Cd{27Al} generator inputs: the nearest Cd–Al of the demo model (Å) and the dephased fraction.
+DEMO_CD_AL_ANGSTROM = 3.42
+DEMO_CD_F = 0.3
 DEMO_SEED = 20221
 #: TMA per QD of the demo's titration series, and the first exciton (peak nm, FWHM nm) per cycles.
 DEMO_TMA_PER_QD = (0, 5, 10, 15, 20, 25, 30, 40)
@@ -557,6 +566,48 @@ inputs = ["model-n1", "respdor-n1"]
 [analyses.parameters]
 pair = "13C-27Al"
 region = [190.0, 178.0]
+
+# --- saturation-corrected RESPDOR (issue 13): the 13C{27Al} series of the n = 1 sample refitted
+# with the simulated saturation pulse (500 µs at 10 kHz, this example's choice) over a Czjzek
+# C_Q distribution (σ = 2.5 MHz, the demo's Al(V) site; mean C_Q ≈ 5 MHz): fraction bound
+# f_bound and ε (that series was generated with ideal saturation, so the corrected model fits it
+# worse, χ²ᵣ ≈ 7: it shows what the fit would mean had this pulse been used); and a 111Cd{27Al}
+# series recorded with SR4₁² (κ = π/(4√2), KAPPA_PRESETS["sr4"]), simulated with the same
+# saturation pulse and refitted with it
+[[datasets]]
+id = "respdor-cd-n1"
+path = "data/respdor_111cd_27al"
+kind = "bruker"
+sample = "CdSe@AlOx-1"
+
+[[analyses]]
+id = "respdor-13c-27al-n1-sat"
+kind = "respdor"
+inputs = ["respdor-n1"]
+[analyses.parameters]
+pair = "13C-27Al"
+region = [190.0, 178.0]
+simulate = true
+mas_khz = 10.0
+sat_pulse_us = 500.0
+sat_rf_khz = 10.0
+cq_sigma_mhz = 2.5
+
+[[analyses]]
+id = "respdor-111cd-27al-n1"
+kind = "respdor"
+inputs = ["respdor-cd-n1"]
+[analyses.parameters]
+pair = "111Cd-27Al"
+region = [-270.0, -370.0]
+kappa = 0.5553603673
+simulate = true
+mas_khz = 10.0
+recoupling = "sr4"
+sat_pulse_us = 500.0
+sat_rf_khz = 10.0
+cq_mhz = 5.0
+eta = 0.5
 """
 
 
@@ -616,7 +667,34 @@ def write_demo_project(out_dir: str | os.PathLike[str]) -> Path:
                     comment=f"synthetic XPS of the cald demo, CdSe after {n} c-ALD cycles")
     # --- atomistic model: built (not relaxed) with cald.atomistic
     write_structure(BuildOptions(ligands=4, tma=1).build(), data / "model_alme2_n1.extxyz")
+    # --- saturation-corrected RESPDOR (issue 13): 111Cd{27Al} SR4₁² series simulated with
+    # cald.recoupling.spindynamics (finite SR4₁² pulses, 500 µs / 10 kHz saturation pulse, one
+    # 27Al with C_Q = 5 MHz, η = 0.5 at the nearest Cd–Al distance of the demo's atomistic model,
+    # 3.42 Å, unrelaxed), CdSe2O2 fraction bound 0.3 (generator inputs); 12 to 192 rotor periods
+    counts = list(range(12, 193, 12))
+    write_cd111_respdor_series(data / "respdor_111cd_27al", counts, _cd_dephasing(counts),
+                               f"f_bound = {DEMO_CD_F:g}, one 27Al at {DEMO_CD_AL_ANGSTROM:g} A "
+                               "(C_Q 5 MHz, eta 0.5), SR4 with a 500 us 10 kHz saturation pulse, "
+                               "simulated", noise_sd=0.003, t2_echo_s=0.05, seed=DEMO_SEED + 60)
     return atomic_write_text(out / "project.toml", _PROJECT)
+
+
+def _cd_dephasing(rotor_counts: list[int]) -> np.ndarray:
+    """ΔS/S0 of the demo's 111Cd{27Al} SR4₁² series (see write_demo_project), simulated on a
+    finer powder set (ZCW 377 × 8) than the analysis uses."""
+    from cald.recoupling.spindynamics import (
+        CoupledSpin,
+        Experiment,
+        IPulse,
+        crystallite_set,
+        simulate_curve,
+    )
+
+    d_hz = float(dipolar_coupling_hz(DEMO_CD_AL_ANGSTROM, *parse_pair("111Cd-27Al")))
+    seq = Experiment(10e3, "sr4", i_pulse=IPulse(500e-6, 10e3))
+    sim = simulate_curve([CoupledSpin(2.5, d_hz, cq_hz=5e6, eta=0.5)],
+                         np.array(rotor_counts) / 10e3, seq, crystallite_set("zcw", 377, 8))
+    return DEMO_CD_F * sim.ds_s0
 
 
 def run_demo(out_dir: str | os.PathLike[str], command: str = "cald demo",

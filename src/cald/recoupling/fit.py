@@ -42,6 +42,7 @@ from cald.recoupling import MODELS
 from cald.recoupling.data import DephasingCurve
 from cald.recoupling.profile import DGrid, d_grid_for_times, profile_interval, solve_profile
 from cald.recoupling.redor import (
+    LevelWeights,
     check_experiment,
     dephasing,
     plateau,
@@ -155,6 +156,7 @@ class RespdorResult:
     second_moment: SecondMomentEstimate
     notes: list[str] = field(default_factory=list)
     experiment: str = "respdor"
+    level_weights: LevelWeights = None
 
     @property
     def single(self) -> ModelFit:
@@ -186,12 +188,13 @@ class RespdorResult:
 
     @property
     def _universal(self) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
-        return partial(universal_curve, spin=self.spin, experiment=self.experiment)
+        return partial(universal_curve, spin=self.spin, experiment=self.experiment,
+                       level_weights=self.level_weights)
 
     def dephasing(self, t_s: ArrayLike, d_hz: float, f: float) -> NDArray[np.float64]:
         """ΔS/S0 of one distance (coupling ``d_hz``, fraction ``f``) at times ``t_s`` (s), for
         this result's experiment, spin and κ (e.g. curves for r ± 0.2 Å in figures)."""
-        return dephasing(t_s, d_hz, f, self.spin, self.kappa, self.experiment)
+        return dephasing(t_s, d_hz, f, self.spin, self.kappa, self.experiment, self.level_weights)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary with the command-line contract's keys first."""
@@ -236,7 +239,7 @@ class RespdorResult:
             "second_moment": self.second_moment.to_dict(),
             "notes": list(self.notes),
             "data": self.curve.to_dict(),
-        }
+        } | ({} if self.level_weights is None else {"level_weights": list(self.level_weights)})
 
     def report(self) -> str:
         """Short human-readable summary."""
@@ -386,8 +389,8 @@ def _run_model(curve: DephasingCurve, builder: _ModelBuilder, starts: list[lmfit
 
 
 def second_moment_estimate(curve: DephasingCurve, spin: float, kappa: float, f: float | None,
-                           max_fraction: float = 0.3, experiment: str = "respdor"
-                           ) -> SecondMomentEstimate:
+                           max_fraction: float = 0.3, experiment: str = "respdor",
+                           level_weights: LevelWeights = None) -> SecondMomentEstimate:
     """Short-time estimate a in ΔS/S0 ≈ a t², from the points with 0 < t whose ΔS/S0 is at
     most ``max_fraction`` of the largest ΔS/S0 observed; D from a and ``f`` when f > 0
     (a = f c κ² D², c from :func:`~cald.recoupling.redor.short_time_coefficient`)."""
@@ -405,7 +408,7 @@ def second_moment_estimate(curve: DephasingCurve, spin: float, kappa: float, f: 
     else:
         resid = yy - a * t**2
         a_err = float(np.sqrt(np.sum(resid**2) / (n_use - 1) / s4))
-    c = short_time_coefficient(spin, experiment)
+    c = short_time_coefficient(spin, experiment, level_weights)
     note = None
     d = None
     if f is None or f <= 0 or a <= 0:
@@ -452,6 +455,7 @@ def fit_respdor(
     n_bootstrap: int = 1000,
     seed: int = 0,
     experiment: str = "respdor",
+    level_weights: LevelWeights = None,
 ) -> RespdorResult:
     """Fit a dephasing curve.
 
@@ -479,6 +483,10 @@ def fit_respdor(
     experiment
         ``"respdor"`` (saturation of the dephasing spin, plateau f·2I/(2I+1)) or ``"redor"``
         (π-pulse inversion of a spin-1/2 partner, plateau f).
+    level_weights
+        RESPDOR with a simulated, incomplete saturation: the |Δm| probabilities p_k of the pulse
+        (:func:`cald.recoupling.spindynamics.level_change_weights`); f is then the fraction
+        bound (the curve is f Σ_{k≥1} p_k [1 − R(kκDt)]).
 
     Returns
     -------
@@ -500,14 +508,15 @@ def fit_respdor(
     if seed < 0:
         raise ParameterError(f"seed must be ≥ 0, got {seed}")
     check_experiment(experiment, spin)
-    g = partial(universal_curve, spin=spin, experiment=experiment)
+    g = partial(universal_curve, spin=spin, experiment=experiment, level_weights=level_weights)
     k = None if pair is None else dipolar_constant_hz_angstrom3(*pair)
     if fit_distance and k is None:
         raise ParameterError("fitting the distance directly needs the spin pair (--pair)")
     notes: list[str] = []
 
     # Global start and profile likelihood from the vectorised one-distance solver.
-    grid = d_grid_for_times(curve.t_s, spin, kappa, experiment=experiment)
+    grid = d_grid_for_times(curve.t_s, spin, kappa, experiment=experiment,
+                            level_weights=level_weights)
     start = solve_profile(grid, curve.ds_s0, curve.weights(), f_fixed)
     d0 = float(start.d_hz[0])
     f0 = float(start.f[0]) if f_fixed is None else f_fixed
@@ -563,15 +572,15 @@ def fit_respdor(
     if single.redchi is not None and single.redchi > 2.0:
         notes.append(f"χ²ᵣ = {single.redchi:.2g} ≫ 1: the given σ looks underestimated or the "
                      "one-distance model does not describe the data")
-    above = _above_plateau(curve, plateau(spin, experiment))
+    above = _above_plateau(curve, plateau(spin, experiment, level_weights))
     if above is not None:
         redor_likely = experiment == "respdor" and abs(spin - 0.5) < 1e-9
         notes.append(above + (_REDOR_HINT if redor_likely else _NORMALISATION_HINT))
     moment = second_moment_estimate(curve, spin, kappa, fits["single"].value("f"),
-                                    experiment=experiment)
+                                    experiment=experiment, level_weights=level_weights)
     pair_label = None if pair is None else f"{pair[0].symbol}-{pair[1].symbol}"
     return RespdorResult(curve, spin, kappa, pair_label, k, fits, bootstrap, bootstrap_note,
-                         moment, notes, experiment)
+                         moment, notes, experiment, level_weights)
 
 
 _REDOR_HINT = ("; if π pulses invert the spin-1/2 partner, this is a REDOR curve (plateau f): "

@@ -18,9 +18,11 @@ from cald.recoupling import MODELS
 if TYPE_CHECKING:
     from cald.recoupling.data import DephasingCurve
     from cald.recoupling.fit import RespdorResult
-    from cald.recoupling.spindynamics import CoupledSpin, Experiment, SimulatedCurve
+    from cald.recoupling.saturation import CqNodes, SaturationCorrection
+    from cald.recoupling.spindynamics import CoupledSpin, Crystallites, Experiment, SimulatedCurve
 
-__all__ = ["DephasingOptions", "RespdorCurveOptions", "RespdorFitOptions", "RespdorSimulateOptions"]
+__all__ = ["DephasingOptions", "RespdorCurveOptions", "RespdorFitOptions", "RespdorSimulateOptions",
+           "SaturationOptions"]
 
 
 def _check_pair(text: str) -> str:
@@ -123,78 +125,17 @@ class RespdorCurveOptions(DephasingOptions):
         return float(dipolar_coupling_hz(self.r_angstrom, *isotopes))
 
 
-class RespdorFitOptions(DephasingOptions):
-    """``cald respdor fit``: D (and r) and f of a measured dephasing curve, with uncertainties."""
+class SaturationOptions(Options):
+    """The simulated experiment shared by ``cald respdor simulate`` and ``cald respdor fit
+    --simulate``: MAS, recoupling on S, the saturation pulse on I, the quadrupolar coupling of I
+    and the powder set (:mod:`cald.recoupling.spindynamics`)."""
 
-    fix_f: float | None = Field(None, description="Hold f at this value (0 < f ≤ 1).")
-    models: list[str] = Field(["single"], description=f"Model(s) to fit: {', '.join(MODELS)} or "
-                                                      "all (single is always fitted).")
-    fit_distance: bool = Field(False, description="Fit r directly instead of D (needs --pair).")
-    bootstrap: NonNegativeInt = Field(1000, description="Bootstrap samples (0: none).")
-    seed: NonNegativeInt = Field(0, description="Seed of the bootstrap.")
+    boundary_units = {"mas_khz": ("mas_hz", 1e3), "sat_pulse_us": ("sat_pulse_s", 1e-6),
+                      "sat_rf_khz": ("sat_rf_hz", 1e3), "sat_offset_khz": ("sat_offset_hz", 1e3),
+                      "s_rf_khz": ("s_rf_hz", 1e3), "cq_mhz": ("cq_hz", 1e6)}
 
-    @field_validator("fix_f")
-    @classmethod
-    def _fixed_fraction(cls, value: float | None) -> float | None:
-        if value is not None and not 0.0 < value <= 1.0:
-            raise ValueError(f"must be within (0, 1], got {value}")
-        return value
-
-    @model_validator(mode="after")
-    def _distance_needs_pair(self) -> Self:
-        if self.fit_distance and self.pair is None:
-            raise ValueError("{fit_distance} needs the spin pair ({pair}): a distance needs both "
-                             "nuclei")
-        return self
-
-    @field_validator("models", mode="before")
-    @classmethod
-    def _known_models(cls, value: Any) -> Any:
-        names = [value] if isinstance(value, str) else value
-        if isinstance(names, list):
-            if "all" in names:
-                return list(MODELS)
-            unknown = [m for m in names if m not in MODELS]
-            if unknown:
-                raise ValueError(f"{unknown[0]!r} is not one of {', '.join(MODELS)}, all")
-        return names
-
-    def fit(self, curve: DephasingCurve) -> RespdorResult:
-        """:func:`cald.recoupling.fit.fit_respdor` of a
-        :class:`~cald.recoupling.data.DephasingCurve` with these options."""
-        from cald.recoupling.fit import fit_respdor
-
-        return fit_respdor(curve, spin=self.spin_value, kappa=self.kappa, pair=self.isotopes,
-                           f_fixed=self.fix_f, models=self.models, fit_distance=self.fit_distance,
-                           n_bootstrap=self.bootstrap, seed=self.seed,
-                           experiment=self.experiment)
-
-
-class RespdorSimulateOptions(Options):
-    """``cald respdor simulate``: a numerical RESPDOR (or REDOR) curve of an observed spin-1/2
-    dephased by one or more spins I (:mod:`cald.recoupling.spindynamics`), from a distance or a
-    structure file."""
-
-    boundary_units = {"t_ms": ("t_s", 1e-3), "mas_khz": ("mas_hz", 1e3),
-                      "sat_pulse_us": ("sat_pulse_s", 1e-6), "sat_rf_khz": ("sat_rf_hz", 1e3),
-                      "sat_offset_khz": ("sat_offset_hz", 1e3), "s_rf_khz": ("s_rf_hz", 1e3),
-                      "cq_mhz": ("cq_hz", 1e6)}
-
-    pair: Pair = Field(description="Observed-dephasing pair, e.g. 13C-27Al (observed spin 1/2).")
-    t_s: FloatList = Field(description="Recoupling times (ms), comma-separated; even multiples of "
-                                       "the rotor period.")
-    mas_hz: PositiveFloat = Field(description="MAS rate (kHz).")
-    r_angstrom: PositiveFloat | None = Field(None, description="S–I distance (Å); or --geometry.")
-    geometry: str | None = Field(None, description="xyz/extxyz/CIF file: the observed atom "
-                                                   "closest to a dephasing atom and its nearest "
-                                                   "dephasing neighbours.")
-    max_spins: Annotated[int, check(lambda v: 1 <= v <= 4, "must be within 1 to 4")] = Field(
-        3, description="Dephasing spins taken from --geometry (nearest first).")
-    cutoff_angstrom: PositiveFloat = Field(4.0, description="Largest S–I distance taken from "
-                                                            "--geometry (Å).")
+    mas_hz: PositiveFloat | None = Field(None, description="MAS rate (kHz).")
     recoupling: str = Field("redor", description="redor (π pulses on S, XY-8) or sr4 (SR4₁²).")
-    ideal: bool = Field(False, description="δ-pulses on S and perfect saturation of I (the "
-                                           "analytic limit).")
     sat_pulse_s: PositiveFloat = Field(500e-6, description="Saturation pulse length (µs).")
     sat_rf_hz: PositiveFloat = Field(10e3, description="Saturation pulse rf amplitude (kHz).")
     sat_offset_hz: float = Field(0.0, description="Saturation pulse offset (kHz).")
@@ -215,15 +156,6 @@ class RespdorSimulateOptions(Options):
     crystallite_set: str = Field("zcw", description="zcw or legendre.")
     steps_per_period: Annotated[int, check(lambda v: v >= 4, "must be ≥ 4")] = Field(
         100, description="Time steps per rotor period inside pulses.")
-    convergence: bool = Field(False, description="Also run the next smaller crystallite set and "
-                                                 "report the largest change of ΔS/S0.")
-
-    @field_validator("t_s")
-    @classmethod
-    def _non_negative_times(cls, value: list[float]) -> list[float]:
-        if any(t < 0 for t in value):
-            raise ValueError("must not contain negative times")
-        return value
 
     @field_validator("recoupling")
     @classmethod
@@ -243,6 +175,165 @@ class RespdorSimulateOptions(Options):
             raise ValueError(f"must be {' or '.join(CRYSTALLITE_SETS)}, got {value!r}")
         return value
 
+    def sequence(self, ideal: bool = False) -> Experiment:
+        """The :class:`~cald.recoupling.spindynamics.Experiment` of these options (``ideal``:
+        δ-pulses on S and perfect saturation)."""
+        from cald.recoupling.spindynamics import Experiment, IPulse
+
+        assert self.mas_hz is not None  # required where a sequence is built
+        pulse = None if ideal else IPulse(self.sat_pulse_s, self.sat_rf_hz, self.sat_offset_hz)
+        return Experiment(self.mas_hz, self.recoupling, self.s_rf_hz, pulse,
+                          delta_pulses=ideal, steps_per_period=self.steps_per_period)
+
+    def larmor_hz(self, dephasing: Isotope) -> float | None:
+        """Signed Larmor frequency (Hz) of the dephasing nucleus at :attr:`field_1h_mhz`, or
+        ``None`` (no second-order quadrupolar shift)."""
+        if self.field_1h_mhz is None:
+            return None
+        return float(larmor_mhz(dephasing, self.field_1h_mhz) * 1e6
+                     * np.sign(dephasing.gamma_rad_s_t))
+
+    def powder(self) -> Crystallites:
+        """The powder set of these options."""
+        from cald.recoupling.spindynamics import crystallite_set
+
+        return crystallite_set(self.crystallite_set, self.crystallites, self.rotor_phases)
+
+
+class RespdorFitOptions(DephasingOptions, SaturationOptions):
+    """``cald respdor fit``: D (and r) and f of a measured dephasing curve, with uncertainties;
+    with ``simulate`` also refitted with the simulated saturation pulse
+    (:mod:`cald.recoupling.saturation`): f_bound, the saturation efficiency ε, corrected D."""
+
+    boundary_units = {**SaturationOptions.boundary_units,
+                      "cq_sigma_mhz": ("cq_sigma_hz", 1e6)}
+
+    fix_f: float | None = Field(None, description="Hold f at this value (0 < f ≤ 1).")
+    models: list[str] = Field(["single"], description=f"Model(s) to fit: {', '.join(MODELS)} or "
+                                                      "all (single is always fitted).")
+    fit_distance: bool = Field(False, description="Fit r directly instead of D (needs --pair).")
+    bootstrap: NonNegativeInt = Field(1000, description="Bootstrap samples (0: none).")
+    seed: NonNegativeInt = Field(0, description="Seed of the bootstrap.")
+    simulate: bool = Field(False, description="Also fit with the simulated saturation pulse "
+                                              "(needs --mas-khz): fraction bound f_bound, "
+                                              "saturation efficiency ε, corrected D.")
+    cq_sigma_hz: PositiveFloat | None = Field(None, description="Czjzek σ of the I sites (MHz, "
+                                                                "e.g. from cald quad): a C_Q "
+                                                                "distribution instead of "
+                                                                "--cq-mhz/--eta.")
+    cq_from: str | None = Field(None, description="JSON of a 27Al Czjzek fit (`cald quad ... "
+                                                  "--json`, or one analysis of a results.json): "
+                                                  "its sites' σ and fractions as the C_Q "
+                                                  "distribution.")
+    cq_nodes: Annotated[int, check(lambda v: 1 <= v <= 32, "must be within 1 to 32")] = Field(
+        6, description="Equal-probability C_Q nodes per Czjzek distribution.")
+    convergence: bool = Field(False, description="With --simulate: also compute ε on a 4× larger "
+                                                 "crystallite set and report the largest change.")
+
+    @field_validator("fix_f")
+    @classmethod
+    def _fixed_fraction(cls, value: float | None) -> float | None:
+        if value is not None and not 0.0 < value <= 1.0:
+            raise ValueError(f"must be within (0, 1], got {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _distance_needs_pair(self) -> Self:
+        if self.fit_distance and self.pair is None:
+            raise ValueError("{fit_distance} needs the spin pair ({pair}): a distance needs both "
+                             "nuclei")
+        return self
+
+    @model_validator(mode="after")
+    def _simulation_needs(self) -> Self:
+        if not self.simulate:
+            return self
+        if self.mas_hz is None:
+            raise ValueError("{simulate} needs the MAS rate ({mas_hz})")
+        if self.experiment != "respdor" or self.spin_value <= 0.5:
+            raise ValueError("{simulate} corrects the saturation of a quadrupolar dephasing spin: "
+                             "it needs experiment respdor and I > 1/2")
+        if self.cq_from is not None and self.cq_sigma_hz is not None:
+            raise ValueError("give at most one of {cq_from} and {cq_sigma_hz}")
+        return self
+
+    def _cq_nodes(self) -> CqNodes:
+        """The C_Q distribution: :attr:`cq_from`, else a Czjzek σ, else one C_Q and η."""
+        from cald.recoupling.saturation import cq_nodes, czjzek_mixture_nodes
+
+        if self.cq_from is None:
+            return cq_nodes(self.cq_hz, self.eta, self.cq_sigma_hz, self.cq_nodes)
+        sites = _czjzek_sites(self.cq_from)
+        return czjzek_mixture_nodes([sig * 1e6 for sig, _ in sites], [f for _, f in sites],
+                                    self.cq_nodes, f"Czjzek sites of {self.cq_from}")
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _known_models(cls, value: Any) -> Any:
+        names = [value] if isinstance(value, str) else value
+        if isinstance(names, list):
+            if "all" in names:
+                return list(MODELS)
+            unknown = [m for m in names if m not in MODELS]
+            if unknown:
+                raise ValueError(f"{unknown[0]!r} is not one of {', '.join(MODELS)}, all")
+        return names
+
+    def fit(self, curve: DephasingCurve) -> RespdorResult:
+        """:func:`cald.recoupling.fit.fit_respdor` of a
+        :class:`~cald.recoupling.data.DephasingCurve` with these options."""
+        from cald.recoupling.fit import fit_respdor
+
+        return fit_respdor(curve, **self._fit_kwargs(), models=self.models)
+
+    def _fit_kwargs(self) -> dict[str, Any]:
+        return {"spin": self.spin_value, "kappa": self.kappa, "pair": self.isotopes,
+                "f_fixed": self.fix_f, "fit_distance": self.fit_distance,
+                "n_bootstrap": self.bootstrap, "seed": self.seed, "experiment": self.experiment}
+
+    def correct(self, curve: DephasingCurve, analytic: RespdorResult) -> SaturationCorrection:
+        """:func:`cald.recoupling.saturation.correct_fit` of ``curve`` (its analytic fit
+        ``analytic``) with the simulated saturation of these options (one-distance model)."""
+        from cald.recoupling.saturation import correct_fit
+
+        nodes = self._cq_nodes()
+        isotopes = self.isotopes
+        larmor = None if isotopes is None else self.larmor_hz(isotopes[1])
+        return correct_fit(curve, analytic, self._fit_kwargs(), nodes, self.sequence(),
+                           self.powder(), larmor, self.convergence)
+
+
+class RespdorSimulateOptions(SaturationOptions):
+    """``cald respdor simulate``: a numerical RESPDOR (or REDOR) curve of an observed spin-1/2
+    dephased by one or more spins I (:mod:`cald.recoupling.spindynamics`), from a distance or a
+    structure file."""
+
+    boundary_units = {**SaturationOptions.boundary_units, "t_ms": ("t_s", 1e-3)}
+
+    pair: Pair = Field(description="Observed-dephasing pair, e.g. 13C-27Al (observed spin 1/2).")
+    t_s: FloatList = Field(description="Recoupling times (ms), comma-separated; even multiples of "
+                                       "the rotor period.")
+    mas_hz: PositiveFloat = Field(description="MAS rate (kHz).")
+    r_angstrom: PositiveFloat | None = Field(None, description="S–I distance (Å); or --geometry.")
+    geometry: str | None = Field(None, description="xyz/extxyz/CIF file: the observed atom "
+                                                   "closest to a dephasing atom and its nearest "
+                                                   "dephasing neighbours.")
+    max_spins: Annotated[int, check(lambda v: 1 <= v <= 4, "must be within 1 to 4")] = Field(
+        3, description="Dephasing spins taken from --geometry (nearest first).")
+    cutoff_angstrom: PositiveFloat = Field(4.0, description="Largest S–I distance taken from "
+                                                            "--geometry (Å).")
+    ideal: bool = Field(False, description="δ-pulses on S and perfect saturation of I (the "
+                                           "analytic limit).")
+    convergence: bool = Field(False, description="Also run the next smaller crystallite set and "
+                                                 "report the largest change of ΔS/S0.")
+
+    @field_validator("t_s")
+    @classmethod
+    def _non_negative_times(cls, value: list[float]) -> list[float]:
+        if any(t < 0 for t in value):
+            raise ValueError("must not contain negative times")
+        return value
+
     @model_validator(mode="after")
     def _one_geometry(self) -> Self:
         if (self.r_angstrom is None) == (self.geometry is None):
@@ -255,11 +346,7 @@ class RespdorSimulateOptions(Options):
 
     def experiment(self) -> Experiment:
         """The :class:`~cald.recoupling.spindynamics.Experiment` of these options."""
-        from cald.recoupling.spindynamics import Experiment, IPulse
-
-        pulse = None if self.ideal else IPulse(self.sat_pulse_s, self.sat_rf_hz, self.sat_offset_hz)
-        return Experiment(self.mas_hz, self.recoupling, self.s_rf_hz, pulse,
-                          delta_pulses=self.ideal, steps_per_period=self.steps_per_period)
+        return self.sequence(self.ideal)
 
     def spins(self) -> tuple[list[CoupledSpin], list[float]]:
         """The dephasing spins and their distances (Å): one at :attr:`r_angstrom`, or those of
@@ -267,9 +354,7 @@ class RespdorSimulateOptions(Options):
         from cald.recoupling.spindynamics import spins_from_vectors
 
         observed, dephasing = parse_pair(self.pair)
-        larmor = None
-        if self.field_1h_mhz is not None:
-            larmor = larmor_mhz(dephasing, self.field_1h_mhz) * 1e6 * np.sign(dephasing.gamma_rad_s_t)
+        larmor = self.larmor_hz(dephasing)
         if self.r_angstrom is not None:
             vectors = np.array([[0.0, 0.0, self.r_angstrom]])
         else:
@@ -306,12 +391,47 @@ class RespdorSimulateOptions(Options):
 
     def simulate(self) -> SimulatedCurve:
         """:func:`~cald.recoupling.spindynamics.simulate_curve` with these options."""
-        from cald.recoupling.spindynamics import crystallite_set, simulate_curve
+        from cald.recoupling.spindynamics import simulate_curve
 
         spins, _ = self.spins()
-        cryst = crystallite_set(self.crystallite_set, self.crystallites, self.rotor_phases)
-        return simulate_curve(spins, self.t_s, self.experiment(), cryst,
+        return simulate_curve(spins, self.t_s, self.experiment(), self.powder(),
                               check_convergence=self.convergence)
+
+
+def _czjzek_sites(path: str) -> list[tuple[float, float]]:
+    """(Czjzek σ in MHz, fraction) of each site of a Czjzek fit's JSON: a ``sites`` list at the
+    top, under ``result`` (an analysis of a results.json), or in the only analysis of
+    ``analyses`` that has one."""
+    import json
+    from pathlib import Path
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataFileError(f"cannot be read as JSON ({exc.__class__.__name__})", path) from None
+    candidates = [data, data.get("result")] if isinstance(data, dict) else []
+    if isinstance(data, dict) and isinstance(data.get("analyses"), list):
+        found = [a["result"] for a in data["analyses"] if isinstance(a, dict)
+                 and isinstance(a.get("result"), dict) and _has_czjzek_sites(a["result"])]
+        if len(found) > 1:
+            raise DataFileError(f"holds {len(found)} analyses with Czjzek sites: save the one "
+                                "wanted on its own", path)
+        candidates += found
+    for c in candidates:
+        if isinstance(c, dict) and isinstance(c.get("sites"), list) and c["sites"]:
+            try:
+                return [(float(site["sigma_czjzek_mhz"]), float(site["fraction"]))
+                        for site in c["sites"]]
+            except (KeyError, TypeError, ValueError):
+                raise DataFileError("its sites lack sigma_czjzek_mhz or fraction (is it a "
+                                    "Czjzek fit?)", path) from None
+    raise DataFileError("holds no Czjzek fit (a 'sites' list)", path)
+
+
+def _has_czjzek_sites(result: dict[str, Any]) -> bool:
+    sites = result.get("sites")
+    return isinstance(sites, list) and bool(sites) and isinstance(sites[0], dict) \
+        and "sigma_czjzek_mhz" in sites[0]
 
 
 def _element(isotope: Isotope) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from cald.recoupling.redor import universal_curve
+from cald.recoupling.redor import LevelWeights, universal_curve
 
 __all__ = ["DGrid", "ProfileSolution", "d_grid_for_times", "solve_profile", "profile_interval"]
 
@@ -38,6 +38,8 @@ class DGrid:
         g(κ D_j t_i), shape (n_grid, n_times).
     experiment
         ``"respdor"`` or ``"redor"``: which universal curve g is.
+    level_weights
+        |Δm| probabilities of an incomplete saturation (RESPDOR; ``None``: ideal).
     """
 
     t_s: NDArray[np.float64]
@@ -46,16 +48,17 @@ class DGrid:
     d_hz: NDArray[np.float64]
     curves: NDArray[np.float64]
     experiment: str = "respdor"
+    level_weights: LevelWeights = None
 
     def curves_at(self, d_hz: NDArray[np.float64]) -> NDArray[np.float64]:
         """g(κ D t) for arbitrary D values, shape (len(d_hz), n_times)."""
         return universal_curve(self.kappa * d_hz[:, None] * self.t_s[None, :], self.spin,
-                               self.experiment)
+                               self.experiment, self.level_weights)
 
 
 def d_grid_for_times(
     t_s: NDArray[np.float64], spin: float, kappa: float = 1.0, n_grid: int = 600,
-    experiment: str = "respdor",
+    experiment: str = "respdor", level_weights: LevelWeights = None,
 ) -> DGrid:
     """D grid spanning couplings the times can resolve: from a curve that barely starts
     (λ = 0.03 at the longest time) to one already saturated at the shortest non-zero time
@@ -64,8 +67,8 @@ def d_grid_for_times(
     d_lo = 0.03 / (kappa * t_pos.max())
     d_hi = 30.0 / (kappa * t_pos.min())
     d = np.geomspace(d_lo, d_hi, n_grid)
-    curves = universal_curve(kappa * d[:, None] * t_s[None, :], spin, experiment)
-    return DGrid(t_s, spin, kappa, d, curves, experiment)
+    curves = universal_curve(kappa * d[:, None] * t_s[None, :], spin, experiment, level_weights)
+    return DGrid(t_s, spin, kappa, d, curves, experiment, level_weights)
 
 
 @dataclass(frozen=True)

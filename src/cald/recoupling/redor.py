@@ -43,6 +43,7 @@ from cald.errors import ParameterError
 __all__ = [
     "EXPERIMENTS",
     "KAPPA_PRESETS",
+    "LevelWeights",
     "LAMBDA_TABLE_MAX",
     "redor_signal_direct",
     "respdor_universal_direct",
@@ -65,9 +66,11 @@ EXPERIMENTS = ("respdor", "redor")
 #: Recoupling scaling factors κ (λ = κ·D·t) of named sequences, with their sources.
 #: ``redor``: rotor-synchronised π-pulse train, two pulses per rotor period (Gullion & Schaefer,
 #: *J. Magn. Reson.* 81, 196 (1989)); the curve above is written for it, so κ = 1.
-#: Symmetry-based sequences (e.g. SR4₁²) scale the coupling; no preset is given until a value is
-#: derived numerically and confirmed against the literature: pass ``kappa`` explicitly.
-KAPPA_PRESETS: dict[str, float] = {"redor": 1.0}
+#: ``sr4``: SR4₁² (Brinkmann and Levitt, *J. Chem. Phys.* 115, 357 (2001)), κ = π/(4√2) =
+#: 0.5554 from first-order average Hamiltonian theory, confirmed by the numerical simulation
+#: (0.5556 ± 0.0001 at small D/ν_r; :data:`cald.recoupling.spindynamics.KAPPA_SR4_THEORY` and
+#: that module's docstring; no published value was checked).
+KAPPA_PRESETS: dict[str, float] = {"redor": 1.0, "sr4": float(np.pi / (4.0 * np.sqrt(2.0)))}
 
 #: Largest λ of the tabulated universal curves; larger λ are evaluated directly.
 LAMBDA_TABLE_MAX = 25.0
@@ -239,7 +242,21 @@ def check_experiment(experiment: str, spin: float) -> None:
             "measure and fit it as RESPDOR (experiment respdor, saturation pulse)")
 
 
-def universal_curve(lam: ArrayLike, spin: float, experiment: str = "respdor") -> NDArray[np.float64]:
+LevelWeights = tuple[float, ...] | None
+
+
+def _check_level_weights(level_weights: LevelWeights, spin: float, experiment: str) -> None:
+    if level_weights is None:
+        return
+    if experiment != "respdor":
+        raise ParameterError("level weights (a simulated saturation pulse) apply to RESPDOR only")
+    if len(level_weights) != _check_spin(spin) + 1:
+        raise ParameterError(f"level weights need 2I + 1 = {_check_spin(spin) + 1} values for spin "
+                             f"{spin:g}, got {len(level_weights)}")
+
+
+def universal_curve(lam: ArrayLike, spin: float, experiment: str = "respdor",
+                    level_weights: LevelWeights = None) -> NDArray[np.float64]:
     """ΔS/S0 at f = 1 as a function of λ = κ·D·t: g_I(λ) for RESPDOR, 1 − R(λ) for REDOR.
 
     Parameters
@@ -250,27 +267,46 @@ def universal_curve(lam: ArrayLike, spin: float, experiment: str = "respdor") ->
         Spin I of the dephasing nucleus (1/2 for REDOR).
     experiment
         ``"respdor"`` or ``"redor"`` (:func:`check_experiment`).
+    level_weights
+        RESPDOR with an incomplete saturation: the probabilities p_k (k = 0 … 2I) that the pulse
+        changes m by |Δm| = k (:func:`cald.recoupling.spindynamics.level_change_weights`); the
+        curve is then Σ_{k≥1} p_k [1 − R(kλ)] (g_I for the ideal p_k = 2(2I + 1 − k)/(2I + 1)²).
     """
     check_experiment(experiment, spin)
+    _check_level_weights(level_weights, spin, experiment)
+    if level_weights is not None:  # 1 − R(kλ) = 2 g_{1/2}(kλ)
+        lam_arr = np.asarray(lam, dtype=float)
+        return sum((2.0 * w * respdor_universal(k * lam_arr, 0.5)
+                    for k, w in enumerate(level_weights) if k > 0), np.zeros_like(lam_arr))
     if experiment == "redor":  # 1 − R(λ) = 2 g_{1/2}(λ)
         return 2.0 * respdor_universal(lam, 0.5)
     return respdor_universal(lam, spin)
 
 
-def plateau(spin: float, experiment: str = "respdor") -> float:
-    """Long-time limit of :func:`universal_curve`: 2I/(2I + 1) for RESPDOR, 1 for REDOR."""
+def plateau(spin: float, experiment: str = "respdor", level_weights: LevelWeights = None) -> float:
+    """Long-time limit of :func:`universal_curve`: 2I/(2I + 1) for RESPDOR, 1 for REDOR,
+    Σ_{k≥1} p_k with ``level_weights``."""
     check_experiment(experiment, spin)
+    _check_level_weights(level_weights, spin, experiment)
+    if level_weights is not None:
+        return float(sum(level_weights[1:]))
     return 1.0 if experiment == "redor" else respdor_plateau(spin)
 
 
-def short_time_coefficient(spin: float, experiment: str = "respdor") -> float:
-    """c in :func:`universal_curve` ≈ c λ²: (32/45) I(I + 1) for RESPDOR, 16/15 for REDOR."""
+def short_time_coefficient(spin: float, experiment: str = "respdor",
+                           level_weights: LevelWeights = None) -> float:
+    """c in :func:`universal_curve` ≈ c λ²: (32/45) I(I + 1) for RESPDOR, 16/15 for REDOR,
+    (16/15) Σ_k p_k k² with ``level_weights``."""
     check_experiment(experiment, spin)
+    _check_level_weights(level_weights, spin, experiment)
+    if level_weights is not None:
+        return 16.0 / 15.0 * float(sum(w * k * k for k, w in enumerate(level_weights)))
     return 16.0 / 15.0 if experiment == "redor" else respdor_short_time_coefficient(spin)
 
 
 def dephasing(t_s: ArrayLike, d_hz: float, f: float = 1.0, spin: float = 2.5, kappa: float = 1.0,
-              experiment: str = "respdor") -> NDArray[np.float64]:
+              experiment: str = "respdor", level_weights: LevelWeights = None
+              ) -> NDArray[np.float64]:
     """Dephasing ΔS/S0 = f · (universal curve)(κ D t) of RESPDOR or REDOR.
 
     Parameters
@@ -287,5 +323,8 @@ def dephasing(t_s: ArrayLike, d_hz: float, f: float = 1.0, spin: float = 2.5, ka
         Recoupling scaling factor (1 for π-pulse REDOR).
     experiment
         ``"respdor"`` (saturation) or ``"redor"`` (π-pulse inversion of a spin-1/2 partner).
+    level_weights
+        |Δm| probabilities of an incomplete saturation (:func:`universal_curve`).
     """
-    return f * universal_curve(kappa * d_hz * np.asarray(t_s, dtype=float), spin, experiment)
+    return f * universal_curve(kappa * d_hz * np.asarray(t_s, dtype=float), spin, experiment,
+                               level_weights)

@@ -107,6 +107,7 @@ __all__ = [
     "rotor_periods",
     "simulate_curve",
     "saturation_efficiency",
+    "level_change_weights",
     "scaling_factor",
     "simulate_dense",
     "spins_from_vectors",
@@ -909,6 +910,35 @@ def saturation_efficiency(spin_i: CoupledSpin, sequence: Experiment,
         crystallites = crystallite_set("zcw", 233, 8)
     t = _transfer(spin_i, crystallites, sequence, True)
     return _efficiency(t, spin_i, crystallites.weights)
+
+
+def level_change_weights(spin_i: CoupledSpin, sequence: Experiment,
+                         crystallites: Crystallites | None = None) -> NDArray[np.float64]:
+    """Powder-averaged probabilities p_k that the I pulse of ``sequence`` changes m by |Δm| = k
+    (k = 0 … 2I), averaged over the 2I + 1 starting levels (sum 1).
+
+    With the orientation of the transfer decoupled from that of the S–I vector, the dephasing is
+    ΔS/S0 = Σ_{k≥1} p_k [1 − R(kλ)] (:func:`cald.recoupling.redor.universal_curve` with
+    ``level_weights``); perfect saturation gives p_k = 2(2I + 1 − k)/(2I + 1)² (k ≥ 1), the
+    analytic RESPDOR curve, and the saturation efficiency is (1 − p_0)(2I + 1)/(2I).
+    """
+    sequence.check()
+    d = spin_i.dim
+    if sequence.i_pulse is None:
+        prob = np.real(_ideal_transfer(spin_i, 1, sequence.ideal_i)[0, 0, 0])
+        weights = np.ones(1)
+    else:
+        if crystallites is None:
+            crystallites = crystallite_set("zcw", 233, 8)
+        t = _transfer(spin_i, crystallites, sequence, True)
+        prob = np.real(t[:, 0, 0] + t[:, 1, 1]) / 2.0  # (c, m', m): |U[m', m]|² averaged over s
+        weights = crystallites.weights
+        prob = np.einsum("c,cij->ij", weights, prob)
+    if prob.ndim == 3:
+        prob = prob[0]
+    idx = np.arange(d)
+    k = np.abs(idx[:, None] - idx[None, :])
+    return np.bincount(k.ravel(), weights=prob.ravel(), minlength=d) / d
 
 
 def spins_from_vectors(vectors_angstrom: ArrayLike, observed: Isotope, dephasing: Isotope,

@@ -22,6 +22,7 @@ __all__ = [
     "write_cd113_mas",
     "write_al27_cp",
     "write_respdor_series",
+    "write_cd111_respdor_series",
     "write_cpmg",
     "write_dnp_pair",
     "write_dosy_series",
@@ -61,6 +62,43 @@ def write_respdor_series(folder: str | os.PathLike[str], d_hz: float, f: float,
     return write_experiment(folder, setup, np.array(rows), noise_sd, seed,
                             acqu2s={"TD": len(rows)}, lists={"vclist": (list(rotor_counts), "")},
                             lb_hz=50.0, title=title)
+
+
+#: 111Cd lines of CdSe@AlOx QDs (ppm, relative amplitude, FWHM Hz at 9.4 T): the core, a
+#: CdSe3O-like and the CdSe2O2 surface site (the demo's 113Cd shifts; 111Cd and 113Cd shifts agree).
+CDSE_111CD_LINES = (
+    Line(-50.0, 0.30, 1200.0),  # core
+    Line(-140.0, 0.20, 2000.0),  # CdSe3O-like
+    Line(-320.0, 0.50, 2500.0),  # CdSe2O2 (carboxylate-bound surface Cd)
+)
+
+
+def write_cd111_respdor_series(folder: str | os.PathLike[str], rotor_counts: Sequence[int],
+                               ds_s0: ArrayLike, truth: str, mas_hz: float = 10_000.0,
+                               dephased_ppm: float = -320.0, noise_sd: float = 0.01,
+                               t2_echo_s: float = 0.02, seed: int = 0,
+                               field_1h_mhz: float = 400.13) -> Path:
+    """111Cd{27Al} RESPDOR pseudo-2D recorded with SR4₁² recoupling on 111Cd: rows interleaved
+    S0, S for each vclist entry (rotor periods of total recoupling); only the line at
+    ``dephased_ppm`` is dephased, by ``ds_s0`` (one ΔS/S0 per entry, e.g. from
+    :func:`cald.recoupling.spindynamics.simulate_curve`; ``truth`` says how it was made and goes
+    into the title). All lines decay as exp(−t/T2') with the echo."""
+    setup = AcquisitionSetup("111Cd", field_1h_mhz=field_1h_mhz, sw_hz=50_000.0, td=2048,
+                             carrier_ppm=-200.0, ns=4096, rg=128.0, pulse_program="respdor_sr4",
+                             mas_hz=mas_hz)
+    rows = []
+    for t, dephased in zip(np.asarray(rotor_counts, dtype=float) / mas_hz,
+                           np.asarray(ds_s0, dtype=float), strict=True):
+        decay = np.exp(-t / t2_echo_s)
+        s0 = [Line(x.ppm, x.amplitude * decay, x.fwhm_hz) for x in CDSE_111CD_LINES]
+        s = [Line(x.ppm, x.amplitude * (1 - dephased if x.ppm == dephased_ppm else 1.0),
+                  x.fwhm_hz) for x in s0]
+        rows += [lines_fid(setup, s0), lines_fid(setup, s)]
+    title = (f"111Cd{{27Al}} SR4-RESPDOR, interleaved S0/S rows, {dephased_ppm:g} ppm site "
+             f"dephased: {truth}; MAS {mas_hz:g} Hz, seed {seed}")
+    return write_experiment(folder, setup, np.array(rows), noise_sd, seed,
+                            acqu2s={"TD": len(rows)}, lists={"vclist": (list(rotor_counts), "")},
+                            lb_hz=200.0, title=title)
 
 
 def write_cpmg(folder: str | os.PathLike[str], n_echoes: int = 32, echo_period_s: float = 0.002,

@@ -26,7 +26,9 @@ from cald.recoupling.options import RespdorFitOptions
 
 class RespdorParameters(RespdorFitOptions, RespdorSeriesOptions):
     """The fit's options (``pair`` or ``spin`` required) and, for a Bruker series, those of the
-    extraction (``region`` required then)."""
+    extraction (``region`` required then); with ``simulate = true`` (and ``mas_khz``, the
+    saturation pulse and C_Q or a Czjzek ``cq_sigma_mhz``) also the fit corrected for the
+    simulated saturation: the fraction bound f_bound, ε and the simulated curve."""
 
     boundary_units = {**RespdorSeriesOptions.boundary_units, **RespdorFitOptions.boundary_units}
 
@@ -63,17 +65,30 @@ class Respdor(AnalysisKind):
         else:
             curve = read_dephasing_csv(str(inputs[0]))
         result = p.fit(curve)
-        fig = respdor_figure(result)
-        d = result.to_dict()
+        system = f"{p.pair.replace('-', '{')}}}" if p.pair else f"spin {p.spin_value:g}"
+        caption = (f"{system} {p.experiment.upper()} dephasing with the one-distance fit and "
+                   "curves for r ± 0.2 Å (cf. Figure 7b of the reference study)")
+        if p.simulate:
+            corrected = p.correct(curve, result)
+            fig = respdor_figure(result, corrected=corrected.corrected,
+                                 simulated=corrected.scaled_simulation())
+            d = corrected.to_dict()
+            sat = d["saturation"]
+            caption += (f"; in red the fit with the simulated saturation pulse ({p.recoupling}, "
+                        f"{p.sat_pulse_s * 1e6:g} µs at {p.sat_rf_hz * 1e-3:g} kHz, "
+                        f"{sat['cq_source']}; ε = {sat['saturation_efficiency']:.2f}) and the "
+                        "full simulation at its D scaled by f_bound")
+        else:
+            fig = respdor_figure(result)
+            d = result.to_dict()
         summary = ", ".join(
             [f"D = {format_value(d['d_hz'], d['d_hz_err'], 'Hz')}"]
             + ([f"r = {format_value(d['r_angstrom'], d['r_angstrom_err'], 'Å')}"]
                if d["r_angstrom"] is not None else [])
-            + [f"f = {format_value(d['f'], d['f_err'])}"])
-        system = f"{p.pair.replace('-', '{')}}}" if p.pair else f"spin {p.spin_value:g}"
-        caption = (f"{system} {p.experiment.upper()} dephasing with the one-distance fit and "
-                   "curves for r ± 0.2 Å (cf. Figure 7b of the reference study).")
-        return AnalysisOutput(d, [figure_output("dephasing", caption, fig)], files, summary)
+            + [f"f = {format_value(d['f'], d['f_err'])}"]
+            + ([f"f_bound = {format_value(d['saturation']['f_bound'], d['saturation']['f_bound_err'])}"
+                f" (ε = {d['saturation']['saturation_efficiency']:.2f})"] if p.simulate else []))
+        return AnalysisOutput(d, [figure_output("dephasing", caption + ".", fig)], files, summary)
 
     def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
         boot = result.get("bootstrap") or {}
@@ -85,7 +100,8 @@ class Respdor(AnalysisKind):
                 ("D 95 % (bootstrap)", " – ".join(format_value(x) for x in boot["d_hz_ci95"]) + " Hz"
                  if boot.get("d_hz_ci95") else "—"),
                 fit_quality(result),
-                ("σ", result["sigma_source"]), ("preferred model (BIC)", result["preferred_model"])]
+                ("σ", result["sigma_source"]), ("preferred model (BIC)", result["preferred_model"])
+                ] + _saturation_numbers(result.get("saturation"))
 
     def card_tables(self, result: dict[str, Any]) -> list[Table]:
         """The model comparison: parameters with errors, χ²ᵣ, AIC and BIC of every model."""
@@ -95,10 +111,17 @@ class Respdor(AnalysisKind):
                  " ".join(fit_quality(fit)) if fit.get("redchi") is None else format_value(fit["redchi"]),
                  format_value(fit["aic"]), format_value(fit["bic"])]
                 for name, fit in result.get("models", {}).items()]
-        if not rows:
-            return []
-        return [Table(["model", "parameters (± standard error)", "χ²ᵣ (σ measured) or residual s.d.",
-                       "AIC", "BIC"], rows)]
+        tables = [] if not rows else [
+            Table(["model", "parameters (± standard error)", "χ²ᵣ (σ measured) or residual s.d.",
+                   "AIC", "BIC"], rows)]
+        sat = result.get("saturation")
+        if sat:
+            tables.append(Table(["C_Q / MHz", "η", "weight", "saturation efficiency ε"],
+                                [[format_value(c), format_value(e), format_value(w),
+                                  format_value(x)] for c, e, w, x in
+                                 zip(sat["cq_mhz"], sat["eta"], sat["cq_weights"],
+                                     sat["efficiency_per_node"], strict=True)]))
+        return tables
 
     def figures_with_predictions(self, analyses: list[dict[str, Any]],
                                  cycles: dict[str | None, Any],
@@ -117,7 +140,12 @@ class Respdor(AnalysisKind):
         for a in analyses:
             res = a["result"]
             if res.get("pair") and res.get("experiment") == "respdor":
-                groups.setdefault((res["pair"], res["kappa"]), []).append(a)
+                group = groups.setdefault((res["pair"], res["kappa"]), [])
+                # a sample's curve fitted twice (e.g. with and without the simulated
+                # saturation) is drawn once
+                if all((b["sample"], b["result"]["data"]) != (a["sample"], res["data"])
+                       for b in group):
+                    group.append(a)
         out = []
         for (pair, kappa), measured in groups.items():
             drawn = [p for p in predictions if p.matches(experiment="respdor", pair=pair, kappa=kappa)]
@@ -171,9 +199,20 @@ class Respdor(AnalysisKind):
         res, aid = analysis["result"], analysis["id"]
         pair = res.get("pair") or f"spin {res.get('spin')}"
         observed, dephasing = (pair.split("-") + [""])[:2]
-        out = [Statement(f"Fraction of {observed} sites dephased by {dephasing} (sample "
-                         f"{analysis['sample']}); a lower bound of the fraction bonded if the "
-                         "saturation is incomplete", res["f"], res["f_err"], "", aid)]
+        sat = res.get("saturation")
+        if sat:
+            out = [Statement(f"Fraction of {observed} sites dephased by {dephasing} (sample "
+                             f"{analysis['sample']}), uncorrected", res["f"], res["f_err"], "", aid),
+                   Statement(f"Fraction of {observed} sites bound to {dephasing} (sample "
+                             f"{analysis['sample']}; f corrected for the simulated saturation "
+                             f"efficiency ε = {sat['saturation_efficiency']:.2f})",
+                             sat["f_bound"], sat["f_bound_err"], "", aid)]
+            res = {**res, "f": sat["f_bound"], "f_err": sat["f_bound_err"], "d_hz": sat["d_hz"],
+                   "r_angstrom": sat["r_angstrom"], "r_angstrom_err": sat["r_angstrom_err"]}
+        else:
+            out = [Statement(f"Fraction of {observed} sites dephased by {dephasing} (sample "
+                             f"{analysis['sample']}); a lower bound of the fraction bonded if the "
+                             "saturation is incomplete", res["f"], res["f_err"], "", aid)]
         if res.get("r_angstrom") is not None:
             out.append(Statement(f"{observed}–{dephasing} distance from the dipolar coupling "
                                  f"D = {res['d_hz']:.0f} Hz", res["r_angstrom"],
@@ -188,3 +227,20 @@ class Respdor(AnalysisKind):
                 text += f"; {tma:g} TMA per QD per cycle were added ({cycles} cycle(s))"
             out.append(Statement(text, res["f"] * ligands, err, "per QD", aid))
         return out
+
+
+def _saturation_numbers(sat: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Key numbers of the fit corrected for the simulated saturation (none without it)."""
+    if not sat:
+        return []
+    conv = sat["saturation_efficiency_convergence"]
+    label, quality = fit_quality(sat)
+    return [("saturation efficiency ε",
+             f"{format_value(sat['saturation_efficiency'])} (spread over C_Q "
+             f"{format_value(sat['saturation_efficiency_spread'])}"
+             + ("" if conv is None else f", powder {format_value(conv)}") + ")"),
+            ("f_bound (corrected f)", format_value(sat["f_bound"], sat["f_bound_err"])),
+            ("D (corrected)", format_value(sat["d_hz"], sat["d_hz_err"], "Hz")),
+            ("r (corrected)", format_value(sat["r_angstrom"], sat["r_angstrom_err"], "Å")),
+            (f"{label} (corrected fit)", quality),
+            ("model vs full simulation (rms)", format_value(sat["model_error"]))]
