@@ -4,14 +4,15 @@ at half occupancy (charge-balanced), pseudo-H-capped bottom Cd layer, with one T
 cell with vacuum along z, the bottom Cd/Se/H layers fixed (24 atoms).
 
 1. Baseline in the same run: one energy + forces with tblite's ASE calculator called directly
-   (``TBLite(method="GFN2-xTB")``, fresh calculator, SAD guess), at each electronic temperature.
-2. cald: :func:`cald.atomistic.relax.relax` for a few BFGS steps (``--steps``, default 3): wall
-   time per energy-and-forces evaluation and SCF cycles per evaluation (tblite reuses the previous
-   density between steps), at each electronic temperature of ``--temperatures-k`` (default
-   300 K, cald's default, and 1000 K).
-Prints the times, the SCF cycles, the ratio of the time per step to the single point, and the
-time of a full relaxation estimated from the time per step and an assumed number of steps
-(``--assume-steps``, default 150).
+   (``TBLite(method="GFN2-xTB")``, fresh calculator, SAD guess); ``--no-baseline`` skips it.
+2. cald: :func:`cald.atomistic.relax.relax` for a few steps (``--steps``, default 3) with each
+   optimiser of ``--optimizers`` (default ``bfgs,precon-lbfgs``): wall time and SCF cycles per
+   energy-and-forces evaluation (tblite restarts from the previous density), the largest force
+   after each step, and the time of a full relaxation estimated from the time per evaluation and
+   an assumed number of evaluations (``--assume-evaluations``, default 60).
+3. ``--small``: a full relaxation of the 52-atom builder model (``cald model build --ligands 1
+   --tma 1``: 2 × 2 {100}, 4 layers, AlMe2 on one chelating acetate) to 0.05 eV/Å with each
+   optimiser: evaluations, SCF cycles, time.
 
 Run with ``OMP_NUM_THREADS=2`` for the 2-core figure.
 """
@@ -28,7 +29,7 @@ import numpy as np
 from ase import Atoms
 from ase.build import bulk
 
-from cald.atomistic.relax import relax, scf_cycles_from_log
+from cald.atomistic.relax import RelaxResult, relax, scf_cycles_from_log
 from cald.atomistic.relax_options import RelaxOptions
 
 A_CDSE_ANGSTROM = 6.077
@@ -82,12 +83,12 @@ def slab_with_product(vacuum_angstrom: float = 8.0) -> Atoms:
     return slab
 
 
-def single_point(atoms: Atoms, t_k: float) -> tuple[float, int, float]:
+def single_point(atoms: Atoms) -> tuple[float, int, float]:
     """Energy + forces with tblite directly: (time s, SCF cycles, energy eV)."""
     from tblite.ase import TBLite
 
     work = atoms.copy()
-    work.calc = TBLite(method="GFN2-xTB", electronic_temperature=t_k, verbosity=1)
+    work.calc = TBLite(method="GFN2-xTB", verbosity=1)
     log = io.StringIO()
     t0 = time.perf_counter()
     with contextlib.redirect_stdout(log):
@@ -96,30 +97,53 @@ def single_point(atoms: Atoms, t_k: float) -> tuple[float, int, float]:
     return time.perf_counter() - t0, scf_cycles_from_log(log.getvalue())[0], energy
 
 
+def _describe(r: RelaxResult) -> str:
+    later = r.scf_cycles[1:] or r.scf_cycles
+    return (f"{r.status} after {r.steps} steps ({r.n_evaluations} evaluations), {r.t_total_s:.1f} s, "
+            f"{r.t_per_step_s:.1f} s/evaluation, SCF cycles {r.scf_cycles} (mean after the first "
+            f"{np.mean(later):.1f}, {r.t_total_s / sum(r.scf_cycles):.2f} s/cycle), "
+            f"fmax {r.fmax_ev_a:.3f} eV/Å, E = {r.energy_ev:.4f} eV")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=3)
-    parser.add_argument("--assume-steps", type=int, default=150)
-    parser.add_argument("--temperatures-k", default="300,1000")
+    parser.add_argument("--assume-evaluations", type=int, default=60)
+    parser.add_argument("--optimizers", default="bfgs,precon-lbfgs")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--small", action="store_true")
     args = parser.parse_args()
+    optimizers = args.optimizers.split(",")
+    print(f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}", flush=True)
+    if args.small:
+        from cald.atomistic.options import BuildOptions
+
+        small = BuildOptions(ligands=1, tma=1).build()
+        for name in optimizers:
+            _, r, _ = relax(small, RelaxOptions(optimizer=name, steps=300))
+            print(f"[small {small.get_chemical_formula()}, {len(small)} atoms] {name}: "
+                  f"{_describe(r)}, {sum(r.scf_cycles)} SCF cycles in all", flush=True)
     atoms = slab_with_product()
     print(f"slab {atoms.get_chemical_formula()} ({len(atoms)} atoms, "
-          f"{len(atoms.info['fixed_indices'])} fixed), OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
-    temps = [float(t) for t in args.temperatures_k.split(",")]
-    for t_k in temps:
-        t_sp, n_sp, e_sp = single_point(atoms, t_k)
-        print(f"[{t_k:.0f} K] baseline tblite single point (energy + forces): {t_sp:.1f} s, "
-              f"{n_sp} SCF cycles, E = {e_sp:.4f} eV", flush=True)
-        _, r, _ = relax(atoms, RelaxOptions(steps=args.steps, electronic_temperature_k=t_k))
-        later = r.scf_cycles[1:] or r.scf_cycles
-        print(f"[{t_k:.0f} K] cald relax, {r.steps} BFGS steps: {r.t_total_s:.1f} s, "
-              f"{r.t_per_step_s:.1f} s/evaluation, SCF cycles {r.scf_cycles} "
-              f"(mean after the first {np.mean(later):.1f}), fmax {r.fmax_ev_a:.3f} eV/Å, "
-              f"E = {r.energy_ev:.4f} eV", flush=True)
-        t_step = r.t_total_s / max(r.n_evaluations, 1)
-        print(f"[{t_k:.0f} K] ratio time per step / single point: {t_step / t_sp:.2f}; "
-              f"estimated full relaxation ({args.assume_steps} steps): "
-              f"{args.assume_steps * t_step / 60:.0f} min (goal < 10 min)", flush=True)
+          f"{len(atoms.info['fixed_indices'])} fixed)", flush=True)
+    if not args.no_baseline:
+        t_sp, n_sp, e_sp = single_point(atoms)
+        print(f"baseline tblite single point (energy + forces): {t_sp:.1f} s, {n_sp} SCF cycles, "
+              f"E = {e_sp:.4f} eV", flush=True)
+    for name in optimizers:
+        _, r, frames = relax(atoms, RelaxOptions(optimizer=name, steps=args.steps))
+        fmax = [round(float(np.sqrt((f.get_forces()[r_free(atoms)] ** 2).sum(axis=1)).max()), 3)
+                for f in frames]
+        print(f"cald relax {name}: {_describe(r)}; fmax per step {fmax}", flush=True)
+        print(f"{name}: estimated full relaxation ({args.assume_evaluations} evaluations): "
+              f"{args.assume_evaluations * r.t_per_step_s / 60:.0f} min (goal < 10 min)", flush=True)
+
+
+def r_free(atoms: Atoms) -> np.ndarray:
+    """Mask of the free (not fixed) atoms."""
+    free = np.ones(len(atoms), dtype=bool)
+    free[atoms.info["fixed_indices"]] = False
+    return free
 
 
 if __name__ == "__main__":

@@ -580,6 +580,18 @@ def _structure_cif(folder: Path) -> Path:
     return path
 
 
+def _structure_traj(folder: Path) -> Path:
+    """Two frames of a small model as an ASE trajectory (``.traj``), written by cald."""
+    from ase.build import molecule
+
+    from cald.io.structure import write_structure
+
+    folder.mkdir(parents=True, exist_ok=True)
+    moved = molecule("H2O")
+    moved.positions[0, 2] += 0.1
+    return write_structure([molecule("H2O"), moved], folder / "frames.traj")
+
+
 def _structure_call(sample: Path) -> Any:
     from cald.io.structure import read_structure
 
@@ -629,4 +641,5 @@ READERS: list[Reader] = [
     Reader("vamas-fit-casa", _xps_cd3d, ".", _TEXT, argv=_xps_fit_casa),
     Reader("structure-extxyz", _structure_extxyz, ".", _TEXT, call=_structure_call),
     Reader("structure-cif", _structure_cif, ".", _TEXT, call=_structure_call),
+    Reader("structure-traj", _structure_traj, ".", _BINARY, call=_structure_call),
 ]

@@ -463,11 +463,42 @@ def test_extxyz_round_trip_keeps_info_arrays_and_constraints(tmp_path):
     assert list(back.pbc) == [True, True, False]
 
 
+def test_frames_and_traj_round_trip_keep_energies_and_constraints(tmp_path):
+    """One writer for frames: the last frame comes back from extended xyz and from a
+    trajectory with its energy and fixed atoms."""
+    from ase.calculators.singlepoint import SinglePointCalculator
+    from ase.constraints import FixAtoms
+
+    frames = []
+    for k in range(2):
+        frame = build_slab("100", (1, 1), 2, n_ligands=1, tma=(RECIPES["alme2"],), fixed_layers=1)
+        frame.positions[-1, 2] += 0.1 * k
+        frame.set_constraint(FixAtoms(indices=[0, 1]))
+        frame.calc = SinglePointCalculator(frame, energy=-1.0 - k, forces=np.zeros((len(frame), 3)))
+        frames.append(frame)
+    for name in ("f.extxyz", "f.traj"):
+        back = read_structure(write_structure(frames, tmp_path / name))
+        assert np.allclose(back.positions, frames[-1].positions)
+        assert back.get_potential_energy() == pytest.approx(-2.0)
+        assert list(back.constraints[0].index) == [0, 1]
+
+
+def test_cif_suffix_writes_cif(tmp_path):
+    """The format follows the suffix (before, ``--out m.cif`` held extended xyz)."""
+    atoms = build_slab("100", (1, 1), 2, fixed_layers=1)
+    path = write_structure(atoms, tmp_path / "m.cif")
+    assert path.read_text().lstrip().startswith("data_")
+    assert read_structure(path).get_chemical_formula() == atoms.get_chemical_formula()
+    with pytest.raises(ParameterError, match="written as"):
+        write_structure(atoms, tmp_path / "m.pdb")
+
+
 @pytest.mark.parametrize("name,text,fragment", [
     ("bad.xyz", "3\ncomment\nCd 0 0 0\nSe 1 1\n", "not a readable extxyz file"),
     ("bad.cif", "data_x\n_cell_length_a 6\nloop_\n_atom_site_label\n", "cif"),
     ("empty.xyz", "", "bad.xyz"),
     ("bad.pdb", "ATOM", "unknown structure format"),
+    ("bad.traj", "not a trajectory", "not a readable traj file"),
 ])
 def test_malformed_structure_files(tmp_path, name, text, fragment):
     path = tmp_path / name

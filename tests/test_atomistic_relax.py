@@ -14,29 +14,16 @@ from pathlib import Path
 import ase.io
 import numpy as np
 import pytest
-import typer
 from ase import Atoms
 from ase.build import molecule
 from ase.constraints import FixAtoms
 
 from cald.atomistic.cp2k import Cp2kNotFoundError, find_cp2k, relax_cp2k, write_cp2k_input
-from cald.atomistic.relax import RelaxError, fixed_indices, read_atoms, relax, trajectory_path
-from cald.atomistic.relax_options import RelaxOptions
+from cald.atomistic.relax import RelaxError, fixed_indices, relax, trajectory_path
+from cald.atomistic.relax_options import SCF_ACCURACY, RelaxOptions
 from cald.errors import DataFileError
+from cald.io.structure import read_structure
 from test_cli import assert_clean_error, run, run_json
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _model_group() -> None:
-    """``cald model relax`` on the root command (until the ``model`` group of issue 12 is
-    merged, a bare group holding ``relax`` alone)."""
-    from cald.cli.app import app
-    from cald.cli.model_relax import register_relax
-
-    if not any(g.name == "model" for g in app.registered_groups):
-        model_app = typer.Typer(no_args_is_help=True)
-        register_relax(model_app)
-        app.add_typer(model_app, name="model")
 
 
 def distorted_water() -> Atoms:
@@ -61,7 +48,8 @@ def test_relaxed_energy_agrees_with_tblite_called_directly():
     assert result.converged and result.status == "converged"
     assert result.fmax_ev_a < 0.05
     direct = Atoms(final.get_chemical_symbols(), positions=final.positions)
-    direct.calc = TBLite(method="GFN2-xTB", electronic_temperature=300.0, verbosity=0)
+    direct.calc = TBLite(method="GFN2-xTB", electronic_temperature=300.0, accuracy=SCF_ACCURACY,
+                         verbosity=0)
     assert result.energy_ev == pytest.approx(direct.get_potential_energy(), abs=1e-6)
     forces = direct.get_forces()
     assert np.sqrt((forces ** 2).sum(axis=1)).max() == pytest.approx(result.fmax_ev_a, abs=5e-4)
@@ -70,10 +58,15 @@ def test_relaxed_energy_agrees_with_tblite_called_directly():
     assert all(n >= 1 for n in result.scf_cycles)
 
 
-def test_fixed_atoms_do_not_move():
+@pytest.mark.parametrize("optimizer", ["bfgs", "precon-lbfgs"])
+def test_fixed_atoms_do_not_move(optimizer):
+    """Both optimisers keep the fixed atoms; PreconLBFGS also on a model without a cell (ase's
+    own estimate of the preconditioner's length scale needs one)."""
     start = distorted_water()
     start.info["fixed_indices"] = [1]
-    final, result, _ = relax(start, RelaxOptions(fix_below_angstrom=-0.3, steps=20))
+    final, result, _ = relax(start, RelaxOptions(fix_below_angstrom=-0.3, steps=20,
+                                                 optimizer=optimizer))
+    assert result.optimizer == optimizer
     assert result.n_fixed == 2
     fixed = [1, 2]  # index 2 is the only atom below z = −0.3 Å
     assert start.positions[2, 2] < -0.3 < start.positions[0, 2]
@@ -94,9 +87,11 @@ def test_fixed_indices_union_of_constraint_info_and_height():
 
 def test_step_limit_reported_not_an_error(capsys, water_file, tmp_path):
     out = tmp_path / "relaxed.xyz"
-    obj = run_json(capsys, ["model", "relax", water_file, "--steps", "1", "--out", out])
+    obj = run_json(capsys, ["model", "relax", water_file, "--steps", "1", "--out", out,
+                            "--optimizer", "precon-lbfgs"])
     assert obj["converged"] is False and obj["status"] == "not converged"
     assert obj["steps"] == 1 and obj["fmax_ev_a"] > 0.05
+    assert obj["scf_accuracy"] == SCF_ACCURACY and obj["optimizer"] == "precon-lbfgs"
     assert any("not converged" in n for n in obj["notes"])
     # the trajectory: the start and one frame per step, energies and forces included
     frames = ase.io.read(obj["trajectory"], index=":")
@@ -123,8 +118,8 @@ def test_scf_failure_is_a_clean_error_naming_the_file(capsys, water_file, tmp_pa
 
 
 @pytest.mark.parametrize(("content", "fragment"), [
-    ("3\nwater\nO 0 0 zero\nH 0 0 1\n", "not a readable structure"),
-    ("", "not a readable structure"),
+    ("3\nwater\nO 0 0 zero\nH 0 0 1\n", "not a readable extxyz file"),
+    ("", "bad.xyz"),
     ("2\n\nO 0 0 nan\nH 0 0 1\n", "non-finite"),
 ])
 def test_malformed_model_file(capsys, tmp_path, content, fragment):
@@ -155,7 +150,7 @@ def test_missing_file_and_bad_output_name(capsys, tmp_path, water_file):
     code, out, err = run(capsys, ["model", "relax", water_file, "--out", tmp_path / "r.pdf"])
     assert_clean_error(code, out, err, "--out")
     with pytest.raises(DataFileError):
-        read_atoms(tmp_path / "none.xyz")
+        read_structure(tmp_path / "none.xyz")
 
 
 def slab() -> Atoms:

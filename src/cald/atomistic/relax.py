@@ -3,15 +3,17 @@
 
 Fixed atoms are the union of an existing :class:`ase.constraints.FixAtoms`, the indices in
 ``atoms.info["fixed_indices"]`` (written by the slab builder for the passivated bottom layers)
-and, with ``fix_below_angstrom``, every atom below that height. The optimiser (BFGS or FIRE)
-runs until the largest force on a free atom is below ``fmax_ev_a`` or the step limit is
-reached; a relaxation that does not converge is a result (``converged`` false, its final
-``fmax_ev_a``), not an error. An SCF that fails raises :class:`RelaxError` naming the file.
+and, with ``fix_below_angstrom``, every atom below that height. The optimiser (BFGS, ase's
+preconditioned LBFGS with the Exp preconditioner, or FIRE) runs until the largest force on a
+free atom is below ``fmax_ev_a`` or the step limit is reached; a relaxation that does not
+converge is a result (``converged`` false, its final ``fmax_ev_a``), not an error. An SCF that
+fails raises :class:`RelaxError` naming the file.
 
 The electronic temperature (Fermi smearing) defaults to tblite's 300 K
 (:data:`cald.atomistic.relax_options.DEFAULT_ELECTRONIC_TEMPERATURE_K`, where the measurement
 behind the choice is given); the reported energy is tblite's energy at that temperature, the
-same number tblite gives when called directly with the same settings. tblite's printed SCF
+same number tblite gives when called directly with the same settings (the SCF accuracy
+:data:`cald.atomistic.relax_options.SCF_ACCURACY` included). tblite's printed SCF
 tables are captured to count the SCF cycles of every energy evaluation.
 """
 
@@ -19,23 +21,26 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import re
 import time
+import warnings
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cald.atomistic.relax_options import METHODS, RelaxOptions
-from cald.errors import DataFileError, InputError, ParameterError
-from cald.io.atomic import atomic_write_bytes, atomic_write_text
+from cald.atomistic.relax_options import METHODS, SCF_ACCURACY, RelaxOptions
+from cald.errors import InputError, ParameterError
+from cald.io.structure import STRUCTURE_FORMATS, read_structure, write_structure
 
 if TYPE_CHECKING:
     from ase import Atoms
 
-__all__ = ["OUTPUT_FORMATS", "RelaxError", "RelaxResult", "fixed_indices", "read_atoms", "relax",
-           "relax_file", "scf_cycles_from_log", "trajectory_path", "write_atoms"]
+__all__ = ["RelaxError", "RelaxResult", "fixed_indices", "relax", "relax_file",
+           "scf_cycles_from_log", "trajectory_path"]
 
 #: One line of tblite's SCF table (verbosity 1): cycle number, energy, two errors.
 _SCF_LINE = re.compile(r"^\s*(\d+)\s+-?\d+\.\d+\s+\S+E[+-]\d+\s+\S+E[+-]\d+\s*$", re.MULTILINE)
@@ -65,6 +70,8 @@ class RelaxResult:
         Wall time per energy-and-forces evaluation (s).
     scf_cycles
         SCF cycles of each energy evaluation, in order (xTB; empty for CP2K).
+    scf_accuracy
+        tblite's ``accuracy`` of the SCF (xTB; None for CP2K).
     """
 
     energy_ev: float
@@ -85,6 +92,7 @@ class RelaxResult:
     step_limit: int
     electronic_temperature_k: float
     max_scf_iterations: int
+    scf_accuracy: float | None = None
     trajectory: str | None = None
     output: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -138,7 +146,40 @@ def _xtb_calculator(opts: RelaxOptions) -> Any:
     from tblite.ase import TBLite
 
     return TBLite(method=METHODS[opts.method], electronic_temperature=opts.electronic_temperature_k,
-                  max_iterations=opts.max_scf_iterations, verbosity=1)
+                  max_iterations=opts.max_scf_iterations, accuracy=SCF_ACCURACY, verbosity=1)
+
+
+def _nearest_neighbour_angstrom(atoms: Atoms) -> float:
+    """The largest nearest-neighbour distance of any atom (Å; minimum image in a periodic cell),
+    the length scale of the Exp preconditioner (ase's own estimate needs a cell)."""
+    d = atoms.get_all_distances(mic=bool(atoms.pbc.any()))
+    np.fill_diagonal(d, np.inf)
+    return float(d.min(axis=1).max()) if len(atoms) > 1 else 1.0
+
+
+def _optimizer(name: str, atoms: Atoms) -> Any:
+    """The ase optimiser of a ``--optimizer`` choice, silent."""
+    from ase.optimize import BFGS, FIRE
+
+    if name == "precon-lbfgs":
+        from ase.optimize.precon import Exp, PreconLBFGS
+
+        return PreconLBFGS(atoms, precon=Exp(r_NN=_nearest_neighbour_angstrom(atoms)),
+                           logfile=None)
+    return (BFGS if name == "bfgs" else FIRE)(atoms, logfile=None)
+
+
+@contextlib.contextmanager
+def _quiet_line_search() -> Iterator[None]:
+    """Silence the error ase's Armijo line search logs (to stderr, no handler) before
+    PreconLBFGS resets its Hessian and carries on."""
+    logger = logging.getLogger("ase.utils.linesearcharmijo")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _fmax(forces: np.ndarray) -> float:
@@ -180,7 +221,6 @@ def relax(atoms: Atoms, opts: RelaxOptions | None = None, *,
     from ase.calculators.calculator import InputError as AseInputError
     from ase.calculators.singlepoint import SinglePointCalculator
     from ase.constraints import FixAtoms
-    from ase.optimize import BFGS, FIRE
 
     work = atoms.copy()
     fixed = fixed_indices(work, opts.fix_below_angstrom)
@@ -197,11 +237,13 @@ def relax(atoms: Atoms, opts: RelaxOptions | None = None, *,
 
     where = source or "model"
     log = io.StringIO()
-    optimizer = (BFGS if opts.optimizer == "bfgs" else FIRE)(work, logfile=None)
+    optimizer = _optimizer(opts.optimizer, work)
     optimizer.attach(snapshot, interval=1)
     t0 = time.perf_counter()
     try:
-        with contextlib.redirect_stdout(log):
+        with contextlib.redirect_stdout(log), warnings.catch_warnings(), _quiet_line_search():
+            # PreconLBFGS warns on a cell-less model and on a line search it restarts itself
+            warnings.filterwarnings("ignore", category=UserWarning, module="ase.optimize.precon")
             converged = bool(optimizer.run(fmax=opts.fmax_ev_a, steps=opts.steps))
             energy = float(work.get_potential_energy())
             forces = work.get_forces()
@@ -227,7 +269,7 @@ def relax(atoms: Atoms, opts: RelaxOptions | None = None, *,
         n_fixed=len(fixed), level=opts.level, method=METHODS[opts.method],
         optimizer=opts.optimizer, fmax_target_ev_a=opts.fmax_ev_a, step_limit=opts.steps,
         electronic_temperature_k=opts.electronic_temperature_k,
-        max_scf_iterations=opts.max_scf_iterations, notes=notes)
+        max_scf_iterations=opts.max_scf_iterations, scf_accuracy=SCF_ACCURACY, notes=notes)
     final = work.copy()
     final.calc = SinglePointCalculator(final, energy=energy, forces=forces)
     return final, result, frames
@@ -248,60 +290,6 @@ def scf_cycles_from_log(log: str) -> list[int]:
     return cycles
 
 
-def read_atoms(path: str | Path) -> Atoms:
-    """Read a model (xyz, extxyz, CIF, ASE trajectory: format from the extension; the last
-    frame of a multi-frame file).
-
-    Raises
-    ------
-    DataFileError
-        When the file is missing, empty or not a readable structure.
-    """
-    import ase.io
-
-    p = Path(path)
-    if not p.is_file():
-        raise DataFileError("no such file", p)
-    try:
-        atoms = ase.io.read(p, index=-1)
-    except Exception as exc:  # ase raises many kinds for a malformed file
-        detail = " ".join(str(exc).split())[:160] or type(exc).__name__
-        raise DataFileError(f"not a readable structure ({detail})", p) from None
-    if isinstance(atoms, list) or len(atoms) == 0:
-        raise DataFileError("no atoms in the file", p)
-    if not np.all(np.isfinite(atoms.positions)):
-        raise DataFileError("non-finite coordinates", p)
-    return atoms
-
-
-#: Formats of the written models, by extension.
-OUTPUT_FORMATS = {".xyz": "extxyz", ".extxyz": "extxyz", ".cif": "cif"}
-
-
-def write_atoms(path: str | Path, frames: Atoms | list[Atoms]) -> Path:
-    """Write one model or frames atomically: extended XYZ (energies, forces, fixed atoms
-    included) for ``.xyz``/``.extxyz``, CIF for ``.cif``.
-
-    Raises
-    ------
-    ParameterError
-        For another extension.
-    """
-    import ase.io
-
-    p = Path(path)
-    fmt = OUTPUT_FORMATS.get(p.suffix.lower())
-    if fmt is None:
-        raise ParameterError(f"{p}: the model must be written as .xyz, .extxyz or .cif")
-    if fmt == "cif":  # ase's CIF writer wants a binary stream
-        raw = io.BytesIO()
-        ase.io.write(raw, frames, format=fmt)
-        return atomic_write_bytes(p, raw.getvalue())
-    buf = io.StringIO()
-    ase.io.write(buf, frames, format=fmt)
-    return atomic_write_text(p, buf.getvalue())
-
-
 def trajectory_path(out: str | Path) -> Path:
     """The trajectory written beside ``out``: ``relaxed.xyz`` → ``relaxed.traj.xyz``."""
     p = Path(out)
@@ -309,14 +297,15 @@ def trajectory_path(out: str | Path) -> Path:
 
 
 def relax_file(path: str | Path, out: str | Path, opts: RelaxOptions | None = None) -> RelaxResult:
-    """Read a model, relax it, write the relaxed model to ``out`` (extended XYZ) and the
-    trajectory beside it (:func:`trajectory_path`); returns the result with both paths."""
+    """Read a model (:func:`cald.io.structure.read_structure`), relax it, write the relaxed
+    model to ``out`` (:func:`cald.io.structure.write_structure`: the format from the suffix) and
+    the trajectory beside it (:func:`trajectory_path`); returns the result with both paths."""
     out_p = Path(out)
-    if out_p.suffix.lower() not in OUTPUT_FORMATS:
-        raise ParameterError(f"--out {out_p}: the model must be written as .xyz, .extxyz or .cif")
-    atoms = read_atoms(path)
+    if out_p.suffix.lower() not in STRUCTURE_FORMATS:
+        raise ParameterError(f"--out {out_p}: a model is written as {', '.join(STRUCTURE_FORMATS)}")
+    atoms = read_structure(path)
     final, result, frames = relax(atoms, opts, source=str(path))
-    write_atoms(out_p, final)
-    traj = write_atoms(trajectory_path(out_p), frames) if frames else None
+    write_structure(final, out_p)
+    traj = write_structure(frames, trajectory_path(out_p)) if frames else None
     return RelaxResult(**{**asdict(result), "output": str(out_p),
                           "trajectory": None if traj is None else str(traj)})

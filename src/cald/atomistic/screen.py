@@ -40,11 +40,12 @@ import numpy as np
 from cald import __version__
 from cald.atomistic.analyze import analyze_model
 from cald.atomistic.analyze_options import ModelAnalyzeOptions
-from cald.atomistic.relax import relax, write_atoms
-from cald.atomistic.relax_options import RelaxOptions
+from cald.atomistic.relax import relax
+from cald.atomistic.relax_options import SCF_ACCURACY, RelaxOptions
 from cald.atomistic.screen_options import ScreenConfiguration, ScreenFileError, ScreenOptions
 from cald.errors import InputError
 from cald.io.atomic import atomic_write_text
+from cald.io.structure import write_structure
 from cald.parallel import map_tasks
 
 if TYPE_CHECKING:
@@ -76,9 +77,10 @@ def _versions() -> dict[str, str]:
 def input_hash(config: ScreenConfiguration, relax_opts: RelaxOptions,
                analyze_opts: ModelAnalyzeOptions) -> str:
     """sha256 (hex) of what a configuration's result depends on: its build options (not its
-    name), the relax and analysis options, and the versions of cald, ase and tblite."""
+    name), the relax and analysis options, the SCF accuracy of the relaxation, and the versions
+    of cald, ase and tblite."""
     payload = {"build": config.build_options.model_dump(mode="json"),
-               "relax": relax_opts.model_dump(mode="json"),
+               "relax": relax_opts.model_dump(mode="json"), "scf_accuracy": SCF_ACCURACY,
                "analyze": analyze_opts.model_dump(mode="json"), "versions": _versions()}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -331,7 +333,7 @@ def run_screen(screen: ScreenOptions, out_dir: str | os.PathLike[str], *,
     def finished(i: int, result: ConfigurationResult) -> None:
         _, config, key = todo[i]
         if result.ok and result.model is not None:
-            write_atoms(out / f"{config.name}.xyz", result.model)
+            write_structure(result.model, out / f"{config.name}.xyz")
             atomic_write_text(out / f"{config.name}.json", _result_json(result, config, key))
         done[config.name] = result
         if progress:

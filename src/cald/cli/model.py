@@ -17,7 +17,8 @@ model_app = typer.Typer(help="Atomistic models: build, relax, analyze, screen.",
 # --- build ---
 @model_app.command("build")
 def build(
-    out: Path = typer.Option(..., "--out", help="Model file to write (extended xyz)."),
+    out: Path = typer.Option(..., "--out", help="Model file to write (.xyz/.extxyz: extended "
+                             "xyz, .cif, .traj)."),
     facet: str = option(BuildOptions, "facet"),
     size: str = typer.Option("2x2", "--size", help="Lateral repeats NxM of the surface cell."),
     layers: int = option(BuildOptions, "layers"),
@@ -65,7 +66,8 @@ def build(
 
 @model_app.command("qd")
 def qd(
-    out: Path = typer.Option(..., "--out", help="Model file to write (extended xyz)."),
+    out: Path = typer.Option(..., "--out", help="Model file to write (.xyz/.extxyz: extended "
+                             "xyz, .cif, .traj)."),
     diameter_nm: float = option(QdModelOptions, "diameter_nm"),
     density_nm2: float = option(QdModelOptions, "density_nm2"),
     ligand: str = option(QdModelOptions, "ligand"),

@@ -13,8 +13,8 @@ __all__ = ["register_relax", "relax"]
 
 
 def relax(
-    path: Path = typer.Argument(..., help="Model (xyz, extxyz, CIF; the last frame is used)."),
-    out: Path = typer.Option(..., "--out", help="Relaxed model (.xyz/.extxyz: extended XYZ, .cif); "
+    path: Path = typer.Argument(..., help="Model (xyz, extxyz, CIF, traj; the last frame is used)."),
+    out: Path = typer.Option(..., "--out", help="Relaxed model (.xyz/.extxyz: extended XYZ, .cif, .traj); "
                              "the trajectory goes beside it as <name>.traj.xyz."),
     steps: int = option(RelaxOptions, "steps"),
     fmax_ev_a: float = option(RelaxOptions, "fmax_ev_a"),

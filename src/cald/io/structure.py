@@ -1,28 +1,38 @@
-"""Structure files (xyz, extended xyz, CIF) through ``ase.io``: read with one-line errors,
-write extended xyz atomically."""
+"""Structure files through ``ase.io``: extended xyz (one model or frames), CIF and ASE
+trajectories (``.traj``), the format from the suffix. Read the last frame with one-line
+errors; write one model or frames atomically."""
 
 from __future__ import annotations
 
 import io
 import os
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 from ase import Atoms
 from ase.io import read, write
 
-from cald.errors import DataFileError
-from cald.io.atomic import atomic_write_text
+from cald.errors import DataFileError, ParameterError
+from cald.io.atomic import atomic_write_bytes, atomic_write_text
 
 __all__ = ["STRUCTURE_FORMATS", "read_structure", "write_structure"]
 
 #: File suffix → ``ase.io`` format.
-STRUCTURE_FORMATS = {".xyz": "extxyz", ".extxyz": "extxyz", ".cif": "cif"}
+STRUCTURE_FORMATS = {".xyz": "extxyz", ".extxyz": "extxyz", ".cif": "cif", ".traj": "traj"}
+
+#: Formats ``ase.io`` reads and writes as bytes.
+_BINARY_FORMATS = {"cif", "traj"}
+
+
+def _format(p: Path) -> str | None:
+    return STRUCTURE_FORMATS.get(p.suffix.lower())
 
 
 def read_structure(path: str | os.PathLike[str]) -> Atoms:
-    """The (last) structure of an xyz/extxyz/CIF file, opened read-only.
+    """The last structure (frame) of an xyz/extxyz/CIF/traj file, opened read-only.
 
     Raises
     ------
@@ -31,12 +41,14 @@ def read_structure(path: str | os.PathLike[str]) -> Atoms:
         non-finite coordinates), in one line naming the file.
     """
     p = Path(path)
-    fmt = STRUCTURE_FORMATS.get(p.suffix.lower())
+    fmt = _format(p)
     if fmt is None:
         raise DataFileError(f"unknown structure format {p.suffix!r}; known: "
                             f"{', '.join(STRUCTURE_FORMATS)}", p)
     try:
-        text = p.read_text(encoding="utf-8")
+        raw = p.read_bytes()
+        source: IO[Any] = (io.BytesIO(raw) if fmt in _BINARY_FORMATS
+                             else io.StringIO(raw.decode("utf-8")))
     except FileNotFoundError:
         raise DataFileError("no such file", p) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -44,7 +56,7 @@ def read_structure(path: str | os.PathLike[str]) -> Atoms:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # ase warns on token counts, duplicated tags, overflow
-            atoms = read(io.StringIO(text), format=fmt, index=-1)
+            atoms = read(source, format=fmt, index=-1)
     except Exception as exc:  # ase raises many kinds (and warnings) on malformed input
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataFileError(f"not a readable {fmt} file ({detail})", p) from None
@@ -55,9 +67,25 @@ def read_structure(path: str | os.PathLike[str]) -> Atoms:
     return atoms
 
 
-def write_structure(atoms: Atoms, path: str | os.PathLike[str]) -> Path:
-    """Write ``atoms`` as extended xyz (with ``info``, per-atom arrays and constraints)
-    atomically; returns the path."""
+def write_structure(atoms: Atoms | Sequence[Atoms], path: str | os.PathLike[str]) -> Path:
+    """Write one model or frames atomically in the format of the suffix: extended xyz (with
+    ``info``, per-atom arrays, constraints and any attached energy and forces), CIF or ASE
+    trajectory; returns the path.
+
+    Raises
+    ------
+    ParameterError
+        For a suffix not in :data:`STRUCTURE_FORMATS`.
+    """
+    p = Path(path)
+    fmt = _format(p)
+    if fmt is None:
+        raise ParameterError(f"{p}: a model is written as {', '.join(STRUCTURE_FORMATS)}")
+    frames = atoms if isinstance(atoms, Atoms) else list(atoms)
+    if fmt in _BINARY_FORMATS:  # ase's CIF and trajectory writers want a binary stream
+        raw = io.BytesIO()
+        write(raw, frames, format=fmt)
+        return atomic_write_bytes(p, raw.getvalue())
     buf = io.StringIO()
-    write(buf, atoms, format="extxyz")
-    return atomic_write_text(path, buf.getvalue())
+    write(buf, frames, format=fmt)
+    return atomic_write_text(p, buf.getvalue())
