@@ -280,7 +280,9 @@ def test_kind_presentation(tmp_path):
     assert len(card.rows) == 2
     (table,) = kind.tables(entries, {})
     assert [r[0] for r in table.rows] == ["m-bare", "m-nmr"] and table.rows[0][-1] == "—"
-    assert table.rows[1][2] == "2.86 Å"
+    assert table.rows[1][2] == "not relaxed by cald (no relaxation record)"
+    assert rows["geometry"] == table.rows[1][2]
+    assert table.rows[1][3] == "2.86 Å"
     (across,) = kind.figures(entries, {})
     assert across.svg.startswith(b"<?xml") and b"measured fit" in across.svg
     (statement,) = kind.mechanism(entries[1], {})

@@ -229,3 +229,21 @@ def test_cp2k_refuses_fire():
 def test_scf_failure_in_the_library():
     with pytest.raises(RelaxError, match="water.xyz"):
         relax(distorted_water(), RelaxOptions(max_scf_iterations=1), source="water.xyz")
+
+
+def test_relaxed_model_records_its_relaxation_through_extxyz(capsys, water_file, tmp_path):
+    """The relaxed model carries how it was relaxed (``relaxed_*`` info keys) through extended
+    XYZ, and ``cald model analyze`` reports it; a model without the record says so."""
+    from cald.atomistic.analyze import geometry_text
+    from cald.atomistic.relax import relaxation_record
+
+    out = tmp_path / "r.extxyz"
+    obj = run_json(capsys, ["model", "relax", water_file, "--out", out, "--steps", "2"])
+    record = relaxation_record(read_structure(out))
+    assert record == {"method": "GFN2-xTB", "level": "xtb", "optimizer": "bfgs",
+                      "energy_ev": pytest.approx(obj["energy_ev"], abs=1e-9),
+                      "fmax_ev_a": pytest.approx(obj["fmax_ev_a"], abs=1e-9),
+                      "fmax_target_ev_a": 0.05, "converged": obj["converged"], "steps": 2}
+    assert "NOT converged in 2 steps" in geometry_text(record)
+    assert relaxation_record(read_structure(water_file)) is None
+    assert geometry_text(None).startswith("not relaxed")

@@ -38,6 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cald.atomistic.analyze_options import ModelAnalyzeOptions
+from cald.atomistic.relax import relaxation_record
 from cald.errors import ParameterError
 from cald.nuclei import dipolar_constant_hz_angstrom3
 from cald.recoupling.redor import dephasing
@@ -45,7 +46,7 @@ from cald.recoupling.redor import dephasing
 if TYPE_CHECKING:
     from ase import Atoms
 
-__all__ = ["AluminiumSite", "Carboxylate", "ModelAnalysis", "SiteCurve", "SpinPair",
+__all__ = ["geometry_text", "AluminiumSite", "Carboxylate", "ModelAnalysis", "SiteCurve", "SpinPair",
            "CARBOXYL_CO_MAX_ANGSTROM", "MODES", "N_CURVE_POINTS", "analyze_model"]
 
 #: Largest C–O distance (Å) of a carboxylate (C–O 1.25–1.30 Å; an Al–O–CH3 C–O is ≈ 1.43 Å).
@@ -140,6 +141,7 @@ class ModelAnalysis:
     t_s: NDArray[np.float64]
     curves: list[SiteCurve]
     source: str | None = field(default=None, compare=False)
+    relaxation: dict[str, Any] | None = None
 
     @property
     def f(self) -> float:
@@ -179,7 +181,8 @@ class ModelAnalysis:
         predicted curves (``t_ms``; per site and the ensemble average)."""
         shortest, site = self.shortest, self.closest_site
         return {
-            "source": self.source, "pair": self.pair, "spin": self.spin, "kappa": self.kappa,
+            "source": self.source, "relaxation": self.relaxation, "pair": self.pair,
+            "spin": self.spin, "kappa": self.kappa,
             "cutoff_angstrom": self.cutoff_angstrom, "formula": self.formula,
             "n_atoms": self.n_atoms, "periodic": self.periodic,
             "n_pairs": len(self.pairs),
@@ -204,7 +207,7 @@ class ModelAnalysis:
         counts = self.mode_counts()
         shortest = self.shortest
         lines = [f"{self.source or 'model'}: {self.formula} ({self.n_atoms} atoms"
-                 f"{', periodic' if self.periodic else ''})",
+                 f"{', periodic' if self.periodic else ''}), {geometry_text(self.relaxation)}",
                  f"{self.pair} pairs within {self.cutoff_angstrom:g} Å: {len(self.pairs)}"]
         if shortest is not None:
             lines.append(f"  shortest: atoms {shortest.i}–{shortest.j}, r = "
@@ -221,6 +224,17 @@ class ModelAnalysis:
                              f"({c.n_partners} within cutoff)")
         lines.append(f"fraction of sites within the cutoff f = {self.f:.3f}")
         return "\n".join(lines)
+
+
+def geometry_text(relaxation: dict[str, Any] | None) -> str:
+    """How the geometry was obtained, for reports: ``relaxed (GFN2-xTB, fmax 0.041 eV/Å,
+    converged in 212 steps)`` or ``not relaxed by cald (no relaxation record)``."""
+    if not relaxation:
+        return "not relaxed by cald (no relaxation record)"
+    state = ("converged" if relaxation.get("converged") else "NOT converged")
+    fmax = float(relaxation.get("fmax_ev_a", float("nan")))
+    return (f"relaxed ({relaxation.get('method', '?')}, fmax {fmax:.3f} eV/Å, {state} in "
+            f"{relaxation.get('steps', '?')} steps)")
 
 
 def _distances(atoms: Atoms) -> NDArray[np.float64]:
@@ -327,4 +341,4 @@ def analyze_model(atoms: Atoms, options: ModelAnalyzeOptions | None = None,
     return ModelAnalysis(opts.pair, i_iso.spin, opts.kappa, opts.cutoff_angstrom,
                          atoms.get_chemical_formula(), len(atoms), bool(np.any(atoms.pbc)), pairs,
                          carboxylates, _aluminium(symbols, dist, opts.al_o_max_angstrom), t_s,
-                         curves, source)
+                         curves, source, relaxation_record(atoms))

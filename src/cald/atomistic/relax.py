@@ -39,8 +39,8 @@ from cald.io.structure import STRUCTURE_FORMATS, read_structure, write_structure
 if TYPE_CHECKING:
     from ase import Atoms
 
-__all__ = ["RelaxError", "RelaxResult", "fixed_indices", "relax", "relax_file",
-           "scf_cycles_from_log", "trajectory_path"]
+__all__ = ["RELAXATION_PREFIX", "RelaxError", "RelaxResult", "fixed_indices", "relax",
+           "relax_file", "relaxation_record", "scf_cycles_from_log", "trajectory_path"]
 
 #: One line of tblite's SCF table (verbosity 1): cycle number, energy, two errors.
 _SCF_LINE = re.compile(r"^\s*(\d+)\s+-?\d+\.\d+\s+\S+E[+-]\d+\s+\S+E[+-]\d+\s*$", re.MULTILINE)
@@ -119,6 +119,30 @@ class RelaxResult:
             lines.append(f"trajectory: {self.trajectory}")
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+
+#: Prefix of the ``atoms.info`` keys in which a relaxed model records how it was relaxed (they
+#: travel with the model in extended XYZ: ``relaxed_method``, ``relaxed_energy_ev`` …).
+RELAXATION_PREFIX = "relaxed_"
+
+#: RelaxResult fields recorded in a relaxed model's ``atoms.info``.
+_RECORDED = ("method", "level", "optimizer", "energy_ev", "fmax_ev_a", "fmax_target_ev_a",
+             "converged", "steps")
+
+
+def relaxation_record(atoms: Atoms) -> dict[str, Any] | None:
+    """How a model was relaxed, from the ``relaxed_*`` keys of its ``atoms.info`` (written by
+    :func:`relax`; they survive extended XYZ), or ``None`` for a model without that record
+    (e.g. as built)."""
+    record = {k[len(RELAXATION_PREFIX):]: v for k, v in atoms.info.items()
+              if k.startswith(RELAXATION_PREFIX) and k[len(RELAXATION_PREFIX):] in _RECORDED}
+    if not record:
+        return None
+    return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in record.items()}
+
+
+def _record(final: Atoms, result: RelaxResult) -> None:
+    final.info.update({RELAXATION_PREFIX + k: getattr(result, k) for k in _RECORDED})
 
 
 def fixed_indices(atoms: Atoms, fix_below_angstrom: float | None = None) -> list[int]:
@@ -216,7 +240,9 @@ def relax(atoms: Atoms, opts: RelaxOptions | None = None, *,
     if opts.level == "cp2k":
         from cald.atomistic.cp2k import relax_cp2k
 
-        return relax_cp2k(atoms, opts, source=source)
+        final, result, frames = relax_cp2k(atoms, opts, source=source)
+        _record(final, result)
+        return final, result, frames
     from ase.calculators.calculator import CalculationFailed
     from ase.calculators.calculator import InputError as AseInputError
     from ase.calculators.singlepoint import SinglePointCalculator
@@ -271,6 +297,7 @@ def relax(atoms: Atoms, opts: RelaxOptions | None = None, *,
         electronic_temperature_k=opts.electronic_temperature_k,
         max_scf_iterations=opts.max_scf_iterations, scf_accuracy=SCF_ACCURACY, notes=notes)
     final = work.copy()
+    _record(final, result)
     final.calc = SinglePointCalculator(final, energy=energy, forces=forces)
     return final, result, frames
 

@@ -76,6 +76,12 @@ def _predictions(result: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _geometry(result: dict[str, Any]) -> str:
+    from cald.atomistic.analyze import geometry_text
+
+    return geometry_text(result.get("relaxation"))
+
+
 def _site_distances(result: dict[str, Any]) -> str:
     rs = sorted(c["r_angstrom"] for c in result["curves"]["sites"] if c["r_angstrom"] is not None)
     return ", ".join(f"{r:.2f}" for r in rs) + " Å" if rs else "—"
@@ -142,8 +148,9 @@ class Model(AnalysisKind):
         result[PREDICTIONS] = _predictions(result)
         s_el, i_el = _observed_dephasing(result)
         figures = [
-            figure_output("model", f"Model {inputs[0].name} ({result['formula']}), top and side "
-                                   "views.", model_picture_figure(atoms)),
+            figure_output("model", f"Model {inputs[0].name} ({result['formula']}, "
+                                   f"{_geometry(result)}), top and side views.",
+                          model_picture_figure(atoms)),
             figure_output("curves", f"Predicted {p.pair} RESPDOR curves of the model (nearest "
                                     f"{i_el} per {s_el} site, ensemble mean two-spin and "
                                     "D_eff)" + (", the measured curve and the nearest-spin "
@@ -165,6 +172,7 @@ class Model(AnalysisKind):
     def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
         s_el, i_el = _observed_dephasing(result)
         rows = [("structure", f"{result['formula']} ({result['n_atoms']} atoms)"),
+                ("geometry", _geometry(result)),
                 (f"{_site_label(result)}–{i_el}", format_value(result["site_r_angstrom"], None, "Å")),
                 ("D", format_value(result["site_d_hz"], None, "Hz")),
                 (f"shortest {s_el}–{i_el} (any {s_el})",
@@ -198,12 +206,14 @@ class Model(AnalysisKind):
         for a in analyses:
             res = a["result"]
             measured = res.get("measured")
-            rows.append([a["id"], res["formula"], _site_distances(res), _modes_text(res),
+            rows.append([a["id"], res["formula"], _geometry(res), _site_distances(res),
+                         _modes_text(res),
                          _cn_text(res),
                          "—" if measured is None else
                          format_value(measured["r_angstrom"], measured["r_angstrom_err"], "Å")])
         s_el, i_el = _observed_dephasing(analyses[0]["result"])
-        return [Table(["model", "formula", f"{s_el}–{i_el} (nearest per site)", "binding modes",
+        return [Table(["model", "formula", "geometry", f"{s_el}–{i_el} (nearest per site)",
+                       "binding modes",
                        "Al CN", "measured r (RESPDOR)"], rows,
                       "Atomistic models beside the NMR distance")]
 
