@@ -425,3 +425,30 @@ def test_predicted_curves_on_the_respdor_figure(series, tmp_path):
     assert "fit (measured)" in texts and any(t.startswith("fit: r = 2.") for t in texts)
     assert f"model-c: shortest carboxylate C–Al 2.86 Å (two-spin), × measured f = {f:.2f}" in texts
     assert not any("model-cd" in t or "model-kappa" in t for t in texts)
+
+
+def test_model_kind_relaxes_first_with_a_relax_table(tmp_path):
+    """``relax = {…}`` in the analysis' parameters relaxes the model (GFN2-xTB) before the
+    analysis; the card says how (here the step limit stops it), the parameters are validated."""
+    from cald.atomistic.options import BuildOptions
+    from cald.errors import InputError
+    from cald.io.structure import write_structure
+    from cald.project.analyses import get_kind
+
+    start = tmp_path / "tiny.extxyz"
+    write_structure(BuildOptions(size="1x1", layers=2, ligands=1, tma=1, fixed_layers=1).build(),
+                    start)
+    kind = get_kind("model")
+    params = kind.parse_parameters({"pair": "13C-27Al", "relax": {"steps": 2}}, "analyses[0]",
+                                   tmp_path / "p.toml")
+    out = kind.run([start], params, None)
+    relaxation = out.result["relaxation"]
+    assert relaxation["method"] == "GFN2-xTB" and relaxation["steps"] == 2
+    assert relaxation["converged"] is False
+    assert dict(kind.key_numbers(out.result))["geometry"].startswith("relaxed (GFN2-xTB")
+    assert "relaxed (GFN2-xTB" in out.figures[0].caption
+    unrelaxed = kind.run([start], kind.parse_parameters({"pair": "13C-27Al"}, "a", start), None)
+    assert unrelaxed.result["relaxation"] is None
+    assert unrelaxed.result["site_r_angstrom"] != out.result["site_r_angstrom"]
+    with pytest.raises(InputError, match=r"analyses\[0\]\.parameters\.relax\.steps"):
+        kind.parse_parameters({"relax": {"steps": 0}}, "analyses[0]", tmp_path / "p.toml")

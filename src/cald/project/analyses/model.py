@@ -2,7 +2,10 @@
 ``cald model analyze``, optionally beside a measured RESPDOR curve fitted with one distance: a
 ``csv`` data set (t_ms, dS_S0 [, sigma]) or a ``bruker`` pseudo-2D series (and optionally its
 separate S0 experiment) integrated as by the ``respdor`` kind, with the same parameters
-(``region`` required then, ``t_ms``, ``s_first``, ``auto_phase``, ``cpmg`` …).
+(``region`` required then, ``t_ms``, ``s_first``, ``auto_phase``, ``cpmg`` …). With a
+``relax`` table (the options of ``cald model relax``) the model is relaxed first; the card then
+says how (method, final fmax, converged or not), as it does for a model file that carries a
+relaxation record (:func:`cald.atomistic.relax.relaxation_record`).
 
 The closest site's predicted curves (two-spin and D_eff) are published under
 :data:`~cald.project.analyses.PREDICTIONS` with the observable (``respdor``, pair, κ), so that the
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cald.atomistic.analyze_options import ModelAnalyzeOptions
+from cald.atomistic.relax_options import RelaxOptions
 from cald.errors import DataFileError
 from cald.nmr.options import RespdorSeriesOptions
 from cald.options import Region
@@ -88,12 +92,14 @@ def _site_distances(result: dict[str, Any]) -> str:
 
 
 class ModelParameters(ModelAnalyzeOptions, RespdorSeriesOptions):
-    """The model's analysis options and, for a measured Bruker series, those of its extraction
-    (as the ``respdor`` kind's; ``region`` required then)."""
+    """The model's analysis options, for a measured Bruker series those of its extraction (as
+    the ``respdor`` kind's; ``region`` required then) and, with a ``relax`` table, the
+    relaxation run before the analysis (as ``cald model relax``; cached with the analysis)."""
 
     boundary_units = {**RespdorSeriesOptions.boundary_units, **ModelAnalyzeOptions.boundary_units}
 
     region: Region | None = None  # type: ignore[assignment]  # a CSV curve needs no region
+    relax: RelaxOptions | None = None
 
 
 @register
@@ -129,6 +135,10 @@ class Model(AnalysisKind):
                                 "the measured curve (CSV) or Bruker series (and its S0 reference)",
                                 inputs[0])
         atoms = read_structure(inputs[0])
+        if p.relax is not None:
+            from cald.atomistic.relax import relax
+
+            atoms, _, _ = relax(atoms, p.relax, source=str(inputs[0]))
         measured = fit = None
         if len(inputs) > 1:
             measured = (DephasingCurve.from_series(p.read_series(*inputs[1:])) if series[1]
