@@ -178,7 +178,7 @@ def _output_lock(cache_dir: Path) -> Iterator[None]:
     folders that a killed run left behind."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        fh = open(cache_dir / _LOCK_FILE, "a+b")  # noqa: SIM115 (closed below)
+        fh = open(cache_dir / _LOCK_FILE, "ab")
     except OSError as exc:
         raise DataFileError(f"cannot write: {exc.strerror or exc}", cache_dir.parent) from None
     with fh:
