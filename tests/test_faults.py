@@ -151,7 +151,7 @@ def small_fs(tmp_path: Path) -> Iterator[Path]:
     fs.mkdir()
     if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs",
                                             str(fs)], capture_output=True).returncode != 0:
-        pytest.skip("mounting a tmpfs needs root (test_publish_without_space_in_process "
+        pytest.skip("cannot mount a tmpfs without root (test_publish_without_space_in_process "
                     "simulates the full disk)")
     try:
         yield fs
@@ -222,7 +222,7 @@ def read_only_folder(tmp_path: Path) -> Iterator[Path]:
         return
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", str(folder)],
                       capture_output=True).returncode != 0:
-        pytest.skip("root ignores permission bits and this container allows no tmpfs mount")
+        pytest.skip("cannot mount a tmpfs in this container, and root ignores permission bits")
     try:
         yield folder
     finally:
