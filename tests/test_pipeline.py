@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import cald.project.cache as cache_module
-from cald.errors import InputError
+from cald.errors import DataFileError, InputError
 from cald.parallel import map_tasks
 from cald.project import pipeline
 from cald.project.analyses import load_kinds
@@ -110,11 +110,11 @@ class Scheduled:
         self.calls: list[list[str]] = []
         real = pipeline.map_tasks
 
-        def spy(fn, items, scheduler=None, n_threads=None, on_result=None):
+        def spy(fn, items, scheduler=None, n_threads=None, on_result=None, **kwargs):
             self.calls.append([p.id for p in items])
             if not sequential:
                 return real(fn, items, scheduler=scheduler, n_threads=n_threads,
-                            on_result=on_result)
+                            on_result=on_result, **kwargs)
             out = []
             for i, item in enumerate(items):
                 out.append(fn(item))
@@ -729,7 +729,7 @@ def test_crash_while_publishing_leaves_previous_results(run_copy, monkeypatch, c
         expected: type[Exception] = RuntimeError
     else:
         monkeypatch.setattr(pipeline, "os", _FailingOs(int(crash[-1])))
-        expected = OSError
+        expected = DataFileError  # the full disk is a clean error, not a crash
     with pytest.raises(expected, match="simulated"):
         run_project(run_copy, folder)
     for name, content in previous.items():
@@ -738,6 +738,7 @@ def test_crash_while_publishing_leaves_previous_results(run_copy, monkeypatch, c
     assert {p.name for p in folder.iterdir()} <= names
     assert not [p for p in folder.parent.iterdir() if ".staging-" in p.name]
     assert not [p for p in folder.rglob("*") if ".staging-" in p.name or p.suffix == ".tmp"]
+    assert not list((folder / pipeline.CACHE_DIR).glob("staging-*"))
     assert digest(folder / "data") == data
 
 
@@ -746,7 +747,7 @@ def test_crash_while_publishing_keeps_previous_figures(run_copy, monkeypatch):
     before = _snapshot(folder)
     touch_project(run_copy)
     monkeypatch.setattr(pipeline, "os", _FailingOs(2))  # after old figures/ was moved aside
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(DataFileError, match="simulated"):
         run_project(run_copy, folder)
     assert _snapshot(folder) == before
 

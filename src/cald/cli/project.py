@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,11 +30,16 @@ def _report(summary, as_json: bool, quiet: bool) -> None:  # type: ignore[no-unt
 def _main_job(job: Callable[[str, Callable[[str, int, int], None] | None], Any], out: Path,
               as_json: bool, quiet: bool) -> None:
     """Run ``job(command, progress)`` into ``out`` with a progress bar, report its summary and
-    exit with status 1 when any analysis failed."""
+    exit with status 1 when any analysis failed, 130 when interrupted (Ctrl-C)."""
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder", out)
-    with progress_bar(not (quiet or as_json), "analyses") as progress:
-        summary = job(shlex.join(["cald", *map(str, INVOCATION)]), progress)
+    try:
+        with progress_bar(not (quiet or as_json), "analyses") as progress:
+            summary = job(shlex.join(["cald", *map(str, INVOCATION)]), progress)
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted; the analyses that finished are cached and the next "
+                         "run computes only the others\n")
+        raise typer.Exit(130) from None
     _report(summary, as_json, quiet)
     if summary.n_failed:
         raise typer.Exit(1)
@@ -54,7 +60,8 @@ def register(app: typer.Typer) -> None:
         """Run every analysis of a project (cached, in parallel) and write the report.
 
         Exit status: 0 every analysis ok; 1 some analyses failed (the others finish,
-        results.json and report.html are still written); 2 input error before any work."""
+        results.json and report.html are still written); 2 input error before any work or an
+        output that cannot be written; 130 interrupted (finished analyses stay cached)."""
         from cald.project.pipeline import run_project
 
         _main_job(lambda command, progress: run_project(project, out, scheduler=scheduler,

@@ -2,7 +2,9 @@
 
 An outcome is cached under sha256(kind, parameters, input hashes, code fingerprint): an unchanged
 re-run finds every outcome and recomputes nothing; any change to a byte of an input, a
-parameter, the installed cald code or a numerical dependency's version makes a new key.
+parameter, the installed cald code or a numerical dependency's version makes a new key. An entry
+records its key and the layout version :data:`CACHE_VERSION`; an entry that cannot be read, is of
+another version or under another key is recomputed, never served.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from cald.io.atomic import atomic_write_text
 from cald.project.analyses import AnalysisOutput, FigureOutput
 from cald.project.provenance import code_fingerprint
 
-__all__ = ["hash_path", "cache_key", "load_outcome", "store_outcome"]
+__all__ = ["CACHE_VERSION", "hash_path", "cache_key", "load_outcome", "store_outcome"]
+
+#: Layout version of a cache entry.
+CACHE_VERSION = 1
 
 _CHUNK = 1 << 20
 
@@ -54,6 +59,7 @@ def cache_key(kind: str, parameters: dict[str, Any], input_hashes: list[str]) ->
 def store_outcome(cache_dir: Path, key: str, output: AnalysisOutput, duration_s: float) -> None:
     """Write an outcome atomically."""
     doc = {
+        "cache_version": CACHE_VERSION, "key": key,
         "result": output.result, "summary": output.summary, "duration_s": duration_s,
         "figures": [{"name": f.name, "caption": f.caption, "svg": f.svg.decode(),
                      "png": base64.b64encode(f.png).decode()} for f in output.figures],
@@ -69,9 +75,11 @@ def load_outcome(cache_dir: Path, key: str) -> tuple[AnalysisOutput, float] | No
         return None
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
+        if doc["cache_version"] != CACHE_VERSION or doc["key"] != key:
+            return None
         figures = [FigureOutput(f["name"], f["caption"], f["svg"].encode(),
                                 base64.b64decode(f["png"])) for f in doc["figures"]]
         files = {k: base64.b64decode(v) for k, v in doc["files"].items()}
         return AnalysisOutput(doc["result"], figures, files, doc["summary"]), doc["duration_s"]
-    except (ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError):
         return None  # a damaged cache entry is recomputed

@@ -4,24 +4,28 @@ Everything that can be checked is checked before any work starts (project file, 
 parameters). Analyses that are not cached run in parallel through :mod:`cald.parallel`; a
 failing analysis is recorded with its error and the others still finish. Outputs are assembled
 in a temporary folder and moved into place at the end, so a failed run leaves the previous
-results untouched and no half-written file.
+results untouched and no half-written file. Runs into the same output folder take turns (a lock
+in its cache folder): the second finds the first one's outcomes in the cache. An interrupted run
+keeps every analysis it finished in the cache, so the next run computes only the others.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cald import __version__
-from cald.errors import InputError
+from cald.errors import DataFileError, InputError
 from cald.options import Options
 from cald.parallel import map_tasks
 from cald.project.analyses import AnalysisOutput, MissingParameter, load_kinds
@@ -33,6 +37,9 @@ __all__ = ["SCHEMA_VERSION", "PlannedAnalysis", "RunSummary", "plan_project", "r
 
 SCHEMA_VERSION = 1
 CACHE_DIR = ".cald-cache"
+#: Inside the cache folder: the lock file of the output folder and the prefix of staging folders.
+_LOCK_FILE = "run.lock"
+_STAGING_PREFIX = "staging-"
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,11 @@ def _run_one(plan: PlannedAnalysis) -> _Outcome:
         return _Outcome(None, f"{type(exc).__name__}: {exc}{where}", time.perf_counter() - start)
 
 
+def _lost(index: int, error: BaseException) -> _Outcome:
+    """The outcome of an analysis whose task failed for good (its worker died too often)."""
+    return _Outcome(None, f"{type(error).__name__}: {error}", 0.0)
+
+
 def _relative(path: Path, root: Path) -> str:
     try:
         return str(path.relative_to(root))
@@ -149,16 +161,41 @@ def run_project(project_file: str | os.PathLike[str], out_dir: str | os.PathLike
         Called as ``progress(analysis_id, done, total)`` when an analysis finishes (cached ones
         count as finished at once).
     """
-    from cald.project.mechanism import mechanism_summary
-    from cald.project.report.html import render_report
-    from cald.project.synthesis import sample_plans
-
     config = load_project(project_file)
     plans = plan_project(config)
     out = Path(out_dir).resolve()
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder", out)
     run_key = cache_key("run", {"project": hash_path(config.file)}, [p.key for p in plans])
+    cache_dir = out / CACHE_DIR
+    with _output_lock(cache_dir):
+        return _run_locked(config, plans, out, run_key, scheduler, command, progress)
+
+
+@contextmanager
+def _output_lock(cache_dir: Path) -> Iterator[None]:
+    """Hold the output folder's lock (runs into one folder take turns); clears the staging
+    folders that a killed run left behind."""
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(cache_dir / _LOCK_FILE, "ab")
+    except OSError as exc:
+        raise DataFileError(f"cannot write: {exc.strerror or exc}", cache_dir.parent) from None
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file is closed
+        for stale in cache_dir.glob(f"{_STAGING_PREFIX}*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        yield
+
+
+def _run_locked(config: ProjectConfig, plans: list[PlannedAnalysis], out: Path, run_key: str,
+                scheduler: str | None, command: str,
+                progress: Callable[[str, int, int], None] | None) -> RunSummary:
+    """The run itself, under the output folder's lock."""
+    from cald.project.mechanism import mechanism_summary
+    from cald.project.report.html import render_report
+    from cald.project.synthesis import sample_plans
+
     previous = _previous_results(out, run_key)
     if previous is not None:  # nothing changed: nothing to recompute or rewrite
         for i, plan in enumerate(plans, start=1):
@@ -187,7 +224,7 @@ def run_project(project_file: str | os.PathLike[str], out_dir: str | os.PathLike
         if progress:
             progress(plan.id, len(outcomes), total)
 
-    map_tasks(_run_one, todo, scheduler=scheduler, on_result=finished)
+    map_tasks(_run_one, todo, scheduler=scheduler, on_result=finished, on_failure=_lost)
 
     analyses = []
     figure_files: dict[str, bytes] = {}
@@ -272,10 +309,22 @@ def _strict_json(obj: Any) -> Any:
 
 
 def _publish(out: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write all files into a temporary folder beside ``out``, then move them into place
-    (``figures/`` and ``files/`` are swapped as whole folders)."""
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    """Write all files into a staging folder in ``out``'s cache folder (the same file system),
+    then move them into place (``figures/`` and ``files/`` are swapped as whole folders).
+
+    Raises
+    ------
+    DataFileError
+        When a file cannot be written (no space, no permission); the previous outputs stay.
+    """
+    try:
+        return _publish_staged(out, files)
+    except OSError as exc:
+        raise DataFileError(f"cannot write the results: {exc.strerror or exc}", out) from None
+
+
+def _publish_staged(out: Path, files: dict[str, bytes]) -> list[Path]:
+    staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out / CACHE_DIR))
     done: list[tuple[Path, Path]] = []  # (source, destination) of every move, for the undo
 
     def move(src: Path, dst: Path) -> None:
