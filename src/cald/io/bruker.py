@@ -596,10 +596,7 @@ def raw_row_blocks(ds: BrukerDataset, block_points: int | None = ROW_BLOCK_POINT
         raise DataFileError("not a series (no ser file)", ds.path)
     n_rows, n = ds.shape
     per_block = n_rows if block_points is None else max(1, block_points // max(n, 1))
-    if per_block >= n_rows:
-        yield raw_signal(ds)
-        return
-    for start in range(0, n_rows, per_block):
+    for start in range(0, max(n_rows, 1), max(per_block, 1)):
         yield raw_signal(ds, (start, min(start + per_block, n_rows)))
 
 
