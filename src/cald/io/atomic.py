@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from cald.errors import DataFileError
@@ -12,8 +13,9 @@ from cald.errors import DataFileError
 __all__ = ["atomic_write_bytes", "atomic_write_text"]
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> Path:
     """Write ``data`` to ``path`` atomically (creating parent folders); returns the path.
+    ``data`` may come in chunks (an iterable of bytes), for files too large to hold in memory.
 
     Raises
     ------
@@ -31,7 +33,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
         raise DataFileError(f"cannot write: {exc.strerror or exc}", target) from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for chunk in [data] if isinstance(data, bytes) else data:
+                fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)

@@ -6,6 +6,10 @@ lines); binary data are read here so that every inconsistency gets a clear error
 
 * raw ``fid``/``ser``: byte order from BYTORDA, type from DTYPA (0 int32, 2 float64), TD complex
   pairs per row, rows padded to 1024-byte blocks in ``ser`` files (and tolerated in ``fid``);
+  the layout is checked against the file's size when the folder is read, and the points are
+  read through a read-only memory map only when asked for: all at once (``BrukerDataset.raw``)
+  or a few rows at a time (:func:`raw_row_blocks`), so that a series of gigabytes is processed
+  row by row in bounded memory;
 * the digital-filter group delay (in dwell times) from GRPDLY, or for older firmware from the
   DECIM/DSPFVS table (nmrglue's ``bruker_dsp_table``); data acquired without a digital filter
   (DIGMOD = 0, or DSPFVS ≥ 14 without GRPDLY) have a delay of 0 and pass through untouched;
@@ -21,7 +25,9 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +41,8 @@ from cald.spectrum import Spectrum
 
 __all__ = [
     "BrukerDataset",
+    "RawLayout",
+    "raw_row_blocks",
     "read_bruker",
     "parse_parameters",
     "read_parameters",
@@ -334,9 +342,9 @@ class BrukerDataset:
         Processing parameters of ``pdata/<procno>`` when present.
     processing
         The same as typed options (:func:`processing_options`; defaults without ``procs``).
-    raw
-        Complex raw data as read (digital filter still in), shape (TD/2,) for a ``fid`` or
-        (rows, TD/2) for a ``ser``.
+    layout
+        Where the raw points lie in ``fid``/``ser`` (checked against the file's size); the
+        points themselves are read on demand (:attr:`raw`, :meth:`read_rows`).
     group_delay
         Digital-filter delay in dwell times.
     nucleus, sf_mhz, carrier_mhz, sw_hz
@@ -355,7 +363,7 @@ class BrukerDataset:
     acqus: dict[str, Any]
     acqu2s: dict[str, Any] | None
     procs: dict[str, Any] | None
-    raw: NDArray[np.complex128]
+    layout: RawLayout
     group_delay: float
     nucleus: str
     sf_mhz: float
@@ -367,10 +375,29 @@ class BrukerDataset:
     title: str = ""
     processing: ProcessingOptions = field(default_factory=ProcessingOptions)
 
+    @cached_property
+    def raw(self) -> NDArray[np.complex128]:
+        """Complex raw data (digital filter still in), shape (TD/2,) for a ``fid`` or
+        (rows, TD/2) for a ``ser``, read whole on first use and kept (for a large series use
+        :func:`raw_row_blocks`, which holds only a few rows at a time)."""
+        return self.layout.read()
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of :attr:`raw` without reading it."""
+        return self.layout.shape
+
     @property
     def is_series(self) -> bool:
         """True for a ``ser`` (pseudo-2D or 2D) data set."""
-        return self.raw.ndim == 2
+        return self.layout.n_rows is not None
+
+    def read_rows(self, start: int, stop: int) -> NDArray[np.complex128]:
+        """Rows ``start:stop`` (0-based) of a series as complex points, read from the file
+        (or taken from :attr:`raw` when that has been read already)."""
+        if "raw" in self.__dict__:
+            return self.raw[start:stop]
+        return self.layout.read(start, stop)
 
     @property
     def dwell_s(self) -> float:
@@ -390,7 +417,64 @@ class BrukerDataset:
         return out
 
 
-def _read_binary(path: Path, acqus: dict[str, Any], source: Path, rows: int | None) -> NDArray[np.complex128]:
+@dataclass(frozen=True)
+class RawLayout:
+    """Where the complex points of a ``fid`` or ``ser`` lie in the file.
+
+    Attributes
+    ----------
+    path
+        The ``fid`` or ``ser`` file (only ever opened read-only).
+    dtype
+        Stored type with its byte order (from DTYPA and BYTORDA).
+    td
+        Real values per FID (TopSpin's TD: twice the complex points).
+    row_values
+        Stored values per row, block padding included (≥ ``td``).
+    n_rows
+        Rows of a ``ser`` (TD of ``acqu2s``); ``None`` for a ``fid``.
+    """
+
+    path: Path
+    dtype: np.dtype[Any]
+    td: int
+    row_values: int
+    n_rows: int | None = None
+
+    @property
+    def n_complex(self) -> int:
+        """Complex points per FID (TD/2)."""
+        return self.td // 2
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of the complex data: (TD/2,) or (rows, TD/2)."""
+        return (self.n_complex,) if self.n_rows is None else (self.n_rows, self.n_complex)
+
+    def read(self, start: int = 0, stop: int | None = None) -> NDArray[np.complex128]:
+        """Complex rows ``start:stop`` (all by default; a ``fid`` is one row and comes out 1D),
+        converted from a read-only memory map of just those rows, which is closed again (so
+        the pages read do not stay in the process's memory)."""
+        rows = 1 if self.n_rows is None else self.n_rows
+        stop = rows if stop is None else min(stop, rows)
+        count = max(stop - start, 0)
+        if count == 0:
+            out = np.empty((0, self.n_complex), dtype=np.complex128)
+        else:
+            try:
+                mapped = np.memmap(self.path, dtype=self.dtype, mode="r", shape=(count, self.row_values),
+                                   offset=start * self.row_values * self.dtype.itemsize)
+            except (OSError, ValueError) as exc:
+                raise DataFileError(f"cannot read rows {start + 1}–{stop}: {exc}", self.path) from None
+            data = mapped[:, : self.td]
+            out = (data[:, 0::2] + 1j * data[:, 1::2]).astype(np.complex128)
+            del data, mapped
+        return out[0] if self.n_rows is None else out
+
+
+def _raw_layout(path: Path, acqus: dict[str, Any], source: Path, rows: int | None) -> RawLayout:
+    """The layout of ``fid``/``ser`` from acqus (TD, DTYPA, BYTORDA) and acqu2s TD (``rows``),
+    checked against the file's size (a truncated or padded-wrong file is an error here)."""
     td = _int_param(acqus, "TD", source)
     if td <= 0 or td % 2:
         raise DataFileError(f"TD = {td} must be a positive even number of points", source)
@@ -412,9 +496,7 @@ def _read_binary(path: Path, acqus: dict[str, Any], source: Path, rows: int | No
         if n_values not in (td, padded):
             raise DataFileError(f"holds {n_values} values, TD = {td} (expected {td} or {padded} "
                                 "with block padding)", path)
-        with open(path, "rb") as fh:
-            data = np.frombuffer(fh.read(), dtype=dtype, count=td)
-        return (data[0::2] + 1j * data[1::2]).astype(np.complex128)
+        return RawLayout(path, dtype, td, n_values)
     row_len = -(-td * dtype.itemsize // _BLOCK_BYTES) * _BLOCK_BYTES // dtype.itemsize
     for candidate in (row_len, td):
         if n_values == candidate * rows:
@@ -427,9 +509,7 @@ def _read_binary(path: Path, acqus: dict[str, Any], source: Path, rows: int | No
                     "then set TD in acqu2s to that)")
         raise DataFileError(f"holds {n_values} values: not {rows} rows (acqu2s TD) of TD = {td} "
                             f"(padded {row_len}){hint}", path)
-    with open(path, "rb") as fh:
-        data = np.frombuffer(fh.read(), dtype=dtype).reshape(rows, row_len)[:, :td]
-    return (data[:, 0::2] + 1j * data[:, 1::2]).astype(np.complex128)
+    return RawLayout(path, dtype, td, row_len, rows)
 
 
 def read_bruker(path: str | os.PathLike[str], procno: int = 1,
@@ -465,9 +545,9 @@ def read_bruker(path: str | os.PathLike[str], procno: int = 1,
         rows = _int_param(acqu2s, "TD", p / "acqu2s") if acqu2s else None
         if rows is None:
             raise DataFileError("ser file without acqu2s (TD of the second dimension unknown)", p)
-        raw = _read_binary(p / "ser", acqus, acqus_path, rows)
+        layout = _raw_layout(p / "ser", acqus, acqus_path, rows)
     elif (p / "fid").is_file():
-        raw = _read_binary(p / "fid", acqus, acqus_path, None)
+        layout = _raw_layout(p / "fid", acqus, acqus_path, None)
     else:
         raise DataFileError("no fid or ser file", p)
     procs_path = p / "pdata" / str(procno) / "procs"
@@ -484,22 +564,40 @@ def read_bruker(path: str | os.PathLike[str], procno: int = 1,
     title_path = p / "pdata" / str(procno) / "title"
     title = title_path.read_text(encoding="latin-1").strip() if title_path.is_file() else ""
     return BrukerDataset(
-        path=p, acqus=acqus, acqu2s=acqu2s, procs=procs, raw=raw, title=title,
+        path=p, acqus=acqus, acqu2s=acqu2s, procs=procs, layout=layout, title=title,
         group_delay=group_delay_points(acqus, acqus_path, grpdly),
         nucleus=identify_nucleus(acqus, acqus_path, bf_1h_mhz),
         sf_mhz=sf, carrier_mhz=_positive_param(acqus, "SFO1", acqus_path, default=bf1),
         sw_hz=sw, lists=lists, pulse_program=str(acqus.get("PULPROG", "")).strip("<>"),
         procno_path=procs_path.parent if procs else None,
-        processing=processing_options(procs, procs_path, raw.shape[-1]) if procs
+        processing=processing_options(procs, procs_path, layout.n_complex) if procs
         else ProcessingOptions())
 
 
-def raw_signal(ds: BrukerDataset) -> Spectrum:
-    """The raw FID (or series) as a time-domain :class:`Spectrum` (digital filter still in)."""
-    n = ds.raw.shape[-1]
+def raw_signal(ds: BrukerDataset, rows: tuple[int, int] | None = None) -> Spectrum:
+    """The raw FID (or series) as a time-domain :class:`Spectrum` (digital filter still in);
+    with ``rows`` = (start, stop) only those rows of a series (0-based, stop excluded)."""
+    n = ds.shape[-1]
     axis = np.arange(n, dtype=np.float64) * ds.dwell_s
-    return Spectrum(ds.raw, axis, "s", ds.nucleus, ds.sf_mhz, ds.carrier_mhz, str(ds.path),
+    values = ds.raw if rows is None else ds.read_rows(*rows)
+    return Spectrum(values, axis, "s", ds.nucleus, ds.sf_mhz, ds.carrier_mhz, str(ds.path),
                     ("read raw data",), ds.meta())
+
+
+#: Complex points per block of :func:`raw_row_blocks` by default (16 MB of complex128).
+ROW_BLOCK_POINTS = 1 << 20
+
+
+def raw_row_blocks(ds: BrukerDataset, block_points: int | None = ROW_BLOCK_POINTS) -> Iterator[Spectrum]:
+    """The rows of a series as time-domain spectra of a few rows each (as :func:`raw_signal`),
+    at most ``block_points`` complex points a block (at least one row); ``None``: one block
+    of all rows. Only the rows of the current block are read into memory."""
+    if not ds.is_series:
+        raise DataFileError("not a series (no ser file)", ds.path)
+    n_rows, n = ds.shape
+    per_block = n_rows if block_points is None else max(1, block_points // max(n, 1))
+    for start in range(0, max(n_rows, 1), max(per_block, 1)):
+        yield raw_signal(ds, (start, min(start + per_block, n_rows)))
 
 
 def _pdata_format(procs: dict[str, Any], procs_path: Path) -> tuple[np.dtype[Any], float]:

@@ -3,10 +3,18 @@
 Each row is processed like a 1D spectrum with the *same* processing and phase (taken from the
 stored processing parameters or found automatically on the sum of all rows), integrated over a region, and
 the integral's noise is measured on the same row (:func:`integral_noise`).
+
+The curves are extracted block by block (:func:`phased_series`: a few rows at a time, read from
+the ``ser`` file through a memory map), so that a series of gigabytes needs memory for a few
+rows only; an automatic phase then takes two passes (the sum of all rows first). A series that
+fits in one block (:data:`~cald.io.bruker.ROW_BLOCK_POINTS` complex points) is processed at once,
+exactly as :func:`process_series` does.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cald.errors import DataFileError, FieldError, ParameterError
-from cald.io.bruker import BrukerDataset, raw_signal
+from cald.io.bruker import ROW_BLOCK_POINTS, BrukerDataset, raw_row_blocks
 from cald.nmr.cpmg import echo_period_s as stored_echo_period_s
 from cald.nmr.cpmg import sum_echoes
 from cald.nmr.processing import (
@@ -31,6 +39,7 @@ __all__ = [
     "RespdorSeries",
     "DosySeries",
     "process_series",
+    "phased_series",
     "rotor_period_s",
     "recoupling_times_s",
     "respdor_series",
@@ -38,14 +47,19 @@ __all__ = [
 ]
 
 
-def process_series(ds: BrukerDataset, auto_phase: str | None = None,
-                   phases_deg: tuple[float, float] | None = None, cpmg: bool = False,
-                   echo_period_s: float | None = None, **options: Any) -> Spectrum:
-    """Process every row of a ``ser`` data set with identical parameters.
+def phased_series(ds: BrukerDataset, auto_phase: str | None = None,
+                  phases_deg: tuple[float, float] | None = None, cpmg: bool = False,
+                  echo_period_s: float | None = None,
+                  block_points: int | None = ROW_BLOCK_POINTS,
+                  **options: Any) -> tuple[tuple[float, float], Iterator[Spectrum]]:
+    """The rows of a ``ser`` data set processed with identical parameters, a block of rows at a
+    time (:func:`cald.io.bruker.raw_row_blocks`, at most ``block_points`` complex points a
+    block; ``None``: all rows in one block).
 
-    The phase is, in order of precedence: ``phases_deg`` (PHC0, PHC1), found automatically on
-    the sum of all rows with ``auto_phase``, or the stored PHC0/PHC1. The phases used are in
-    ``meta["phc0"]``/``meta["phc1"]``. ``options`` go to
+    Returns the phases (PHC0, PHC1 in degrees) and an iterator over the processed, phased
+    blocks (each with ``meta["phc0"]``/``meta["phc1"]``). The phase is, in order of precedence:
+    ``phases_deg``, found automatically on the sum of all rows with ``auto_phase`` (a first pass
+    over the rows), or the stored PHC0/PHC1. ``options`` go to
     :func:`cald.nmr.processing.process_fid`. With ``cpmg`` each row is a CPMG echo train whose
     echoes are summed (:func:`cald.nmr.cpmg.sum_echoes`; echo period from the data set unless
     ``echo_period_s`` is given) and transformed without window; the stored phases, which belong
@@ -53,22 +67,68 @@ def process_series(ds: BrukerDataset, auto_phase: str | None = None,
     """
     if not ds.is_series:
         raise DataFileError("not a series (no ser file)", ds.path)
+    period = 0.0
     if cpmg:
         period = stored_echo_period_s(ds) if echo_period_s is None else echo_period_s
-        spec = fourier_transform(sum_echoes(raw_signal(ds), period))
         if phases_deg is None and not auto_phase:
             phases_deg = (0.0, 0.0)
-    else:
-        if phases_deg is None and not auto_phase:
-            phases_deg = (ds.processing.p0_deg, ds.processing.p1_deg)
-        spec = process_fid(raw_signal(ds), ds.processing, p0_deg=0.0, p1_deg=0.0, **options)
+    elif phases_deg is None and not auto_phase:
+        phases_deg = (ds.processing.p0_deg, ds.processing.p1_deg)
+
+    def unphased() -> Iterator[Spectrum]:
+        for sig in raw_row_blocks(ds, block_points):
+            if cpmg:
+                yield fourier_transform(sum_echoes(sig, period))
+            else:
+                yield process_fid(sig, ds.processing, p0_deg=0.0, p1_deg=0.0, **options)
+
+    blocks: Iterable[Spectrum] = unphased()
     if phases_deg is None:
-        total = spec.evolve(spec.values.sum(axis=0), "sum of rows")
-        found = autophase(total, str(auto_phase))
+        seen: list[Spectrum] = []  # the first block; the only one of a small series is reused
+        total: NDArray[np.complex128] | None = None
+        for block in blocks:
+            for row in block.values:  # row after row: numpy's sum over axis 0, to the last bit
+                total = row.copy() if total is None else np.add(total, row, out=total)
+            seen = seen[:1] + [block]
+        if total is None:  # no rows at all
+            total = np.zeros(seen[0].n_points, dtype=complex)
+        found = autophase(seen[0].evolve(total, "sum of rows"), str(auto_phase))
         phases_deg = (found.meta["phc0"], found.meta["phc1"])
-    spec = phase(spec, *phases_deg)
-    return spec.evolve(spec.values, "same phase for every row",
-                       meta={**spec.meta, "phc0": phases_deg[0], "phc1": phases_deg[1]})
+        blocks = seen[:1] if len(seen) == 1 else unphased()
+    phases = phases_deg
+
+    def phased() -> Iterator[Spectrum]:
+        for block in blocks:
+            spec = phase(block, *phases)
+            yield spec.evolve(spec.values, "same phase for every row",
+                              meta={**spec.meta, "phc0": phases[0], "phc1": phases[1]})
+
+    return phases, phased()
+
+
+def process_series(ds: BrukerDataset, auto_phase: str | None = None,
+                   phases_deg: tuple[float, float] | None = None, cpmg: bool = False,
+                   echo_period_s: float | None = None, **options: Any) -> Spectrum:
+    """Process every row of a ``ser`` data set with identical parameters, all rows at once (see
+    :func:`phased_series` for the phase and the options; for a large series that function
+    holds only a few rows at a time).
+
+    The phases used are in ``meta["phc0"]``/``meta["phc1"]``.
+    """
+    _, blocks = phased_series(ds, auto_phase, phases_deg, cpmg, echo_period_s, block_points=None,
+                              **options)
+    return next(blocks)
+
+
+def _integrals(blocks: Iterable[Spectrum], region: tuple[float, float]
+               ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Integral over ``region`` and its noise (:func:`integral_noise`) of every row of the
+    blocks, in order."""
+    ints, noise = [], []
+    for spec in blocks:
+        ints.append(np.atleast_1d(integrate(spec, *region)))
+        noise.append(np.atleast_1d(integral_noise(spec, *region)))
+    return np.concatenate(ints), np.concatenate(noise)
 
 
 def rotor_period_s(ds: BrukerDataset) -> float:
@@ -136,7 +196,8 @@ class RespdorSeries:
 def respdor_series(ds: BrukerDataset, region: tuple[float, float],
                    times_s: NDArray[np.float64] | None = None, reference: BrukerDataset | None = None,
                    s0_first: bool = True, auto_phase: str | None = None, cpmg: bool = False,
-                   echo_period_s: float | None = None) -> RespdorSeries:
+                   echo_period_s: float | None = None,
+                   block_points: int | None = ROW_BLOCK_POINTS) -> RespdorSeries:
     """RESPDOR curve from a series.
 
     Parameters
@@ -151,14 +212,18 @@ def respdor_series(ds: BrukerDataset, region: tuple[float, float],
     reference
         Separate experiment with the S0 rows (same number of rows as ``ds``).
     cpmg, echo_period_s
-        Rows detected by CPMG: sum the echoes of each row (see :func:`process_series`).
+        Rows detected by CPMG: sum the echoes of each row (see :func:`phased_series`).
+    block_points
+        Complex points processed at a time (:func:`phased_series`); the curve does not depend
+        on it beyond rounding (≤ 1e-15 relative).
     """
-    spec = process_series(ds, auto_phase=auto_phase, cpmg=cpmg, echo_period_s=echo_period_s)
-    if not spec.region_mask(*region).any():
+    phases, blocks = phased_series(ds, auto_phase=auto_phase, cpmg=cpmg,
+                                   echo_period_s=echo_period_s, block_points=block_points)
+    first = next(blocks)
+    if not first.region_mask(*region).any():
         raise ParameterError(f"region {region[0]}:{region[1]} ppm lies outside the spectrum "
-                             f"({spec.axis.min():.4g} to {spec.axis.max():.4g} ppm)")
-    ints = np.atleast_1d(integrate(spec, *region))
-    noise = np.atleast_1d(integral_noise(spec, *region))
+                             f"({first.axis.min():.4g} to {first.axis.max():.4g} ppm)")
+    ints, noise = _integrals(itertools.chain([first], blocks), region)
     if reference is None:
         if ints.size % 2:
             raise DataFileError(f"{ints.size} rows: interleaved S0/S needs an even number", ds.path)
@@ -166,13 +231,14 @@ def respdor_series(ds: BrukerDataset, region: tuple[float, float],
         s0, s, n0, n1 = ints[i0::2], ints[i1::2], noise[i0::2], noise[i1::2]
     else:
         # the S0 experiment gets exactly the phase of the S experiment
-        ref = process_series(reference, phases_deg=(spec.meta["phc0"], spec.meta["phc1"]),
-                             cpmg=cpmg, echo_period_s=echo_period_s)
-        if ref.values.shape != spec.values.shape:
-            raise DataFileError(f"reference series shape {ref.values.shape} differs from "
-                                f"{spec.values.shape}", reference.path)
-        s0, s = np.atleast_1d(integrate(ref, *region)), ints
-        n0, n1 = np.atleast_1d(integral_noise(ref, *region)), noise
+        _, ref_blocks = phased_series(reference, phases_deg=phases, cpmg=cpmg,
+                                      echo_period_s=echo_period_s, block_points=block_points)
+        ref_first = next(ref_blocks)
+        ref_shape = (reference.shape[0], ref_first.n_points)
+        if ref_shape != (ds.shape[0], first.n_points):
+            raise DataFileError(f"reference series shape {ref_shape} differs from "
+                                f"{(ds.shape[0], first.n_points)}", reference.path)
+        (s0, n0), s, n1 = _integrals(itertools.chain([ref_first], ref_blocks), region), ints, noise
     if times_s is None:
         times_s, how = recoupling_times_s(ds, s.size)
     else:
@@ -212,8 +278,8 @@ def dosy_series(ds: BrukerDataset, region: tuple[float, float],
     """
     if "difflist" not in ds.lists:
         raise DataFileError("no difflist in the data set", ds.path)
-    spec = process_series(ds, auto_phase=auto_phase)
-    ints = np.atleast_1d(integrate(spec, *region))
+    _, blocks = phased_series(ds, auto_phase=auto_phase)
+    ints, noise = _integrals(blocks, region)
     grads = ds.lists["difflist"]
     if grads.size < ints.size:
         raise DataFileError(f"difflist has {grads.size} entries for {ints.size} rows", ds.path)
@@ -222,5 +288,5 @@ def dosy_series(ds: BrukerDataset, region: tuple[float, float],
     big = float(d[20]) if len(d) > 20 and float(d[20]) > 0 else None
     little = 2 * float(p[30]) * 1e-6 if len(p) > 30 and float(p[30]) > 0 else None
     lo, hi = sorted(region)
-    return DosySeries(grads[: ints.size], ints, np.atleast_1d(integral_noise(spec, *region)), big, little,
+    return DosySeries(grads[: ints.size], ints, noise, big, little,
                       (hi, lo), str(ds.path))

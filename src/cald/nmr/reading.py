@@ -42,17 +42,19 @@ def _bruker(path: Path, processed: bool, row: int | None, cpmg: bool,
         return finish_spectrum(processed_spectrum(path),
                                ProcessingOptions().with_overrides(**overrides))
     ds = read_bruker(path, grpdly=grpdly)
-    sig = raw_signal(ds)
     if ds.is_series:
-        n_rows = ds.raw.shape[0]
+        n_rows = ds.shape[0]
         if row is None:
             raise DataFileError(f"a series (ser) of {n_rows} rows; choose one with --row N "
                                 "(row in the project file)", path)
         if not 1 <= row <= n_rows:
             raise ParameterError(f"--row {row} is outside the series' rows 1–{n_rows}")
-        sig = sig.evolve(sig.values[row - 1], f"row {row} of {n_rows}")
+        sig = raw_signal(ds, (row - 1, row))  # only that row is read
+        sig = sig.evolve(sig.values[0], f"row {row} of {n_rows}")
     elif row not in (None, 1):
         raise ParameterError(f"--row {row}: {path} holds one FID, not a series")
+    else:
+        sig = raw_signal(ds)
     if not cpmg:
         return process_fid(sig, ds.processing, **overrides)
     from cald.nmr.cpmg import echo_period_s as stored_period
