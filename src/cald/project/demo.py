@@ -32,8 +32,11 @@ parameters (labelled synthetic in every file and in the report), analysed by the
   curves are drawn on the RESPDOR figure of the report;
 * ``data/respdor_111cd_27al``: 111Cd{27Al} RESPDOR series of the n = 1 sample recorded with SR4₁²
   (the CdSe2O2 site dephased by one 27Al at 3.42 Å, fraction bound 0.3, simulated with the
-  saturation pulse), fitted with κ = π/(4√2) and with the simulated saturation; the
-  13C{27Al} series is also refitted with the simulated saturation pulse (fraction bound f_bound).
+  saturation pulse), fitted with κ = π/(4√2) and with the simulated saturation (fraction bound
+  f_bound);
+* ``data/model_alme2_n1_relaxed.extxyz``: the same model relaxed with GFN2-xTB by ``cald model
+  relax`` (shipped with cald, since the relaxation takes ≈ 15 min: see ``demo_models/README.md``;
+  the file records how it was relaxed), analysed the same way.
 
 ``project.toml`` names the samples (n = 0 and 1, 85 ligands and 25 TMA per QD), the data sets and
 the analyses (RESPDOR fit, DNP enhancement, 13C spectra overlaid and normalised to the alkene).
@@ -42,12 +45,14 @@ the analyses (RESPDOR fit, DNP enhancement, 13C spectra overlaid and normalised 
 from __future__ import annotations
 
 import os
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import numpy as np
 
 from cald.atomistic.options import BuildOptions
-from cald.io.atomic import atomic_write_text
+from cald.io.atomic import atomic_write_bytes, atomic_write_text
 from cald.io.structure import write_structure
 from cald.nuclei import dipolar_coupling_hz, parse_pair
 from cald.project.pipeline import RunSummary, run_project
@@ -72,6 +77,15 @@ from cald.synth.optical import write_uvvis_csv
 from cald.synth.solution import write_ligand_qnmr, write_ligand_uvvis
 from cald.synth.titration import write_titration_series
 from cald.synth.xps import demo_regions, write_vamas
+
+#: The demo model relaxed by ``cald model relax`` (shipped: the relaxation takes ≈ 15 min).
+RELAXED_DEMO_MODEL = "model_alme2_n1_relaxed.extxyz"
+
+
+def relaxed_demo_model() -> Traversable:
+    """The shipped relaxed demo model (``cald/project/demo_models``, provenance in its
+    README.md): ``BuildOptions(ligands=4, tma=1).build()`` relaxed with GFN2-xTB to 0.05 eV/Å."""
+    return files("cald.project").joinpath("demo_models", RELAXED_DEMO_MODEL)
 
 __all__ = ["DEMO_D_HZ", "DEMO_F", "write_demo_project", "run_demo"]
 
@@ -551,11 +565,18 @@ rsf = {"Al 2s" = 0.753, "O 1s" = 2.93}
 
 # --- atomistic model (issue 12): an UNRELAXED starting model of one c-ALD cycle built by cald
 # (CdSe {100} 2x2, 4 chelating acetates, one AlMe2 on a carboxylate O), analysed for 13C–27Al
-# beside the RESPDOR series of the n = 1 sample (integrated as by respdor-13c-27al-n1; relaxing
-# the model takes minutes: cald model relax)
+# beside the RESPDOR series of the n = 1 sample (integrated as by respdor-13c-27al-n1), and the
+# same model RELAXED with GFN2-xTB (cald model relax, ≈ 15 min on 2 cores, so the relaxed file
+# ships with cald; `relax = {}` in an analysis' parameters would relax it in the run instead)
 [[datasets]]
 id = "model-n1"
 path = "data/model_alme2_n1.extxyz"
+kind = "structure"
+sample = "CdSe@AlOx-1"
+
+[[datasets]]
+id = "model-n1-relaxed"
+path = "data/model_alme2_n1_relaxed.extxyz"
 kind = "structure"
 sample = "CdSe@AlOx-1"
 
@@ -563,6 +584,14 @@ sample = "CdSe@AlOx-1"
 id = "model-alme2-n1"
 kind = "model"
 inputs = ["model-n1", "respdor-n1"]
+[analyses.parameters]
+pair = "13C-27Al"
+region = [190.0, 178.0]
+
+[[analyses]]
+id = "model-alme2-n1-relaxed"
+kind = "model"
+inputs = ["model-n1-relaxed", "respdor-n1"]
 [analyses.parameters]
 pair = "13C-27Al"
 region = [190.0, 178.0]
@@ -652,6 +681,7 @@ def write_demo_project(out_dir: str | os.PathLike[str]) -> Path:
                     comment=f"synthetic XPS of the cald demo, CdSe after {n} c-ALD cycles")
     # --- atomistic model: built (not relaxed) with cald.atomistic
     write_structure(BuildOptions(ligands=4, tma=1).build(), data / "model_alme2_n1.extxyz")
+    atomic_write_bytes(data / RELAXED_DEMO_MODEL, relaxed_demo_model().read_bytes())
     # --- saturation-corrected RESPDOR (issue 13): 111Cd{27Al} SR4₁² series simulated with
     # cald.recoupling.spindynamics (finite SR4₁² pulses, 500 µs / 10 kHz saturation pulse, one
     # 27Al with C_Q = 5 MHz, η = 0.5 at the nearest Cd–Al distance of the demo's atomistic model,
