@@ -247,3 +247,49 @@ def test_relaxed_model_records_its_relaxation_through_extxyz(capsys, water_file,
     assert "NOT converged in 2 steps" in geometry_text(record)
     assert relaxation_record(read_structure(water_file)) is None
     assert geometry_text(None).startswith("not relaxed")
+
+
+def _shipped_demo_model():
+    from cald.atomistic.options import BuildOptions
+    from cald.project.demo import relaxed_demo_model
+
+    with relaxed_demo_model().open("r", encoding="utf-8") as fh:
+        shipped = ase.io.read(fh, format="extxyz")
+    return BuildOptions(ligands=4, tma=1).build(), shipped
+
+
+def test_shipped_relaxed_demo_model_is_the_demo_build_relaxed():
+    """The relaxed model the demo ships (cald/project/demo_models) is the demo's built model
+    relaxed by cald: same atoms in the same order, fixed atoms in place, free atoms moved, and a
+    relaxation record of a converged GFN2-xTB run."""
+    from cald.atomistic.relax import relaxation_record
+
+    built, shipped = _shipped_demo_model()
+    assert shipped.get_chemical_symbols() == built.get_chemical_symbols()
+    fixed = fixed_indices(built)
+    assert fixed and np.allclose(shipped.positions[fixed], built.positions[fixed], atol=1e-6)
+    free = np.setdiff1d(np.arange(len(built)), fixed)
+    assert np.abs(shipped.positions[free] - built.positions[free]).max() > 0.1
+    record = relaxation_record(shipped)
+    assert record is not None and record["method"] == "GFN2-xTB" and record["converged"] is True
+    assert record["fmax_ev_a"] <= record["fmax_target_ev_a"] == 0.05
+
+
+@pytest.mark.slow
+def test_shipped_relaxed_demo_model_is_a_minimum_for_tblite_called_directly():
+    """tblite called directly on the shipped geometry gives the recorded energy and forces on the
+    free atoms below the 0.05 eV/Å target."""
+    from tblite.ase import TBLite
+
+    from cald.atomistic.relax import relaxation_record
+
+    built, shipped = _shipped_demo_model()
+    record = relaxation_record(shipped)
+    direct = Atoms(shipped.get_chemical_symbols(), positions=shipped.positions,
+                   cell=shipped.cell, pbc=shipped.pbc)
+    direct.calc = TBLite(method="GFN2-xTB", electronic_temperature=300.0, accuracy=SCF_ACCURACY,
+                         max_iterations=250, verbosity=0)
+    assert direct.get_potential_energy() == pytest.approx(record["energy_ev"], abs=1e-4)
+    free = np.setdiff1d(np.arange(len(built)), fixed_indices(built))
+    forces = direct.get_forces()[free]
+    assert np.sqrt((forces ** 2).sum(axis=1)).max() <= 0.05 + 1e-3
