@@ -39,3 +39,22 @@ def test_generated_samples_follow_the_cycles():
 def test_n_samples_must_be_positive(tmp_path):
     with pytest.raises(ValueError, match="n_samples"):
         write_large_project(tmp_path, n_samples=0)
+
+
+def test_progress_bar_shows_done_total_kind_and_eta(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from cald.cli import common
+
+    buf = io.StringIO()
+    monkeypatch.setattr(common, "console", Console(file=buf, force_terminal=True, width=120))
+    with common.progress_bar(True, "analyses") as update:
+        assert update is not None
+        update("dnp-n0", 1, 3, "dnp")
+        update("cp13c-n0", 2, 3, "nmr")
+    out = buf.getvalue()
+    assert "analyses, done: nmr: cp13c-n0" in out and "2/3" in out and "ETA" in out
+    with common.progress_bar(False, "analyses") as update:  # --quiet, --json
+        assert update is None

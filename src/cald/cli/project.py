@@ -35,7 +35,7 @@ def _report(summary, as_json: bool, quiet: bool) -> None:  # type: ignore[no-unt
                   f"in {summary.wall_s:.1f} s; report: {summary.out_dir / 'report.html'}")
 
 
-def _main_job(job: Callable[[str, Callable[[str, int, int], None] | None], Any], out: Path,
+def _main_job(job: Callable[[str, Callable[..., None] | None], Any], out: Path,
               as_json: bool, quiet: bool) -> None:
     """Run ``job(command, progress)`` into ``out`` with a progress bar, report its summary and
     exit with status 1 when any analysis failed, 130 when interrupted (Ctrl-C)."""

@@ -154,7 +154,7 @@ def _relative(path: Path, root: Path) -> str:
 
 def run_project(project_file: str | os.PathLike[str], out_dir: str | os.PathLike[str],
                 scheduler: str | None = None, command: str = "",
-                progress: Callable[[str, int, int], None] | None = None,
+                progress: Callable[[str, int, int, str], None] | None = None,
                 n_workers: int | None = None) -> RunSummary:
     """Run a project and write ``results.json``, ``report.html``, ``figures/`` and ``files/``.
 
@@ -164,7 +164,7 @@ def run_project(project_file: str | os.PathLike[str], out_dir: str | os.PathLike
         Where the analyses run (:func:`cald.parallel.map_tasks`): an existing dask scheduler,
         this many local worker processes, or (both ``None``) threads of this process.
     progress
-        Called as ``progress(analysis_id, done, total)`` when an analysis finishes (cached ones
+        Called as ``progress(analysis_id, done, total, kind)`` when an analysis finishes (cached ones
         count as finished at once).
     """
     start = time.perf_counter()
@@ -200,7 +200,7 @@ def _output_lock(cache_dir: Path) -> Iterator[None]:
 
 def _run_locked(config: ProjectConfig, plans: list[PlannedAnalysis], out: Path, run_key: str,
                 scheduler: str | None, n_workers: int | None, command: str,
-                progress: Callable[[str, int, int], None] | None) -> RunSummary:
+                progress: Callable[[str, int, int, str], None] | None) -> RunSummary:
     """The run itself, under the output folder's lock."""
     from cald.project.mechanism import mechanism_summary
     from cald.project.report.html import render_report
@@ -210,7 +210,7 @@ def _run_locked(config: ProjectConfig, plans: list[PlannedAnalysis], out: Path, 
     if previous is not None:  # nothing changed: nothing to recompute or rewrite
         for i, plan in enumerate(plans, start=1):
             if progress:
-                progress(plan.id, i, len(plans))
+                progress(plan.id, i, len(plans), plan.kind)
         n_ok = sum(a["status"] == "ok" for a in previous["analyses"])
         return RunSummary(out, previous, n_ok, len(plans) - n_ok, len(plans))
     cache_dir = out / CACHE_DIR
@@ -223,7 +223,7 @@ def _run_locked(config: ProjectConfig, plans: list[PlannedAnalysis], out: Path, 
             outcomes[plan.id] = _Outcome(hit[0], None, hit[1])
             cached.add(plan.id)
             if progress:
-                progress(plan.id, len(outcomes), total)
+                progress(plan.id, len(outcomes), total, plan.kind)
     todo = [p for p in plans if p.id not in outcomes]
 
     def finished(i: int, outcome: _Outcome) -> None:
@@ -232,7 +232,7 @@ def _run_locked(config: ProjectConfig, plans: list[PlannedAnalysis], out: Path, 
         if outcome.output is not None:
             store_outcome(cache_dir, plan.key, outcome.output, outcome.duration_s)
         if progress:
-            progress(plan.id, len(outcomes), total)
+            progress(plan.id, len(outcomes), total, plan.kind)
 
     map_tasks(_run_one, todo, scheduler=scheduler, n_workers=n_workers, on_result=finished,
               on_failure=_lost)
