@@ -58,3 +58,16 @@ def test_progress_bar_shows_done_total_kind_and_eta(monkeypatch):
     assert "analyses, done: nmr: cp13c-n0" in out and "2/3" in out and "ETA" in out
     with common.progress_bar(False, "analyses") as update:  # --quiet, --json
         assert update is None
+
+
+def test_cli_checks_size_and_workers(capsys, tmp_path):
+    from test_cli import run
+
+    code, out, err = run(capsys, ["demo", "--size", "huge", "--out", tmp_path / "d"])
+    assert code == 2 and not (tmp_path / "d").exists()
+    code, out, err = run(capsys, ["run", tmp_path / "project.toml", "--out", tmp_path / "o",
+                                  "--workers", "1", "--scheduler", "tcp://127.0.0.1:1"])
+    assert code == 2 and err.startswith("error: --workers") and out == ""
+    code, out, err = run(capsys, ["run", tmp_path / "project.toml", "--out", tmp_path / "o",
+                                  "--workers", "0"])
+    assert code == 2 and not (tmp_path / "o").exists()
