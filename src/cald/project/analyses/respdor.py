@@ -23,10 +23,6 @@ from cald.project.analyses import (
 from cald.project.formatting import fit_quality, format_value
 from cald.recoupling.options import RespdorFitOptions
 
-#: Legend entries of the measured-and-predicted figure that fit its 4 in height; each further
-#: entry (6 pt) makes the figure this much taller (in), so that the axes keep their size.
-_LEGEND_ROWS = 10
-_LEGEND_ROW_INCH = 0.12
 
 class RespdorParameters(RespdorFitOptions, RespdorSeriesOptions):
     """The fit's options (``pair`` or ``spin`` required) and, for a Bruker series, those of the
@@ -187,8 +183,6 @@ class Respdor(AnalysisKind):
             ax.set_xlim(0, t_max_ms)
             system = f"{pair.replace('-', '{')}}}"
             ax.set_title(f"RESPDOR {system}: measured and predicted", fontsize=10)
-            if len(handles) > _LEGEND_ROWS:  # many analyses of the pair: room for the legend
-                fig.set_size_inches(5.6, 4.0 + _LEGEND_ROW_INCH * (len(handles) - _LEGEND_ROWS))
             fig.legend(handles=handles, loc="outside lower center", fontsize=6, frameon=False)
             out.append(figure_output(
                 f"respdor_predicted_{pair}_kappa{kappa:g}",
