@@ -33,6 +33,7 @@ from cald.synth.infrared import (
     BRIDGING_CARBOXYLATE,
     CHELATING_CARBOXYLATE,
     OLEATE_CHAIN,
+    IrBand,
     write_ir_csv,
 )
 from cald.synth.nmr_sets import (
@@ -136,7 +137,7 @@ def _write_sample(data: Path, p: SampleParameters, reference_uvvis: str) -> Iter
         return _table("analyses", {"id": f"{t}-{suffix}", "kind": kind, "inputs": inputs,
                                    "parameters": parameters})
 
-    lines = OLEATE_13C_LINES
+    lines: tuple[Line, ...] = OLEATE_13C_LINES
     if p.bridging_amplitude:
         lines = (*lines, Line(180.5, p.bridging_amplitude, 300.0))
     write_dnp_pair(data / f"{t}_cp13c_on", data / f"{t}_cp13c_off", enhancement=p.enhancement,
@@ -156,7 +157,7 @@ def _write_sample(data: Path, p: SampleParameters, reference_uvvis: str) -> Iter
     yield analysis("uvvis", "uvvis", uvvis_inputs, material="CdSe", path_cm=1.0, dilution=20.0,
                    overlay="UV-vis, generated series", normalise_region=[480.0, 510.0])
     if p.index % 5 == 0:
-        bands = OLEATE_CHAIN + CHELATING_CARBOXYLATE
+        bands: tuple[IrBand, ...] = OLEATE_CHAIN + CHELATING_CARBOXYLATE
         if p.cycles:
             bands = bands + BRIDGING_CARBOXYLATE + ALUMINA
         write_ir_csv(data / f"{t}_ftir.csv", bands, note=f"generated, {p.cycles} cycles",
