@@ -113,19 +113,29 @@ def build_options(model: type[M], flags: Mapping[str, str] | None = None, /,
 
 
 @contextmanager
-def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A rich progress bar on a terminal (nothing otherwise, or when not ``enabled``): yields
-    ``update(item, done, total)`` or ``None``."""
+def progress_bar(enabled: bool, label: str) -> Iterator[Callable[..., None] | None]:
+    """A rich progress bar on a terminal (nothing otherwise, or when not ``enabled``): done/total,
+    the item (and its kind) that finished last, elapsed time and an ETA. Yields
+    ``update(item, done, total, kind="")`` or ``None``."""
     if not enabled or not console.is_terminal:
         yield None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task(label, total=None)
 
-        def update(item: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=f"done: {item}")
+        def update(item: str, done: int, total: int, kind: str = "") -> None:
+            what = f"{kind}: {item}" if kind else item
+            bar.update(task, completed=done, total=total, description=f"{label}, done: {what}")
 
         yield update

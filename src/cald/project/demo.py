@@ -713,7 +713,10 @@ def _cd_dephasing(rotor_counts: list[int]) -> np.ndarray:
 
 
 def run_demo(out_dir: str | os.PathLike[str], command: str = "cald demo",
-             progress=None) -> RunSummary:  # type: ignore[no-untyped-def]
-    """Write the example project into ``out_dir`` and run it there."""
-    project = write_demo_project(out_dir)
+             progress=None, large: bool = False) -> RunSummary:  # type: ignore[no-untyped-def]
+    """Write the example project (with ``large``: the large one of
+    :mod:`cald.project.demo_large`) into ``out_dir`` and run it there."""
+    from cald.project.demo_large import write_large_project
+
+    project = write_large_project(out_dir) if large else write_demo_project(out_dir)
     return run_project(project, out_dir, command=command, progress=progress)

@@ -67,6 +67,8 @@ class RunSummary:
     n_failed: int = 0
     n_cached: int = 0
     files: list[Path] = field(default_factory=list)
+    #: Wall time of the run (s).
+    wall_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (what ``cald run --json`` prints)."""
@@ -152,15 +154,20 @@ def _relative(path: Path, root: Path) -> str:
 
 def run_project(project_file: str | os.PathLike[str], out_dir: str | os.PathLike[str],
                 scheduler: str | None = None, command: str = "",
-                progress: Callable[[str, int, int], None] | None = None) -> RunSummary:
+                progress: Callable[[str, int, int, str], None] | None = None,
+                n_workers: int | None = None) -> RunSummary:
     """Run a project and write ``results.json``, ``report.html``, ``figures/`` and ``files/``.
 
     Parameters
     ----------
+    scheduler, n_workers
+        Where the analyses run (:func:`cald.parallel.map_tasks`): an existing dask scheduler,
+        this many local worker processes, or (both ``None``) threads of this process.
     progress
-        Called as ``progress(analysis_id, done, total)`` when an analysis finishes (cached ones
+        Called as ``progress(analysis_id, done, total, kind)`` when an analysis finishes (cached ones
         count as finished at once).
     """
+    start = time.perf_counter()
     config = load_project(project_file)
     plans = plan_project(config)
     out = Path(out_dir).resolve()
@@ -169,7 +176,10 @@ def run_project(project_file: str | os.PathLike[str], out_dir: str | os.PathLike
     run_key = cache_key("run", {"project": hash_path(config.file)}, [p.key for p in plans])
     cache_dir = out / CACHE_DIR
     with _output_lock(cache_dir):
-        return _run_locked(config, plans, out, run_key, scheduler, command, progress)
+        summary = _run_locked(config, plans, out, run_key, scheduler, n_workers, command,
+                              progress)
+    summary.wall_s = time.perf_counter() - start
+    return summary
 
 
 @contextmanager
@@ -189,8 +199,8 @@ def _output_lock(cache_dir: Path) -> Iterator[None]:
 
 
 def _run_locked(config: ProjectConfig, plans: list[PlannedAnalysis], out: Path, run_key: str,
-                scheduler: str | None, command: str,
-                progress: Callable[[str, int, int], None] | None) -> RunSummary:
+                scheduler: str | None, n_workers: int | None, command: str,
+                progress: Callable[[str, int, int, str], None] | None) -> RunSummary:
     """The run itself, under the output folder's lock."""
     from cald.project.mechanism import mechanism_summary
     from cald.project.report.html import render_report
@@ -200,7 +210,7 @@ def _run_locked(config: ProjectConfig, plans: list[PlannedAnalysis], out: Path, 
     if previous is not None:  # nothing changed: nothing to recompute or rewrite
         for i, plan in enumerate(plans, start=1):
             if progress:
-                progress(plan.id, i, len(plans))
+                progress(plan.id, i, len(plans), plan.kind)
         n_ok = sum(a["status"] == "ok" for a in previous["analyses"])
         return RunSummary(out, previous, n_ok, len(plans) - n_ok, len(plans))
     cache_dir = out / CACHE_DIR
@@ -213,7 +223,7 @@ def _run_locked(config: ProjectConfig, plans: list[PlannedAnalysis], out: Path, 
             outcomes[plan.id] = _Outcome(hit[0], None, hit[1])
             cached.add(plan.id)
             if progress:
-                progress(plan.id, len(outcomes), total)
+                progress(plan.id, len(outcomes), total, plan.kind)
     todo = [p for p in plans if p.id not in outcomes]
 
     def finished(i: int, outcome: _Outcome) -> None:
@@ -222,9 +232,10 @@ def _run_locked(config: ProjectConfig, plans: list[PlannedAnalysis], out: Path, 
         if outcome.output is not None:
             store_outcome(cache_dir, plan.key, outcome.output, outcome.duration_s)
         if progress:
-            progress(plan.id, len(outcomes), total)
+            progress(plan.id, len(outcomes), total, plan.kind)
 
-    map_tasks(_run_one, todo, scheduler=scheduler, on_result=finished, on_failure=_lost)
+    map_tasks(_run_one, todo, scheduler=scheduler, n_workers=n_workers, on_result=finished,
+              on_failure=_lost)
 
     analyses = []
     figure_files: dict[str, bytes] = {}
