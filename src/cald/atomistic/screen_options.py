@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Self
 
@@ -36,6 +35,7 @@ from cald.atomistic.analyze_options import ModelAnalyzeOptions
 from cald.atomistic.options import BuildOptions
 from cald.atomistic.relax_options import RelaxOptions
 from cald.errors import InputError
+from cald.io.tomlfile import read_toml
 from cald.options import Options, check, field_path
 
 __all__ = ["ScreenConfiguration", "ScreenFileError", "ScreenOptions", "load_screen"]
@@ -133,17 +133,7 @@ def load_screen(path: str | os.PathLike[str]) -> ScreenOptions:
         'x'; known: …``), or the TOML syntax error.
     """
     p = Path(path)
-    if not p.is_file():
-        raise ScreenFileError("no such screen file", p)
-    try:
-        with open(p, "rb") as fh:
-            raw = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScreenFileError(f"invalid TOML: {exc}", p) from None
-    except UnicodeDecodeError as exc:
-        raise ScreenFileError(f"not UTF-8 text (byte {exc.start}): invalid TOML", p) from None
-    except OSError as exc:
-        raise ScreenFileError(f"cannot read: {exc.strerror}", p) from None
+    raw = read_toml(p, ScreenFileError, "screen file")
     try:
         return ScreenOptions.model_validate(raw)
     except ValidationError as exc:

@@ -39,13 +39,13 @@ Analysis parameters are checked by each analysis kind (see :mod:`cald.project.an
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cald.errors import InputError
+from cald.io.tomlfile import read_toml
 from cald.options import field_path
 from cald.project.synthesis import sample_plans
 
@@ -148,17 +148,7 @@ def load_project(path: str | os.PathLike[str]) -> ProjectConfig:
         With the file and the line (TOML syntax) or field path (schema, references, files).
     """
     p = Path(path)
-    if not p.is_file():
-        raise ProjectConfigError("no such project file", p)
-    try:
-        with open(p, "rb") as fh:
-            raw = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProjectConfigError(f"invalid TOML: {exc}", p) from None
-    except UnicodeDecodeError as exc:
-        raise ProjectConfigError(f"not UTF-8 text (byte {exc.start}): invalid TOML", p) from None
-    except OSError as exc:
-        raise ProjectConfigError(f"cannot read: {exc.strerror}", p) from None
+    raw = read_toml(p, ProjectConfigError, "project file")
     reserved = sorted({"root", "file"} & raw.keys())
     if reserved:
         raise ProjectConfigError(f"{reserved[0]}: unknown top-level key", p)
