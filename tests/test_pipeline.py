@@ -514,7 +514,9 @@ def test_failing_analyses_are_recorded_and_others_finish(run_copy, monkeypatch):
     assert {a["id"] for a in ok} == {*DEMO_IDS, "dnp-n0-wide"}
     assert all(a["error"] is None and isinstance(a["result"], dict) for a in ok)
     assert by["dnp-n0-wide"]["result"]["enhancement"] == pytest.approx(33.0, rel=0.05)
-    # progress: once per analysis, counting up to the total
+    # progress: "0 of N" once planned, then once per analysis, counting up to the total
+    assert progress[0] == ("", 0, len(DEMO_IDS) + 3, "")
+    progress = progress[1:]
     assert sorted(p[1] for p in progress) == list(range(1, len(DEMO_IDS) + 4))
     assert {p[2] for p in progress} == {len(DEMO_IDS) + 3}
     assert sorted(p[0] for p in progress) == sorted(by)
@@ -564,6 +566,8 @@ def test_unchanged_rerun_recomputes_nothing(run_copy, monkeypatch):
     assert (summary.n_ok, summary.n_failed, summary.n_cached) == (len(DEMO_IDS), 0, len(DEMO_IDS))
     assert all(a["cached"] and a["status"] == "ok" for a in summary.results["analyses"])
     assert scheduled.calls == []  # the run-level short-circuit: not even the map is called
+    assert progress[0] == ("", 0, len(DEMO_IDS), "")
+    progress = progress[1:]
     assert [p[0] for p in progress] == DEMO_IDS
     assert [p[1] for p in progress] == list(range(1, len(DEMO_IDS) + 1))
     for name, data in before.items():

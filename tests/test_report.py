@@ -449,6 +449,28 @@ def test_overlay_of_the_13c_cp_group(demo):
     assert demo.html.index('class="overlay"') < demo.html.index('id="dnp-n0"')
 
 
+@pytest.mark.parametrize("n_traces", [3, 54])
+def test_overlay_of_many_samples_keeps_its_axes(n_traces):
+    """An overlay of a long series (the large project: 54 samples) used to put its legend inside
+    the axes, which collapsed them ("constrained_layout not applied"); beyond ten traces the
+    legend goes beside the axes in columns and the colours follow the samples' order."""
+    import warnings
+
+    from cald.figures import overlay_figure, render_figure
+
+    x = np.linspace(0.0, 200.0, 64)
+    traces = [(f"sample {i}", x, np.exp(-((x - 130.0 - i) ** 2) / 4.0)) for i in range(n_traces)]
+    fig = overlay_figure(traces, "ppm", "13C", "13C CP")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        render_figure(fig, "png")
+    ax = fig.axes[0]
+    assert ax.get_position().width > 0.4  # of the figure's width
+    colors = {line.get_color() if isinstance(line.get_color(), str) else tuple(line.get_color())
+              for line in ax.get_lines()}
+    assert len(colors) == min(n_traces, 54)
+
+
 def test_figure_captions_name_the_files(demo):
     cards = [f for f in demo.page.figures if f["class"] not in ("overlay", "plan")]
     with_figures = [a["id"] for a in demo.results["analyses"] for _ in a["figures"]]

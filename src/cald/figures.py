@@ -40,6 +40,10 @@ __all__ = ["exciton_figure", "fit_figure", "ftir_figure", "ftir_overlay_figure",
            "xps_regions_figure"]
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+#: An overlay of more traces than this colours them along viridis, with the legend beside the
+#: axes in columns of at most ``_OVERLAY_ROWS`` entries.
+_OVERLAY_INLINE = 10
+_OVERLAY_ROWS = 20
 
 
 def respdor_figure(result: RespdorResult, r_offsets_angstrom: tuple[float, ...] = (-0.2, 0.2), *,
@@ -142,17 +146,27 @@ def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:
 def overlay_figure(traces: Sequence[tuple[str, np.ndarray, np.ndarray]], unit: str,
                    nucleus: str | None, title: str) -> Figure:
     """Several spectra (label, axis, normalised intensity) on one axis, offset-free, for
-    comparisons across samples (e.g. 13C normalised to the alkene line)."""
-    fig = Figure(figsize=(6.0, 3.4), layout="constrained")
+    comparisons across samples (e.g. 13C normalised to the alkene line). Up to
+    :data:`_OVERLAY_INLINE` traces take the colour cycle and a legend inside the axes; more (a
+    series of tens of samples) are coloured in their order along viridis, with the legend in
+    columns beside the axes and the figure widened to hold it."""
+    many = len(traces) > _OVERLAY_INLINE
+    n_columns = -(-len(traces) // _OVERLAY_ROWS) if many else 0
+    fig = Figure(figsize=(6.0 + 1.6 * n_columns, 3.4 + (0.6 if many else 0.0)),
+                 layout="constrained")
     ax = fig.subplots()
     for i, (label, axis, values) in enumerate(traces):
-        ax.plot(axis, values, lw=0.9, color=f"C{i}", label=label)
+        color = matplotlib.colormaps["viridis"](i / (len(traces) - 1)) if many else f"C{i}"
+        ax.plot(axis, values, lw=0.6 if many else 0.9, color=color, label=label)
     if unit in ("ppm", "ev"):
         ax.invert_xaxis()
     ax.set_xlabel(f"{nucleus or ''} {_AXIS_LABELS.get(unit, unit)}".strip())
     ax.set_ylabel("normalised intensity")
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=7, frameon=False)
+    if many:
+        fig.legend(loc="outside right upper", ncols=n_columns, fontsize=5, frameon=False)
+    else:
+        ax.legend(fontsize=7, frameon=False)
     return fig
 
 

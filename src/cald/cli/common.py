@@ -136,6 +136,7 @@ def progress_bar(enabled: bool, label: str) -> Iterator[Callable[..., None] | No
 
         def update(item: str, done: int, total: int, kind: str = "") -> None:
             what = f"{kind}: {item}" if kind else item
-            bar.update(task, completed=done, total=total, description=f"{label}, done: {what}")
+            bar.update(task, completed=done, total=total,
+                       description=f"{label}, done: {what}" if what else label)
 
         yield update

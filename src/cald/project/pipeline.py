@@ -164,12 +164,15 @@ def run_project(project_file: str | os.PathLike[str], out_dir: str | os.PathLike
         Where the analyses run (:func:`cald.parallel.map_tasks`): an existing dask scheduler,
         this many local worker processes, or (both ``None``) threads of this process.
     progress
-        Called as ``progress(analysis_id, done, total, kind)`` when an analysis finishes (cached ones
-        count as finished at once).
+        Called as ``progress("", 0, total, "")`` once the project is planned (before any analysis
+        runs), then as ``progress(analysis_id, done, total, kind)`` when an analysis finishes
+        (cached ones count as finished at once).
     """
     start = time.perf_counter()
     config = load_project(project_file)
     plans = plan_project(config)
+    if progress:
+        progress("", 0, len(plans), "")
     out = Path(out_dir).resolve()
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder", out)
