@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_OUT ?= demo-output
 
-.PHONY: demo test test-fast bench lint clean
+.PHONY: demo test test-slow bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,10 @@ demo: $(VENV)/.stamp-all
 	$(BIN)/cald demo --out $(DEMO_OUT)
 
 test: $(VENV)/.stamp-test
-	$(BIN)/python -m pytest -n 2 -q
-
-test-fast: $(VENV)/.stamp-test
 	$(BIN)/python -m pytest -n 2 -q -m "not slow"
+
+test-slow: $(VENV)/.stamp-test
+	$(BIN)/python -m pytest -n 2 -q -m slow
 
 bench: $(VENV)/.stamp-test
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -10,7 +10,8 @@ readers without a command of their own. Every mutant must end in
   :class:`cald.errors.InputError`),
 
 and never in a traceback (any other exception), never after more than :data:`TIME_LIMIT_S`
-(a ``SIGALRM`` timer interrupts a hang) and never with the process's peak resident memory
+of CPU time (a ``SIGPROF`` timer interrupts a hang; CPU time, not wall time, so that a mutant on
+a machine loaded by other work does not count as hung) and never with the process's peak resident memory
 growing by more than :func:`memory_limit` bytes while it runs (Linux: the high-water mark
 VmHWM, reset before each mutant through ``/proc/self/clear_refs``; elsewhere the
 ``getrusage`` high-water mark of the process; measured after the valid sample has been read
@@ -59,7 +60,7 @@ from cald.errors import InputError
 
 __all__ = ["READERS", "Format", "Outcome", "Reader", "check_mutant", "mutate", "run_reader"]
 
-#: Seconds a mutant may take before it counts as a hang.
+#: Seconds of CPU time (all threads of this process) a mutant may take before it counts as a hang.
 TIME_LIMIT_S = 10.0
 #: Mutants per reader in the always-run subset and in the slow suite.
 FAST_MUTANTS = 10
@@ -143,13 +144,13 @@ def _time_limit(seconds: float) -> Iterator[None]:
     def alarm(signum: int, frame: Any) -> None:
         raise _Hung
 
-    old = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    old = signal.signal(signal.SIGPROF, alarm)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, old)
 
 
 def memory_limit(sample_bytes: int) -> int:
@@ -180,7 +181,7 @@ def _run(reader: Reader, sample: Path, scratch: Path,
         outcome = Outcome(code, out.getvalue(), err.getvalue())
     except _Hung:
         outcome = Outcome(None, out.getvalue(), err.getvalue(),
-                          problem=f"no result after {time_limit_s:g} s")
+                          problem=f"no result after {time_limit_s:g} s of CPU time")
     except BaseException:  # noqa: BLE001 - a traceback is exactly what the harness reports
         outcome = Outcome(None, out.getvalue(), err.getvalue(),
                           problem="traceback:\n" + traceback.format_exc(limit=-6))

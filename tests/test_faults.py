@@ -3,8 +3,10 @@ separately started dask scheduler and workers): an interrupted or killed run, a 
 output, two runs into one folder at once, damaged cache entries and a lost dask worker.
 
 The projects are small generated ones (UV-vis sizing of N synthetic spectra, a fraction of a
-second per analysis), so that a run can be interrupted half-way without timing assumptions: the
-tests wait for the first outcomes to appear in the cache before they interrupt.
+second per analysis), so that a run can be interrupted half-way: the tests wait for the first
+outcomes to appear in the cache before they interrupt, and the interrupted runs' analyses each
+wait :data:`DELAY_S` first (tests/faults_site/sitecustomize.py) so that the run is still half-way
+when the signal arrives on a loaded machine.
 """
 
 from __future__ import annotations
@@ -32,8 +34,14 @@ from conftest import _digest
 
 SRC = Path(cald.__file__).parents[1]
 CALD = Path(sys.executable).with_name("cald")
-ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+#: tests/faults_site/sitecustomize.py delays each analysis by CALD_TEST_ANALYSIS_DELAY_S.
+SITE = Path(__file__).with_name("faults_site")
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), str(SITE),
+                                                    os.environ.get("PYTHONPATH", "")]),
        "PYTHONWARNINGS": "ignore"}
+#: Seconds each analysis of an interrupted run waits first (the run is still half-way when the
+#: signal arrives, even if this test process was not scheduled for seconds on a loaded machine).
+DELAY_S = 0.3
 TIMEOUT_S = 120
 
 
@@ -54,9 +62,10 @@ def write_project(root: Path, n: int) -> Path:
     return project
 
 
-def start(project: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
+def start(project: Path, out: Path, *extra: str, delay_s: float = 0.0) -> subprocess.Popen[str]:
     return subprocess.Popen([str(CALD), "run", str(project), "--out", str(out), "--json", *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**ENV, "CALD_TEST_ANALYSIS_DELAY_S": str(delay_s)})
 
 
 def run(project: Path, out: Path, *extra: str) -> tuple[int, str, str]:
@@ -105,7 +114,7 @@ def assert_one_error_line(code: int, stdout: str, stderr: str, status: int, *fra
 
 def test_sigint_stops_cleanly_and_the_next_run_computes_only_the_rest(tmp_path):
     project, out = write_project(tmp_path, 16), tmp_path / "out"
-    proc = start(project, out)
+    proc = start(project, out, delay_s=DELAY_S)
     wait_for_cache(out, 2, proc)
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=TIMEOUT_S)
@@ -125,7 +134,7 @@ def test_sigkill_keeps_the_previous_results_and_every_finished_analysis(tmp_path
     assert (first["n_ok"], first["n_cached"]) == (2, 0)
     previous = outputs(out)
     project = write_project(tmp_path, 16)  # 14 more analyses
-    proc = start(project, out)
+    proc = start(project, out, delay_s=DELAY_S)
     wait_for_cache(out, 4, proc)
     proc.kill()
     proc.communicate(timeout=TIMEOUT_S)
@@ -322,7 +331,7 @@ def test_killed_dask_worker(tmp_path, allowed_failures):
                       env={"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": str(allowed_failures)})
     workers = [_dask("worker", "--scheduler-file", str(scheduler_file), "--nthreads", "1",
                      "--no-nanny", "--no-dashboard", "--host", "127.0.0.1",
-                     "--death-timeout", "60")
+                     "--death-timeout", "60", env={"CALD_TEST_ANALYSIS_DELAY_S": str(DELAY_S)})
                for _ in range(2)]
     try:
         deadline = time.monotonic() + 60
