@@ -15,9 +15,13 @@ import os
 import sys
 from pathlib import Path
 
+import logging
+
 import matplotlib
 
 matplotlib.use("Agg")
+# The gallery's Dask example would log every scheduler and worker event into the build's output.
+logging.getLogger("distributed").setLevel(logging.ERROR)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -72,7 +76,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(pathlib|collections|collections\.abc|typing|typing_extensions|enum|"
                r"dataclasses|concurrent|concurrent\.futures|os|io|json|subprocess|threading|"
                r"multiprocessing|types|datetime|contextlib|abc|fractions|decimal|re|argparse|"
-               r"logging|tomllib|hashlib|tempfile|queue|signal|functools|itertools)(\..*)?"),
+               r"logging|tomllib|hashlib|tempfile|queue|signal|functools|itertools|importlib)(\..*)?"),
     # type parameters, private helpers and pydantic/annotated_types metadata in signatures
     (r"py:.*", r".*(\[|\]|<locals>|annotated_types|Pydantic|_PydanticGeneralMetadata).*"),
     (r"py:.*", r"(.*\.)?(_[A-Za-z]\w*|[A-Z])"),
@@ -169,29 +173,50 @@ def _skip_aliases(app, what, name, obj, skip, options):  # noqa: ANN001, ARG001
     return None
 
 
+#: Object types a role may point to, best first.
+_ROLE_TYPES = {"func": ("function", "method", "staticmethod", "classmethod"),
+               "meth": ("method", "property", "classmethod", "staticmethod", "function"),
+               "class": ("class", "exception"), "exc": ("exception", "class"),
+               "attr": ("attribute", "property"), "data": ("data", "attribute")}
+
+
 def _resolve_short_names(app, env, node, contnode):  # noqa: ANN001
     """Resolve the short names the docstrings use (``Estimate``, ``fit_csa``,
     ``VamasBlock.binding_energy_ev``) to the one documented cald object whose qualified name ends
-    with them, preferring the package of the referring module; an ambiguous or unknown name stays
-    a warning."""
+    with them: of the role's type (a function before a method of the same name), then in the
+    package of the referring module. An attribute documented only in its class's Attributes
+    section links to the class. An ambiguous or unknown name stays a warning."""
     if node.get("refdomain") != "py":
         return None
     from sphinx.util.nodes import make_refnode
 
     target = ALIASES.get(node["reftarget"], node["reftarget"]).lstrip(".~")
     objects = env.get_domain("py").objects
+    role = node.get("reftype", "")
+    module, cls = node.get("py:module") or "", node.get("py:class") or ""
+    tail = target.split(".")[-1] if target.startswith("cald.") else target
     if target in objects:
         candidates = [target]
     else:
-        tail = target.split(".")[-1] if target.startswith("cald.") else target
         candidates = [n for n in objects if n.endswith("." + tail)]
-        if len(candidates) > 1 and node.get("py:class"):
-            within = f"{node.get('py:module')}.{node.get('py:class')}.{tail}"
+        types = _ROLE_TYPES.get(role, ())
+        for wanted in types:
+            of_type = [n for n in candidates if objects[n].objtype == wanted]
+            if of_type:
+                candidates = of_type
+                break
+        if len(candidates) > 1 and cls:
+            within = f"{module}.{cls}.{tail}"
             candidates = [n for n in candidates if n == within] or candidates
         if len(candidates) > 1:
-            here = target.rsplit(".", 1)[0] if target.startswith("cald.") else node.get("py:module", "")
+            here = target.rsplit(".", 1)[0] if target.startswith("cald.") else module
             best = max(len(os.path.commonprefix([n, here])) for n in candidates)
             candidates = [n for n in candidates if len(os.path.commonprefix([n, here])) == best]
+    if not candidates and role == "attr":
+        owner = target.rsplit(".", 1)[0] if "." in target else cls
+        if owner:
+            candidates = [n for n in objects if objects[n].objtype == "class"
+                          and (n == f"{module}.{owner}" or n.endswith("." + owner))][:1]
     if len(candidates) != 1:
         return None
     entry = objects[candidates[0]]
@@ -199,7 +224,29 @@ def _resolve_short_names(app, env, node, contnode):  # noqa: ANN001
                         candidates[0])
 
 
+def _options_fields(app, what, name, obj, options, lines):  # noqa: ANN001, ARG001
+    """An options model (:class:`cald.options.Options`, pydantic) lists its fields: name, unit
+    (in the name), default, the description that is also the ``--help`` text, and the spelling of
+    the project file and command line when it differs (``t_ms`` for ``t_s``)."""
+    if what != "class" or not isinstance(obj, type):
+        return
+    from pydantic import BaseModel
+
+    if not issubclass(obj, BaseModel) or obj is BaseModel or not obj.model_fields:
+        return
+    boundary = {field: name for name, (field, _) in getattr(obj, "boundary_units", {}).items()}
+    lines += ["", ".. rubric:: Fields", ""]
+    for field_name, info in obj.model_fields.items():
+        default = "required" if info.is_required() else f"default ``{info.default!r}``"
+        spelled = boundary.get(field_name)
+        lines += [f".. py:attribute:: {field_name}", "   :no-index-entry:", "",
+                  f"   {info.description or ''} ({default}"
+                  + (f"; given as ``{spelled}`` in a project file, ``--{spelled.replace('_', '-')}`` "
+                     "on the command line" if spelled else "") + ")", ""]
+
+
 def setup(app):  # noqa: ANN001, ANN201
     app.connect("autodoc-process-docstring", _escape_bars)
+    app.connect("autodoc-process-docstring", _options_fields)
     app.connect("autodoc-skip-member", _skip_aliases)
     app.connect("missing-reference", _resolve_short_names)

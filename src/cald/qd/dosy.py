@@ -335,7 +335,16 @@ def fit_decay(decay: DosyDecay, model: str = "mono") -> DosyFit:
 
 def hydrodynamic_diameter_nm(diffusion_m2_s: float, temperature_k: float,
                              viscosity_mpa_s: float) -> float:
-    """Stokes–Einstein d_H = k_B T / (3π η D) (nm)."""
+    """Stokes–Einstein d_H = k_B T / (3π η D) (nm).
+
+    Examples
+    --------
+    D = 1.5e-10 m²/s in toluene-d8 (0.5779 mPa s) at 298.15 K:
+
+    >>> from cald.qd.dosy import hydrodynamic_diameter_nm
+    >>> print(f"{hydrodynamic_diameter_nm(1.5e-10, 298.15, 0.5779):.2f} nm")
+    5.04 nm
+    """
     return BOLTZMANN_J_K * temperature_k / (3 * math.pi * viscosity_mpa_s * 1e-3
                                             * diffusion_m2_s) * 1e9
 
