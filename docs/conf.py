@@ -170,6 +170,19 @@ def _skip_aliases(app, what, name, obj, skip, options):  # noqa: ANN001, ARG001
         return True
     if what == "module" and isinstance(obj, type) and not obj.__module__.startswith("cald"):
         return True
+    if name == "model_config":  # pydantic's configuration of every options model
+        return True
+    return None
+
+
+def _options_signature(app, what, name, obj, options, signature, return_annotation):  # noqa: ANN001, ARG001
+    """An options model's signature would spell out every validator of every field; its fields
+    are listed in its docstring instead (:func:`_options_fields`)."""
+    if what == "class" and isinstance(obj, type):
+        from pydantic import BaseModel
+
+        if issubclass(obj, BaseModel):
+            return "", None
     return None
 
 
@@ -197,6 +210,10 @@ def _resolve_short_names(app, env, node, contnode):  # noqa: ANN001
     tail = target.split(".")[-1] if target.startswith("cald.") else target
     if target in objects:
         candidates = [target]
+    elif role == "attr" and cls and "." not in target and f"{module}.{cls}" in objects:
+        # an attribute of the class at hand: its own entry, else the class (Attributes section)
+        within = f"{module}.{cls}.{target}"
+        candidates = [within if within in objects else f"{module}.{cls}"]
     else:
         candidates = [n for n in objects if n.endswith("." + tail)]
         types = _ROLE_TYPES.get(role, ())
@@ -249,4 +266,5 @@ def setup(app):  # noqa: ANN001, ANN201
     app.connect("autodoc-process-docstring", _escape_bars)
     app.connect("autodoc-process-docstring", _options_fields)
     app.connect("autodoc-skip-member", _skip_aliases)
+    app.connect("autodoc-process-signature", _options_signature)
     app.connect("missing-reference", _resolve_short_names)

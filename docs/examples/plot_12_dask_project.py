@@ -10,7 +10,7 @@ inputs, parameters and the code's fingerprint, and writes ``results.json``, a se
 cluster (its workers need cald installed); ``--workers N`` starts N local worker processes.
 
 Here a ``LocalCluster`` of two worker processes runs a small project of synthetic data: three
-UV-vis spectra, two 27Al spectra and a RESPDOR series. (``cald demo`` writes and runs the full
+UV-vis spectra, two DOSY series and a RESPDOR series. (``cald demo`` writes and runs the full
 example project: 30 analyses of the reference study's data types.)
 """
 
@@ -21,20 +21,21 @@ import tempfile
 from pathlib import Path
 
 import matplotlib.image as mpimg
+import numpy as np
 from dask.distributed import LocalCluster
 from matplotlib.figure import Figure
 
 from cald.project.pipeline import run_project
-from cald.synth.nmr_sets import write_al27_cp, write_respdor_series
+from cald.synth.nmr_sets import write_dosy_series, write_respdor_series
 from cald.synth.optical import write_uvvis_csv
 
 work = Path(tempfile.mkdtemp(prefix="cald-project-"))
 data = work / "data"
 for n, peak_nm in ((0, 495.0), (1, 495.2), (3, 495.5)):
     write_uvvis_csv(data / f"uvvis_n{n}.csv", peak_nm, 25.0, seed=20220 + n)
-for n, sites in ((1, ((68.0, 3.0, 0.45), (36.0, 2.5, 0.25), (9.0, 2.0, 0.30))),
-                 (3, ((68.0, 3.0, 0.35), (36.0, 2.5, 0.25), (9.0, 2.0, 0.40)))):
-    write_al27_cp(data / f"cp_27al_n{n}", sites, seed=20224 + n)
+for n, d_m2_s in ((0, 2.5e-10), (3, 1.9e-10)):
+    write_dosy_series(data / f"dosy_1h_n{n}", np.linspace(2.0, 50.0, 16), d_m2_s,
+                      gradient_shape="SMSQ10.100", seed=20230 + n)
 write_respdor_series(data / "respdor_13c_27al", 503.0, 0.24, list(range(2, 31, 2)), noise_sd=0.004,
                      seed=20221)
 
@@ -71,20 +72,20 @@ inputs = ["uvvis-n{n}"]
 material = "CdSe"
 path_cm = 1.0
 """
-for n, sample in ((1, "CdSe@AlOx-1"), (3, "CdSe@AlOx-3")):
+for n, sample in ((0, "CdSe"), (3, "CdSe@AlOx-3")):
     project += f"""
 [[datasets]]
-id = "cp27al-n{n}"
-path = "data/cp_27al_n{n}"
+id = "dosy-n{n}"
+path = "data/dosy_1h_n{n}"
 kind = "bruker"
 sample = "{sample}"
 
 [[analyses]]
-id = "al27-sites-n{n}"
-kind = "quad"
-inputs = ["cp27al-n{n}"]
+id = "dosy-n{n}"
+kind = "dosy"
+inputs = ["dosy-n{n}"]
 [analyses.parameters]
-sites = [4, 5, 6]
+region = [5.6, 5.2]
 """
 project += """
 [[datasets]]
@@ -123,13 +124,14 @@ for analysis in summary.results["analyses"]:
 # What the run wrote
 # ------------------
 # ``report.html`` (open it in a browser), ``results.json`` (the numbers, schema in
-# ``cald/project/results.schema.json``), and every analysis' figures as SVG and PNG:
+# ``cald/project/results.schema.json``), and every analysis' figures as SVG and PNG (the report
+# adds the figures across samples, such as d_H against c-ALD cycles):
 print(sorted(p.name for p in (work / "results").iterdir()))
 pngs = sorted((work / "results" / "figures").glob("*.png"))
 print([p.name for p in pngs])
 fig = Figure(figsize=(7.0, 3.2), layout="constrained")
 shown = [work / "results" / "figures" / name
-         for name in ("respdor-13c-27al-n1_dephasing.png", "al27-sites-n3_sites.png")]
+         for name in ("respdor-13c-27al-n1_dephasing.png", "dosy-n3_decay.png")]
 for ax, png in zip(fig.subplots(1, 2), shown, strict=True):
     ax.imshow(mpimg.imread(png))
     ax.set_title(png.stem, fontsize=8)
