@@ -262,7 +262,46 @@ def _options_fields(app, what, name, obj, options, lines):  # noqa: ANN001, ARG0
                      "on the command line" if spelled else "") + ")", ""]
 
 
+def _write_cli_reference(app):  # noqa: ANN001
+    """``generated/cli.rst``: the ``--help`` of every ``cald`` command, as the command prints it
+    (the options are the fields of the options models of the API reference)."""
+    import typer
+    from typer.testing import CliRunner
+
+    from cald.cli.app import app as cli
+
+    def commands(cmd, path):  # noqa: ANN001, ANN202
+        if hasattr(cmd, "list_commands"):
+            for name in cmd.list_commands(None):
+                yield from commands(cmd.get_command(None, name), [*path, name])
+        else:
+            yield path
+
+    runner = CliRunner()
+    env = {"COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1"}
+    lines = ["Command line", "============", "",
+             "Every command of ``cald`` with its ``--help``. Every command accepts ``--json`` (one "
+             "JSON object on stdout) and ``--quiet``; bad input gives one line starting with "
+             "``error:`` and exit status 2. In a project file an analysis kind takes the options "
+             "of the matching command, spelled without the dashes (``--mas-khz 8`` → "
+             "``mas_khz = 8.0``).", ""]
+    for path in [[], *commands(typer.main.get_command(cli), [])]:
+        result = runner.invoke(cli, [*path, "--help"], env=env, prog_name="cald")
+        if result.exit_code != 0:
+            raise RuntimeError(f"cald {' '.join(path)} --help failed: {result.output}")
+        title = " ".join(["cald", *path])
+        lines += [title, "-" * len(title), "", ".. code-block:: text", ""]
+        lines += ["   " + line.rstrip() if line.strip() else "" for line in result.output.splitlines()]
+        lines.append("")
+    out = Path(app.srcdir) / "generated" / "cli.rst"
+    text = "\n".join(lines) + "\n"
+    if not out.is_file() or out.read_text(encoding="utf-8") != text:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+
+
 def setup(app):  # noqa: ANN001, ANN201
+    app.connect("builder-inited", _write_cli_reference)
     app.connect("autodoc-process-docstring", _escape_bars)
     app.connect("autodoc-process-docstring", _options_fields)
     app.connect("autodoc-skip-member", _skip_aliases)
