@@ -11,11 +11,10 @@ those packages and nothing of cald, so every cross-reference to cald itself must
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
-
-import logging
 
 import matplotlib
 
