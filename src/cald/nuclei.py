@@ -176,7 +176,17 @@ def dipolar_constant_hz_angstrom3(a: Isotope, b: Isotope) -> float:
 
 
 def dipolar_coupling_hz(r_angstrom: ArrayLike, a: Isotope, b: Isotope) -> NDArray[np.float64]:
-    """Dipolar coupling constant D (Hz, positive) of two spins ``r_angstrom`` apart."""
+    """Dipolar coupling constant D (Hz, positive) of two spins ``r_angstrom`` apart.
+
+    Examples
+    --------
+    >>> from cald.nuclei import dipolar_coupling_hz, distance_angstrom, parse_pair
+    >>> c13, al27 = parse_pair("13C-27Al")
+    >>> print(f"{float(dipolar_coupling_hz(2.5, c13, al27)):.0f} Hz")
+    504 Hz
+    >>> print(f"{float(distance_angstrom(323.0, c13, al27)):.2f} Å")
+    2.90 Å
+    """
     r = np.asarray(r_angstrom, dtype=float)
     return dipolar_constant_hz_angstrom3(a, b) / r**3
 

@@ -67,7 +67,17 @@ class BuildOptions(Options):
         return self
 
     def build(self) -> Atoms:
-        """The model (:func:`cald.atomistic.build.build_slab`)."""
+        """The model (:func:`cald.atomistic.build.build_slab`).
+
+        Examples
+        --------
+        A CdSe {100} slab with four chelating acetates and one AlMe2 on a carboxylate O:
+
+        >>> from cald.atomistic.options import BuildOptions
+        >>> atoms = BuildOptions(facet="100", ligands=4, ligand="acetate", tma=1).build()
+        >>> print(len(atoms), atoms.get_chemical_formula(mode="hill"))
+        72 C10H25AlCd13O8Se15
+        """
         from cald.atomistic.build import build_slab, slab_area_nm2
         from cald.atomistic.recipes import get_recipe
 

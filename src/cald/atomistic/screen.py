@@ -1,9 +1,10 @@
 """Screens: many configurations built, relaxed (GFN2-xTB) and analysed in parallel, with their
 energies ranked among isomers.
 
-:func:`run_screen` builds every configuration of a :class:`~cald.atomistic.screen_options.
-ScreenOptions` that has no current result (so that a clash, an impossible density or a pair
-absent from a model stops the screen before any relaxation), then maps :func:`run_configuration`
+:func:`run_screen` builds every configuration of a
+:class:`~cald.atomistic.screen_options.ScreenOptions` that has no current result (so that a
+clash, an impossible density or a pair absent from a model stops the screen before any
+relaxation), then maps :func:`run_configuration`
 (relax → analyse) over them with :func:`cald.parallel.map_tasks`: local worker processes, one
 thread each, or an existing dask cluster. The worker returns the relaxed model; the calling
 process writes ``NAME.xyz`` (extended XYZ with energy and forces) and then ``NAME.json`` into
@@ -290,8 +291,8 @@ def run_screen(screen: ScreenOptions, out_dir: str | os.PathLike[str], *,
     Parameters
     ----------
     screen
-        The configurations and the shared options (:func:`~cald.atomistic.screen_options.
-        load_screen` reads them from a file).
+        The configurations and the shared options
+        (:func:`~cald.atomistic.screen_options.load_screen` reads them from a file).
     out_dir
         Folder of ``NAME.xyz``, ``NAME.json`` and :data:`SCREEN_TABLE` (created).
     source

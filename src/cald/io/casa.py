@@ -4,15 +4,15 @@ CasaXPS stores its analysis of a block in the block's comment, after a ``Casa In
 line, one line per item (field order as checked against CasaXPS's own files, see
 ``tests/data/xps/README.md``):
 
-``CASA region (*name*) (*background*) start end RSF av_width start_offset% end_offset% c1 c2 c3 c4
-(*tag*) [mass unknown uncorrected_RSF]``
-    A quantification region: background type (``Shirley``, ``Linear``, ``U 2 Tougaard``, …),
+``CASA region (*name*) (*background*) start end RSF av_width start_offset% end_offset% c1 c2 c3 c4``
+    ``… (*tag*) [mass unknown uncorrected_RSF]``: a quantification region.
+    Background type (``Shirley``, ``Linear``, ``U 2 Tougaard``, …),
     its limits as kinetic energies, the number of points averaged at each end (2·av_width + 1)
     and four cross-section parameters whose meaning depends on the background (``U 3 Tougaard``:
     B, C, D, T₀).
-``CASA comp (*name*) (*lineshape*) Area v lo hi link k MFWHM v lo hi link k Position v lo hi link d
-RSF r MASS m INDEX i (*tag*) [CONST (*expr*) UNCORRECTEDRSF r0]``
-    A component: value, limits and tie of its area (CPS·eV, integral over the whole axis), FWHM
+``CASA comp (*name*) (*lineshape*) Area v lo hi link k MFWHM v lo hi link k Position v lo hi link d``
+    ``… RSF r MASS m INDEX i (*tag*) [CONST (*expr*) UNCORRECTEDRSF r0]``: a component.
+    Value, limits and tie of its area (CPS·eV, integral over the whole axis), FWHM
     parameter (eV) and position (kinetic energy, eV). ``link = -1``: free within [lo, hi]
     (the last number is then meaningless); ``link = j ≥ 0``: tied to component j of the same
     block (0-based, in file order), area and FWHM as ``k × value(j)``, position as

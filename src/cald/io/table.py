@@ -134,7 +134,7 @@ def read_table(path: str | os.PathLike[str]) -> Table:
 
 def format_table(columns: Mapping[str, Sequence[float] | NDArray[np.float64]],
                  comments: Sequence[str] = ()) -> str:
-    """CSV text with ``# `` comment lines, a header row and full-precision numbers."""
+    """CSV text with ``#`` comment lines, a header row and full-precision numbers."""
     names = list(columns)
     arrays = [np.asarray(columns[n], dtype=float) for n in names]
     lines = [f"# {line}" for c in comments for line in (c.splitlines() or [""])]

@@ -557,6 +557,19 @@ def read_xps(path: str | os.PathLike[str]) -> VamasFile:
     ------
     DataFileError
         As the reader used raises it.
+
+    Examples
+    --------
+    A synthetic VAMAS file of five regions (written by :mod:`cald.synth.xps`):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from cald.io.vamas import read_xps
+    >>> from cald.synth.xps import demo_regions, write_vamas
+    >>> path = write_vamas(Path(tempfile.mkdtemp()) / "xps.vms", demo_regions(3, seed=1))
+    >>> vamas = read_xps(path)
+    >>> [block.label for block in vamas.blocks]
+    ['Cd 3d', 'Se 3d', 'O 1s', 'Al 2s', 'C 1s']
     """
     from cald.io.xps_csv import read_xps_csv
 

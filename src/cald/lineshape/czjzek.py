@@ -86,6 +86,7 @@ CZJZEK_D = 5
 SIGMA_CZJZEK_PER_MRSIMULATOR = 2.0
 #: ⟨|C_Q|⟩ / σ (Czjzek σ) for d = 5: 5/√(2π) (closed form of the first moment).
 MEAN_CQ_PER_SIGMA = 5.0 / np.sqrt(2.0 * np.pi)
+#: The σ convention in words, as results and reports state it.
 SIGMA_CONVENTION = (
     "sigma_mhz is the σ of the Czjzek/dmfit form P ∝ C_Q⁴ η (1 − η²/9) exp(−C_Q²(1 + η²/3)/(2σ²)) "
     "(d = 5); mrsimulator's CzjzekDistribution(sigma) uses sigma = σ/2; mean C_Q = 5σ/√(2π) ≈ 1.995σ"
@@ -104,7 +105,14 @@ _INFINITE_MAS_HZ = 1.0e12  # mrsimulator's "infinite spinning speed"
 
 
 def czjzek_mean_cq_mhz(sigma_mhz: float) -> float:
-    """Mean |C_Q| (MHz) of the Czjzek distribution (d = 5): 5 σ / √(2π), σ the Czjzek σ."""
+    """Mean |C_Q| (MHz) of the Czjzek distribution (d = 5): 5 σ / √(2π), σ the Czjzek σ.
+
+    Examples
+    --------
+    >>> from cald.lineshape.czjzek import czjzek_mean_cq_mhz
+    >>> print(f"{czjzek_mean_cq_mhz(2.0):.3f} MHz")
+    3.989 MHz
+    """
     return float(MEAN_CQ_PER_SIGMA * sigma_mhz)
 
 

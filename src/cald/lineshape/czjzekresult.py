@@ -20,6 +20,7 @@ from cald.spectrum import Spectrum
 
 __all__ = ["CP_WARNING", "QuadrupolarSite", "QuadrupolarFitResult"]
 
+#: The warning a Czjzek fit of a CP spectrum carries: its fractions are not quantitative.
 CP_WARNING = (
     "Fractions are relative integrated central-transition intensities. After cross-polarisation "
     "(CP) they are not quantitative: CP efficiency depends on the proximity to 1H, the contact time "

@@ -96,6 +96,21 @@ def fit_peaks(
     -------
     PeakFitResult
         Peaks in the order of ``centers`` or, when picked, along the stored axis.
+
+    Examples
+    --------
+    Two Gaussian lines (areas 7 and 3) at 184 and 180.5 ppm:
+
+    >>> import numpy as np
+    >>> from cald.lineshape.peaks import fit_peaks
+    >>> from cald.lineshape.profiles import gaussian
+    >>> from cald.spectrum import Spectrum
+    >>> ppm = np.linspace(200.0, 160.0, 801)
+    >>> y = gaussian(ppm, 184.0, 2.0, 7.0) + gaussian(ppm, 180.5, 3.0, 3.0)
+    >>> result = fit_peaks(Spectrum(y, ppm, "ppm", nucleus="13C"), (195.0, 170.0),
+    ...                    centers=[184.0, 178.0], shape="gaussian", baseline=None)
+    >>> [(round(p.center, 2), round(p.fraction, 3)) for p in result.peaks]
+    [(184.0, 0.7), (180.5, 0.3)]
     """
     lineshape = line_shape(shape)
     if baseline is not None and baseline not in BASELINES:

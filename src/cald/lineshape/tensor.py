@@ -59,7 +59,20 @@ def principal_to_haeberlen(d1_ppm: ArrayLike, d2_ppm: ArrayLike, d3_ppm: ArrayLi
     """Haeberlen (δiso, ζ, η) of three principal components given in any order.
 
     δzz is the component farthest from δiso, δyy the nearest; on a tie |δzz − δiso| =
-    |δxx − δiso| (η = 1) the positive deviation is taken as ζ. ζ = 0 gives η = 0."""
+    |δxx − δiso| (η = 1) the positive deviation is taken as ζ. ζ = 0 gives η = 0.
+
+    Examples
+    --------
+    Principal components 100, 50 and −30 ppm:
+
+    >>> from cald.lineshape.tensor import haeberlen_to_herzfeld_berger, principal_to_haeberlen
+    >>> iso, zeta, eta = principal_to_haeberlen(50.0, -30.0, 100.0)
+    >>> print(f"δiso {iso:.1f}, ζ {zeta:.1f}, η {eta:.4f}")
+    δiso 40.0, ζ -70.0, η 0.7143
+    >>> iso, omega, kappa = haeberlen_to_herzfeld_berger(iso, zeta, eta)
+    >>> print(f"Ω {omega:.1f}, κ {kappa:.4f}")
+    Ω 130.0, κ 0.2308
+    """
     d = np.stack(np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (d1_ppm, d2_ppm, d3_ppm))),
                  axis=-1)
     iso = d.mean(axis=-1)

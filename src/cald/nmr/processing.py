@@ -516,6 +516,25 @@ def process_fid(sig: Spectrum, options: ProcessingOptions | None = None,
 
     The DC offset is removed only for data without a digital filter (the filter removes it).
     ``auto_phase`` (``"acme"``/``"negative"``) replaces the phases.
+
+    Examples
+    --------
+    A synthetic Bruker data set (13C CP of oleate-capped dots, written by :mod:`cald.synth`),
+    processed with its stored parameters and with 20 Hz line broadening instead:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from cald.io.bruker import raw_signal, read_bruker
+    >>> from cald.nmr.processing import pick_peaks, process_fid
+    >>> from cald.synth.nmr_sets import write_dnp_pair
+    >>> work = Path(tempfile.mkdtemp())
+    >>> on, _ = write_dnp_pair(work / "on", work / "off", seed=1)
+    >>> ds = read_bruker(on)
+    >>> spec = process_fid(raw_signal(ds), ds.processing, lb_hz=20.0)
+    >>> spec.unit, spec.n_points
+    ('ppm', 4096)
+    >>> sorted(round(p.ppm) for p in pick_peaks(spec, min_snr=20.0))
+    [14, 30, 74, 130, 184]
     """
     opts = (options or ProcessingOptions()).with_overrides(**overrides)
     out = dc_offset(sig) if sig.meta.get("group_delay", 0.0) == 0.0 else sig

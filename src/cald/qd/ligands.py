@@ -92,7 +92,7 @@ def standard_signal(name: str | None, solvent: str = "toluene-d8", protons: int 
         A key of :data:`STANDARDS`, or any name (or ``None``) for a standard given by
         ``protons`` and ``region_ppm``.
     solvent
-        Solvent of the table's shift (one of :data:`SOLVENTS`).
+        Solvent of the table's shift (one of :data:`cald.qd.standards.SOLVENTS`).
     protons, region_ppm
         Protons of the integrated signal and its region (either order); each overrides the
         table's value.

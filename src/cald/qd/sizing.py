@@ -103,7 +103,15 @@ class QdSize:
 def size_from_exciton(peak_nm: float, model: SizingModel = "yu2003") -> QdSize:
     """Diameter from the first-exciton peak with the chosen curve (``yu2003`` or
     ``jasieniak2009``); ``extrapolated`` and a note when the diameter lies outside the curve's
-    calibrated range (:data:`CALIBRATED_RANGE_NM`)."""
+    calibrated range (:data:`CALIBRATED_RANGE_NM`).
+
+    Examples
+    --------
+    >>> from cald.qd.sizing import size_from_exciton
+    >>> size = size_from_exciton(495.0)
+    >>> print(f"{size.diameter_nm:.2f} nm ({size.model})")
+    2.30 nm (yu2003)
+    """
     if model not in SIZING_MODELS:
         raise ParameterError(f"model must be one of {', '.join(SIZING_MODELS)}, got {model!r}")
     d_nm = SIZING_MODELS[model](peak_nm)

@@ -257,6 +257,19 @@ def size_exciton(spectrum: Spectrum, material: str = "CdSe", model: SizingModel 
         Wavelength range (nm) searched for the exciton.
     smooth_nm
         Width of the Savitzky–Golay windows (nm), see :func:`find_exciton`.
+
+    Examples
+    --------
+    A synthetic spectrum of 2.3 nm CdSe dots (exciton at 495 nm, FWHM 25 nm):
+
+    >>> import numpy as np
+    >>> from cald.qd.uvvis import size_exciton
+    >>> from cald.spectrum import Spectrum
+    >>> from cald.synth.optical import uvvis_absorbance
+    >>> nm = np.arange(350.0, 701.0)
+    >>> spectrum = Spectrum(uvvis_absorbance(nm, 495.0, 25.0, noise_sd=0.0), nm, "nm")
+    >>> print(size_exciton(spectrum, "CdSe", path_cm=1.0).report().splitlines()[1])
+    diameter       2.30 nm (CdSe, yu2003)
     """
     if material != "CdSe":
         raise ParameterError(f"unknown material {material!r}; known: CdSe", "--material")

@@ -497,6 +497,22 @@ def fit_respdor(
     ParameterError
         Unknown model or experiment, REDOR with a dephasing spin other than 1/2, f, κ or seed
         out of range.
+
+    Examples
+    --------
+    A noise-free 13C{27Al} curve with D = 503 Hz and f = 0.24, σ = 0.003 given per point:
+
+    >>> import numpy as np
+    >>> from cald.nuclei import parse_pair
+    >>> from cald.recoupling.data import DephasingCurve
+    >>> from cald.recoupling.fit import fit_respdor
+    >>> from cald.recoupling.redor import respdor_dephasing
+    >>> t_s = np.arange(1, 16) * 0.2e-3
+    >>> curve = DephasingCurve.from_dephasing(t_s, respdor_dephasing(t_s, 503.0, 0.24, 2.5),
+    ...                                       sigma=np.full(t_s.size, 0.003))
+    >>> result = fit_respdor(curve, pair=parse_pair("13C-27Al"), n_bootstrap=0)
+    >>> print(f"D = {result.d_hz:.1f} Hz, f = {result.f:.3f}, {result.single.params['r_angstrom'].format(3)}")
+    D = 503.0 Hz, f = 0.240, 2.5 ± 0.019 Å
     """
     unknown = [m for m in models if m not in _MODEL_BUILDERS]
     if unknown:

@@ -220,6 +220,15 @@ def respdor_dephasing(
         Spin I of the saturated nucleus (5/2 for 27Al).
     kappa
         Recoupling scaling factor (1 for π-pulse REDOR).
+
+    Examples
+    --------
+    The universal curve of 27Al (I = 5/2) at λ = D·t = 0.2, 0.5 and 1 (f = 1, κ = 1):
+
+    >>> import numpy as np
+    >>> from cald.recoupling.redor import respdor_dephasing
+    >>> np.round(respdor_dephasing([0.2e-3, 0.5e-3, 1e-3], 1000.0, 1.0, 2.5), 5)
+    array([0.20302, 0.55789, 0.73166])
     """
     return dephasing(t_s, d_hz, f, spin, kappa, "respdor")
 

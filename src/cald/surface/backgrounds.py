@@ -121,6 +121,20 @@ def shirley(x: ArrayLike, y: ArrayLike, n_average: int = 1, tol: float = 1e-7,
     ------
     ParameterError
         No signal above the background (A_tot ≤ 0 at some iteration), or no convergence.
+
+    Examples
+    --------
+    A GL(30) line on a step of 50 counts (100 at low BE, 150 at high BE):
+
+    >>> import numpy as np
+    >>> from cald.surface.backgrounds import shirley
+    >>> from cald.surface.lineshapes import gl
+    >>> be = np.linspace(400.0, 415.0, 301)
+    >>> peak = gl(be, 405.3, 1.0, 1000.0)
+    >>> y = peak + 100.0 + 50.0 * np.cumsum(peak) / peak.sum()
+    >>> bg = shirley(be, y, n_average=3)
+    >>> print(f"{bg[0]:.1f} {bg[-1]:.1f}")
+    100.0 150.0
     """
     xs, ys, order = _axis(x, y)
     assert ys is not None

@@ -168,6 +168,7 @@ class RegionPreset:
 _CD3D = "Cd 3d spin–orbit 6.74 eV, 3 : 2, core 405.3 / surface 406.2 eV: the study (Table S1)"
 _SE3D = ("Se 3d splitting 0.86 eV (issue-11 brief; Moulder 1992, not checked here), 3 : 2; "
          "Se 3d5/2 54.2 eV unverified start")
+#: The regions of the reference study by name (windows, components, backgrounds).
 REGION_PRESETS: dict[str, RegionPreset] = {
     "Cd 3d": RegionPreset(
         "Cd 3d", (400.0, 418.0),

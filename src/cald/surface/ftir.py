@@ -102,7 +102,16 @@ class BindingThresholds:
                 (self.monodentate_min_cm1, "bridging", "monodentate")]
 
     def classify(self, delta_cm1: float) -> str:
-        """The binding mode of a carboxylate with this Δ."""
+        """The binding mode of a carboxylate with this Δ.
+
+        Examples
+        --------
+        >>> from cald.surface.ftir import BindingThresholds
+        >>> [BindingThresholds().classify(delta) for delta in (100.0, 160.0, 250.0)]
+        ['chelating', 'bridging', 'monodentate']
+        >>> BindingThresholds(ionic_delta_cm1=150.0).classify(160.0)
+        'bridging'
+        """
         mode = self.limits()[0][1]
         for limit, _, above in self.limits():
             if delta_cm1 > limit or (delta_cm1 == limit and above != "monodentate"):
