@@ -79,3 +79,12 @@ def test_every_example_shows_its_figures(site, tmp_path):
         attrs = _images(site / "auto_examples" / name, tmp_path / "profile")
         assert int(attrs["data-images"]) >= 1, name
         assert attrs["data-images-loaded"] == attrs["data-images"], name
+
+
+def test_equations_are_typeset_offline(site, tmp_path):
+    """The background pages' equations are typeset by the site's own copy of MathJax (no network
+    in the browser: a CDN copy would leave TeX source)."""
+    page = site / "background" / "recoupling.html"
+    assert "_static/mathjax/tex-chtml.js" in page.read_text(encoding="utf-8")
+    dom = chromium(page, tmp_path / "profile", "--dump-dom").stdout
+    assert dom.count("<mjx-container") >= 3
