@@ -62,6 +62,14 @@ def microwave_state(text: str) -> str | None:
     return states.pop() if len(states) == 1 else None
 
 
+def _utf8(text: str) -> str:
+    """A title read as Latin-1 that was written as UTF-8 (δ, µ), decoded as UTF-8."""
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
 def _bruker(c: Candidate) -> Found:
     from cald.io.bruker import read_bruker
 
@@ -69,7 +77,7 @@ def _bruker(c: Candidate) -> Found:
     acqus = ds.acqus
     pulprog = ds.pulse_program or str(acqus.get("PULPROG", ""))
     rows = ds.layout.n_rows or 1
-    found = Found(c.path, c.rel, "bruker", "nmr", ds.nucleus, ds.title)
+    found = Found(c.path, c.rel, "bruker", "nmr", ds.nucleus, _utf8(ds.title))
     facts, ev = found.facts, found.evidence
     facts.update(pulprog=pulprog, rows=rows, sf_mhz=ds.sf_mhz)
     ev.append(f"acqus NUC1/BF1 → {ds.nucleus}, PULPROG {pulprog or '(none)'}")
@@ -226,7 +234,8 @@ def _vamas(c: Candidate) -> Found:
     samples = sorted({b.sample_id for b in vf.blocks if b.sample_id})
     found = Found(c.path, c.rel, "vamas", "xps", sample_text=" ".join(samples))
     found.facts.update(regions=list(dict.fromkeys(regions)), sample_ids=samples,
-                       casa_rsf=any(r.rsf for b in vf.blocks for r in b.casa_regions),
+                       casa_rsf=sorted({float(r.rsf) for b in vf.blocks for r in b.casa_regions
+                                        if r.rsf}),
                        techniques=sorted({b.technique for b in vf.blocks}))
     found.evidence.append(f"VAMAS blocks {', '.join(dict.fromkeys(regions))}"
                           + (f"; sample ids {', '.join(samples)}" if samples else ""))
