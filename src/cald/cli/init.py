@@ -17,8 +17,8 @@ def _table(draft, project_file: Path) -> None:  # type: ignore[no-untyped-def]
     analyses: dict[str, list[str]] = {}
     for aid, p in draft.analyses:
         for f in p.inputs:
-            analyses.setdefault(ids[id(f)], []).append(f"{p.kind} ({p.sure})" if f is p.inputs[0]
-                                                       else f"{p.kind} input")
+            analyses.setdefault(ids[id(f)], []).append(f"{aid} ({p.sure})" if f is p.inputs[0]
+                                                       else f"input of {aid}")
     table = Table(title=f"cald init {draft.folder}", show_lines=False)
     for col in ("data set", "recognised as", "sample", "analysis"):
         table.add_column(col)

@@ -41,6 +41,8 @@ _AL4_REGION = [80.0, 55.0]
 _TITRATION_REGION = [6.2, 5.0]
 #: The UV-vis normalisation region: the exciton ± this (nm).
 _EXCITON_HALF_NM = 15.0
+#: Least distance (cm⁻¹) of a carboxylate band from the edges of the FTIR kind's windows.
+_BAND_MARGIN_CM1 = 10.0
 #: Peaks count above this many noise σ.
 _MIN_SNR = 5.0
 _TMA = re.compile(r"(?:tma[\s_-]*(\d+)(?![\d.])|(\d+(?:\.\d+)?)\s*TMA\s*/\s*QD)", re.I)
@@ -368,14 +370,22 @@ def _exciton_nm(f: Found) -> float | None:
 
 
 def _carboxylate_bands(f: Found) -> bool:
+    """A ν_as and a ν_s band inside the FTIR kind's windows, clear of their edges by
+    :data:`_BAND_MARGIN_CM1` (a band at an edge is not the carboxylate's)."""
     from scipy.signal import find_peaks
 
     from cald.io.ir import read_ir
+    from cald.surface.ftir_options import FtirOptions
 
+    fields = FtirOptions.model_fields
     x, y = _real(read_ir(f.path))
     idx, _ = find_peaks(y, prominence=0.02 * (float(y.max()) - float(y.min())))
     pos = x[idx]
-    return bool(np.any((pos > 1490) & (pos < 1650)) and np.any((pos > 1360) & (pos < 1480)))
+
+    def inside(window: tuple[float, float]) -> bool:
+        lo, hi = min(window) + _BAND_MARGIN_CM1, max(window) - _BAND_MARGIN_CM1
+        return bool(np.any((pos > lo) & (pos < hi)))
+    return inside(fields["nu_as_window_cm1"].default) and inside(fields["nu_s_window_cm1"].default)
 
 
 def _xps(f: Found) -> Proposal | str:
@@ -388,8 +398,12 @@ def _xps(f: Found) -> Proposal | str:
         return f"VAMAS regions {', '.join(f.facts['regions'])}: none has a cald preset " \
                f"({', '.join(REGION_PRESETS)})"
     params: dict[str, Any] = {"regions": regions}
-    reasons = ["regions from the VAMAS block names" + (f" (no preset: {', '.join(other)})"
-                                                       if other else "")]
+    padded = {r: n for r, n in f.facts.get("padded", {}).items() if r in regions}
+    if padded:
+        params["presets"] = {r: {"block": str(n)} for r, n in padded.items()}
+    reasons = ["regions from the VAMAS block names"
+               + (" (blocks by number: their names carry padding)" if padded else "")
+               + (f" (no preset: {', '.join(other)})" if other else "")]
     ratios = [r for r in ("Al 2s/O 1s",) if set(r.split("/")) <= set(regions)]
     params["ratios"] = ratios
     if set(f.facts.get("casa_rsf", [])) <= {1.0}:  # none, or CasaXPS's placeholder 1.0
@@ -430,6 +444,10 @@ def propose(found: list[Found], samples: dict[int, tuple[str | None, int | None,
             out = make(f)
         except InputError as exc:
             failed.append((f, exc.detail))
+            used.add(id(f))
+            return None
+        except (OSError, ValueError, IndexError, ArithmeticError) as exc:  # data a reader let by
+            failed.append((f, f"could not be analysed ({type(exc).__name__}: {exc})"))
             used.add(id(f))
             return None
         if isinstance(out, str):
@@ -483,7 +501,7 @@ def propose(found: list[Found], samples: dict[int, tuple[str | None, int | None,
         elif (f.format == "bruker" and f.technique == "nmr" and f.nucleus in ("113Cd", "111Cd")
               and f.facts.get("mas_hz")):
             attempt(f, _csa)
-        elif f.technique == "xps":
+        elif f.technique == "xps" and f.format == "vamas":
             attempt(f, _xps)
 
     # quantitative 1H with an internal standard → ligand density with the sample's UV-vis
@@ -569,9 +587,10 @@ def propose(found: list[Found], samples: dict[int, tuple[str | None, int | None,
         if id(f) in used:
             continue
         if f.technique == "ir":
-            attempt(f, lambda g: Proposal("ftir", [g], {}, ["IR with carboxylate bands "
-                                                           "(ν_as 1490–1650, ν_s 1360–1480)"])
-                    if _carboxylate_bands(g) else "IR: no carboxylate band pair")
+            attempt(f, lambda g: Proposal(
+                "ftir", [g], {}, ["IR with bands in the carboxylate ν_as and ν_s windows (other "
+                                  "compounds have bands there too)"], "medium")
+                if _carboxylate_bands(g) else "IR: no carboxylate band pair")
 
     # atomistic models, analysed beside the sample's RESPDOR series (13C{27Al} first)
     for f in found:

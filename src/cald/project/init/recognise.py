@@ -173,13 +173,12 @@ def _csv(c: Candidate) -> Found | Skipped:
     numeric = [ln for ln in body if _first_number(ln) is not None]
     kind = None
     axis_name = re.split(r"[,;\t]", header)[0].strip() if header else ""
-    if axis_name:
+    units = next((ln for ln in body if ln.upper().startswith("XUNITS")), "")
+    if units:  # instrument exports: XUNITS NANOMETERS (JASCO) and the like
+        axis_name = units.split(None, 1)[-1].strip()
+        kind = ("uvvis", "nm") if "NANOMETER" in units.upper() else _axis_kind(axis_name)
+    elif axis_name:
         kind = _axis_kind(axis_name)
-    if kind is None:  # instrument exports: XUNITS NANOMETERS (JASCO) and the like
-        units = next((ln for ln in body if ln.upper().startswith("XUNITS")), "")
-        if units:
-            kind = _axis_kind(units.split(None, 1)[-1]) or (
-                ("uvvis", "nm") if "NANOMETER" in units.upper() else None)
     x0, x1 = _first_number(numeric[0]) if numeric else None, _first_number(last)
     if kind is None:
         return Skipped(c.rel, f"text table with axis {axis_name or '(no header)'!r}: unit not "
@@ -229,11 +228,14 @@ def _vamas(c: Candidate) -> Found:
     from cald.io.vamas import read_vamas
 
     vf = read_vamas(c.path)
-    regions = [f"{b.species} {b.transition}".strip("\x00 ").replace("\x00", "")
-               for b in vf.blocks]
+    raw = [f"{b.species} {b.transition}" for b in vf.blocks]
+    regions = [" ".join(r.replace("\x00", " ").split()) for r in raw]
     samples = sorted({b.sample_id for b in vf.blocks if b.sample_id})
+    #: blocks whose stored name carries padding (PHI: NULs) are chosen by number
+    padded = {clean: i + 1 for i, (clean, r) in enumerate(zip(regions, raw, strict=True))
+              if clean != r.strip()}
     found = Found(c.path, c.rel, "vamas", "xps", sample_text=" ".join(samples))
-    found.facts.update(regions=list(dict.fromkeys(regions)), sample_ids=samples,
+    found.facts.update(regions=list(dict.fromkeys(regions)), sample_ids=samples, padded=padded,
                        casa_rsf=sorted({float(r.rsf) for b in vf.blocks for r in b.casa_regions
                                         if r.rsf}),
                        techniques=sorted({b.technique for b in vf.blocks}))
