@@ -91,7 +91,12 @@ def walk(root: Path) -> tuple[list[Candidate], list[Skipped]]:
                 continue
             if entry.name in _PROJECT_FILES:
                 continue
-            if not entry.is_file():
+            try:
+                regular = entry.is_file()
+            except OSError as exc:  # ELOOP: a link to itself
+                skipped.append(Skipped(_rel(path, root), f"cannot open: {exc.strerror}"))
+                continue
+            if not regular:
                 reason = "broken symbolic link" if entry.is_symlink() else "not a regular file"
                 skipped.append(Skipped(_rel(path, root), reason))
                 continue
