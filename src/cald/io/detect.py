@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+from itertools import islice
 from pathlib import Path
 
 __all__ = ["FORMATS", "SNIFF_BYTES", "detect_format", "read_head"]
@@ -35,8 +36,9 @@ _VAMAS_IDENTIFIER = b"VAMAS Surface Chemical Analysis Standard Data Transfer For
 #: ASE's ``.traj`` (ULM) files start with this.
 _ULM_MAGIC = b"- of Ulm"
 _STRUCTURE_TEXT_SUFFIXES = (".xyz", ".extxyz")
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_SEPARATORS = re.compile(r"[,;\t ]+")
+_NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+#: A row of two or more numbers separated by commas, semicolons, tabs or spaces.
+_NUMERIC_ROW = re.compile(rf"^[ \t]*{_NUM}(?:[,;\t ]+{_NUM})+[,;\t ]*\r?$", re.MULTILINE)
 #: Rows of two or more numbers needed among the first lines for a text table.
 _MIN_NUMERIC_ROWS = 3
 
@@ -65,16 +67,11 @@ def _text(head: bytes) -> str | None:
         return head.decode("latin-1")
 
 
-def _numeric_row(line: str) -> bool:
-    cells = [c for c in _SEPARATORS.split(line.strip()) if c]
-    return len(cells) >= 2 and all(_NUMBER.match(c) for c in cells)
-
-
 def _is_table(text: str) -> bool:
-    lines = text.splitlines()
-    if len(text) == SNIFF_BYTES and len(lines) > 1:
-        lines = lines[:-1]  # the last line may be cut by the sniff window
-    return sum(_numeric_row(line) for line in lines) >= _MIN_NUMERIC_ROWS
+    if len(text) >= SNIFF_BYTES and "\n" in text:
+        text = text[:text.rindex("\n")]  # the last line may be cut by the sniff window
+    rows = _NUMERIC_ROW.finditer(text)
+    return sum(1 for _ in islice(rows, _MIN_NUMERIC_ROWS)) >= _MIN_NUMERIC_ROWS
 
 
 def _is_structure(p: Path, head: bytes, text: str | None) -> bool:

@@ -297,7 +297,7 @@ def _csa(f: Found) -> Proposal | str:
                                          f"normalised to the line at {sites[0]:g} ppm"], sure)
 
 
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 def _dosy(f: Found) -> Proposal | str:

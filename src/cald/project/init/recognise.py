@@ -143,7 +143,7 @@ def _text_lines(path: Path) -> tuple[list[str], str]:
     return lines, last
 
 
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def _first_number(line: str) -> float | None:
