@@ -274,6 +274,7 @@ def test_out_inside_folder_or_existing_is_refused(lab: Path, tmp_path: Path,
     existing.write_text("# mine\n")
     _one_error(*run(capsys, ["init", lab, "--out", existing]), "--force")
     assert existing.read_text() == "# mine\n"
+    _one_error(*run(capsys, ["init", lab, "--out", existing / "sub" / "p.toml"]), "cannot write")
 
 
 def test_damaged_files_are_skipped_with_reason(tmp_path: Path) -> None:
