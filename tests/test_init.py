@@ -55,6 +55,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Path:
         write_respdor_series,
     )
     from cald.synth.optical import write_uvvis_csv
+    from cald.synth.solution import write_ligand_qnmr, write_ligand_uvvis
     from cald.synth.titration import write_titration_series
     from cald.synth.xps import demo_regions, write_vamas
 
@@ -69,9 +70,13 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_dosy_series(nmr / "dosy_n1", np.linspace(2.0, 50.0, 6), 2.5e-10,
                       gradient_shape="SMSQ10.100", seed=5)
     write_titration_series(nmr / "titration", (0, 10, 20), seed=6)
+    write_ligand_qnmr(nmr / "ligands_n0", qd_um=40.0, ligands_per_qd=85.0, standard="CH2Br2",
+                      standard_mm=2.5, seed=11)
     optical = root / "optical"
     write_uvvis_csv(optical / "uvvis_n0.csv", 495.0, 25.0, seed=7, note="diluted 20x, path 1 cm")
     write_uvvis_csv(optical / "uvvis_n1.csv", 495.2, 25.1, seed=8)
+    write_ligand_uvvis(optical / "ligands_uvvis_n0.csv", exciton_nm=495.0, qd_um=40.0,
+                       dilution=10.0, seed=12)
     write_ir_csv(optical / "ftir_n0.csv", OLEATE_CHAIN + CHELATING_CARBOXYLATE, seed=9)
     write_vamas(root / "xps" / "AlOx-1.vms", demo_regions(1, seed=10))
     (root / "models").mkdir()
@@ -129,6 +134,15 @@ def test_titration_uvvis_ftir_xps_model(draft) -> None:  # type: ignore[no-untyp
     assert xps["ratios"] == ["Al 2s/O 1s"]
     model = _analysis(draft, "model", "alme2_n1")
     assert [f.path.name for f in model.inputs] == ["alme2_n1.xyz", "respdor"]
+
+
+def test_ligands_standard_solvent_and_the_uvvis_of_the_same_solution(draft) -> None:  # type: ignore[no-untyped-def]
+    p = _analysis(draft, "ligands", "ligands_n0")
+    assert [f.path.name for f in p.inputs] == ["ligands_n0", "ligands_uvvis_n0.csv"]
+    assert {k: p.parameters[k] for k in ("standard", "standard_mm", "solvent", "dilution",
+                                         "path_cm")} == {
+        "standard": "CH2Br2", "standard_mm": 2.5, "solvent": "toluene-d8", "dilution": 10.0,
+        "path_cm": 1.0}
 
 
 def test_samples_and_what_was_left(draft) -> None:  # type: ignore[no-untyped-def]

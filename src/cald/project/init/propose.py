@@ -45,6 +45,7 @@ _EXCITON_HALF_NM = 15.0
 _BAND_MARGIN_CM1 = 10.0
 #: Peaks count above this many noise σ.
 _MIN_SNR = 5.0
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _TMA = re.compile(r"(?:tma[\s_-]*(\d+)(?![\d.])|(\d+(?:\.\d+)?)\s*TMA\s*/\s*QD)", re.I)
 _DILUTION = re.compile(r"dilut\w*\s*(\d+(?:\.\d+)?)\s*[x×]|(\d+(?:\.\d+)?)\s*[x×]\s*dilut", re.I)
 _PATH = re.compile(r"path\s*(?:length)?\s*(\d+(?:\.\d+)?)\s*cm", re.I)
@@ -295,9 +296,6 @@ def _csa(f: Found) -> Proposal | str:
               "normalise_region": [sites[0] + 10.0, sites[0] - 10.0]}
     return Proposal("csa", [f], params, [f"MAS {mas_hz:g} Hz from acqus", why,
                                          f"normalised to the line at {sites[0]:g} ppm"], sure)
-
-
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 def _dosy(f: Found) -> Proposal | str:

@@ -20,9 +20,6 @@ from cald.project.init.walk import Candidate, Skipped
 
 __all__ = ["Found", "recognise", "microwave_state"]
 
-#: Technique names (the first proposal step routes on them).
-TECHNIQUES = ("respdor", "dosy", "series", "nmr", "uvvis", "ir", "xps", "structure")
-
 _DIFFUSION_PULPROG = re.compile(r"(ledbp|stebp|dstebp|ledgp|stegp|dosy|oneshot|bpled)", re.I)
 _RECOUPLING = re.compile(r"(respdor|redor|rapid|sr4|resp)", re.I)
 _MICROWAVE = re.compile(r"(?<![a-z])(?:mw|µw|uw|microwaves?)[\s_-]*(on|off)(?![a-z])", re.I)
@@ -46,14 +43,6 @@ class Found:
     evidence: list[str] = field(default_factory=list)
     #: Text naming the sample (VAMAS sample identifiers, file comments), beside path and title.
     sample_text: str = ""
-
-    def describe(self) -> str:
-        """One line: technique, nucleus and the main facts."""
-        bits = [self.technique] + ([self.nucleus] if self.nucleus else [])
-        bits += [f"{k}={v}" for k, v in self.facts.items() if k in ("pulprog", "rows", "mas_hz",
-                                                                     "microwaves", "unit", "range",
-                                                                     "regions", "pair")]
-        return " ".join(str(b) for b in bits)
 
 
 def microwave_state(text: str) -> str | None:

@@ -102,7 +102,8 @@ def walk(root: Path) -> tuple[list[Candidate], list[Skipped]]:
                 continue
             fmt = detect_format(path)
             if fmt is None:
-                skipped.append(Skipped(_rel(path, root), "not a recognised data format"))
+                skipped.append(Skipped(_rel(path, root), "not a recognised data format"
+                                       if os.access(path, os.R_OK) else "not readable"))
             else:
                 found.append(Candidate(path, _rel(path, root), fmt))
     found.sort(key=lambda c: c.rel)
