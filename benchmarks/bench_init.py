@@ -5,7 +5,8 @@ The folder: 100 sample folders of 100 files each: 9,600 instrument logs and note
 100 FTIR CSV exports; 10⁴ files, ≈ 35 MB.
 
 1. cald: :func:`cald.project.init.draft.draft_project` (walk, header sniffing, recognition,
-   samples, proposals: each UV-vis and FTIR export is read to find its exciton or bands); best of 3.
+   samples, proposals: each UV-vis and FTIR export is read to find its exciton or bands); best of
+   3; and its first step alone, walking and recognising from headers.
 2. Baselines in the same run: the floor, listing the tree (``os.walk`` + ``stat`` of every file),
    and reading every file whole (what recognising from content costs without header sniffing);
    best of 3.
@@ -22,6 +23,8 @@ import numpy as np
 
 from _timing import best_of
 from cald.project.init.draft import draft_project
+from cald.project.init.recognise import recognise
+from cald.project.init.walk import walk
 from cald.synth.infrared import CHELATING_CARBOXYLATE, OLEATE_CHAIN, write_ir_csv
 from cald.synth.optical import write_uvvis_csv
 
@@ -62,10 +65,12 @@ def main() -> None:
         t_list, _ = best_of(lambda: list_tree(root))
         t_read, n_bytes = best_of(lambda: read_all(root))
         t_init, draft = best_of(lambda: draft_project(root))
+        t_walk, _ = best_of(lambda: [recognise(c) for c in walk(root)[0]])
     print(f"folder: {n_files} files, {n_bytes / 1e6:.1f} MB")
     print(f"cald init (draft_project):  {t_init:7.2f} s  → {len(draft.datasets)} data sets, "
           f"{len(draft.analyses)} analyses, {len(draft.samples)} samples, "
           f"{len(draft.skipped)} skipped")
+    print(f"  of which walk + headers:  {t_walk:7.2f} s")
     print(f"baseline, list the tree:    {t_list:7.2f} s  (ratio {t_init / t_list:.1f}×)")
     print(f"baseline, read every file:  {t_read:7.2f} s  (ratio {t_init / t_read:.2f}×)")
 

@@ -38,7 +38,8 @@ _ULM_MAGIC = b"- of Ulm"
 _STRUCTURE_TEXT_SUFFIXES = (".xyz", ".extxyz")
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 #: A row of two or more numbers separated by commas, semicolons, tabs or spaces.
-_NUMERIC_ROW = re.compile(rf"^[ \t]*{_NUM}(?:[,;\t ]+{_NUM})+[,;\t ]*\r?$", re.MULTILINE)
+_NUMERIC_ROW = re.compile(rf"[ \t]*{_NUM}(?:[,;\t ]+{_NUM})+[,;\t ]*")
+_NUMERIC_START = frozenset("0123456789+-.")
 #: Rows of two or more numbers needed among the first lines for a text table.
 _MIN_NUMERIC_ROWS = 3
 
@@ -70,7 +71,8 @@ def _text(head: bytes) -> str | None:
 def _is_table(text: str) -> bool:
     if len(text) >= SNIFF_BYTES and "\n" in text:
         text = text[:text.rindex("\n")]  # the last line may be cut by the sniff window
-    rows = _NUMERIC_ROW.finditer(text)
+    rows = (line for line in text.splitlines()
+            if line.lstrip()[:1] in _NUMERIC_START and _NUMERIC_ROW.fullmatch(line))
     return sum(1 for _ in islice(rows, _MIN_NUMERIC_ROWS)) >= _MIN_NUMERIC_ROWS
 
 
