@@ -171,6 +171,7 @@ def test_drafted_file_validates_and_json_has_the_same_content(
     text = out.read_text(encoding="utf-8")
     assert "# respdor: pair 13C-27Al; region: the line that dephases" in text
     assert "(sure: " in text
+    assert config.project.synthetic  # the titles say SYNTHETIC
     assert _tree_digest(lab) == before  # nothing in FOLDER written or changed
 
 

@@ -51,7 +51,8 @@ def register(app: typer.Typer) -> None:
                                  help="Project file to write (outside FOLDER)."),
         force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
         run: bool = typer.Option(False, "--run", help="Run the drafted project at once (results "
-                                                      "in <out's folder>/results)."),
+                                                      "in <out's folder>/results; with --json the "
+                                                      "run's summary, as `cald run --json`)."),
         as_json: bool = JSON_OPTION,
         quiet: bool = QUIET_OPTION,
     ) -> None:

@@ -29,6 +29,8 @@ __all__ = ["Draft", "NothingFound", "draft_project"]
 _ID_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 #: The shell grown by c-ALD of TMA/O2 in sample names.
 _SHELL = "AlOx"
+#: How cald's synthetic data (and other generators') say so in titles and comments.
+_SYNTHETIC = "SYNTHETIC"
 
 
 class NothingFound(InputError):
@@ -59,6 +61,7 @@ class Draft:
     """Everything :func:`draft_project` found and proposed."""
 
     folder: Path
+    synthetic: bool = False
     samples: list[dict[str, Any]] = field(default_factory=list)
     datasets: list[DatasetEntry] = field(default_factory=list)
     analyses: list[tuple[str, Proposal]] = field(default_factory=list)
@@ -74,6 +77,7 @@ class Draft:
         ids = self._ids()
         return {
             "folder": str(self.folder),
+            "synthetic": self.synthetic,
             "samples": self.samples,
             "datasets": [d.to_dict() for d in self.datasets],
             "analyses": [{"id": aid, "kind": p.kind, "inputs": [ids[id(f)] for f in p.inputs],
@@ -89,8 +93,14 @@ class Draft:
         ids = self._ids()
         lines = [f"# Drafted by `cald init` from {self.folder}: check every guess below (each",
                  "# says what it was inferred from and how sure it is: high, medium, low).",
-                 "# Paths are relative to this file.", "",
-                 "[project]", f"name = {_str(self.folder.name or 'project')}", ""]
+                 "# Paths are relative to this file. Not in the data, to add by hand: the samples'",
+                 "# ligands_per_qd and tma_per_qd, and a [synthesis] table (the options of",
+                 "# `cald plan`) for the planned c-ALD schedule of each sample.", "",
+                 "[project]", f"name = {_str(self.folder.name or 'project')}"]
+        if self.synthetic:
+            lines += ["# the titles and comments say the data are synthetic",
+                      "synthetic = true"]
+        lines.append("")
         for s in self.samples:
             lines += [f"# sample from {s['inferred_from']} (sure: {s['sure']})", "[[samples]]",
                       f"name = {_str(s['name'])}", f"cycles = {s['cycles']}", ""]
@@ -193,7 +203,8 @@ def draft_project(folder: str | os.PathLike[str]) -> Draft:
             skipped.append(r)
         else:
             found.append(r)
-    draft = Draft(root, skipped=sorted(skipped, key=lambda s: s.rel))
+    draft = Draft(root, skipped=sorted(skipped, key=lambda s: s.rel),
+                  synthetic=any(_SYNTHETIC in f.title + f.sample_text for f in found))
     if not found:
         what = "is empty" if not skipped else (f"holds no data set cald recognises ({len(skipped)} "
                                                "paths skipped; see `cald init --json`)")
