@@ -101,9 +101,9 @@ def _peaks(spec: Spectrum, lo: float | None = None, hi: float | None = None,
 
 
 def _read_nmr(f: Found, row: int | None = None) -> Spectrum:
-    import cald
+    from cald.nmr.reading import read
 
-    return cald.read(f.path, row=row)  # type: ignore[attr-defined, no-any-return]
+    return read(f.path, row=row)
 
 
 def _round(value: float, step: float) -> float:
@@ -594,14 +594,14 @@ def propose(found: list[Found], samples: dict[int, tuple[str | None, int | None,
     for f in found:
         if id(f) in used or f.technique != "structure":
             continue
-        series = [p for p in respdor.values() if sample_of[id(p.inputs[0])] == sample_of[id(f)]
-                  and sample_of[id(f)] is not None]
-        series.sort(key=lambda p: p.parameters["pair"] != "13C-27Al")
-        if not series:
+        measured = [p for p in respdor.values() if sample_of[id(p.inputs[0])] == sample_of[id(f)]
+                    and sample_of[id(f)] is not None]
+        measured.sort(key=lambda p: p.parameters["pair"] != "13C-27Al")
+        if not measured:
             unplaced.append(Unplaced(f, "structure: no RESPDOR series of its sample to compare"))
             used.add(id(f))
             continue
-        p = series[0]
+        p = measured[0]
         proposals.append(Proposal(
             "model", [f, p.inputs[0]], {"pair": p.parameters["pair"],
                                         "region": p.parameters["region"]},
