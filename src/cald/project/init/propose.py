@@ -43,6 +43,8 @@ _TITRATION_REGION = [6.2, 5.0]
 _EXCITON_HALF_NM = 15.0
 #: Least distance (cm⁻¹) of a carboxylate band from the edges of the FTIR kind's windows.
 _BAND_MARGIN_CM1 = 10.0
+#: Least FWHM (cm⁻¹) of a carboxylate band of ligands on a surface.
+_MIN_BAND_FWHM_CM1 = 20.0
 #: Peaks count above this many noise σ.
 _MIN_SNR = 5.0
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
@@ -369,8 +371,9 @@ def _exciton_nm(f: Found) -> float | None:
 
 def _carboxylate_bands(f: Found) -> bool:
     """A ν_as and a ν_s band inside the FTIR kind's windows, clear of their edges by
-    :data:`_BAND_MARGIN_CM1` (a band at an edge is not the carboxylate's)."""
-    from scipy.signal import find_peaks
+    :data:`_BAND_MARGIN_CM1` and at least :data:`_MIN_BAND_FWHM_CM1` wide (carboxylates bound to
+    a surface give broad bands; the ring modes of a molecule there are narrower)."""
+    from scipy.signal import find_peaks, peak_widths
 
     from cald.io.ir import read_ir
     from cald.surface.ftir_options import FtirOptions
@@ -378,7 +381,10 @@ def _carboxylate_bands(f: Found) -> bool:
     fields = FtirOptions.model_fields
     x, y = _real(read_ir(f.path))
     idx, _ = find_peaks(y, prominence=0.02 * (float(y.max()) - float(y.min())))
-    pos = x[idx]
+    if idx.size == 0:
+        return False
+    fwhm = peak_widths(y, idx, rel_height=0.5)[0] * abs(float(x[1] - x[0]))
+    pos = x[idx][fwhm >= _MIN_BAND_FWHM_CM1]
 
     def inside(window: tuple[float, float]) -> bool:
         lo, hi = min(window) + _BAND_MARGIN_CM1, max(window) - _BAND_MARGIN_CM1
@@ -586,9 +592,10 @@ def propose(found: list[Found], samples: dict[int, tuple[str | None, int | None,
             continue
         if f.technique == "ir":
             attempt(f, lambda g: Proposal(
-                "ftir", [g], {}, ["IR with bands in the carboxylate ν_as and ν_s windows (other "
-                                  "compounds have bands there too)"], "medium")
-                if _carboxylate_bands(g) else "IR: no carboxylate band pair")
+                "ftir", [g], {}, ["IR with broad bands (FWHM ≥ 20 cm⁻¹) in the carboxylate ν_as and "
+                                  "ν_s windows (other compounds may have such bands too)"], "medium")
+                if _carboxylate_bands(g) else "IR: no pair of broad bands in the carboxylate ν_as and ν_s "
+                                              "windows")
 
     # atomistic models, analysed beside the sample's RESPDOR series (13C{27Al} first)
     for f in found:
