@@ -58,12 +58,16 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Recognise every data set in FOLDER and draft a commented project.toml.
 
-        Each data set is recognised from its own headers (Bruker parameters and title, VAMAS
-        regions and sample ids, CSV/JCAMP axis units), grouped into samples (names, titles,
-        sample ids: "n=1", "1 cycle", "AlOx-3") and given an analysis with parameters read
-        from the data; every guess is commented with what it was inferred from and how sure
-        it is. Exit status: 0 drafted (and with --run: every analysis ok); 1 --run finished
-        with failed analyses; 2 nothing recognised or an input/output error."""
+        Each data set is recognised from its own headers (Bruker parameters
+        and title, VAMAS regions and sample ids, CSV/JCAMP axis units),
+        grouped into samples ("n=1", "1 cycle", "AlOx-3" in names, titles,
+        sample ids) and given an analysis with parameters read from the data;
+        every guess is commented with what it was inferred from and how sure
+        it is.
+
+        Exit status: 0 drafted (with --run: every analysis ok); 1 --run
+        finished with failed analyses; 2 nothing recognised, or an input or
+        output error."""
         from cald.io.atomic import atomic_write_text
         from cald.project.config import load_project
         from cald.project.init.draft import draft_project
