@@ -216,6 +216,8 @@ def test_real_files_facts() -> None:
     phi = recognise(Candidate(DATA / "xps/lg4x_phi_multipak.npl", "p", "vamas"))
     assert phi.facts["regions"] == ["C 1s", "O 1s", "S 2p", "N 1s", "Mo 3d"]
     assert phi.facts["padded"]["C 1s"] == 1  # NUL-padded names: the block by number
+    ir = recognise(Candidate(DATA / "ftir/jtpolys.jdx", "i", "jcamp"))
+    assert ir.facts["range"] == pytest.approx([447.5, 4002.3], abs=0.1)  # ##FIRSTX, ##LASTX
     jasco = recognise(Candidate(DATA / "uvvis/jasco_pbse_batch1.txt", "j", "csv"))
     assert jasco.facts["range"] == [700.0, 2500.0]
     dosy = recognise(Candidate(DATA / "dosy/doneshot_dmso_298k", "d", "bruker"))

@@ -207,7 +207,12 @@ def _jcamp(c: Candidate) -> Found | Skipped:
     nucleus = records.get(".OBSERVENUCLEUS", "").strip("^ ") or None
     found = Found(c.path, c.rel, "jcamp", technique, nucleus, title)
     found.facts.update(datatype=dtype, unit=xunits)
-    found.evidence.append(f"##DATA TYPE={dtype}, ##XUNITS={xunits}")
+    first, last = (_first_number(records.get(k, "")) for k in ("FIRSTX", "LASTX"))
+    if first is not None and last is not None:
+        found.facts["range"] = [min(first, last), max(first, last)]
+    found.evidence.append(f"##DATA TYPE={dtype}, ##XUNITS={xunits}"
+                          + (f", {min(first, last):g}–{max(first, last):g}"
+                             if first is not None and last is not None else ""))
     if "FID" in dtype:
         found.facts["fid"] = True
     return found
