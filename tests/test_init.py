@@ -145,6 +145,17 @@ def test_ligands_standard_solvent_and_the_uvvis_of_the_same_solution(draft) -> N
         "path_cm": 1.0}
 
 
+def test_a_proposal_its_kind_refuses_is_left_unplaced(draft) -> None:  # type: ignore[no-untyped-def]
+    from cald.project.init.draft import _accepted
+    from cald.project.init.propose import Proposal
+
+    dosy = _analysis(draft, "dosy", "dosy_n1")
+    bad = Proposal("dosy", dosy.inputs, {"region": [5.6]})
+    ok, refused = _accepted([dosy, bad], draft.folder)
+    assert ok == [dosy]
+    assert refused[0].reason.startswith("dosy refuses the proposed parameters: ")
+
+
 def test_samples_and_what_was_left(draft) -> None:  # type: ignore[no-untyped-def]
     by_path = {d.path: d.sample for d in draft.datasets}
     assert by_path["nmr/respdor"] == "CdSe@AlOx-1"  # from the TITLE

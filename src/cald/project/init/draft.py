@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cald.errors import InputError
-from cald.project.init.propose import Proposal, propose
+from cald.project.init.propose import Proposal, Unplaced, propose
 from cald.project.init.recognise import Found, recognise
 from cald.project.init.samples import SampleGuess, guess_sample, sample_name
 from cald.project.init.walk import Skipped, walk
@@ -180,6 +180,26 @@ def _dataset_ids(found: list[Found]) -> list[str]:
     return out
 
 
+def _accepted(proposals: list[Proposal], root: Path) -> tuple[list[Proposal], list[Unplaced]]:
+    """The proposals whose parameters their kind accepts (as `cald run` will check them), and
+    the others as unplaced with the kind's message (a safety net: proposals are made valid)."""
+    from cald.project.analyses import MissingParameter, load_kinds
+
+    kinds = load_kinds()
+    ok, refused = [], []
+    for p in proposals:
+        kind = kinds[p.kind]
+        try:
+            params = kind.parse_parameters(p.parameters, "parameters", root)
+            kind.check_inputs([f.format for f in p.inputs], params)
+        except (InputError, MissingParameter) as exc:
+            refused.append(Unplaced(p.inputs[0], f"{p.kind} refuses the proposed parameters: "
+                                                 f"{getattr(exc, 'detail', exc)}"))
+            continue
+        ok.append(p)
+    return ok, refused
+
+
 def draft_project(folder: str | os.PathLike[str]) -> Draft:
     """Walk ``folder`` and draft its project (nothing in it is written).
 
@@ -230,6 +250,8 @@ def draft_project(folder: str | os.PathLike[str]) -> Draft:
     draft.samples = sorted(samples.values(), key=lambda s: (s["core"], s["cycles"]))
 
     proposals, unplaced, failed = propose(found, assignment)
+    proposals, refused = _accepted(proposals, root)
+    unplaced += refused
     bad = {id(f) for f, _ in failed}
     draft.skipped += [Skipped(f.rel, why) for f, why in failed]
     draft.skipped.sort(key=lambda s: s.rel)
