@@ -280,6 +280,12 @@ def test_flat_expno_layout_pairs_dnp_by_title(tmp_path: Path) -> None:
     assert {x.sample for x in d.datasets} == {"CdSe@AlOx-3"}
 
 
+def test_one_experiment_folder(lab: Path) -> None:
+    d = draft_project(lab / "nmr" / "dosy_n1")
+    assert [(x.id, x.path) for x in d.datasets] == [("dosy_n1", "dosy_n1")]
+    assert [p.kind for _, p in d.analyses] == ["dosy"]
+
+
 # --- bad input -----------------------------------------------------------------------------------
 
 def _one_error(code: int, out: str, err: str, fragment: str) -> None:

@@ -66,8 +66,9 @@ def walk(root: Path) -> tuple[list[Candidate], list[Skipped]]:
                                                        "loop or second link)"))
             continue
         seen.add((st.st_dev, st.st_ino))
-        if folder != root and detect_format(folder) == "bruker":
-            found.append(Candidate(folder, _rel(folder, root), "bruker"))
+        if detect_format(folder) == "bruker":  # the root too: `cald init` of one experiment
+            found.append(Candidate(folder, _rel(folder, root) if folder != root else root.name,
+                                   "bruker"))
             continue
         try:
             with os.scandir(folder) as it:
