@@ -215,10 +215,10 @@ def test_real_files_recognised(rel: str, fmt: str, technique: str, nucleus: str 
 
 def test_real_ir_of_molecules_is_not_taken_for_carboxylates() -> None:
     """Indene and polystyrene have bands in the carboxylate windows, but narrow ones."""
-    from cald.project.init.propose import _carboxylate_bands
+    from cald.project.init.single import carboxylate_bands
 
     for name in ("fixinc2.jdx", "jtpolys.jdx"):
-        assert not _carboxylate_bands(recognise(Candidate(DATA / "ftir" / name, name, "jcamp")))
+        assert not carboxylate_bands(recognise(Candidate(DATA / "ftir" / name, name, "jcamp")))
 
 
 def test_real_files_facts() -> None:

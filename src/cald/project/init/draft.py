@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from cald.errors import InputError
-from cald.project.init.propose import Proposal, Unplaced, propose
+from cald.project.init.proposal import Proposal, Unplaced
+from cald.project.init.propose import propose
 from cald.project.init.recognise import Found, recognise
 from cald.project.init.samples import SampleGuess, guess_sample, sample_name
 from cald.project.init.walk import Skipped, walk
