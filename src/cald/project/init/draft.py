@@ -103,7 +103,8 @@ class Draft:
                       "synthetic = true"]
         lines.append("")
         for s in self.samples:
-            lines += [f"# sample from {s['inferred_from']} (sure: {s['sure']})", "[[samples]]",
+            lines += [f"# {s['n_datasets']} data sets; cycles first from {s['inferred_from']} "
+                      f"(sure: {s['sure']}); core {s['core']} {s['core_from']}", "[[samples]]",
                       f"name = {_str(s['name'])}", f"cycles = {s['cycles']}", ""]
         for d in self.datasets:
             rel = os.path.relpath(d.found.path, project_dir)
@@ -181,6 +182,15 @@ def _dataset_ids(found: list[Found]) -> list[str]:
     return out
 
 
+def _core_from(g: SampleGuess, cores: Counter[str]) -> str:
+    if g.core:
+        return "named in its name, title or sample id"
+    if cores:
+        core, n = cores.most_common(1)[0]
+        return f"assumed: {n} data sets name {core}"
+    return "assumed (no core named anywhere)"
+
+
 def _accepted(proposals: list[Proposal], root: Path) -> tuple[list[Proposal], list[Unplaced]]:
     """The proposals whose parameters their kind accepts (as `cald run` will check them), and
     the others as unplaced with the kind's message (a safety net: proposals are made valid)."""
@@ -246,7 +256,8 @@ def draft_project(folder: str | os.PathLike[str]) -> Draft:
         name = sample_name(core, g.cycles, _SHELL)
         assignment[id(f)] = (name, g.cycles, core)
         s = samples.setdefault(name, {"name": name, "cycles": g.cycles, "core": core,
-                                      "inferred_from": g.source, "sure": g.sure, "n_datasets": 0})
+                                      "inferred_from": g.source, "sure": g.sure, "n_datasets": 0,
+                                      "core_from": _core_from(g, cores)})
         s["n_datasets"] += 1
     draft.samples = sorted(samples.values(), key=lambda s: (s["core"], s["cycles"]))
 
