@@ -21,6 +21,7 @@ from cald.cli import (
     common,
     dosy,
     ftir,
+    init,
     ligands,
     lineshape,
     model,
@@ -46,6 +47,7 @@ app = typer.Typer(
 app.add_typer(nuclei.app, name="nuclei")
 app.add_typer(respdor.app, name="respdor")
 app.add_typer(nmr.app, name="nmr")
+init.register(app)
 project.register(app)
 lineshape.register(app)
 plan.register(app)

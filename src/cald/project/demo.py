@@ -630,7 +630,8 @@ def write_demo_project(out_dir: str | os.PathLike[str]) -> Path:
     out = Path(out_dir)
     data = out / "data"
     write_respdor_series(data / "respdor_13c_27al", DEMO_D_HZ, DEMO_F, list(range(2, 31, 2)),
-                         mas_hz=10_000.0, spin=2.5, noise_sd=0.004, seed=DEMO_SEED)
+                         mas_hz=10_000.0, spin=2.5, noise_sd=0.004, seed=DEMO_SEED,
+                         sample="CdSe@AlOx-1")
     write_dnp_pair(data / "cp_13c_n0_mw_on", data / "cp_13c_n0_mw_off", enhancement=33.0,
                    seed=DEMO_SEED + 1, noise_sd=0.5)
     shoulder = (*OLEATE_13C_LINES, Line(180.5, 0.25, 300.0))  # bridging carboxylates
@@ -657,7 +658,8 @@ def write_demo_project(out_dir: str | os.PathLike[str]) -> Path:
                           gradient_shape="SMSQ10.100", seed=DEMO_SEED + 20 + int(n))
     # --- QDs in solution: UV-vis across cycles, TMA titration of the pristine QDs ---
     for n, (peak_nm, fwhm_nm) in DEMO_EXCITONS.items():
-        write_uvvis_csv(data / f"uvvis_n{n}.csv", peak_nm, fwhm_nm, seed=DEMO_SEED + 20 + n)
+        write_uvvis_csv(data / f"uvvis_n{n}.csv", peak_nm, fwhm_nm, seed=DEMO_SEED + 20 + n,
+                        note="diluted 20x, path 1 cm")
     write_titration_series(data / "titration_1h", DEMO_TMA_PER_QD, seed=DEMO_SEED + 40,
                            noise_sd=0.01)
     # ligand density: 40 µM QDs (exciton 495 nm ↔ 2.3 nm, Yu 2003) with 85 bound oleates per QD
@@ -688,7 +690,7 @@ def write_demo_project(out_dir: str | os.PathLike[str]) -> Path:
     # 3.42 Å, unrelaxed), CdSe2O2 fraction bound 0.3 (generator inputs); 12 to 192 rotor periods
     counts = list(range(12, 193, 12))
     write_cd111_respdor_series(data / "respdor_111cd_27al", counts, _cd_dephasing(counts),
-                               f"f_bound = {DEMO_CD_F:g}, one 27Al at {DEMO_CD_AL_ANGSTROM:g} A "
+                               f"CdSe@AlOx-1, f_bound = {DEMO_CD_F:g}, one 27Al at {DEMO_CD_AL_ANGSTROM:g} A "
                                "(C_Q 5 MHz, eta 0.5), SR4 with a 500 us 10 kHz saturation pulse, "
                                "simulated", noise_sd=0.003, t2_echo_s=0.05, seed=DEMO_SEED + 60)
     return atomic_write_text(out / "project.toml", _PROJECT)

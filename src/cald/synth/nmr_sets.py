@@ -41,10 +41,11 @@ OLEATE_13C_LINES = (
 def write_respdor_series(folder: str | os.PathLike[str], d_hz: float, f: float,
                          rotor_counts: Sequence[int], mas_hz: float = 10_000.0,
                          spin: float = 2.5, noise_sd: float = 0.02, t2_echo_s: float = 0.015,
-                         seed: int = 0, field_1h_mhz: float = 400.13) -> Path:
+                         seed: int = 0, field_1h_mhz: float = 400.13, sample: str = "") -> Path:
     """13C{27Al} RESPDOR pseudo-2D: rows interleaved S0, S for each entry of a vclist that counts
     rotor periods of total recoupling; only the carboxylate (184 ppm) is dephased, by
-    f · g_I(D t). All lines decay as exp(−t/T2') with the echo."""
+    f · g_I(D t). All lines decay as exp(−t/T2') with the echo. ``sample`` (e.g.
+    ``"CdSe@AlOx-1"``) starts the title, as a spectrometer's TITLE names the sample."""
     setup = AcquisitionSetup("13C", field_1h_mhz=field_1h_mhz, sw_hz=50_000.0, td=4096,
                              carrier_ppm=100.0, ns=256, rg=128.0, pulse_program="respdor_redor",
                              mas_hz=mas_hz)
@@ -57,8 +58,8 @@ def write_respdor_series(folder: str | os.PathLike[str], d_hz: float, f: float,
         s = [Line(x.ppm, x.amplitude * (1 - dephased if x.ppm > 170 else 1.0), x.fwhm_hz)
              for x in s0]
         rows += [lines_fid(setup, s0), lines_fid(setup, s)]
-    title = (f"13C{{27Al}} RESPDOR, interleaved S0/S rows, carboxylate D = {d_hz:g} Hz, "
-             f"f = {f:g}, I = {spin:g}, MAS {mas_hz:g} Hz, seed {seed}")
+    title = (f"{sample + ': ' if sample else ''}13C{{27Al}} RESPDOR, interleaved S0/S rows, "
+             f"carboxylate D = {d_hz:g} Hz, f = {f:g}, I = {spin:g}, MAS {mas_hz:g} Hz, seed {seed}")
     return write_experiment(folder, setup, np.array(rows), noise_sd, seed,
                             acqu2s={"TD": len(rows)}, lists={"vclist": (list(rotor_counts), "")},
                             lb_hz=50.0, title=title)
