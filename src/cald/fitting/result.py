@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from cald.fitting.display import ResultDisplay
 from cald.fitting.estimate import Estimate
 from cald.fitting.statistics import FitStatistics
 from cald.spectrum import Spectrum
@@ -26,12 +27,13 @@ def curve_spectra(axis: Any, unit: str, curves: Mapping[str, Any], **meta: Any
 
 
 @dataclass(frozen=True, kw_only=True)
-class FitResult:
+class FitResult(ResultDisplay):
     """What every fit reports: parameter estimates, statistics, notes, curves.
 
     Families derive from it (their own fields come first and stay positional) and override
     :meth:`curves`, :meth:`to_dict` and :meth:`report` where they show more; the report, the
-    command line and the figures can read any fit through this interface.
+    command line and the figures can read any fit through this interface, and a notebook shows
+    it with ``_repr_html_`` and ``plot()`` (:class:`~cald.fitting.display.ResultDisplay`).
 
     Attributes
     ----------
@@ -99,10 +101,6 @@ class FitResult:
     def value(self, name: str) -> float:
         """Best value of parameter ``name``."""
         return self.params[name].value
-
-    def curves(self) -> dict[str, Spectrum]:
-        """Data, fit, residual and components as spectra (families that have curves override)."""
-        return {}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary: ``params`` (each :meth:`Estimate.to_dict`), the statistics'

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from cald.errors import DataFileError
+from cald.fitting.display import ResultDisplay
 from cald.io.bruker import BrukerDataset, raw_signal
 from cald.nmr.processing import autophase, integral_noise, integrate, process_fid
 
@@ -52,7 +53,7 @@ def acquisition_differences(on: BrukerDataset, off: BrukerDataset) -> list[str]:
 
 
 @dataclass(frozen=True)
-class DnpEnhancement:
+class DnpEnhancement(ResultDisplay):
     """Enhancement with its inputs; integrals are per scan and unit receiver gain."""
 
     enhancement: float

@@ -47,6 +47,7 @@ from cald.fitting import (
     derived_estimate,
     estimates_from_params,
 )
+from cald.fitting.display import ResultDisplay
 from cald.nuclei import get_isotope
 from cald.qd.viscosity import Viscosity, solvent_name, viscosity
 
@@ -341,7 +342,7 @@ def hydrodynamic_diameter_nm(diffusion_m2_s: float, temperature_k: float,
 
 
 @dataclass(frozen=True)
-class DosyResult:
+class DosyResult(ResultDisplay):
     """A DOSY fit with its Stokes–Einstein size. ``to_dict()`` carries the CLI's JSON keys."""
 
     decay: DosyDecay

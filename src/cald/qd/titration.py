@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cald.errors import ParameterError
+from cald.fitting.display import ResultDisplay
 from cald.spectrum import Spectrum
 
 __all__ = ["JUMP_SIGMAS", "LINE_SNR", "TitrationPoint", "TitrationResult", "tma_per_qd_from_title",
@@ -65,7 +66,7 @@ class TitrationPoint:
 
 
 @dataclass(frozen=True)
-class TitrationResult:
+class TitrationResult(ResultDisplay):
     """The alkene over a titration and the colloidal-stability limit it implies."""
 
     points: tuple[TitrationPoint, ...]

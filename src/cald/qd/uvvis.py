@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 from scipy.signal import savgol_coeffs, savgol_filter
 
 from cald.errors import ParameterError
+from cald.fitting.display import ResultDisplay
 from cald.qd.sizing import (
     SizingModel,
     concentration_um,
@@ -63,7 +64,7 @@ class Exciton:
 
 
 @dataclass(frozen=True)
-class ExcitonResult:
+class ExcitonResult(ResultDisplay):
     """First exciton, size, ε and (with a path length) concentration of a CdSe QD solution."""
 
     source: str | None

@@ -37,6 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cald.errors import ParameterError
 from cald.fitting import FitResult, FitStatistics, estimates_from_params
+from cald.fitting.display import ResultDisplay
 from cald.nuclei import Isotope, dipolar_constant_hz_angstrom3
 from cald.recoupling import MODELS
 from cald.recoupling.data import DephasingCurve
@@ -49,6 +50,7 @@ from cald.recoupling.redor import (
     short_time_coefficient,
     universal_curve,
 )
+from cald.spectrum import Spectrum
 
 __all__ = [
     "MODELS",
@@ -142,7 +144,7 @@ class SecondMomentEstimate:
 
 
 @dataclass(frozen=True)
-class RespdorResult:
+class RespdorResult(ResultDisplay):
     """Everything a RESPDOR fit reports. ``to_dict()`` carries the CLI's JSON keys."""
 
     curve: DephasingCurve
@@ -190,6 +192,14 @@ class RespdorResult:
     def _universal(self) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
         return partial(universal_curve, spin=self.spin, experiment=self.experiment,
                        level_weights=self.level_weights)
+
+    def curves(self) -> dict[str, Spectrum]:
+        """``data`` (ΔS/S0 at the measured times) and ``fit`` (the one-distance model on 400
+        times up to 1.05 × the longest), against time in s."""
+        t_s = self.curve.t_s
+        t_fine_s = np.linspace(0.0, max(float(t_s.max()) * 1.05, 1e-6), 400)
+        return {"data": Spectrum(self.curve.ds_s0, t_s, "s", source=self.curve.source),
+                "fit": Spectrum(self.model_curve(t_fine_s), t_fine_s, "s", history=("fit",))}
 
     def dephasing(self, t_s: ArrayLike, d_hz: float, f: float) -> NDArray[np.float64]:
         """ΔS/S0 of one distance (coupling ``d_hz``, fraction ``f``) at times ``t_s`` (s), for
