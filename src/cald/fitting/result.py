@@ -109,6 +109,15 @@ class FitResult(ResultDisplay):
                 **self.statistics.to_dict(), "success": self.success, "message": self.message,
                 "notes": list(self.notes)}
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], **fields: Any) -> Any:
+        """The result :meth:`to_dict` wrote: the base fields (``params``, the statistics,
+        ``success``, ``message``, ``notes``); a family passes its own ``fields``."""
+        return cls(statistics=FitStatistics.from_dict(dict(d)),
+                   params={k: Estimate.from_dict(v, k) for k, v in d.get("params", {}).items()},
+                   success=bool(d.get("success", True)), message=d.get("message", ""),
+                   notes=tuple(d.get("notes", ())), **fields)
+
     def report(self) -> str:
         """Short human-readable summary: one line per parameter, the fit quality, the notes."""
         lines = [f"fit: {self.statistics.quality()}, AIC = {self.aic:.2f}, BIC = {self.bic:.2f} "

@@ -78,6 +78,11 @@ class DnpEnhancement(ResultDisplay):
         d["region_ppm"] = list(self.region_ppm)
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DnpEnhancement:
+        """The enhancement :meth:`to_dict` wrote."""
+        return cls(**{**d, "region_ppm": tuple(d["region_ppm"])})
+
 
 def dnp_enhancement(on: BrukerDataset, off: BrukerDataset, region: tuple[float, float],
                     auto_phase: str | None = None) -> DnpEnhancement:

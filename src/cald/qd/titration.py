@@ -89,6 +89,13 @@ class TitrationResult(ResultDisplay):
                               f"by more than {JUMP_SIGMAS:g} combined standard errors"),
                 "notes": list(self.notes)}
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TitrationResult:
+        """The result :meth:`to_dict` wrote."""
+        return cls(tuple(TitrationPoint(**p) for p in d["points"]), tuple(d["region_ppm"]),
+                   d["shape"], d["jump_fraction"], d["jump_at_tma_per_qd"],
+                   d["stability_limit_tma_per_qd"], tuple(d["notes"]))
+
     def report(self) -> str:
         """A table of the points and the stability limit."""
         lines = ["TMA/QD  shift/ppm           FWHM/Hz          relative integral"]

@@ -94,6 +94,15 @@ class ExcitonResult(ResultDisplay):
         out["notes"] = list(self.notes)
         return out
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ExcitonResult:
+        """The result :meth:`to_dict` wrote (the exciton's own notes are not part of it)."""
+        exciton = Exciton(d["peak_nm"], d["absorbance"], d["fwhm_nm"], d["absorbance_max_nm"],
+                          d["curvature_min_nm"])
+        return cls(d["source"], d["material"], d["model"], exciton, d["diameter_nm"],
+                   d["extrapolated"], d["epsilon_m_cm"], d.get("path_cm"), d.get("dilution", 1.0),
+                   d.get("concentration_um"), tuple(d["notes"]))
+
     def report(self) -> str:
         """A few readable lines."""
         ex = self.exciton

@@ -26,7 +26,7 @@ reported instead of χ²ᵣ, and the bootstrap resamples residuals.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
@@ -98,6 +98,11 @@ class ModelFit(FitResult):
             "residual_std": s.residual_std,
             "sigma_known": s.sigma_known,
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], **fields: Any) -> ModelFit:
+        """The fit :meth:`to_dict` wrote."""
+        return super().from_dict(d, model=d["model"], **fields)
 
 
 @dataclass(frozen=True)
@@ -250,6 +255,29 @@ class RespdorResult(ResultDisplay):
             "notes": list(self.notes),
             "data": self.curve.to_dict(),
         } | ({} if self.level_weights is None else {"level_weights": list(self.level_weights)})
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> RespdorResult:
+        """The result :meth:`to_dict` wrote (e.g. an analysis of results.json): the curve, the
+        models' estimates and statistics, the bootstrap and second-moment summaries; the
+        constant D r³ comes back as D r³ of the one-distance fit (``None`` without r)."""
+        data = d["data"]
+        # ÷ 1e3 (not × 1e-3) so that the stored times in ms come back bit for bit
+        curve = DephasingCurve(np.asarray(data["t_ms"], dtype=float) / 1e3,
+                               np.asarray(data["dS_S0"], dtype=float),
+                               None if data["sigma"] is None
+                               else np.asarray(data["sigma"], dtype=float),
+                               data["sigma_source"], data["source"])
+        boot = d["bootstrap"]
+        if boot is not None:
+            boot = BootstrapSummary(**{k: tuple(v) if isinstance(v, list) else v
+                                       for k, v in boot.items()})
+        weights = d.get("level_weights")
+        return cls(curve, d["spin"], d["kappa"], d["pair"],
+                   None if d["r_angstrom"] is None else d["d_hz"] * d["r_angstrom"] ** 3,
+                   {k: ModelFit.from_dict(v) for k, v in d["models"].items()}, boot,
+                   d["bootstrap_note"], SecondMomentEstimate(**d["second_moment"]),
+                   list(d["notes"]), d["experiment"], None if weights is None else tuple(weights))
 
     def report(self) -> str:
         """Short human-readable summary."""
