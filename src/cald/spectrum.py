@@ -134,7 +134,7 @@ class Spectrum:
         >>> import numpy as np
         >>> spec = Spectrum(np.array([0.0, 1.0, 0.0]), np.array([2.0, 1.0, 0.0]), "ppm", "1H")
         >>> ax = spec.plot(lw=1)
-        >>> ax.get_xlabel(), ax.xaxis_inverted()
+        >>> ax.get_xlabel(), bool(ax.xaxis_inverted())
         ('1H δ / ppm', True)
         """
         if ax is None:

@@ -95,10 +95,10 @@ class Estimate:
         not name the side)."""
         note = d.get("note")
         bound = None
-        if note and (m := _AT_BOUND.search(note)):
-            bound = m.group(1) or "lower"
-        elif note and _DERIVED_AT_BOUND.search(note):
+        if note and _DERIVED_AT_BOUND.search(note):
             bound = "input"
+        elif note and (m := _AT_BOUND.search(note)):
+            bound = m.group(1) or "lower"
         intervals = {k: None if v is None else (v[0], v[1]) for k, v in d.items()
                      if k not in _FIELDS}
         return cls(d["value"], d.get("stderr"), d.get("unit", ""), bool(d.get("fixed", False)),

@@ -1,0 +1,177 @@
+"""Notebook ergonomics: ``Spectrum.plot``, results' ``_repr_html_`` and ``plot``, ``from_dict``
+round trips and ``cald.load_results`` on a small results.json (the demo's analyses are checked in
+test_pipeline.py)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.figure import Figure
+
+import cald
+from cald.errors import DataFileError
+from cald.fitting import Estimate, FitResult, FitStatistics, bound_note, derived_bound_note
+from cald.fitting.display import Display, key_unit
+from cald.project.results import StoredResult
+from cald.spectrum import Spectrum
+
+
+def _ax():
+    return Figure().subplots()
+
+
+# --- Spectrum.plot ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("unit", "inverted", "label"), [
+    ("ppm", True, "13C δ / ppm"), ("ev", True, "13C binding energy / eV"),
+    ("nm", False, "13C wavelength / nm"), ("cm-1", False, "13C wavenumber / cm⁻¹")])
+def test_spectrum_plot_axis_direction_and_label(unit, inverted, label):
+    spec = Spectrum(np.array([1.0 + 2.0j, 3.0, 0.5]), np.array([3.0, 2.0, 1.0]), unit, "13C")
+    ax = spec.plot(_ax(), color="C1")
+    assert bool(ax.xaxis_inverted()) is inverted and ax.get_xlabel() == label
+    assert list(ax.lines[0].get_ydata()) == [1.0, 3.0, 0.5]  # the real part
+    spec.plot(ax)  # a second curve keeps the direction
+    assert bool(ax.xaxis_inverted()) is inverted
+
+
+def test_series_plot_is_stacked_with_the_offset():
+    rows = np.array([[0.0, 1.0, 0.0], [0.0, 2.0, 0.0], [0.0, -1.0, 0.0]])
+    ax = Spectrum(rows, np.array([2.0, 1.0, 0.0]), "ppm").plot(_ax(), offset=5.0)
+    assert [list(line.get_ydata()) for line in ax.lines] == [[0, 1, 0], [5, 7, 5], [10, 9, 10]]
+    ax = Spectrum(rows, np.array([2.0, 1.0, 0.0]), "ppm").plot(_ax())
+    assert ax.lines[1].get_ydata()[0] == pytest.approx(2.2)  # 1.1 × the largest |value|
+
+
+def test_plot_without_axes_makes_a_figure():
+    import matplotlib.pyplot as plt
+
+    ax = Spectrum(np.ones(4), np.arange(4.0), "s").plot()
+    assert ax.get_xlabel() == "time / s"
+    plt.close(ax.figure)
+
+
+# --- _repr_html_ --------------------------------------------------------------------------------
+
+
+def test_display_reads_pairs_units_estimates_tables_and_statistics():
+    d = {"d_hz": 490.0, "d_hz_err": 13.0, "kind<b>": "a & b", "missing": None,
+         "params": {"f": {"value": 0.24, "stderr": None, "unit": "", "fixed": True, "note": None}},
+         "carboxylate": {"delta_per_cm": 140.0, "delta_per_cm_err": 2.0},
+         "peaks": [{"center_ppm": 1.0, "center_ppm_err": 0.1, "label": "<i>x</i>"}],
+         "redchi": 0.9, "n_points": 15, "notes": ["σ <estimated>"]}
+    shown = Display.from_dict("T", d)
+    rows = {r.name: (r.value, r.error, r.unit, r.note) for r in shown.rows}
+    assert rows == {"d_hz": (490.0, 13.0, "Hz", None), "kind<b>": ("a & b", None, "", None),
+                    "f": (0.24, None, "", "fixed"),
+                    "carboxylate.delta_per_cm": (140.0, 2.0, "cm⁻¹", None)}
+    assert shown.tables == {"peaks": [{"center_ppm / ppm": "1 ± 0.1", "label": "<i>x</i>"}]}
+    assert [r.name for r in shown.statistics] == ["redchi", "n_points"]
+    html = shown.html()
+    assert "<b>" not in html and "<i>" not in html and "&lt;estimated&gt;" in html
+    assert "<td>490</td><td>13</td><td>Hz</td>" in html
+
+
+@pytest.mark.parametrize(("key", "unit"), [("d_hz", "Hz"), ("sigma_mhz", "MHz"), ("f", ""),
+                                           ("r_angstrom", "Å"), ("t_ms", "ms"),
+                                           ("center_per_cm", "cm⁻¹"), ("diffusion_m2_s", "m²/s")])
+def test_key_unit(key, unit):
+    assert key_unit(key) == unit
+
+
+def _fit() -> FitResult:
+    stats = FitStatistics.from_chisqr(12.0, 20, 2, sigma_known=False)
+    return FitResult(statistics=stats, params={
+        "d_hz": Estimate(300.0, 10.0, "Hz", intervals={"ci95_profile": (280.0, None)},
+                         name="d_hz"),
+        "f": Estimate(1.0, None, "", note=bound_note(0.0, 1.0, "upper"), name="f", bound="upper"),
+        "r": Estimate(2.0, None, "Å", note=derived_bound_note(["f"]), name="r", bound="input")},
+        notes=("σ estimated",))
+
+
+def test_fit_result_html_and_no_curves():
+    result = _fit()
+    html = result._repr_html_()
+    assert "<strong>FitResult</strong>" in html and "<td>d_hz</td><td>300</td><td>10</td>" in html
+    assert "residual_std" in html and "σ estimated" in html
+    with pytest.raises(TypeError, match="no curves"):
+        result.plot(_ax())
+
+
+def test_fit_result_round_trips_through_its_dict():
+    result = _fit()
+    back = FitResult.from_dict(json.loads(json.dumps(result.to_dict())))
+    assert back == result  # bounds read back from the notes, intervals as tuples
+
+
+finite = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(value=finite, stderr=st.none() | st.floats(0, 1e3), fixed=st.booleans(),
+       lo=st.none() | finite, side=st.sampled_from([None, "lower", "upper", "input"]))
+def test_estimate_round_trips(value, stderr, fixed, lo, side):
+    note = {None: None, "lower": bound_note(0, 1, "lower"), "upper": bound_note(0, 1, "upper"),
+            "input": derived_bound_note(["a", "b"])}[side]
+    est = Estimate(value, stderr, "Hz", fixed, {"ci95": (lo, 2.0), "other": None}, note, "x",
+                   side)
+    assert Estimate.from_dict(json.loads(json.dumps(est.to_dict())), "x") == est
+
+
+@settings(max_examples=30, deadline=None)
+@given(chisqr=st.floats(1e-6, 1e6), n=st.integers(3, 500), k=st.integers(1, 3),
+       known=st.booleans())
+def test_statistics_round_trip(chisqr, n, k, known):
+    stats = FitStatistics.from_chisqr(chisqr, n, k, known)
+    back = FitStatistics.from_dict(json.loads(json.dumps(stats.to_dict())))
+    assert json.dumps(back.to_dict()) == json.dumps(stats.to_dict())
+    without_aicc = {k2: v for k2, v in stats.to_dict().items() if k2 != "aicc"}
+    assert math.isclose(FitStatistics.from_dict(without_aicc).aicc, stats.aicc) or n - k <= 1
+
+
+# --- load_results -------------------------------------------------------------------------------
+
+
+DNP = {"enhancement": 12.0, "enhancement_err": 0.5, "region_ppm": [200.0, 100.0],
+       "integral_on": 12.0, "integral_off": 1.0, "integral_on_err": 0.1, "integral_off_err": 0.1,
+       "ns_on": 8, "ns_off": 8, "rg_on": 101.0, "rg_off": 101.0, "phc0": 0.0, "phc1": 0.0,
+       "on": "on", "off": "off"}
+
+
+def _results(folder, analyses):
+    (folder / "results.json").write_text(json.dumps({"schema_version": 1, "analyses": analyses}),
+                                         encoding="utf-8")
+    return folder
+
+
+def test_load_results_small_file(tmp_path):
+    entries = [
+        {"id": "dnp", "kind": "dnp", "sample": "s", "status": "ok", "result": DNP},
+        {"id": "peaks", "kind": "peaks", "sample": None, "status": "ok",
+         "result": {"shape": "voigt", "peaks": [{"center_ppm": 1.0, "center_ppm_err": 0.1}]}},
+        {"id": "bad", "kind": "quad", "sample": None, "status": "failed", "result": None,
+         "error": "x.csv: <no data>"}]
+    loaded = cald.load_results(_results(tmp_path, entries) / "results.json")
+    assert loaded["dnp"].to_dict() == DNP and loaded["dnp"].region_ppm == (200.0, 100.0)
+    assert isinstance(loaded["peaks"], StoredResult)
+    assert loaded["peaks"].to_dict() == entries[1]["result"]
+    assert "center_ppm / ppm" in loaded["peaks"]._repr_html_()
+    assert loaded["bad"].to_dict() == {} and "error: x.csv: &lt;no data&gt;" in \
+        loaded["bad"]._repr_html_()
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "no results.json"), ("{", "not a readable JSON"), ("[1]", "not a cald results"),
+    ('{"analyses": [{"id": "d", "kind": "dnp", "status": "ok", "result": {"x": 1}}]}',
+     r"analyses\[0\]")])
+def test_load_results_bad_file_names_it(tmp_path, content, message):
+    if content is not None:
+        (tmp_path / "results.json").write_text(content, encoding="utf-8")
+    with pytest.raises(DataFileError, match=message) as exc:
+        cald.load_results(tmp_path)
+    assert str(tmp_path / "results.json") in str(exc.value)
