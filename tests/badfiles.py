@@ -592,6 +592,12 @@ def _structure_traj(folder: Path) -> Path:
     return write_structure([molecule("H2O"), moved], folder / "frames.traj")
 
 
+def _read_call(sample: Path) -> Any:
+    import cald
+
+    return cald.read(sample)
+
+
 def _structure_call(sample: Path) -> Any:
     from cald.io.structure import read_structure
 
@@ -642,4 +648,7 @@ READERS: list[Reader] = [
     Reader("structure-extxyz", _structure_extxyz, ".", _TEXT, call=_structure_call),
     Reader("structure-cif", _structure_cif, ".", _TEXT, call=_structure_call),
     Reader("structure-traj", _structure_traj, ".", _BINARY, call=_structure_call),
+    # cald.read: format detection and dispatch, a whole Bruker series, a VAMAS file as spectra
+    Reader("read-bruker-series", _bruker_series, "ser", _BINARY, call=_read_call),
+    Reader("read-vamas", _xps_real("pynx_FeO_analyzed.vms"), ".", _TEXT, call=_read_call),
 ]

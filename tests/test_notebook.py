@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 import cald
+import cald.errors
 from cald.errors import DataFileError
 from cald.fitting import Estimate, FitResult, FitStatistics, bound_note, derived_bound_note
 from cald.fitting.display import Display, key_unit
@@ -175,3 +177,68 @@ def test_load_results_bad_file_names_it(tmp_path, content, message):
     with pytest.raises(DataFileError, match=message) as exc:
         cald.load_results(tmp_path)
     assert str(tmp_path / "results.json") in str(exc.value)
+
+
+# --- cald.read ----------------------------------------------------------------------------------
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize(("content", "fmt"), [
+    ("wavelength_nm,absorbance\n400,0.1\n401,0.2\n402,0.3\n", "uvvis"),
+    ("wavenumber_cm1,absorbance\n1000,0.1\n1001,0.2\n1002,0.3\n", "ftir"),
+    ("binding_energy_ev,counts\n290,10\n289.9,12\n289.8,11\n", "xps"),
+    ("ppm,intensity\n3,0.1\n2,0.2\n1,0.3\n", "csv"),
+    ("# JASCO export\nXUNITS,1/CM\nYUNITS,ABSORBANCE\nXYDATA\n1000,0.1\n1001,0.2\n1002,0.3\n",
+     "ftir"),
+    ("ppm,intensity\n1,2\n", "csv"),  # too short to tell from the content: by the suffix
+])
+def test_detect_refines_tables(tmp_path, content, fmt):
+    from cald.nmr.reading import detect
+
+    path = tmp_path / "t.csv"
+    path.write_text(content, encoding="utf-8")
+    assert detect(path) == fmt
+
+
+def test_read_dispatches_to_each_format():
+    from ase import Atoms
+
+    from cald.io.vamas import read_vamas
+    from cald.nmr.reading import read_nmr
+
+    nmr = cald.read(DATA / "bruker" / "xwin_1h", lb_hz=1.0)
+    np.testing.assert_array_equal(nmr.values, read_nmr(DATA / "bruker" / "xwin_1h",
+                                                       lb_hz=1.0).values)
+    assert cald.read(DATA / "ftir" / "pacdec1.jdx").unit == "cm-1"
+    assert cald.read(DATA / "uvvis" / "jasco_pbse_batch1.txt").unit == "nm"
+    assert isinstance(cald.read(DATA / "models" / "cd_acetate_alme2.extxyz"), Atoms)
+    block = read_vamas(DATA / "xps" / "pynx_regular.vms").blocks[0]
+    xps = cald.read(DATA / "xps" / "pynx_regular.vms")
+    assert xps.unit == "ev" and xps.meta["block"] == block.label
+    np.testing.assert_array_equal(xps.axis, block.calibrated_binding_energy_ev)
+    np.testing.assert_array_equal(xps.values, block.cps)
+
+
+def test_read_xps_blocks_by_label_or_index():
+    path = DATA / "xps" / "lg4x_kratos_0-150W.vms"
+    blocks = cald.read(path)
+    assert isinstance(blocks, dict) and list(blocks)[:2] == ["wide", "Ni 2p"]
+    assert cald.read(path, block="Ni 2p").meta["block"] == "Ni 2p"
+    assert cald.read(path, block=2).meta["block"] == "Ni 2p"
+    with pytest.raises(cald.errors.ParameterError, match="blocks: wide, Ni 2p"):
+        cald.read(path, block="Cd 3d")
+
+
+def test_read_refuses_with_the_file_named(tmp_path):
+    prose = tmp_path / "notes.md"
+    prose.write_text("some words\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="not a format cald reads") as exc:
+        cald.read(prose)
+    assert str(prose) in str(exc.value)
+    with pytest.raises(DataFileError, match="no such file"):
+        cald.read(tmp_path / "missing.csv")
+    with pytest.raises(cald.errors.ParameterError, match="lb_hz do not apply to ftir"):
+        cald.read(DATA / "ftir" / "pacdec1.jdx", lb_hz=3.0)
+    with pytest.raises(cald.errors.ParameterError, match="unknown format 'pdf'"):
+        cald.read(prose, format="pdf")

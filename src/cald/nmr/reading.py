@@ -220,13 +220,30 @@ READERS: dict[str, Callable[..., Any]] = {
     "structure": _structure,
 }
 
+def _suffix_format(suffix: str) -> str | None:
+    """The format a file suffix names, for files whose content :func:`detect_format` cannot
+    tell (a table of two rows, a damaged file), so that the reader's own error says what is
+    wrong."""
+    from cald.io.spectrum_file import JCAMP_SUFFIXES
+    from cald.io.structure import STRUCTURE_FORMATS
+
+    if suffix in (".csv", ".tsv", ".txt", ".dat"):
+        return "csv"
+    if suffix in JCAMP_SUFFIXES:
+        return "jcamp"
+    if suffix in (".vms", ".npl"):
+        return "vamas"
+    return "structure" if suffix in STRUCTURE_FORMATS else None
+
+
 _WAVENUMBER_COLUMN = re.compile(r"^(wavenumbers?|nu|cm-1|cm\^-1|wavenumber[ _(]*cm-?1\)?)$")
 _JCAMP_TYPE = re.compile(r"^##DATA ?TYPE=\s*(.*)$", re.MULTILINE | re.IGNORECASE)
 
 
 def _table_format(head: str) -> str:
     """Which reader a text table needs, from its first header row: ``xps``
-    (``binding_energy_ev``, ``counts`` …), ``csv`` (an ``intensity`` column: NMR and generic spectra),
+    (``binding_energy_ev``, ``counts`` …), ``csv`` (an ``intensity``, ``ppm`` or ``hz`` column:
+    NMR and generic spectra),
     ``ftir`` (a wavenumber column, or JASCO's ``XUNITS 1/CM``), else ``uvvis`` (wavelength
     columns and instrument exports)."""
     if re.search(r"^XUNITS[\s,;]+1/CM", head, re.MULTILINE | re.IGNORECASE):
@@ -238,7 +255,7 @@ def _table_format(head: str) -> str:
         names = [c.strip().strip('"').lower() for c in re.split(r"[,;\t]| {2,}", line)]
         if {"binding_energy_ev", "kinetic_energy_ev", "counts", "cps"} & set(names):
             return "xps"
-        if "intensity" in names:
+        if {"intensity", "ppm", "hz"} & set(names):
             return "csv"
         if any(_WAVENUMBER_COLUMN.match(n) for n in names):
             return "ftir"
@@ -257,6 +274,8 @@ def detect(path: str | os.PathLike[str]) -> str | None:
     fmt = detect_format(p)
     if fmt is None and p.is_dir():
         return "bruker"
+    if fmt is None:  # too short or damaged to tell: the suffix names the reader, which says why
+        fmt = _suffix_format(p.suffix.lower())
     if fmt in ("csv", "jcamp"):
         head = (read_head(p) or b"").decode("latin-1")
         if fmt == "csv":
