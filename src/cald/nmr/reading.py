@@ -320,8 +320,8 @@ def read(source: str | os.PathLike[str], *, format: str | None = None, **options
     --------
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "abs.csv"
-    >>> _ = path.write_text("wavelength_nm,absorbance\n" + "".join(
-    ...     f"{400 + i},{0.1 + 0.001 * i}\n" for i in range(50)))
+    >>> _ = path.write_text("wavelength_nm,absorbance\\n" + "".join(
+    ...     f"{400 + i},{0.1 + 0.001 * i}\\n" for i in range(50)))
     >>> spec = read(path)
     >>> spec.unit, spec.n_points
     ('nm', 50)
