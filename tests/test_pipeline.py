@@ -808,5 +808,6 @@ def test_load_results_gives_back_every_demo_analysis(demo_run):
                                                            sort_keys=True), analysis_id
         assert obj._repr_html_().startswith("<div")
     rebuilt = {k for k, v in loaded.items() if not isinstance(v, StoredResult)}
-    assert {"respdor-13c-27al-n1", "dnp-n0", "uvvis-size-n0", "titration-tma"} <= rebuilt
+    assert {"respdor-13c-27al-n1", "dnp-n0", "dosy-n0", "uvvis-size-n0", "titration-tma"} <= rebuilt
     assert len(loaded["respdor-13c-27al-n1"].plot().lines) == 2
+    assert loaded["cp13c-n0"].plot().xaxis_inverted()  # the stored 13C spectrum, ppm high → low

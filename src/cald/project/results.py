@@ -6,7 +6,8 @@ Each analysis comes back as the result object its kind computed, rebuilt by the 
 ``_repr_html_`` and ``plot()``), or, for kinds whose result is not one object whose ``to_dict``
 covers it (a line-shape fit keeps its numbers in results.json, not its arrays; an XPS analysis
 is several region fits) and for failed analyses, as a :class:`StoredResult`: the entry itself,
-shown the same way in a notebook.
+shown the same way in a notebook (its ``plot()`` draws the spectrum the entry keeps for the
+report, when it has one).
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from cald.errors import DataFileError
 from cald.fitting.display import Display, ResultDisplay
+from cald.spectrum import AXIS_UNITS, Spectrum
 
 __all__ = ["StoredResult", "load_results"]
 
@@ -40,6 +44,20 @@ class StoredResult(ResultDisplay):
     def to_dict(self) -> dict[str, Any]:
         """The stored result (empty for a failed analysis)."""
         return self.result
+
+    def curves(self) -> dict[str, Spectrum]:
+        """The spectrum the entry keeps for the report (``spectrum``: decimated and normalised
+        as the report's overlays; ``normalised_spectrum`` of FTIR in cm⁻¹), as ``data``; none
+        when the entry has no spectrum or its axis unit is unknown."""
+        for key, default in (("spectrum", "ppm" if self.result.get("nucleus") else None),
+                             ("normalised_spectrum", "cm-1")):
+            stored = self.result.get(key)
+            unit = self.result.get("unit") or default
+            if isinstance(stored, dict) and unit in AXIS_UNITS:
+                return {"data": Spectrum(np.asarray(stored["values"], dtype=float),
+                                         np.asarray(stored["axis"], dtype=float), unit,
+                                         self.result.get("nucleus"), history=(key,))}
+        return {}
 
     def display(self) -> Display:
         """The stored result's table, titled by kind and id; a failed analysis shows its error."""
