@@ -242,3 +242,12 @@ def test_read_refuses_with_the_file_named(tmp_path):
         cald.read(DATA / "ftir" / "pacdec1.jdx", lb_hz=3.0)
     with pytest.raises(cald.errors.ParameterError, match="unknown format 'pdf'"):
         cald.read(prose, format="pdf")
+
+
+def test_read_bruker_without_raw_data_gives_topspins_spectrum(tmp_path):
+    from badfiles import _bruker_1d
+    from cald.io.bruker import processed_spectrum
+
+    folder = _bruker_1d(tmp_path)
+    (folder / "fid").unlink()
+    np.testing.assert_array_equal(cald.read(folder).values, processed_spectrum(folder).values)

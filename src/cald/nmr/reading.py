@@ -37,7 +37,8 @@ kinds need it:
 A Bruker folder gives by default the raw FID processed with the data set's own stored
 parameters (``procs``: window, zero fill, phases), so that the result is TopSpin's spectrum
 made again from the raw data, every step in its history and any parameter overridable;
-``processed=True`` takes TopSpin's ``1r``/``1i`` as they are.
+``processed=True`` takes TopSpin's ``1r``/``1i`` as they are, and :func:`read` takes them too
+when the folder has no raw data.
 """
 
 from __future__ import annotations
@@ -139,7 +140,11 @@ def _nmr(path: Path, *, processed: bool = False, row: int | None = None, cpmg: b
          grpdly: float | None = None, **options: Any) -> Spectrum:
     """:func:`read_nmr`, except that a Bruker series without ``row`` is the whole series: every
     row processed with the same stored parameters and phase (TopSpin's ``xf2``,
-    :func:`cald.nmr.pseudo2d.process_series`), one row per increment."""
+    :func:`cald.nmr.pseudo2d.process_series`), one row per increment, and that a folder whose
+    raw data were deleted (no ``fid``/``ser``, a ``pdata/1/1r``) gives TopSpin's spectrum."""
+    if (path.is_dir() and not (path / "fid").is_file() and not (path / "ser").is_file()
+            and (path / "pdata" / "1" / "1r").is_file()):
+        processed = True
     if path.is_dir() and row is None and not cpmg and not processed:
         from cald.io.bruker import read_bruker
         from cald.nmr.pseudo2d import process_series
