@@ -532,6 +532,15 @@ def _xps_real(name: str) -> Callable[[Path], Path]:
     return make
 
 
+def _casa_export(folder: Path) -> Path:
+    """CasaXPS's column export of a Fe 2p fit (tests/data/xps_models), its first 60 points."""
+    folder.mkdir(parents=True, exist_ok=True)
+    source = Path(__file__).parent / "data" / "xps_models" / "FeO_analyzed_lineshapes_BE_CPS.txt"
+    target = folder / "fe2p.txt"
+    target.write_bytes(b"".join(source.read_bytes().splitlines(keepends=True)[:68]))
+    return target
+
+
 def _xps_csv(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "c1s.csv"
@@ -651,4 +660,5 @@ READERS: list[Reader] = [
     # cald.read: format detection and dispatch, a whole Bruker series, a VAMAS file as spectra
     Reader("read-bruker-series", _bruker_series, "ser", _BINARY, call=_read_call),
     Reader("read-vamas", _xps_real("pynx_FeO_analyzed.vms"), ".", _TEXT, call=_read_call),
+    Reader("casa-export", _casa_export, ".", _TEXT, call=_read_call),
 ]

@@ -251,3 +251,39 @@ def test_read_bruker_without_raw_data_gives_topspins_spectrum(tmp_path):
     folder = _bruker_1d(tmp_path)
     (folder / "fid").unlink()
     np.testing.assert_array_equal(cald.read(folder).values, processed_spectrum(folder).values)
+
+
+CASA_EXPORT = DATA / "xps_models" / "FeO_analyzed_lineshapes_BE_CPS.txt"
+
+
+def test_casa_export_against_casaxps_table():
+    """CasaXPS's own export of its Fe 2p fit: the component table as CasaXPS wrote it, each
+    component curve on top of the background (the curve minus the background integrates to
+    CasaXPS's area within the 4 % its tails beyond the region take)."""
+    spec = cald.read(CASA_EXPORT)
+    assert spec.unit == "ev" and spec.n_points == 1121 and spec.meta["source_energy_ev"] == 1486.61
+    comps = spec.meta["components"]
+    assert [(c["position_ev"], c["fwhm_ev"], c["area"]) for c in comps] == [
+        (709.05, 3.86, 63507.37), (716.0, 8.0, 35837.06), (722.13, 4.87, 49042.13),
+        (729.89, 7.83, 17705.16)]
+    assert comps[1]["lineshape"] == "SGL(30)" and spec.meta["envelope"] is None
+    for c in comps:
+        area = abs(np.trapezoid(c["curve"] - spec.meta["background"], spec.axis))
+        assert 0.96 < area / c["area"] < 1.001
+
+
+def test_casa_export_kinetic_half(tmp_path):
+    """The K.E. half of an export (K.E., Counts, components, Background) gives BE = hν − KE."""
+    lines = CASA_EXPORT.read_text(encoding="latin-1").splitlines()
+    head = lines.index(next(line for line in lines if line.startswith("B.E.")))
+    rows = [[float(c) for c in line.split("\t")] for line in lines[head + 1:head + 6]]
+    ke = ["K.E.\tCounts\tFe 2p\tFe 2p\tFe 2p\tFe 2p\tBackground"] + [
+        "\t".join(f"{v:g}" for v in [1486.61 - r[0], *(2 * x for x in r[1:])]) for r in rows]
+    path = tmp_path / "ke.txt"
+    path.write_text("\n".join(lines[:head] + ke) + "\n", encoding="latin-1")
+    spec = cald.read(path)
+    np.testing.assert_allclose(spec.axis, [r[0] for r in rows], atol=1e-9)
+    np.testing.assert_allclose(spec.values, [2 * r[1] for r in rows])
+    path.write_text("\n".join(lines[2:head] + ke) + "\n", encoding="latin-1")  # no hν line
+    with pytest.raises(DataFileError, match="Characteristic Energy"):
+        cald.read(path, format="casa")

@@ -12,8 +12,9 @@ Bruker pseudo-2D (``ser``)     the series: a 2D ``Spectrum``, every row processe
 JCAMP-DX, NMR CSV              the spectrum (an FID is transformed)
 UV-vis CSV / text export       absorbance against wavelength (nm)
 FTIR CSV / JCAMP-DX            absorbance against wavenumber (cm⁻¹)
-VAMAS, CasaXPS export, XPS CSV cps against calibrated binding energy (eV); a file of several
+VAMAS (CasaXPS's too), XPS CSV cps against calibrated binding energy (eV); a file of several
                                blocks: ``{block label: Spectrum}`` (or ``block=`` one)
+CasaXPS column export          CPS against binding energy, the fit's components in ``meta``
 structure (xyz, CIF, traj)     an ``ase.Atoms`` (the last frame), as ``ase.io.read`` gives
 =============================  ============================================================
 
@@ -205,6 +206,12 @@ def _xps(path: Path, *, block: str | int | None = None) -> Spectrum | dict[str, 
                          f"{len(labels)})")
 
 
+def _casa(path: Path) -> Spectrum:
+    from cald.io.casa_export import read_casa_export
+
+    return read_casa_export(path)
+
+
 def _structure(path: Path) -> Any:
     from cald.io.structure import read_structure
 
@@ -222,6 +229,7 @@ READERS: dict[str, Callable[..., Any]] = {
     "ftir": _ftir,
     "vamas": _xps,
     "xps": _xps,
+    "casa": _casa,
     "structure": _structure,
 }
 
@@ -246,13 +254,16 @@ _JCAMP_TYPE = re.compile(r"^##DATA ?TYPE=\s*(.*)$", re.MULTILINE | re.IGNORECASE
 
 
 def _table_format(head: str) -> str:
-    """Which reader a text table needs, from its first header row: ``xps``
+    """Which reader a text table needs, from its first header row: ``casa`` (CasaXPS's column
+    export), ``xps``
     (``binding_energy_ev``, ``counts`` …), ``csv`` (an ``intensity``, ``ppm`` or ``hz`` column:
     NMR and generic spectra),
     ``ftir`` (a wavenumber column, or JASCO's ``XUNITS 1/CM``), else ``uvvis`` (wavelength
     columns and instrument exports)."""
     if re.search(r"^XUNITS[\s,;]+1/CM", head, re.MULTILINE | re.IGNORECASE):
         return "ftir"
+    if re.search(r"^(\tCharacteristic Energy eV\t|[BK]\.E\.\t)", head, re.MULTILINE):
+        return "casa"
     for line in head.splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
