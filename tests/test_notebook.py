@@ -66,12 +66,14 @@ def test_display_reads_pairs_units_estimates_tables_and_statistics():
          "params": {"f": {"value": 0.24, "stderr": None, "unit": "", "fixed": True, "note": None}},
          "carboxylate": {"delta_per_cm": 140.0, "delta_per_cm_err": 2.0},
          "peaks": [{"center_ppm": 1.0, "center_ppm_err": 0.1, "label": "<i>x</i>"}],
+         "region_ppm": [190.0, 170.5], "curve": list(range(9)),
          "redchi": 0.9, "n_points": 15, "notes": ["σ <estimated>"]}
     shown = Display.from_dict("T", d)
     rows = {r.name: (r.value, r.error, r.unit, r.note) for r in shown.rows}
     assert rows == {"d_hz": (490.0, 13.0, "Hz", None), "kind<b>": ("a & b", None, "", None),
                     "f": (0.24, None, "", "fixed"),
-                    "carboxylate.delta_per_cm": (140.0, 2.0, "cm⁻¹", None)}
+                    "carboxylate.delta_per_cm": (140.0, 2.0, "cm⁻¹", None),
+                    "region_ppm": ("190, 170.5", None, "ppm", None)}
     assert shown.tables == {"peaks": [{"center_ppm / ppm": "1 ± 0.1", "label": "<i>x</i>"}]}
     assert [r.name for r in shown.statistics] == ["redchi", "n_points"]
     html = shown.html()

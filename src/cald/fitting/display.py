@@ -18,7 +18,8 @@ The rules of :meth:`Display.from_dict`: an entry ``x`` with an entry ``x_err`` i
 ``x = value ± error``; the unit is that of an :class:`~cald.fitting.Estimate` dictionary
 (``{"value", "stderr", "unit", "note"}``, e.g. under ``params``) or read from the key's unit
 suffix (``_hz``, ``_ppm``, ``_angstrom``, ``_nm``, ``_per_cm`` …); nested dictionaries are
-shown one level deep (``carboxylate.delta``); a list of dictionaries is a table of its own
+shown one level deep (``carboxylate.delta``); a short list of numbers (a region, an
+interval) is one row; a list of dictionaries is a table of its own
 (``peaks``, ``sites``, ``components``); the statistics keys of
 :class:`~cald.fitting.FitStatistics` form the statistics table.
 """
@@ -38,6 +39,9 @@ __all__ = ["Display", "ResultDisplay", "key_unit"]
 #: Keys of the statistics table (as in :meth:`cald.fitting.FitStatistics.to_dict`).
 STATISTICS_KEYS = ("chisqr", "redchi", "residual_std", "aic", "aicc", "bic", "n_points",
                    "n_varys", "sigma_known", "sigma_source", "success", "message")
+
+#: Lists of numbers up to this length (a region, an interval) are shown as one row.
+_SHORT_LIST = 4
 
 #: Unit suffixes of result keys → unit shown (longest first where suffixes overlap).
 _UNIT_SUFFIXES = (("_m2_per_s", "m²/s"), ("_m2_s", "m²/s"), ("_per_nm2", "nm⁻²"),
@@ -114,6 +118,10 @@ class Display:
                     self.tables[name] = [_cells(v) for v in value]
             elif isinstance(value, (bool, int, float, str)):  # None: nothing to show
                 self.rows.append(Row(name, value, d.get(f"{key}_err"), key_unit(key)))
+            elif isinstance(value, list) and 0 < len(value) <= _SHORT_LIST and all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+                self.rows.append(Row(name, ", ".join(_number(v, 6) for v in value),
+                                     unit=key_unit(key)))
 
     def html(self) -> str:
         """The display as an HTML fragment (every text escaped)."""
