@@ -74,11 +74,21 @@ def test_display_reads_pairs_units_estimates_tables_and_statistics():
                     "f": (0.24, None, "", "fixed"),
                     "carboxylate.delta_per_cm": (140.0, 2.0, "cm⁻¹", None),
                     "region_ppm": ("190, 170.5", None, "ppm", None)}
-    assert shown.tables == {"peaks": [{"center_ppm / ppm": "1 ± 0.1", "label": "<i>x</i>"}]}
+    assert shown.tables == {"peaks": [{"center_ppm / ppm": "1.00 ± 0.10", "label": "<i>x</i>"}]}
     assert [r.name for r in shown.statistics] == ["redchi", "n_points"]
     html = shown.html()
     assert "<b>" not in html and "<i>" not in html and "&lt;estimated&gt;" in html
     assert "<td>490</td><td>13</td><td>Hz</td>" in html
+
+
+@pytest.mark.parametrize(("value", "error", "text"), [
+    (490.871, 12.97, ("491", "13")), (0.239876, 0.0026665, ("0.2399", "0.0027")),
+    (1.918e9, 2.6e6, ("1.918e+09", "2.6e+06")), (3.0, None, ("3", "")), (2.5, 0.0, ("2.5", "0")),
+    ("mono", None, ("mono", ""))])
+def test_value_rounded_to_its_error(value, error, text):
+    from cald.fitting.display import _pair
+
+    assert _pair(value, error) == text
 
 
 @pytest.mark.parametrize(("key", "unit"), [("d_hz", "Hz"), ("sigma_mhz", "MHz"), ("f", ""),

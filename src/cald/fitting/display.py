@@ -67,6 +67,18 @@ def _number(value: Any, digits: int) -> str:
     return f"{value:.{digits}g}" if math.isfinite(value) else str(value)
 
 
+def _pair(value: Any, error: Any) -> tuple[str, str]:
+    """Value and error as text: the error to 2 significant digits and the value to the same
+    decimal place (``490.871, 12.97`` → ``491``, ``13``); plain numbers (6 digits) without an
+    error, and in exponent form outside 10⁻³ … 10⁶."""
+    if (isinstance(error, (int, float)) and not isinstance(error, bool) and math.isfinite(error)
+            and error > 0 and isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) and 1e-3 <= max(abs(value), error) < 1e6):
+        decimals = max(0, 1 - math.floor(math.log10(error)))
+        return f"{value:.{decimals}f}", f"{error:.{decimals}f}"
+    return _number(value, 6), _number(error, 2)
+
+
 @dataclass(frozen=True)
 class Row:
     """One parameter: name, value, error (``None`` when there is none), unit and note."""
@@ -129,14 +141,15 @@ class Display:
         parts = [f"<div class='cald-result'><strong>{e(self.title)}</strong>"]
         if self.rows:
             parts.append(_table(["parameter", "value", "±", "unit", "note"],
-                                [[r.name, _number(r.value, 6), _number(r.error, 2), r.unit,
-                                  r.note or ""] for r in self.rows]))
+                                [[r.name, *_pair(r.value, r.error), r.unit, r.note or ""]
+                                 for r in self.rows]))
         for name, rows in self.tables.items():
             header = list(dict.fromkeys(k for row in rows for k in row))
             parts.append(_table(header, [[row.get(k, "") for k in header] for row in rows], name))
         if self.statistics:
             parts.append(_table(["statistic", "value"],
-                                [[r.name, _number(r.value, 6)] for r in self.statistics],
+                                [[r.name, _number(r.value, 6)] for r in self.statistics
+                                 if r.value is not None],
                                 "fit statistics"))
         if self.notes:
             parts.append("<ul>" + "".join(f"<li>{e(n)}</li>" for n in self.notes) + "</ul>")
@@ -154,10 +167,10 @@ def _cells(d: Mapping[str, Any]) -> dict[str, str]:
     for key, value in d.items():
         if key.endswith("_err") and key[:-4] in d or isinstance(value, (Mapping, list)):
             continue
-        text = _number(value, 6)
         err = d.get(f"{key}_err")
+        text, err_text = _pair(value, err)
         if err is not None:
-            text += f" ± {_number(err, 2)}"
+            text += f" ± {err_text}"
         unit = key_unit(key)
         cells[f"{key} / {unit}" if unit else key] = text
     return cells
