@@ -186,9 +186,10 @@ def _table(header: list[str], rows: list[list[str]], caption: str = "") -> str:
 
 
 #: How :meth:`ResultDisplay.plot` draws a curve by its name (others: thin dashed).
-_STYLES = {"data": {"color": "black", "lw": 0.8}, "fit": {"color": "C3", "lw": 1.5},
-           "baseline": {"color": "grey", "lw": 0.8, "ls": ":"},
-           "background": {"color": "grey", "lw": 0.8, "ls": ":"}}
+_STYLES: dict[str, dict[str, Any]] = {
+    "data": {"color": "black", "lw": 0.8}, "fit": {"color": "C3", "lw": 1.5},
+    "baseline": {"color": "grey", "lw": 0.8, "ls": ":"},
+    "background": {"color": "grey", "lw": 0.8, "ls": ":"}}
 #: A data curve with at most this many points is drawn as markers (a decay, a dephasing curve).
 _MARKER_POINTS = 64
 
@@ -229,7 +230,7 @@ class ResultDisplay:
         if not curves:
             raise TypeError(f"{type(self).__name__} has no curves to plot")
         for name, spec in curves.items():
-            style = dict(_STYLES.get(name, {"lw": 0.9, "ls": "--"}))
+            style: dict[str, Any] = dict(_STYLES.get(name, {"lw": 0.9, "ls": "--"}))
             if name == "data" and spec.n_points <= _MARKER_POINTS:
                 style.update(ls="none", marker="o", ms=4)
             ax = spec.plot(ax, label=name, **style)

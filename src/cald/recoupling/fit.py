@@ -268,10 +268,9 @@ class RespdorResult(ResultDisplay):
                                None if data["sigma"] is None
                                else np.asarray(data["sigma"], dtype=float),
                                data["sigma_source"], data["source"])
-        boot = d["bootstrap"]
-        if boot is not None:
-            boot = BootstrapSummary(**{k: tuple(v) if isinstance(v, list) else v
-                                       for k, v in boot.items()})
+        b = d["bootstrap"]
+        boot = None if b is None else BootstrapSummary(
+            **{k: tuple(v) if isinstance(v, list) else v for k, v in b.items()})  # type: ignore[arg-type]
         weights = d.get("level_weights")
         return cls(curve, d["spin"], d["kappa"], d["pair"],
                    None if d["r_angstrom"] is None else d["d_hz"] * d["r_angstrom"] ** 3,
