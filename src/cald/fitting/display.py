@@ -165,6 +165,9 @@ def _cells(d: Mapping[str, Any]) -> dict[str, str]:
     """A list entry (one peak, site, component) as ``{column: "value ± error"}``."""
     cells = {}
     for key, value in d.items():
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            cells[key] = "; ".join(value)  # the entry's notes
+            continue
         if key.endswith("_err") and key[:-4] in d or isinstance(value, (Mapping, list)):
             continue
         err = d.get(f"{key}_err")
@@ -174,6 +177,14 @@ def _cells(d: Mapping[str, Any]) -> dict[str, str]:
         unit = key_unit(key)
         cells[f"{key} / {unit}" if unit else key] = text
     return cells
+
+
+def estimate_cells(name: str, est: Any) -> dict[str, str]:
+    """One :class:`~cald.fitting.Estimate` as table cells: parameter, value ± error, unit, note
+    (``fixed`` for a fixed one)."""
+    value, error = _pair(est.value, est.stderr)
+    return {"parameter": name, "value": value + (f" ± {error}" if est.stderr is not None else ""),
+            "unit": est.unit, "note": est.note or ("fixed" if est.fixed else "")}
 
 
 def _table(header: list[str], rows: list[list[str]], caption: str = "") -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from cald.fitting.display import ResultDisplay
+from cald.fitting.display import Display, ResultDisplay, estimate_cells
 from cald.fitting.estimate import Estimate
 from cald.fitting.statistics import FitStatistics
 from cald.spectrum import Spectrum
@@ -97,6 +97,16 @@ class FitResult(ResultDisplay):
     def sigma_known(self) -> bool:
         """True when σ was given or measured."""
         return self.statistics.sigma_known
+
+    def display(self) -> Display:
+        """The notebook table of :meth:`to_dict`; a family whose dictionary has no ``params``
+        (its estimates are shown per peak or site) also gets the fitted parameters, each with
+        its error, unit and note, as a table of their own."""
+        shown = super().display()
+        if "params" not in self.to_dict() and self.params:
+            shown.tables["fitted parameters"] = [estimate_cells(k, v)
+                                                 for k, v in self.params.items()]
+        return shown
 
     def value(self, name: str) -> float:
         """Best value of parameter ``name``."""
