@@ -30,7 +30,7 @@ import html
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from cald.spectrum import Spectrum
 
@@ -209,8 +209,11 @@ class ResultDisplay:
     """Notebook presentation shared by every result: ``_repr_html_`` and ``plot``.
 
     A derived class provides ``to_dict()``; it may override :meth:`display` (the tables) and
-    :meth:`curves` (what :meth:`plot` draws).
+    :meth:`curves` (what :meth:`plot` draws, with :attr:`plot_ylabel` on the y axis).
     """
+
+    #: Title of the y axis of :meth:`plot`.
+    plot_ylabel: ClassVar[str] = "intensity"
 
     def to_dict(self) -> dict[str, Any]:  # pragma: no cover - every result defines it
         raise NotImplementedError
@@ -245,5 +248,6 @@ class ResultDisplay:
             if name == "data" and spec.n_points <= _MARKER_POINTS:
                 style.update(ls="none", marker="o", ms=4)
             ax = spec.plot(ax, label=name, **style)
+        ax.set_ylabel(self.plot_ylabel)
         ax.legend(fontsize=7, frameon=False)
         return ax

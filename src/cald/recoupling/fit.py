@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 import lmfit
 import numpy as np
@@ -151,6 +151,8 @@ class SecondMomentEstimate:
 @dataclass(frozen=True)
 class RespdorResult(ResultDisplay):
     """Everything a RESPDOR fit reports. ``to_dict()`` carries the CLI's JSON keys."""
+
+    plot_ylabel: ClassVar[str] = "ΔS/S0"
 
     curve: DephasingCurve
     spin: float
