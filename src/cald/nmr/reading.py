@@ -146,7 +146,9 @@ def _nmr(path: Path, *, processed: bool = False, row: int | None = None, cpmg: b
     if (path.is_dir() and not (path / "fid").is_file() and not (path / "ser").is_file()
             and (path / "pdata" / "1" / "1r").is_file()):
         processed = True
-    if path.is_dir() and row is None and not cpmg and not processed:
+    from cald.io.detect import detect_format
+
+    if row is None and not cpmg and not processed and detect_format(path) == "bruker":
         from cald.io.bruker import read_bruker
         from cald.nmr.pseudo2d import process_series
 
@@ -223,6 +225,7 @@ def _structure(path: Path) -> Any:
 #: :func:`cald.io.detect.detect_format`).
 READERS: dict[str, Callable[..., Any]] = {
     "bruker": _nmr,
+    "nmr": _nmr,
     "jcamp": _nmr,
     "csv": _nmr,
     "uvvis": _uvvis,
@@ -282,14 +285,15 @@ def _table_format(head: str) -> str:
 def detect(path: str | os.PathLike[str]) -> str | None:
     """The :data:`READERS` name for ``path``: :func:`cald.io.detect.detect_format`, a text table
     refined by its header (:func:`_table_format`) and an infrared JCAMP-DX (``##DATA TYPE=``
-    INFRARED …) named ``ftir``; any folder that is not recognised is tried as Bruker (its
-    ``pdata/N``, or the Bruker reader's own error). ``None``: not a format cald reads."""
+    INFRARED …) named ``ftir``; any other folder is ``nmr``, a raw-data folder for
+    :func:`read_nmr` (a Bruker ``pdata/N``, or that reader's own error). ``None``: not a format
+    cald reads."""
     from cald.io.detect import detect_format, read_head
 
     p = Path(path)
     fmt = detect_format(p)
     if fmt is None and p.is_dir():
-        return "bruker"
+        return "nmr"
     if fmt is None:  # too short or damaged to tell: the suffix names the reader, which says why
         fmt = _suffix_format(p.suffix.lower())
     if fmt in ("csv", "jcamp"):
