@@ -533,6 +533,15 @@ def _xps_real(name: str) -> Callable[[Path], Path]:
     return make
 
 
+def _casa_export(folder: Path) -> Path:
+    """CasaXPS's column export of a Fe 2p fit (tests/data/xps_models), its first 60 points."""
+    folder.mkdir(parents=True, exist_ok=True)
+    source = Path(__file__).parent / "data" / "xps_models" / "FeO_analyzed_lineshapes_BE_CPS.txt"
+    target = folder / "fe2p.txt"
+    target.write_bytes(b"".join(source.read_bytes().splitlines(keepends=True)[:68]))
+    return target
+
+
 def _xps_csv(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "c1s.csv"
@@ -593,6 +602,12 @@ def _structure_traj(folder: Path) -> Path:
     return write_structure([molecule("H2O"), moved], folder / "frames.traj")
 
 
+def _read_call(sample: Path) -> Any:
+    import cald
+
+    return cald.read(sample)
+
+
 def _structure_call(sample: Path) -> Any:
     from cald.io.structure import read_structure
 
@@ -643,4 +658,8 @@ READERS: list[Reader] = [
     Reader("structure-extxyz", _structure_extxyz, ".", _TEXT, call=_structure_call),
     Reader("structure-cif", _structure_cif, ".", _TEXT, call=_structure_call),
     Reader("structure-traj", _structure_traj, ".", _BINARY, call=_structure_call),
+    # cald.read: format detection and dispatch, a whole Bruker series, a VAMAS file as spectra
+    Reader("read-bruker-series", _bruker_series, "ser", _BINARY, call=_read_call),
+    Reader("read-vamas", _xps_real("pynx_FeO_analyzed.vms"), ".", _TEXT, call=_read_call),
+    Reader("casa-export", _casa_export, ".", _TEXT, call=_read_call),
 ]

@@ -192,3 +192,14 @@ class FitInvariants:
         text = json.dumps(result.to_dict(), allow_nan=False)
         assert json.loads(text) is not None
         assert isinstance(result.report(), str) and result.report()
+
+    def test_notebook_display(self, result: FitResult) -> None:
+        """``_repr_html_`` shows the parameter at its bound with its note, and ``plot()`` draws
+        every curve the family has (the residual left out)."""
+        from matplotlib.figure import Figure
+
+        html = result._repr_html_()
+        assert html.startswith("<div") and html.endswith("</div>") and "bound" in html
+        curves = [k for k in result.curves() if k != "residual"]
+        if curves:
+            assert len(result.plot(Figure().subplots()).lines) == len(curves)

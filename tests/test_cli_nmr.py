@@ -459,7 +459,7 @@ def test_failed_command_prints_one_line_despite_warnings(capsys, monkeypatch, re
         warnings.warn("Unable to correctly parse line: ##$NS=", UserWarning, stacklevel=1)
         raise DataFileError("parameter TD missing", source)
 
-    monkeypatch.setattr(cald.nmr.reading, "read", warn_then_fail)
+    monkeypatch.setattr(cald.nmr.reading, "read_nmr", warn_then_fail)
     assert_clean_error(*run(capsys, ["nmr", "process", synth["on"]]), "TD missing")
     assert not [w for w in recwarn if "Unable to correctly parse" in str(w.message)]
     code, out, err = run(capsys, ["--debug", "nmr", "process", synth["on"]])

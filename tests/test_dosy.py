@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 from cald.cli.app import main
 from cald.errors import DataFileError, FieldError, InputError
@@ -18,6 +19,7 @@ from cald.io.bruker import read_bruker
 from cald.io.pulseprogram import diffusion_sequence, diffusion_setup, parse_pulse_program
 from cald.qd.dosy import (
     DosyDecay,
+    DosyResult,
     DosyTiming,
     attenuation,
     b_value_s_m2,
@@ -167,6 +169,21 @@ def test_mono_against_bi():
     single = fit_dosy(DosyDecay(g, np.exp(-2e-10 * b) + rng.normal(0, 0.002, b.size),
                                 np.full(b.size, 0.002), TIMING, "mono", SIGMA_MEASURED), "bi")
     assert single.models["mono"].bic < single.models["bi"].bic
+
+
+def test_result_round_trips_through_its_dict():
+    """``DosyResult.from_dict`` (``cald.load_results``): the same dictionary back, the model not
+    chosen evaluated from its estimates."""
+    b = TIMING.b_value_s_m2(G_T_M)
+    y = 0.6 * np.exp(-1.0e-10 * b) + 0.4 * np.exp(-1.5e-9 * b)
+    res = fit_dosy(_decay(y + 0.002 * np.cos(7 * b * 1e-9), np.full(b.size, 0.002)), "bi",
+                   solvent="toluene", temperature_k=298.15)
+    d = json.loads(json.dumps(res.to_dict()))
+    back = DosyResult.from_dict(d)
+    assert json.dumps(back.to_dict()) == json.dumps(res.to_dict())
+    np.testing.assert_allclose(back.models["mono"].best_fit, res.models["mono"].best_fit,
+                               rtol=1e-9)
+    assert len(back.plot(Figure().subplots()).lines) == 3  # data and both models
 
 
 class TestDosyFit(FitInvariants):

@@ -382,10 +382,17 @@ def test_read_spectrum_bad_csv(tmp_path, content, fragment):
 
 
 def test_read_spectrum_series_folder(tmp_path):
+    """One spectrum of a series needs its row (the kinds, ``cald nmr process``); ``cald.read``
+    gives the whole series, every row processed alike."""
+    from cald.nmr.reading import read_nmr
+
     folder = write_respdor_series(tmp_path / "series", 503.0, 0.24, [2, 4])
     with pytest.raises(DataFileError) as info:
-        read(folder)
+        read_nmr(folder)
     _assert_names(info, folder, "a series (ser)")
+    series = read(folder)
+    assert series.values.shape[0] == 4 and series.unit == "ppm"
+    np.testing.assert_allclose(series.values[1], read(folder, row=2).values)
 
 
 def test_read_spectrum_missing(tmp_path):

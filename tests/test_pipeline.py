@@ -791,3 +791,27 @@ def test_demo_key_numbers_are_those_before_the_consolidation(demo_run):
         if "mas_hz_given" in results[analysis_id]["result"]:  # CSA: the fitted MAS rate
             res = results[analysis_id]["result"]
             assert abs(res["mas_hz"] - res["mas_hz_given"]) <= 3 * res["mas_hz_err"], analysis_id
+
+
+@pytest.mark.slow
+def test_load_results_gives_back_every_demo_analysis(demo_run):
+    """``cald.load_results`` rebuilds each analysis of the demo: the object's ``to_dict()`` is the
+    stored entry (for the keys it has: a kind may store extras beside its result, e.g. the
+    UV-vis overlay), and the rebuilt RESPDOR fit draws its curve."""
+    import cald
+    from cald.project.results import StoredResult
+
+    loaded = cald.load_results(demo_run.folder)
+    results = by_id(results_of(demo_run.folder))
+    assert list(loaded) == DEMO_IDS
+    for analysis_id, obj in loaded.items():
+        stored = results[analysis_id]["result"]
+        d = obj.to_dict()
+        assert set(d) <= set(stored), analysis_id
+        assert json.dumps(d, sort_keys=True) == json.dumps({k: stored[k] for k in d},
+                                                           sort_keys=True), analysis_id
+        assert obj._repr_html_().startswith("<div")
+    rebuilt = {k for k, v in loaded.items() if not isinstance(v, StoredResult)}
+    assert {"respdor-13c-27al-n1", "dnp-n0", "dosy-n0", "uvvis-size-n0", "titration-tma"} <= rebuilt
+    assert len(loaded["respdor-13c-27al-n1"].plot().lines) == 2
+    assert loaded["cp13c-n0"].plot().xaxis_inverted()  # the stored 13C spectrum, ppm high → low

@@ -19,7 +19,7 @@ from cald.errors import ParameterError
 from cald.io.atomic import atomic_write_bytes
 from cald.nmr.processing import Peak
 from cald.recoupling.fit import RespdorResult
-from cald.spectrum import Spectrum
+from cald.spectrum import Spectrum, axis_label
 
 if TYPE_CHECKING:
     from ase import Atoms
@@ -93,8 +93,6 @@ def respdor_figure(result: RespdorResult, r_offsets_angstrom: tuple[float, ...] 
     return fig
 
 
-_AXIS_LABELS = {"ppm": "δ / ppm", "hz": "frequency / Hz", "s": "time / s",
-                "ev": "binding energy / eV", "cm-1": "wavenumber / cm⁻¹", "nm": "wavelength / nm"}
 
 
 def spectrum_figure(spec: Spectrum, peaks: Sequence[Peak] = (),
@@ -116,7 +114,7 @@ def spectrum_figure(spec: Spectrum, peaks: Sequence[Peak] = (),
         ax.axvspan(min(region), max(region), color="C0", alpha=0.15, lw=0)
     if spec.unit in ("ppm", "ev"):
         ax.invert_xaxis()
-    ax.set_xlabel(f"{spec.nucleus or ''} {_AXIS_LABELS.get(spec.unit, spec.unit)}".strip())
+    ax.set_xlabel(axis_label(spec.unit, spec.nucleus))
     ax.set_ylabel("intensity")
     ax.set_yticks([])
     return fig
@@ -160,7 +158,7 @@ def overlay_figure(traces: Sequence[tuple[str, np.ndarray, np.ndarray]], unit: s
         ax.plot(axis, values, lw=0.6 if many else 0.9, color=color, label=label)
     if unit in ("ppm", "ev"):
         ax.invert_xaxis()
-    ax.set_xlabel(f"{nucleus or ''} {_AXIS_LABELS.get(unit, unit)}".strip())
+    ax.set_xlabel(axis_label(unit, nucleus))
     ax.set_ylabel("normalised intensity")
     ax.set_title(title, fontsize=10)
     if many:
@@ -184,7 +182,7 @@ def fit_figure(x: np.ndarray, data: np.ndarray, total: np.ndarray,
     bottom.axhline(0.0, lw=0.5, color="black")
     if unit in ("ppm", "ev"):
         top.invert_xaxis()
-    bottom.set_xlabel(f"{nucleus or ''} {_AXIS_LABELS.get(unit, unit)}".strip())
+    bottom.set_xlabel(axis_label(unit, nucleus))
     top.set_ylabel("intensity")
     bottom.set_ylabel("residual")
     top.set_yticks([])
@@ -371,7 +369,7 @@ def _ftir_axis(ax: Any, shade: bool = True) -> None:
     if shade:
         for lo, hi, label, color in _FTIR_SHADES:
             ax.axvspan(lo, hi, color=color, alpha=0.12, lw=0, label=label)
-    ax.set_xlabel(_AXIS_LABELS["cm-1"])
+    ax.set_xlabel(axis_label("cm-1"))
     ax.invert_xaxis()
 
 

@@ -8,13 +8,26 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Spectrum", "AXIS_UNITS", "axis_key", "unit_key"]
+__all__ = ["Spectrum", "AXIS_UNITS", "axis_key", "axis_label", "unit_key"]
 
 #: Units an axis may carry: chemical shift, frequency, time, binding energy, wavenumber, wavelength.
 AXIS_UNITS = ("ppm", "hz", "s", "ev", "cm-1", "nm")
 
 #: Identifier-friendly spelling of each axis unit, the suffix of result keys (``center_per_cm``).
 _KEY_SUFFIX = {"ppm": "ppm", "hz": "hz", "s": "s", "ev": "ev", "cm-1": "per_cm", "nm": "nm"}
+
+
+#: Axis titles by unit, as chemists label them.
+_AXIS_TITLES = {"ppm": "δ / ppm", "hz": "frequency / Hz", "s": "time / s",
+                "ev": "binding energy / eV", "cm-1": "wavenumber / cm⁻¹", "nm": "wavelength / nm"}
+
+#: Axes drawn high → low, as chemists read them (chemical shift, binding energy).
+REVERSED_UNITS = ("ppm", "ev")
+
+
+def axis_label(unit: str, nucleus: str | None = None) -> str:
+    """Axis title of ``unit``, prefixed by the nucleus when given (``"13C δ / ppm"``)."""
+    return f"{nucleus or ''} {_AXIS_TITLES.get(unit, unit)}".strip()
 
 
 def unit_key(unit: str) -> str:
@@ -96,6 +109,52 @@ class Spectrum:
     def real(self) -> NDArray[np.float64]:
         """Real part of the values."""
         return np.real(self.values)
+
+    def plot(self, ax: Any = None, *, offset: float | None = None, **kwargs: Any) -> Any:
+        """Draw the real part against the axis; returns the matplotlib ``Axes``.
+
+        ppm and eV axes run high → low (chemical shift, binding energy), the axis title comes
+        from :attr:`unit` and :attr:`nucleus`. A series (2-D ``values``, one row per
+        increment) is drawn as a stacked plot, row 1 at the bottom, each row raised by
+        ``offset`` (default 1.1 × the largest |value|); pick one row with
+        ``spec.evolve(spec.values[i], "row")`` to draw it alone.
+
+        Parameters
+        ----------
+        ax
+            Axes to draw into; ``None`` makes a new figure (``matplotlib.pyplot``, so that a
+            notebook shows it; any backend, Agg included).
+        offset
+            Vertical step between the rows of a series, in intensity units.
+        kwargs
+            Passed to ``Axes.plot`` (``color``, ``lw``, ``label`` …).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> spec = Spectrum(np.array([0.0, 1.0, 0.0]), np.array([2.0, 1.0, 0.0]), "ppm", "1H")
+        >>> ax = spec.plot(lw=1)
+        >>> ax.get_xlabel(), bool(ax.xaxis_inverted())
+        ('1H δ / ppm', True)
+        """
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots(figsize=(6.0, 3.4), layout="constrained")
+        values = np.real(np.asarray(self.values))
+        rows = values.reshape(-1, self.n_points)
+        if rows.shape[0] > 1:
+            step = (1.1 * float(np.max(np.abs(rows))) or 1.0) if offset is None else offset
+            kwargs.setdefault("lw", 0.8)
+            for i, row in enumerate(rows):
+                ax.plot(self.axis, row + i * step, **({"color": "black"} | kwargs))
+        else:
+            ax.plot(self.axis, rows[0], **({"lw": 0.8} | kwargs))
+        if self.unit in REVERSED_UNITS and not ax.xaxis_inverted():
+            ax.invert_xaxis()
+        ax.set_xlabel(axis_label(self.unit, self.nucleus))
+        ax.set_ylabel("intensity")
+        return ax
 
     def to_dict(self) -> dict[str, Any]:
         """Metadata as a JSON-ready dictionary (not the values)."""

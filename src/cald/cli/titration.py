@@ -39,12 +39,12 @@ def track(
 ) -> None:
     """Alkene shift (ppm) and FWHM (Hz) with errors, relative integral, and the colloidal
     stability limit (the largest TMA per QD before the alkene width jumps)."""
-    from cald.nmr.reading import read, read_title
+    from cald.nmr.reading import read_nmr, read_title
 
     opts = build_options(TitrationOptions, tma_per_qd=tma_per_qd, region=region, shape=shape,
                          jump_fraction=jump_fraction, sf_mhz=sf_mhz)
     check_plot_path(plot)
-    spectra = [read(p) for p in paths]
+    spectra = [read_nmr(p) for p in paths]
     titles = [read_title(p) for p in paths] if opts.tma_per_qd is None else []
     result = opts.track(spectra, titles)
     if plot is not None:

@@ -10,6 +10,9 @@ Pieces
     The base of every family's result: estimates, :class:`FitStatistics`, notes, curves as
     :class:`~cald.spectrum.Spectrum` (:func:`curve_spectra`), ``to_dict()``, ``report()``
     (:mod:`cald.fitting.result`).
+:class:`ResultDisplay`
+    The notebook presentation every result shares: ``_repr_html_`` (parameters with errors,
+    statistics, notes) and ``plot()`` of its curves (:mod:`cald.fitting.display`).
 :func:`at_bound` and friends
     One tolerance rule for "a parameter at a bound" (:mod:`cald.fitting.bounds`).
 :func:`information_criteria`
@@ -54,6 +57,7 @@ from cald.fitting.bounds import (
     pin_at_bounds,
 )
 from cald.fitting.derived import covariance_block, derived_estimate, fractions, gradient, propagate
+from cald.fitting.display import Display, ResultDisplay
 from cald.fitting.estimate import Estimate, Interval
 from cald.fitting.parameters import estimate_of, estimates_from_params, parameter_covariance
 from cald.fitting.result import FitResult, curve_spectra
@@ -70,12 +74,14 @@ from cald.fitting.uncertainty import (
 
 __all__ = [
     "BOUND_RTOL",
+    "Display",
     "Estimate",
     "FitResult",
     "curve_spectra",
     "FitStatistics",
     "Interval",
     "Noise",
+    "ResultDisplay",
     "SIGMA_ESTIMATED",
     "SIGMA_GIVEN",
     "SIGMA_GIVEN_PER_POINT",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -14,6 +15,14 @@ NO_COVARIANCE = "covariance unavailable (the data do not constrain it)"
 #: A confidence interval (low, high) in the estimate's unit; a side is ``None`` when the data do
 #: not bound it.
 Interval = tuple[float | None, float | None]
+
+#: The notes of :func:`cald.fitting.bounds.bound_note` and
+#: :func:`~cald.fitting.bounds.derived_bound_note`, read back by :meth:`Estimate.from_dict`.
+_AT_BOUND = re.compile(r"at (?:the (lower|upper)|a) bound of its range")
+_DERIVED_AT_BOUND = re.compile(r"derived from .* at a bound of its range")
+
+#: The keys of :meth:`Estimate.to_dict` that are not intervals.
+_FIELDS = ("value", "stderr", "unit", "fixed", "note")
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,22 @@ class Estimate:
             out[key] = None if interval is None else list(interval)
         out["note"] = self.note
         return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], name: str = "") -> Estimate:
+        """The estimate :meth:`to_dict` wrote (the intervals are its other keys); ``bound`` is
+        read back from the note (``"input"`` for a derived one, ``"lower"`` when the note does
+        not name the side)."""
+        note = d.get("note")
+        bound = None
+        if note and _DERIVED_AT_BOUND.search(note):
+            bound = "input"
+        elif note and (m := _AT_BOUND.search(note)):
+            bound = m.group(1) or "lower"
+        intervals = {k: None if v is None else (v[0], v[1]) for k, v in d.items()
+                     if k not in _FIELDS}
+        return cls(d["value"], d.get("stderr"), d.get("unit", ""), bool(d.get("fixed", False)),
+                   intervals, note, name, bound)
 
     def format(self, digits: int = 4) -> str:
         """``value ± stderr unit`` (value to ``digits`` significant digits, error to 2)."""

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from cald.fitting.display import Display, ResultDisplay, estimate_cells
 from cald.fitting.estimate import Estimate
 from cald.fitting.statistics import FitStatistics
 from cald.spectrum import Spectrum
@@ -26,12 +27,13 @@ def curve_spectra(axis: Any, unit: str, curves: Mapping[str, Any], **meta: Any
 
 
 @dataclass(frozen=True, kw_only=True)
-class FitResult:
+class FitResult(ResultDisplay):
     """What every fit reports: parameter estimates, statistics, notes, curves.
 
     Families derive from it (their own fields come first and stay positional) and override
     :meth:`curves`, :meth:`to_dict` and :meth:`report` where they show more; the report, the
-    command line and the figures can read any fit through this interface.
+    command line and the figures can read any fit through this interface, and a notebook shows
+    it with ``_repr_html_`` and ``plot()`` (:class:`~cald.fitting.display.ResultDisplay`).
 
     Attributes
     ----------
@@ -96,13 +98,19 @@ class FitResult:
         """True when σ was given or measured."""
         return self.statistics.sigma_known
 
+    def display(self) -> Display:
+        """The notebook table of :meth:`to_dict`; a family whose dictionary has no ``params``
+        (its estimates are shown per peak or site) also gets the fitted parameters, each with
+        its error, unit and note, as a table of their own."""
+        shown = super().display()
+        if "params" not in self.to_dict() and self.params:
+            shown.tables["fitted parameters"] = [estimate_cells(k, v)
+                                                 for k, v in self.params.items()]
+        return shown
+
     def value(self, name: str) -> float:
         """Best value of parameter ``name``."""
         return self.params[name].value
-
-    def curves(self) -> dict[str, Spectrum]:
-        """Data, fit, residual and components as spectra (families that have curves override)."""
-        return {}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary: ``params`` (each :meth:`Estimate.to_dict`), the statistics'
@@ -110,6 +118,15 @@ class FitResult:
         return {"params": {k: v.to_dict() for k, v in self.params.items()},
                 **self.statistics.to_dict(), "success": self.success, "message": self.message,
                 "notes": list(self.notes)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], **fields: Any) -> Any:
+        """The result :meth:`to_dict` wrote: the base fields (``params``, the statistics,
+        ``success``, ``message``, ``notes``); a family passes its own ``fields``."""
+        return cls(statistics=FitStatistics.from_dict(dict(d)),
+                   params={k: Estimate.from_dict(v, k) for k, v in d.get("params", {}).items()},
+                   success=bool(d.get("success", True)), message=d.get("message", ""),
+                   notes=tuple(d.get("notes", ())), **fields)
 
     def report(self) -> str:
         """Short human-readable summary: one line per parameter, the fit quality, the notes."""

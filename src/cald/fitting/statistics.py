@@ -87,6 +87,17 @@ class FitStatistics:
                    None if sigma_known else float(np.sqrt(raw)), aic, aicc, bic, n, k,
                    bool(sigma_known))
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FitStatistics:
+        """The statistics :meth:`to_dict` wrote (``aicc`` recomputed when a family's dictionary
+        leaves it out)."""
+        aicc = d.get("aicc")
+        if aicc is None:
+            aicc = information_criteria(d["chisqr"], d["n_points"], d["n_varys"],
+                                        d["sigma_known"])[1]
+        return cls(d["chisqr"], d.get("redchi"), d.get("residual_std"), d["aic"], aicc, d["bic"],
+                   d["n_points"], d["n_varys"], d["sigma_known"])
+
     @property
     def chisqr_per_dof(self) -> float:
         """χ²/(n − k) whatever σ is (NaN when n ≤ k): the factor the covariance is scaled by

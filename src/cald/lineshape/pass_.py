@@ -29,6 +29,7 @@ from cald.fitting import (
     parameters_at_bound,
     pin_at_bounds,
 )
+from cald.fitting.display import ResultDisplay
 from cald.lineshape.csamodel import _ETA_GRID, _ZETA_GRID_FACTORS
 from cald.lineshape.manifolds import _noise
 from cald.lineshape.sidebands import (
@@ -181,7 +182,7 @@ class PassSiteResult:
 
 
 @dataclass(frozen=True)
-class PassFitResult:
+class PassFitResult(ResultDisplay):
     """PASS analysis: the isotropic spectrum and one Herzfeld–Berger fit per site."""
 
     sites: tuple[PassSiteResult, ...]

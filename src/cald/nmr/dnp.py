@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from cald.errors import DataFileError
+from cald.fitting.display import ResultDisplay
 from cald.io.bruker import BrukerDataset, raw_signal
 from cald.nmr.processing import autophase, integral_noise, integrate, process_fid
 
@@ -52,7 +53,7 @@ def acquisition_differences(on: BrukerDataset, off: BrukerDataset) -> list[str]:
 
 
 @dataclass(frozen=True)
-class DnpEnhancement:
+class DnpEnhancement(ResultDisplay):
     """Enhancement with its inputs; integrals are per scan and unit receiver gain."""
 
     enhancement: float
@@ -76,6 +77,11 @@ class DnpEnhancement:
         d = asdict(self)
         d["region_ppm"] = list(self.region_ppm)
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DnpEnhancement:
+        """The enhancement :meth:`to_dict` wrote."""
+        return cls(**{**d, "region_ppm": tuple(d["region_ppm"])})
 
 
 def dnp_enhancement(on: BrukerDataset, off: BrukerDataset, region: tuple[float, float],

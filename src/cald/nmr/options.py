@@ -71,10 +71,11 @@ class SpectrumOptions(BrukerReadOptions, CpmgOptions):
         None, description="Row of a series (ser) to take, 1 = first (as TopSpin counts).")
 
     def read(self, source: str | os.PathLike[str], **processing: Any) -> Spectrum:
-        """The spectrum of ``source`` (:func:`cald.read`; ``processing`` as its overrides)."""
-        from cald.nmr.reading import read
+        """The spectrum of ``source`` (:func:`cald.nmr.reading.read_nmr`, :func:`cald.read` for
+        one spectrum; ``processing`` as its overrides)."""
+        from cald.nmr.reading import read_nmr
 
-        return read(source, row=self.row, cpmg=self.cpmg, echo_period_s=self.echo_period_s,
+        return read_nmr(source, row=self.row, cpmg=self.cpmg, echo_period_s=self.echo_period_s,
                     grpdly=self.grpdly, **processing)
 
 

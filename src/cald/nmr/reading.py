@@ -1,4 +1,24 @@
-"""Read any spectrum source and process it: the one call behind ``cald.read(path)``.
+"""Read any supported file or folder: the one call behind ``cald.read(path)``.
+
+:func:`read` finds the format (:func:`cald.io.detect.detect_format`, refined for text tables
+and JCAMP-DX by their header: NMR, UV-vis, FTIR or XPS) and hands the path to the reader of
+that format in :data:`READERS` (a new format is one line there). What comes back:
+
+=============================  ============================================================
+source                         returns
+=============================  ============================================================
+Bruker experiment folder       a processed 1D :class:`~cald.spectrum.Spectrum` (below)
+Bruker pseudo-2D (``ser``)     the series: a 2D ``Spectrum``, every row processed alike
+JCAMP-DX, NMR CSV              the spectrum (an FID is transformed)
+UV-vis CSV / text export       absorbance against wavelength (nm)
+FTIR CSV / JCAMP-DX            absorbance against wavenumber (cm⁻¹)
+VAMAS (CasaXPS's too), XPS CSV cps against calibrated binding energy (eV); a file of several
+                               blocks: ``{block label: Spectrum}`` (or ``block=`` one)
+CasaXPS column export          CPS against binding energy, the fit's components in ``meta``
+structure (xyz, CIF, traj)     an ``ase.Atoms`` (the last frame), as ``ase.io.read`` gives
+=============================  ============================================================
+
+The NMR part (:func:`read_nmr`, what the analysis kinds and ``cald nmr`` use) processes:
 
 The readers of :mod:`cald.io` return what a file holds (a Bruker data set with its raw FID and
 its processing parameters as :class:`~cald.processing_options.ProcessingOptions`, a JCAMP-DX or
@@ -14,19 +34,30 @@ kinds need it:
   ``echo_period_s`` is given); the summed echo gets no window and no stored phase (the stored
   parameters belong to the train), only the caller's options;
 * a JCAMP-DX or CSV file: read, and transformed with the options when it holds an FID.
+
+A Bruker folder gives by default the raw FID processed with the data set's own stored
+parameters (``procs``: window, zero fill, phases), so that the result is TopSpin's spectrum
+made again from the raw data, every step in its history and any parameter overridable;
+``processed=True`` takes TopSpin's ``1r``/``1i`` as they are, and :func:`read` takes them too
+when the folder has no raw data.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from cald.errors import DataFileError, ParameterError
 from cald.processing_options import ProcessingOptions
 from cald.spectrum import Spectrum
 
-__all__ = ["read", "read_title"]
+__all__ = ["READERS", "read", "read_nmr", "read_title"]
 
 
 def _bruker(path: Path, processed: bool, row: int | None, cpmg: bool,
@@ -66,10 +97,11 @@ def _bruker(path: Path, processed: bool, row: int | None, cpmg: bool,
     return finish_spectrum(spec, opts)
 
 
-def read(source: str | os.PathLike[str], *, processed: bool = False, row: int | None = None,
-         cpmg: bool = False, echo_period_s: float | None = None, grpdly: float | None = None,
-         nucleus: str | None = None, **overrides: Any) -> Spectrum:
-    """A processed 1D spectrum from a Bruker folder, a JCAMP-DX file or a CSV table.
+def read_nmr(source: str | os.PathLike[str], *, processed: bool = False, row: int | None = None,
+             cpmg: bool = False, echo_period_s: float | None = None, grpdly: float | None = None,
+             nucleus: str | None = None, **overrides: Any) -> Spectrum:
+    """A processed 1D spectrum from a Bruker folder, a JCAMP-DX file or a CSV table (a series
+    needs ``row``; :func:`read` gives the whole series).
 
     Parameters
     ----------
@@ -103,6 +135,234 @@ def read(source: str | os.PathLike[str], *, processed: bool = False, row: int | 
     if spec.is_time_domain:
         return process_fid(spec, None, **overrides)
     return finish_spectrum(spec, ProcessingOptions().with_overrides(**overrides))
+
+
+def _nmr(path: Path, *, processed: bool = False, row: int | None = None, cpmg: bool = False,
+         grpdly: float | None = None, **options: Any) -> Spectrum:
+    """:func:`read_nmr`, except that a Bruker series without ``row`` is the whole series: every
+    row processed with the same stored parameters and phase (TopSpin's ``xf2``,
+    :func:`cald.nmr.pseudo2d.process_series`), one row per increment, and that a folder whose
+    raw data were deleted (no ``fid``/``ser``, a ``pdata/1/1r``) gives TopSpin's spectrum."""
+    if (path.is_dir() and not (path / "fid").is_file() and not (path / "ser").is_file()
+            and (path / "pdata" / "1" / "1r").is_file()):
+        processed = True
+    from cald.io.detect import detect_format
+
+    if row is None and not cpmg and not processed and detect_format(path) == "bruker":
+        from cald.io.bruker import read_bruker
+        from cald.nmr.pseudo2d import process_series
+
+        ds = read_bruker(path, grpdly=grpdly)
+        if ds.is_series:
+            if options.keys() - ProcessingOptions.__dataclass_fields__.keys():
+                raise ParameterError(f"option(s) {', '.join(sorted(options))} do not apply to "
+                                     "a whole series")
+            p0, p1 = options.pop("p0_deg", None), options.pop("p1_deg", None)
+            phases = None if p0 is None and p1 is None else (
+                ds.processing.p0_deg if p0 is None else p0, ds.processing.p1_deg if p1 is None else p1)
+            return process_series(ds, options.pop("auto_phase", None), phases, **options)
+    return read_nmr(path, processed=processed, row=row, cpmg=cpmg, grpdly=grpdly, **options)
+
+
+def _uvvis(path: Path, **options: Any) -> Spectrum:
+    from cald.io.uvvis import read_uvvis
+
+    return read_uvvis(path, **options)
+
+
+def _ftir(path: Path) -> Spectrum:
+    from cald.io.ir import read_ir
+
+    return read_ir(path)
+
+
+def _xps(path: Path, *, block: str | int | None = None) -> Spectrum | dict[str, Spectrum]:
+    """The blocks of an XPS file as spectra: cps against the calibrated binding energy (eV),
+    the counts, technique and block label in ``meta``; ``block`` (label or 1-based index)
+    picks one."""
+    from cald.io.vamas import read_xps
+
+    vamas = read_xps(path)
+    spectra: dict[str, Spectrum] = {}
+    for b in vamas.blocks:
+        be = b.calibrated_binding_energy_ev
+        if be is None:
+            continue  # not photoemission (AES): no binding-energy axis
+        label = b.label if b.label not in spectra else f"{b.label} ({b.index + 1})"
+        spectra[label] = Spectrum(
+            np.asarray(b.cps, dtype=float), np.asarray(be, dtype=float), "ev",
+            source=str(vamas.path), history=(f"block {b.index + 1} ({b.label}): cps against "
+                                             "calibrated binding energy",),
+            meta={"block": b.label, "technique": b.technique, "counts": np.asarray(b.counts),
+                  "calibration_shift_ev": b.calibration_shift_ev, "notes": list(b.notes)})
+    if not spectra:
+        raise DataFileError("no photoemission block (no binding-energy axis)", path)
+    if block is None:
+        return next(iter(spectra.values())) if len(spectra) == 1 else spectra
+    labels = list(spectra)
+    if isinstance(block, int) and not isinstance(block, bool) and 1 <= block <= len(labels):
+        return spectra[labels[block - 1]]
+    if block in spectra:
+        return spectra[str(block)]
+    raise ParameterError(f"block {block!r} not in {path} (blocks: {', '.join(labels)}; or 1–"
+                         f"{len(labels)})")
+
+
+def _casa(path: Path) -> Spectrum:
+    from cald.io.casa_export import read_casa_export
+
+    return read_casa_export(path)
+
+
+def _structure(path: Path) -> Any:
+    from cald.io.structure import read_structure
+
+    return read_structure(path)
+
+
+#: Format name → reader ``reader(path, **options)``: what :func:`read` calls for the format
+#: :func:`detect` names. A new format is one entry here (and its name in
+#: :func:`cald.io.detect.detect_format`).
+READERS: dict[str, Callable[..., Any]] = {
+    "bruker": _nmr,
+    "nmr": _nmr,
+    "jcamp": _nmr,
+    "csv": _nmr,
+    "uvvis": _uvvis,
+    "ftir": _ftir,
+    "vamas": _xps,
+    "xps": _xps,
+    "casa": _casa,
+    "structure": _structure,
+}
+
+def _suffix_format(suffix: str) -> str | None:
+    """The format a file suffix names, for files whose content :func:`detect_format` cannot
+    tell (a table of two rows, a damaged file), so that the reader's own error says what is
+    wrong."""
+    from cald.io.spectrum_file import JCAMP_SUFFIXES
+    from cald.io.structure import STRUCTURE_FORMATS
+
+    if suffix in (".csv", ".tsv", ".txt", ".dat"):
+        return "csv"
+    if suffix in JCAMP_SUFFIXES:
+        return "jcamp"
+    if suffix in (".vms", ".npl"):
+        return "vamas"
+    return "structure" if suffix in STRUCTURE_FORMATS else None
+
+
+_WAVENUMBER_COLUMN = re.compile(r"^(wavenumbers?|nu|cm-1|cm\^-1|wavenumber[ _(]*cm-?1\)?)$")
+_JCAMP_TYPE = re.compile(r"^##DATA ?TYPE=\s*(.*)$", re.MULTILINE | re.IGNORECASE)
+
+
+def _table_format(head: str) -> str:
+    """Which reader a text table needs, from its first header row: ``casa`` (CasaXPS's column
+    export), ``xps``
+    (``binding_energy_ev``, ``counts`` …), ``csv`` (an ``intensity``, ``ppm`` or ``hz`` column:
+    NMR and generic spectra),
+    ``ftir`` (a wavenumber column, or JASCO's ``XUNITS 1/CM``), else ``uvvis`` (wavelength
+    columns and instrument exports)."""
+    if re.search(r"^XUNITS[\s,;]+1/CM", head, re.MULTILINE | re.IGNORECASE):
+        return "ftir"
+    if re.search(r"^(\tCharacteristic Energy eV\t|[BK]\.E\.\t)", head, re.MULTILINE):
+        return "casa"
+    for line in head.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        names = [c.strip().strip('"').lower() for c in re.split(r"[,;\t]| {2,}", line)]
+        if {"binding_energy_ev", "kinetic_energy_ev", "counts", "cps"} & set(names):
+            return "xps"
+        if {"intensity", "ppm", "hz"} & set(names):
+            return "csv"
+        if any(_WAVENUMBER_COLUMN.match(n) for n in names):
+            return "ftir"
+        break
+    return "uvvis"
+
+
+def detect(path: str | os.PathLike[str]) -> str | None:
+    """The :data:`READERS` name for ``path``: :func:`cald.io.detect.detect_format`, a text table
+    refined by its header (:func:`_table_format`) and an infrared JCAMP-DX (``##DATA TYPE=``
+    INFRARED …) named ``ftir``; any other folder is ``nmr``, a raw-data folder for
+    :func:`read_nmr` (a Bruker ``pdata/N``, or that reader's own error). ``None``: not a format
+    cald reads."""
+    from cald.io.detect import detect_format, read_head
+
+    p = Path(path)
+    fmt = detect_format(p)
+    if fmt is None and p.is_dir():
+        return "nmr"
+    if fmt is None:  # too short or damaged to tell: the suffix names the reader, which says why
+        fmt = _suffix_format(p.suffix.lower())
+    if fmt in ("csv", "jcamp"):
+        head = (read_head(p) or b"").decode("latin-1")
+        if fmt == "csv":
+            return _table_format(head)
+        m = _JCAMP_TYPE.search(head)
+        if m and "INFRARED" in m.group(1).upper():
+            return "ftir"
+    return fmt
+
+
+def read(source: str | os.PathLike[str], *, format: str | None = None, **options: Any) -> Any:
+    """Read any file or folder cald supports (the table in :mod:`cald.nmr.reading`).
+
+    Parameters
+    ----------
+    source
+        A Bruker experiment folder (or its ``pdata/N``), JCAMP-DX, CSV/text spectrum (NMR,
+        UV-vis, FTIR, XPS), VAMAS or CasaXPS export, or structure file.
+    format
+        One of :data:`READERS` to skip detection (e.g. ``"uvvis"`` for an instrument export).
+    options
+        Options of the format's reader. NMR (Bruker, JCAMP-DX, CSV): those of
+        :func:`read_nmr` (``processed``, ``row``, ``cpmg``, ``echo_period_s``, ``grpdly``,
+        ``nucleus`` and processing overrides such as ``lb_hz``, ``size``, ``p0_deg``,
+        ``auto_phase``, ``baseline``); UV-vis: ``saturation_absorbance``; XPS: ``block``
+        (label or 1-based index).
+
+    Returns
+    -------
+    Spectrum, dict of Spectrum or ase.Atoms
+        See the table in :mod:`cald.nmr.reading`.
+
+    Raises
+    ------
+    DataFileError
+        A missing path, a format cald does not read, or a damaged file (the reader's error),
+        naming the file.
+    ParameterError
+        An option the format's reader does not take, or an unknown ``format``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "abs.csv"
+    >>> _ = path.write_text("wavelength_nm,absorbance\\n" + "".join(
+    ...     f"{400 + i},{0.1 + 0.001 * i}\\n" for i in range(50)))
+    >>> spec = read(path)
+    >>> spec.unit, spec.n_points
+    ('nm', 50)
+    """
+    path = Path(source)
+    if not path.exists():
+        raise DataFileError("no such file or folder", path)
+    fmt = format or detect(path)
+    if fmt is None:
+        raise DataFileError(f"not a format cald reads (known: {', '.join(READERS)}; give "
+                            "format= when the detection is wrong)", path)
+    if fmt not in READERS:
+        raise ParameterError(f"unknown format {fmt!r}; known: {', '.join(READERS)}")
+    reader = READERS[fmt]
+    takes = inspect.signature(reader).parameters
+    if not any(p.kind is p.VAR_KEYWORD for p in takes.values()):
+        extra = sorted(set(options) - set(takes))
+        if extra:
+            raise ParameterError(f"option(s) {', '.join(extra)} do not apply to {fmt} files "
+                                 f"({path})")
+    return reader(path, **options)
 
 
 def read_title(source: str | os.PathLike[str]) -> str:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -47,6 +47,7 @@ from cald.fitting import (
     derived_estimate,
     estimates_from_params,
 )
+from cald.fitting.display import ResultDisplay
 from cald.nuclei import get_isotope
 from cald.qd.viscosity import Viscosity, solvent_name, viscosity
 
@@ -230,6 +231,15 @@ class DosyFit(FitResult):
         """The base dictionary with the model name."""
         return {"model": self.model, **super().to_dict()}
 
+    def curve(self, b_s_m2: Any) -> NDArray[np.float64]:
+        """The fitted decay at b-values ``b_s_m2`` (s/m²), from the estimates."""
+        v = {k: e.value for k, e in self.params.items()}
+        if self.model == "mono":
+            return attenuation(b_s_m2, v["i0"], v["diffusion_m2_s"])
+        f = v["fraction_slow"]
+        return f * attenuation(b_s_m2, v["i0"], v["d_slow_m2_s"]) + (1 - f) * attenuation(
+            b_s_m2, v["i0"], v["d_fast_m2_s"])
+
 
 def attenuation(b_s_m2: Any, i0: float, diffusion_m2_s: float) -> NDArray[np.float64]:
     """Stejskal–Tanner I = I0 exp(−D b) at b-values ``b_s_m2`` (s/m²) (the exponent capped at
@@ -350,7 +360,7 @@ def hydrodynamic_diameter_nm(diffusion_m2_s: float, temperature_k: float,
 
 
 @dataclass(frozen=True)
-class DosyResult:
+class DosyResult(ResultDisplay):
     """A DOSY fit with its Stokes–Einstein size. ``to_dict()`` carries the CLI's JSON keys."""
 
     decay: DosyDecay
@@ -395,6 +405,55 @@ class DosyResult:
             "source": self.decay.source, "notes": list(self.notes),
         }
         return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DosyResult:
+        """The result :meth:`to_dict` wrote (e.g. an analysis of results.json): the decay with
+        its encoding, every model's fit (the other models' curves evaluated from their
+        estimates), D, d_H and the viscosity."""
+        timing = DosyTiming(d["big_delta_ms"] / 1e3, d["little_delta_ms"] / 1e3, d["tau_ms"] / 1e3,
+                            d["bipolar"], GradientShape(d["gradient_shape"], d["shape_factor_sigma"],
+                                                        d["shape_factor_lambda"],
+                                                        d["shape_factor_kappa"]),
+                            d["nucleus"], d["sequence"])
+        region = d["region_ppm"]
+        decay = DosyDecay(np.asarray(d["gradient_t_m"], dtype=float),
+                          np.asarray(d["intensity"], dtype=float),
+                          None if d["noise"] is None else np.asarray(d["noise"], dtype=float),
+                          timing, d["source"], d["sigma_source"],
+                          None if region is None else tuple(region), d["solvent"] or "",
+                          d["temperature_k"])
+        models = {}
+        for name, m in d["models"].items():
+            fit = DosyFit.from_dict(m, model=name, best_fit=np.zeros(0))
+            best = (np.asarray(d["best_fit"], dtype=float) if name == d["model"]
+                    else fit.curve(decay.b_s_m2))
+            models[name] = replace(fit, best_fit=best)
+        fit = models[d["model"]]
+        diffusion = fit.params["diffusion_m2_s" if d["model"] == "mono" else "d_slow_m2_s"]
+        d_h = None if d["d_h_nm"] is None else Estimate(d["d_h_nm"], d["d_h_nm_err"], "nm",
+                                                        name="d_h_nm")
+        eta = None if d["viscosity_mpa_s"] is None else Viscosity(
+            d["solvent"] or "", d["temperature_k"], d["viscosity_mpa_s"], d["viscosity_source"])
+        return cls(decay, fit, models, diffusion, d_h, eta, d["temperature_k"], d["solvent"] or "",
+                   tuple(d["notes"]))
+
+    def plot(self, ax: Any = None, *, residual: bool = False) -> Any:
+        """The decay (intensity against b, log scale) with the fitted model(s); returns the
+        matplotlib ``Axes`` (``residual`` is not drawn: the b axis is not a spectrum's)."""
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots(figsize=(4.8, 3.6), layout="constrained")
+        b = self.decay.b_s_m2
+        ax.plot(b, self.decay.intensity, "o", color="black", ms=4, label="data")
+        for i, (name, fit) in enumerate(self.models.items()):
+            ax.plot(b, fit.best_fit, color=f"C{3 + i}", lw=1.5, label=f"{name}-exponential fit")
+        ax.set_yscale("log")
+        ax.set_xlabel("b / s m⁻²")
+        ax.set_ylabel("intensity")
+        ax.legend(fontsize=7, frameon=False)
+        return ax
 
     def report(self) -> str:
         """Human-readable summary."""

@@ -41,6 +41,7 @@ from numpy.typing import NDArray
 
 from cald.errors import ParameterError
 from cald.fitting import Estimate, covariance_block, fractions
+from cald.fitting.display import ResultDisplay
 from cald.noise import noise_std, segment_noise
 from cald.qd.standards import (
     ALKENE_REGION_PPM,
@@ -276,7 +277,7 @@ def _estimate_dict(prefix: str, est: Estimate | None) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class LigandDensityResult:
+class LigandDensityResult(ResultDisplay):
     """Bound and free oleate, ligands per QD and per nm², with their errors.
 
     Concentrations are in mol/L (``to_dict`` gives mM and µM); ``ligands_per_qd`` and

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cald.errors import ParameterError
+from cald.fitting.display import ResultDisplay
 from cald.spectrum import Spectrum
 
 __all__ = ["JUMP_SIGMAS", "LINE_SNR", "TitrationPoint", "TitrationResult", "tma_per_qd_from_title",
@@ -65,7 +66,7 @@ class TitrationPoint:
 
 
 @dataclass(frozen=True)
-class TitrationResult:
+class TitrationResult(ResultDisplay):
     """The alkene over a titration and the colloidal-stability limit it implies."""
 
     points: tuple[TitrationPoint, ...]
@@ -87,6 +88,13 @@ class TitrationResult:
                               f"by more than {self.jump_fraction:.0%} of the previous value and "
                               f"by more than {JUMP_SIGMAS:g} combined standard errors"),
                 "notes": list(self.notes)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TitrationResult:
+        """The result :meth:`to_dict` wrote."""
+        return cls(tuple(TitrationPoint(**p) for p in d["points"]), tuple(d["region_ppm"]),
+                   d["shape"], d["jump_fraction"], d["jump_at_tma_per_qd"],
+                   d["stability_limit_tma_per_qd"], tuple(d["notes"]))
 
     def report(self) -> str:
         """A table of the points and the stability limit."""

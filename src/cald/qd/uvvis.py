@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 from scipy.signal import savgol_coeffs, savgol_filter
 
 from cald.errors import ParameterError
+from cald.fitting.display import ResultDisplay
 from cald.qd.sizing import (
     SizingModel,
     concentration_um,
@@ -63,7 +64,7 @@ class Exciton:
 
 
 @dataclass(frozen=True)
-class ExcitonResult:
+class ExcitonResult(ResultDisplay):
     """First exciton, size, ε and (with a path length) concentration of a CdSe QD solution."""
 
     source: str | None
@@ -92,6 +93,15 @@ class ExcitonResult:
                        concentration_um=self.concentration_um)
         out["notes"] = list(self.notes)
         return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ExcitonResult:
+        """The result :meth:`to_dict` wrote (the exciton's own notes are not part of it)."""
+        exciton = Exciton(d["peak_nm"], d["absorbance"], d["fwhm_nm"], d["absorbance_max_nm"],
+                          d["curvature_min_nm"])
+        return cls(d["source"], d["material"], d["model"], exciton, d["diameter_nm"],
+                   d["extrapolated"], d["epsilon_m_cm"], d.get("path_cm"), d.get("dilution", 1.0),
+                   d.get("concentration_um"), tuple(d["notes"]))
 
     def report(self) -> str:
         """A few readable lines."""

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from cald.errors import ParameterError
+from cald.fitting.display import ResultDisplay
 from cald.qd.uvvis import SMOOTH_NM, Exciton, find_exciton
 from cald.spectrum import Spectrum
 
@@ -74,7 +75,7 @@ class SeriesPoint:
 
 
 @dataclass(frozen=True)
-class UvvisSeriesResult:
+class UvvisSeriesResult(ResultDisplay):
     """Exciton shift and broadening over a series, and the onset of aggregation (``None``: not
     flagged)."""
 

@@ -26,10 +26,10 @@ reported instead of χ²ᵣ, and the bootstrap resamples residuals.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 import lmfit
 import numpy as np
@@ -37,6 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cald.errors import ParameterError
 from cald.fitting import FitResult, FitStatistics, estimates_from_params
+from cald.fitting.display import ResultDisplay
 from cald.nuclei import Isotope, dipolar_constant_hz_angstrom3
 from cald.recoupling import MODELS
 from cald.recoupling.data import DephasingCurve
@@ -49,6 +50,7 @@ from cald.recoupling.redor import (
     short_time_coefficient,
     universal_curve,
 )
+from cald.spectrum import Spectrum
 
 __all__ = [
     "MODELS",
@@ -97,6 +99,11 @@ class ModelFit(FitResult):
             "sigma_known": s.sigma_known,
         }
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], **fields: Any) -> ModelFit:
+        """The fit :meth:`to_dict` wrote."""
+        return super().from_dict(d, model=d["model"], **fields)
+
 
 @dataclass(frozen=True)
 class BootstrapSummary:
@@ -142,8 +149,10 @@ class SecondMomentEstimate:
 
 
 @dataclass(frozen=True)
-class RespdorResult:
+class RespdorResult(ResultDisplay):
     """Everything a RESPDOR fit reports. ``to_dict()`` carries the CLI's JSON keys."""
+
+    plot_ylabel: ClassVar[str] = "ΔS/S0"
 
     curve: DephasingCurve
     spin: float
@@ -190,6 +199,14 @@ class RespdorResult:
     def _universal(self) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
         return partial(universal_curve, spin=self.spin, experiment=self.experiment,
                        level_weights=self.level_weights)
+
+    def curves(self) -> dict[str, Spectrum]:
+        """``data`` (ΔS/S0 at the measured times) and ``fit`` (the one-distance model on 400
+        times up to 1.05 × the longest), against time in s."""
+        t_s = self.curve.t_s
+        t_fine_s = np.linspace(0.0, max(float(t_s.max()) * 1.05, 1e-6), 400)
+        return {"data": Spectrum(self.curve.ds_s0, t_s, "s", source=self.curve.source),
+                "fit": Spectrum(self.model_curve(t_fine_s), t_fine_s, "s", history=("fit",))}
 
     def dephasing(self, t_s: ArrayLike, d_hz: float, f: float) -> NDArray[np.float64]:
         """ΔS/S0 of one distance (coupling ``d_hz``, fraction ``f``) at times ``t_s`` (s), for
@@ -240,6 +257,28 @@ class RespdorResult:
             "notes": list(self.notes),
             "data": self.curve.to_dict(),
         } | ({} if self.level_weights is None else {"level_weights": list(self.level_weights)})
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> RespdorResult:
+        """The result :meth:`to_dict` wrote (e.g. an analysis of results.json): the curve, the
+        models' estimates and statistics, the bootstrap and second-moment summaries; the
+        constant D r³ comes back as D r³ of the one-distance fit (``None`` without r)."""
+        data = d["data"]
+        # ÷ 1e3 (not × 1e-3) so that the stored times in ms come back bit for bit
+        curve = DephasingCurve(np.asarray(data["t_ms"], dtype=float) / 1e3,
+                               np.asarray(data["dS_S0"], dtype=float),
+                               None if data["sigma"] is None
+                               else np.asarray(data["sigma"], dtype=float),
+                               data["sigma_source"], data["source"])
+        b = d["bootstrap"]
+        boot = None if b is None else BootstrapSummary(
+            **{k: tuple(v) if isinstance(v, list) else v for k, v in b.items()})  # type: ignore[arg-type]
+        weights = d.get("level_weights")
+        return cls(curve, d["spin"], d["kappa"], d["pair"],
+                   None if d["r_angstrom"] is None else d["d_hz"] * d["r_angstrom"] ** 3,
+                   {k: ModelFit.from_dict(v) for k, v in d["models"].items()}, boot,
+                   d["bootstrap_note"], SecondMomentEstimate(**d["second_moment"]),
+                   list(d["notes"]), d["experiment"], None if weights is None else tuple(weights))
 
     def report(self) -> str:
         """Short human-readable summary."""

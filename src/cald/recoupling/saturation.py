@@ -44,6 +44,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cald.errors import ParameterError
+from cald.fitting.display import ResultDisplay
 from cald.nuclei import czjzek_weights
 from cald.recoupling.data import DephasingCurve
 from cald.recoupling.fit import RespdorResult
@@ -239,7 +240,7 @@ def saturation_model(spin: float, d_hz: float, nodes: CqNodes, sequence: Experim
 
 
 @dataclass(frozen=True)
-class SaturationCorrection:
+class SaturationCorrection(ResultDisplay):
     """A RESPDOR fit with and without the saturation model.
 
     Attributes

@@ -49,6 +49,7 @@ from numpy.typing import NDArray
 
 from cald.errors import DataFileError, ParameterError
 from cald.fitting import Estimate, covariance_block, derived_estimate, fractions
+from cald.fitting.display import ResultDisplay
 from cald.lineshape.peak_result import PeakEstimate, PeakFitResult
 from cald.spectrum import Spectrum
 
@@ -164,7 +165,7 @@ class BandArea:
 
 
 @dataclass(frozen=True)
-class FtirResult:
+class FtirResult(ResultDisplay):
     """Carboxylate bands, binding mode and band areas of one FTIR spectrum.
 
     Attributes
@@ -215,6 +216,11 @@ class FtirResult:
     lam_1cm: float
     source: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def curves(self) -> dict[str, Spectrum]:
+        """``data`` (the baseline-corrected absorbance), the carboxylate fit and its bands."""
+        fit = {k: v for k, v in self.fit.curves().items() if k not in ("data", "residual")}
+        return {"data": self.corrected, **fit}
 
     def normalised_spectrum(self) -> NDArray[np.float64] | None:
         """The corrected absorbance divided by :attr:`ch2_height` (``None`` without it)."""

@@ -200,6 +200,13 @@ class AnalysisKind(ABC):
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
         """Run on the input paths with validated parameters; ``sample`` is the sample's table."""
 
+    def result_from_dict(self, result: dict[str, Any]) -> Any:
+        """The result object of a successful analysis rebuilt from its results.json entry (the
+        class's ``from_dict``), for :func:`cald.project.results.load_results`; ``None`` (the
+        default) when the kind's result is not one object whose ``to_dict`` covers it (the
+        loader then returns the entry itself, shown the same way)."""
+        return None
+
     def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
         """(label, formatted value) rows of a successful analysis' card; by default its first
         ten scalar entries."""

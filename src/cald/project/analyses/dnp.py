@@ -28,6 +28,12 @@ class Dnp(AnalysisKind):
         summary = f"ε = {format_value(result.enhancement, result.enhancement_err)}"
         return AnalysisOutput(result.to_dict(), [], {}, summary)
 
+    def result_from_dict(self, result: dict[str, Any]) -> Any:
+        """The :class:`~cald.nmr.dnp.DnpEnhancement`."""
+        from cald.nmr.dnp import DnpEnhancement
+
+        return DnpEnhancement.from_dict(result)
+
     def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
         return [("ε", format_value(result["enhancement"], result["enhancement_err"])),
                 ("NS on/off", f"{result['ns_on']} / {result['ns_off']}"),

@@ -61,6 +61,12 @@ class Dosy(AnalysisKind):
                    f"{d['model']}-exponential Stejskal–Tanner fit.")
         return AnalysisOutput(d, [figure_output("decay", caption, dosy_figure(d))], {}, summary)
 
+    def result_from_dict(self, result: dict[str, Any]) -> Any:
+        """The :class:`~cald.qd.dosy.DosyResult`."""
+        from cald.qd.dosy import DosyResult
+
+        return DosyResult.from_dict(result)
+
     def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
         ci = result.get("diffusion_m2_s_ci95")
         ci_text = ("—" if not ci or None in ci

@@ -90,6 +90,13 @@ class Respdor(AnalysisKind):
                 f" (ε = {d['saturation']['saturation_efficiency']:.2f})"] if p.simulate else []))
         return AnalysisOutput(d, [figure_output("dephasing", caption + ".", fig)], files, summary)
 
+    def result_from_dict(self, result: dict[str, Any]) -> Any:
+        """The :class:`~cald.recoupling.fit.RespdorResult` (``None`` for a fit with the
+        simulated saturation, whose model is not in the result)."""
+        from cald.recoupling.fit import RespdorResult
+
+        return None if "saturation" in result else RespdorResult.from_dict(result)
+
     def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
         boot = result.get("bootstrap") or {}
         ci = result.get("d_hz_ci95") or [None, None]

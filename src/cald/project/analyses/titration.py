@@ -59,6 +59,12 @@ class Titration(AnalysisKind):
                    else f"colloidal up to {limit:g} TMA/QD (width jumps at {result.jump_at:g})")
         return AnalysisOutput(result.to_dict(), [stack, trend], {}, summary)
 
+    def result_from_dict(self, result: dict[str, Any]) -> Any:
+        """The :class:`~cald.qd.titration.TitrationResult`."""
+        from cald.qd.titration import TitrationResult
+
+        return TitrationResult.from_dict(result)
+
     def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
         pts = result["points"]
         first, last = pts[0], pts[-1]

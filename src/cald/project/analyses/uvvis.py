@@ -64,6 +64,13 @@ class Uvvis(AnalysisKind):
         return AnalysisOutput(d, [figure_output("exciton", caption, exciton_figure(spec, result))],
                               {}, summary)
 
+    def result_from_dict(self, result: dict[str, Any]) -> Any:
+        """The :class:`~cald.qd.uvvis.ExcitonResult` (the spectrum's history, overlay and
+        reference entries stay in the results.json entry)."""
+        from cald.qd.uvvis import ExcitonResult
+
+        return ExcitonResult.from_dict(result)
+
     def key_numbers(self, result: dict[str, Any]) -> list[tuple[str, str]]:
         rows = [("first exciton", format_value(result["peak_nm"], None, "nm")),
                 ("FWHM", format_value(result["fwhm_nm"], None, "nm")),
