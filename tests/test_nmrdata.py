@@ -175,3 +175,5 @@ def test_project_dataset_kind_detected_or_checked(bruker_series, tmp_path):
     assert load_project(project('kind = "bruker"\n')).datasets[0].kind == "bruker"
     with pytest.raises(ProjectConfigError, match="datasets.0..kind"):
         load_project(project('kind = "nmrpipe"\n'))
+    with pytest.raises(ProjectConfigError, match="'varian', but .* is a bruker data set"):
+        load_project(project('kind = "varian"\n'))

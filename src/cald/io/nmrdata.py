@@ -244,10 +244,17 @@ def _is_bruker(path: Path) -> bool:
     return (folder / "acqus").is_file()
 
 
+def _is_varian(path: Path) -> bool:
+    folder = folder_of(path, ("fid", "procpar"))
+    return folder is not None and (folder / "procpar").is_file() and (folder / "fid").is_file()
+
+
 #: The raw formats :func:`read_raw` knows, by name.
 RAW_FORMATS: dict[str, RawFormat] = {
     "bruker": RawFormat("bruker", "Bruker TopSpin/XWIN-NMR", "acqus", _is_bruker,
                         "cald.io.bruker:read_bruker"),
+    "varian": RawFormat("varian", "Varian/Agilent VnmrJ", "procpar and fid", _is_varian,
+                        "cald.io.varian:read_varian"),
 }
 
 
