@@ -170,7 +170,8 @@ class NmrDataset(Protocol):
 
     @property
     def receiver_gain(self) -> float:
-        """Receiver gain (the vendor's number; ratios between acquisitions of one vendor)."""
+        """Receiver gain as an amplitude factor (Bruker RG; a gain in dB, as VnmrJ's, as
+        10^(dB/20)), for intensity ratios between acquisitions of one vendor."""
 
     def acquisition_settings(self) -> dict[str, tuple[Any, float | None]]:
         """Settings that must agree for two acquisitions to be compared (other than scans and
