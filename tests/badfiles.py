@@ -598,6 +598,36 @@ def _structure_call(sample: Path) -> Any:
     return read_structure(sample)
 
 
+def _varian_1d(folder: Path) -> Path:
+    """A small synthetic 13C VnmrJ folder (one FID)."""
+    from cald.synth.bruker import Line, lines_fid
+    from cald.synth.varian import write_varian_experiment
+
+    setup = _setup(group_delay=0.0)
+    return write_varian_experiment(folder / "one.fid", setup,
+                                   lines_fid(setup, [Line(150.0, 1.0, 80.0), Line(60.0, 0.5, 60.0)]),
+                                   0.01, 1, lb_hz=5.0)
+
+
+def _varian_array(folder: Path) -> Path:
+    """A synthetic VnmrJ REDOR array: S0/S interleaved by a flag, loop counts ncyc, srate."""
+    from cald.synth.bruker import Line, lines_fid
+    from cald.synth.varian import INTEGER, STRING, write_varian_experiment
+
+    setup = _setup(mas_hz=10_000.0, group_delay=0.0)
+    fid = lines_fid(setup, [Line(185.0, 1.0, 80.0)])
+    rows = np.array([fid * s for s in (1.0, 0.8, 1.0, 0.5, 1.0, 0.3)])
+    return write_varian_experiment(folder / "redor.fid", setup, rows, 0.01, 2,
+                                   arrays={"ncyc": (INTEGER, [4, 8, 12]),
+                                           "dephase": (STRING, ["n", "y"])})
+
+
+def _varian_real(folder: Path) -> Path:
+    """The real 31P VnmrJ folder of ``tests/data/varian`` copied."""
+    return Path(shutil.copytree(Path(__file__).parent / "data" / "varian" / "p31_s2pul_243mhz.fid",
+                                folder / "p31.fid"))
+
+
 _PARAMS = Format("bruker-params")
 _BINARY = Format("binary")
 _TEXT = Format("text", TABLE_VALUE)
@@ -642,4 +672,9 @@ READERS: list[Reader] = [
     Reader("structure-extxyz", _structure_extxyz, ".", _TEXT, call=_structure_call),
     Reader("structure-cif", _structure_cif, ".", _TEXT, call=_structure_call),
     Reader("structure-traj", _structure_traj, ".", _BINARY, call=_structure_call),
+    Reader("varian-procpar", _varian_1d, "procpar", _TEXT, argv=_nmr_process),
+    Reader("varian-fid", _varian_1d, "fid", _BINARY, argv=_nmr_process),
+    Reader("varian-array-procpar", _varian_array, "procpar", _TEXT, argv=_extract),
+    Reader("varian-array-fid", _varian_array, "fid", _BINARY, argv=_extract),
+    Reader("varian-real-procpar", _varian_real, "procpar", _TEXT, argv=_nmr_process),
 ]
