@@ -233,6 +233,7 @@ def test_two_formats_in_one_folder_cli(tmp_path, capsys):
     assert "looks like bruker and varian data at once" in err
 
 
+@pytest.mark.slow
 def test_cli_process_row_and_extract(redor_pair, tmp_path, capsys):
     from cald.cli.app import main
 

@@ -29,6 +29,7 @@ from cald.cli import (
     plan,
     project,
     respdor,
+    simpson,
     titration,
     uvvis,
     xps,
@@ -46,6 +47,7 @@ app = typer.Typer(
 app.add_typer(nuclei.app, name="nuclei")
 app.add_typer(respdor.app, name="respdor")
 app.add_typer(nmr.app, name="nmr")
+app.add_typer(simpson.app, name="simpson")
 project.register(app)
 lineshape.register(app)
 plan.register(app)

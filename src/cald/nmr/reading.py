@@ -28,7 +28,7 @@ from cald.errors import DataFileError, ParameterError
 from cald.processing_options import ProcessingOptions
 from cald.spectrum import Spectrum
 
-__all__ = ["read", "read_title"]
+__all__ = ["read", "read_comparison", "read_title"]
 
 
 def _raw(path: Path, processed: bool, row: int | None, cpmg: bool,
@@ -127,3 +127,28 @@ def read_title(source: str | os.PathLike[str]) -> str:
     if path.suffix.lower() in JCAMP_SUFFIXES:
         return str(read_jcamp(path).meta.get("title", ""))
     return ""
+
+
+def read_comparison(source: str | os.PathLike[str], like: Spectrum) -> Spectrum:
+    """A spectrum to draw over ``like`` (e.g. a SIMPSON simulation over a measured spectrum).
+
+    A SIMPSON file (:func:`cald.io.simpson.read_simpson`) has frequencies relative to the rf
+    carrier: they are placed at ``like``'s carrier and referenced to its 0-ppm frequency (an
+    FID is transformed first); any other source is read and processed as :func:`read` does."""
+    from cald.io.simpson import is_simpson, read_simpson
+    from cald.nmr.processing import fourier_transform
+
+    path = Path(source)
+    if not is_simpson(path):
+        return read(path, nucleus=like.nucleus)
+    if like.sf_mhz is None or like.carrier_mhz is None:
+        raise ParameterError(f"{like.source} has no spectrometer and carrier frequencies to put "
+                             "the SIMPSON frequencies on")
+    sim = read_simpson(path, nucleus=like.nucleus)
+    if sim.is_time_domain:
+        sim = fourier_transform(sim.evolve(sim.values, "at the measured carrier",
+                                           sf_mhz=like.sf_mhz, carrier_mhz=like.carrier_mhz))
+        return sim
+    ppm = (like.carrier_mhz * 1e6 + sim.axis - like.sf_mhz * 1e6) / like.sf_mhz
+    return sim.evolve(sim.values, "frequencies placed at the measured carrier", axis=ppm,
+                      unit="ppm", sf_mhz=like.sf_mhz, carrier_mhz=like.carrier_mhz)
