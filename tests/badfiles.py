@@ -628,6 +628,25 @@ def _varian_real(folder: Path) -> Path:
                                 folder / "p31.fid"))
 
 
+def _simpson(binary: bool) -> Callable[[Path], Path]:
+    """A SIMPSON spectrum of two lines (text or binary ``fsave``)."""
+    def make(folder: Path) -> Path:
+        from cald.synth.simpson import write_simpson
+
+        folder.mkdir(parents=True, exist_ok=True)
+        hz = np.linspace(-5000.0, 5000.0, 256, endpoint=False)
+        values = 1 / (1 + ((hz - 400) / 20) ** 2) + 0.5 / (1 + ((hz + 1200) / 30) ** 2)
+        return write_simpson(folder / ("sim.spe"), values, 10_000.0, spectrum=True,
+                             binary=binary)
+
+    return make
+
+
+def _simpson_read(sample: Path, scratch: Path) -> list[str]:
+    return ["simpson", "read", str(sample), "--nucleus", "13C", "--field-1h-mhz", "400",
+            "--json"]
+
+
 _PARAMS = Format("bruker-params")
 _BINARY = Format("binary")
 _TEXT = Format("text", TABLE_VALUE)
@@ -677,4 +696,6 @@ READERS: list[Reader] = [
     Reader("varian-array-procpar", _varian_array, "procpar", _TEXT, argv=_extract),
     Reader("varian-array-fid", _varian_array, "fid", _BINARY, argv=_extract),
     Reader("varian-real-procpar", _varian_real, "procpar", _TEXT, argv=_nmr_process),
+    Reader("simpson-text", _simpson(False), ".", _TEXT, argv=_simpson_read),
+    Reader("simpson-binary", _simpson(True), ".", _BINARY, argv=_simpson_read),
 ]

@@ -35,6 +35,8 @@ from cald.spectrum import Spectrum
 
 __all__ = ["is_simpson", "parse_simpson_input", "read_simpson"]
 
+#: Largest float32 magnitude: SIMPSON computes and writes single precision.
+_MAX_VALUE = float(np.finfo(np.float32).max)
 #: Points a SIMPSON file may declare (beyond this it is a corrupt header, not an allocation).
 _MAX_POINTS = 1 << 26
 
@@ -152,8 +154,9 @@ def read_simpson(path: str | os.PathLike[str], sf_mhz: float | None = None,
             raise DataFileError(f"{len(rows)} data points, NP={n}", p)
         arr = np.asarray(rows)
         values = arr[:, 0] + 1j * arr[:, 1]
-    if not np.all(np.isfinite(values)):
-        raise DataFileError("data hold non-finite values", p)
+    if not np.all(np.isfinite(values)) or np.max(np.abs(values), initial=0.0) > _MAX_VALUE:
+        raise DataFileError("data hold values that are not finite single-precision numbers "
+                            "(SIMPSON writes float32)", p)
     meta: dict[str, Any] = {"np": n, "sw_hz": sw, "type": kind, "simpson_header": head}
     if kind == "FID":
         return Spectrum(values, np.arange(n) / sw, "s", nucleus, sf_mhz, sf_mhz, str(p),
