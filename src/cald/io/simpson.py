@@ -153,6 +153,9 @@ def read_simpson(path: str | os.PathLike[str], sf_mhz: float | None = None,
         if len(rows) != n:
             raise DataFileError(f"{len(rows)} data points, NP={n}", p)
         arr = np.asarray(rows)
+        if not np.all(np.isfinite(arr)) or np.max(np.abs(arr), initial=0.0) > _MAX_VALUE:
+            raise DataFileError("data hold values that are not finite single-precision "
+                                "numbers (SIMPSON writes float32)", p)
         values = arr[:, 0] + 1j * arr[:, 1]
     if not np.all(np.isfinite(values)) or np.max(np.abs(values), initial=0.0) > _MAX_VALUE:
         raise DataFileError("data hold values that are not finite single-precision numbers "
