@@ -253,3 +253,85 @@ def test_cli_process_row_and_extract(redor_pair, tmp_path, capsys):
     assert main(["respdor", "fit", str(csv), "--spin", "1.5", "--bootstrap", "0", "--json"]) == 0
     fit = json.loads(capsys.readouterr().out)
     assert fit["d_hz"] == pytest.approx(D_HZ, rel=0.02)
+
+
+# --- everything downstream --------------------------------------------------------------------
+
+
+def _single(folder: Path, scale: float, d1_s: float = 3.0) -> Path:
+    from dataclasses import replace
+
+    setup = replace(SETUP, d1_s=d1_s)
+    return write_varian_experiment(folder, setup, lines_fid(setup, LINES) * scale,
+                                   noise_sd=0.002, seed=int(scale), int_scale=1e6)
+
+
+def test_dnp_enhancement_of_a_varian_pair(tmp_path):
+    from cald.nmr.dnp import dnp_enhancement
+
+    on, off = _single(tmp_path / "on.fid", 12.0), _single(tmp_path / "off.fid", 1.0)
+    result = dnp_enhancement(read_raw(on), read_raw(off), (185.0, 165.0))
+    assert result.enhancement == pytest.approx(12.0, rel=0.01)
+    assert result.ns_on == 64 and result.rg_on == pytest.approx(32.0)
+    other = _single(tmp_path / "other.fid", 1.0, d1_s=1.0)
+    with pytest.raises(DataFileError, match=r"d1 \(3.0 vs 1.0\)"):
+        dnp_enhancement(read_raw(on), read_raw(other), (185.0, 165.0))
+
+
+@pytest.mark.slow
+def test_lineshape_fit_of_a_varian_spectrum(tmp_path):
+    from cald.lineshape.options import PeaksFitOptions
+
+    opts = PeaksFitOptions.model_validate({"region": "200:150", "n_peaks": 1,
+                                           "shape": "lorentzian"})
+    result = opts.fit(opts.read(_single(tmp_path / "one.fid", 1.0)))
+    peak = result.to_dict()["peaks"][0]
+    assert peak["center_ppm"] == pytest.approx(175.0, abs=0.02)
+
+
+@pytest.mark.slow
+def test_project_with_varian_data(redor_pair, tmp_path):
+    """kind = "varian" and a kind left out (detected) run like Bruker data sets."""
+    from cald.project.pipeline import run_project
+
+    s, s0 = redor_pair
+    project = tmp_path / "project.toml"
+    project.write_text(f'''[project]
+name = "varian"
+[[samples]]
+name = "A"
+cycles = 1
+[[datasets]]
+id = "s"
+path = "{s}"
+kind = "varian"
+sample = "A"
+[[datasets]]
+id = "s0"
+path = "{s0}"
+sample = "A"
+[[datasets]]
+id = "p31"
+path = "{SINGLE}"
+kind = "varian"
+[[analyses]]
+id = "redor"
+kind = "respdor"
+inputs = ["s", "s0"]
+[analyses.parameters]
+spin = 1.5
+region = [185, 165]
+bootstrap = 0
+[[analyses]]
+id = "p31"
+kind = "nmr"
+inputs = ["p31"]
+''', encoding="utf-8")
+    run_project(project, tmp_path / "out")
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    by_id = {a["id"]: a for a in results["analyses"]}
+    assert by_id["redor"]["status"] == "ok" and by_id["p31"]["status"] == "ok"
+    assert by_id["redor"]["result"]["d_hz"] == pytest.approx(D_HZ, rel=0.02)
+    ppm, amp = _vnmrj_lines(SINGLE)
+    assert by_id["p31"]["result"]["peaks"][0]["ppm"] == pytest.approx(ppm[np.argmax(amp)],
+                                                                      abs=1e-9)
