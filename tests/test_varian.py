@@ -335,3 +335,20 @@ inputs = ["p31"]
     ppm, amp = _vnmrj_lines(SINGLE)
     assert by_id["p31"]["result"]["peaks"][0]["ppm"] == pytest.approx(ppm[np.argmax(amp)],
                                                                       abs=1e-9)
+
+
+def test_interleaved_s0_s_array(tmp_path):
+    """One array ``ncyc,dephase``: S0 and S alternate (the flag fastest); one time per pair."""
+    rows = []
+    for n in COUNTS:
+        s = 1.0 - float(respdor_dephasing(n / MAS_HZ, D_HZ, F, 1.5))
+        rows += [lines_fid(SETUP, LINES), lines_fid(SETUP, [Line(175.0, s, 60.0), LINES[1]])]
+    folder = write_varian_experiment(tmp_path / "pairs.fid", SETUP, np.array(rows),
+                                     arrays={"ncyc": (INTEGER, COUNTS),
+                                             "dephase": (STRING, ["n", "y"])}, int_scale=1e6)
+    ds = read_raw(folder)
+    assert ds.array_flags["dephase"] == ("n", "y") * len(COUNTS)
+    curve = respdor_series(ds, (185.0, 165.0))
+    np.testing.assert_allclose(curve.t_s, np.array(COUNTS) / MAS_HZ)
+    expected = respdor_dephasing(np.array(COUNTS) / MAS_HZ, D_HZ, F, 1.5)
+    np.testing.assert_allclose(1 - curve.s / curve.s0, expected, atol=2e-3)
