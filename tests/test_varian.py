@@ -183,6 +183,11 @@ def test_joint_and_nested_arrays(tmp_path):
     (folder / "procpar").write_text(text.replace('"(ncyc,d2)"', '"ncyc,d2"'))
     with pytest.raises(DataFileError, match=r"gives 9 FIDs \(3 × 3\), but the fid holds 3"):
         read_varian(folder)
+    # a 2D experiment: the increments ni are the outermost loop, the phase array inside
+    folder = write_varian_experiment(tmp_path / "c.fid", SETUP, fids,
+                                     arrays={"phase": (INTEGER, [1, 2])},
+                                     extra={"ni": (INTEGER, [3])})
+    assert read_varian(folder).arrays["phase"].values.tolist() == [1, 2] * 3
 
 
 # --- bad input --------------------------------------------------------------------------------

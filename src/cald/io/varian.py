@@ -33,7 +33,8 @@ Translation into cald's conventions (:mod:`cald.io.nmrdata`):
 * arrays: every parameter named in ``array`` (``"nt"``, ``"ncyc,d2"``, jointly arrayed
   ``"(a,b)"``) gives one value per FID (the last parameter of ``array`` varying fastest);
   integers are loop counts (not ``nt`` and other counts of scans or points), delays seconds,
-  pulse widths (µs) seconds; the number of FIDs must match the array;
+  pulse widths (µs) seconds; the increments of a 2D/3D experiment (``ni``, ``ni2``) are the
+  outermost loops; the number of FIDs must match;
 * ``srate`` (Hz) gives the rotor period, ``ct`` (else ``nt``) the scans, ``gain`` (dB) the
   receiver gain as the amplitude factor 10^(gain/20).
 
@@ -413,10 +414,16 @@ def _arrays(params: dict[str, ProcparParameter], n_rows: int,
             raise DataFileError(f"jointly arrayed {', '.join(names)} have different lengths "
                                 f"{sorted(lengths)}", source)
         sizes.append(lengths.pop())
-    total = math.prod(sizes) if groups else 1
+    # increments of the indirect dimensions (ni, ni2) are the outermost loops
+    increments = math.prod(int(v) for v in (_number(params, k, source, default=1.0,
+                                                    active_only=True) for k in ("ni", "ni2"))
+                           if v > 1)
+    per_increment = math.prod(sizes) if groups else 1
+    total = per_increment * increments
     if groups and total != n_rows:
+        factors = " × ".join(str(n) for n in (*sizes, increments) if n > 1)
         raise DataFileError(f"array = {_text(params, 'array')!r} gives {total} FIDs "
-                            f"({' × '.join(map(str, sizes))}), but the fid holds {n_rows}", source)
+                            f"({factors}), but the fid holds {n_rows}", source)
     numeric: dict[str, ArrayedValues] = {}
     strings: dict[str, tuple[str, ...]] = {}
     for g, names in enumerate(groups):
