@@ -187,7 +187,8 @@ def test_joint_and_nested_arrays(tmp_path):
     folder = write_varian_experiment(tmp_path / "c.fid", SETUP, fids,
                                      arrays={"phase": (INTEGER, [1, 2])},
                                      extra={"ni": (INTEGER, [3])})
-    assert read_varian(folder).arrays["phase"].values.tolist() == [1, 2] * 3
+    phase = read_varian(folder).arrays["phase"]
+    assert phase.values.tolist() == [1, 2] * 3 and phase.unit == ""
 
 
 # --- bad input --------------------------------------------------------------------------------

@@ -71,8 +71,9 @@ __all__ = [
 
 #: procpar subtypes (VnmrJ User Programming, "Format of stored parameters").
 _SUBTYPE_DELAY, _SUBTYPE_PULSE, _SUBTYPE_INTEGER = 3, 6, 7
-#: Integer parameters that are not loop counters (scans, block size, transients completed).
-_NOT_LOOP_COUNTS = ("nt", "bs", "ct", "ss", "np", "fn", "ni", "ni2")
+#: Integer parameters that are not loop counters (scans, block size, transients, points,
+#: increments, the hypercomplex phase selectors).
+_NOT_LOOP_COUNTS = ("nt", "bs", "ct", "ss", "np", "fn", "ni", "ni2", "phase", "phase2")
 #: Parameters without which the folder cannot be read.
 REQUIRED = ("tn", "sfrq", "sw", "np")
 #: Status bits of the fid file header.
