@@ -451,8 +451,9 @@ def _processing(params: dict[str, ProcparParameter], n_complex: int,
     """VnmrJ's weighting, Fourier number and phases as :class:`ProcessingOptions`: ``lb`` →
     exponential; ``gf`` (Gaussian time constant, s) → the Gaussian window of FWHM
     2√ln2/(π·gf) Hz; ``fn`` (real points; default np rounded up to a power of 2) → size;
-    ``rp``/``lp`` → PHC0/PHC1 (:func:`vnmrj_phases`). Windows cald does not have (sine bell
-    ``sb``, shifted Gaussian ``gfs``, ``awc``) are not applied and say so in ``notes``."""
+    ``rp``/``lp`` → PHC0/PHC1 (:func:`vnmrj_phases`). What cald does not apply (sine bell
+    ``sb``, shifted Gaussian ``gfs``, ``awc``, the frequency shift ``lsfrq``, a first-point
+    multiplier ``fpmult``) says so in ``notes``."""
     lb_hz = _number(params, "lb", source, default=0.0, active_only=True)
     if abs(lb_hz) > _MAX_LB_HZ:
         raise DataFileError(f"lb = {lb_hz:g} Hz is not a line broadening (|lb| ≤ {_MAX_LB_HZ:g})",
@@ -464,8 +465,12 @@ def _processing(params: dict[str, ProcparParameter], n_complex: int,
             raise DataFileError(f"gf = {gf_s:g} s must be positive", source)
         gb_hz = 2.0 * math.sqrt(math.log(2.0)) / (math.pi * gf_s)
     notes = tuple(f"{source}: {key} = {_number(params, key, source):g} is not supported; not "
-                  "applied" for key in ("sb", "gfs", "awc")
+                  "applied" for key in ("sb", "gfs", "awc", "lsfrq")
                   if _number(params, key, source, default=0.0, active_only=True))
+    fpmult = _number(params, "fpmult", source, default=1.0, active_only=True)
+    if fpmult != 1.0:
+        notes += (f"{source}: first-point multiplier fpmult = {fpmult:g} not applied (it moves "
+                  "the baseline, not the lines)",)
     fn = _number(params, "fn", source, default=0.0, active_only=True)
     size = int(fn) // 2 if fn else 1 << max(int(n_complex - 1).bit_length(), 0)
     if not 1 <= size <= max(_MAX_ZERO_FILL * n_complex, 1 << 16):
