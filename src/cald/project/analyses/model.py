@@ -116,7 +116,8 @@ class Model(AnalysisKind):
 
     def check_inputs(self, input_kinds: list[str], params: Any) -> None:
         if input_kinds[1:2] and input_kinds[1] in RAW_NMR_KINDS and params.region is None:
-            raise MissingParameter("region", "a measured raw NMR series needs region = [high, low] "
+            raise MissingParameter("region", "a measured raw NMR series (Bruker series, Varian "
+                                             "array …) needs region = [high, low] "
                                              "(ppm) to integrate")
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:

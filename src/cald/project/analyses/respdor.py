@@ -50,7 +50,8 @@ class Respdor(AnalysisKind):
 
     def check_inputs(self, input_kinds: list[str], params: Any) -> None:
         if input_kinds[0] in RAW_NMR_KINDS and params.region is None:
-            raise MissingParameter("region", "a raw NMR series needs region = [high, low] (ppm) "
+            raise MissingParameter("region", "a raw NMR series (Bruker series, Varian array …) needs "
+                                             "region = [high, low] (ppm) "
                                              "to integrate")
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:
