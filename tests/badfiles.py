@@ -614,6 +614,55 @@ def _structure_call(sample: Path) -> Any:
     return read_structure(sample)
 
 
+def _varian_1d(folder: Path) -> Path:
+    """A small synthetic 13C VnmrJ folder (one FID)."""
+    from cald.synth.bruker import Line, lines_fid
+    from cald.synth.varian import write_varian_experiment
+
+    setup = _setup(group_delay=0.0)
+    return write_varian_experiment(folder / "one.fid", setup,
+                                   lines_fid(setup, [Line(150.0, 1.0, 80.0), Line(60.0, 0.5, 60.0)]),
+                                   0.01, 1, lb_hz=5.0)
+
+
+def _varian_array(folder: Path) -> Path:
+    """A synthetic VnmrJ REDOR array: S0/S interleaved by a flag, loop counts ncyc, srate."""
+    from cald.synth.bruker import Line, lines_fid
+    from cald.synth.varian import INTEGER, STRING, write_varian_experiment
+
+    setup = _setup(mas_hz=10_000.0, group_delay=0.0)
+    fid = lines_fid(setup, [Line(185.0, 1.0, 80.0)])
+    rows = np.array([fid * s for s in (1.0, 0.8, 1.0, 0.5, 1.0, 0.3)])
+    return write_varian_experiment(folder / "redor.fid", setup, rows, 0.01, 2,
+                                   arrays={"ncyc": (INTEGER, [4, 8, 12]),
+                                           "dephase": (STRING, ["n", "y"])})
+
+
+def _varian_real(folder: Path) -> Path:
+    """The real 31P VnmrJ folder of ``tests/data/varian`` copied."""
+    return Path(shutil.copytree(Path(__file__).parent / "data" / "varian" / "p31_s2pul_243mhz.fid",
+                                folder / "p31.fid"))
+
+
+def _simpson(binary: bool) -> Callable[[Path], Path]:
+    """A SIMPSON spectrum of two lines (text or binary ``fsave``)."""
+    def make(folder: Path) -> Path:
+        from cald.synth.simpson import write_simpson
+
+        folder.mkdir(parents=True, exist_ok=True)
+        hz = np.linspace(-5000.0, 5000.0, 256, endpoint=False)
+        values = 1 / (1 + ((hz - 400) / 20) ** 2) + 0.5 / (1 + ((hz + 1200) / 30) ** 2)
+        return write_simpson(folder / ("sim.spe"), values, 10_000.0, spectrum=True,
+                             binary=binary)
+
+    return make
+
+
+def _simpson_read(sample: Path, scratch: Path) -> list[str]:
+    return ["simpson", "read", str(sample), "--nucleus", "13C", "--field-1h-mhz", "400",
+            "--json"]
+
+
 _PARAMS = Format("bruker-params")
 _BINARY = Format("binary")
 _TEXT = Format("text", TABLE_VALUE)
@@ -662,4 +711,11 @@ READERS: list[Reader] = [
     Reader("read-bruker-series", _bruker_series, "ser", _BINARY, call=_read_call),
     Reader("read-vamas", _xps_real("pynx_FeO_analyzed.vms"), ".", _TEXT, call=_read_call),
     Reader("casa-export", _casa_export, ".", _TEXT, call=_read_call),
+    Reader("varian-procpar", _varian_1d, "procpar", _TEXT, argv=_nmr_process),
+    Reader("varian-fid", _varian_1d, "fid", _BINARY, argv=_nmr_process),
+    Reader("varian-array-procpar", _varian_array, "procpar", _TEXT, argv=_extract),
+    Reader("varian-array-fid", _varian_array, "fid", _BINARY, argv=_extract),
+    Reader("varian-real-procpar", _varian_real, "procpar", _TEXT, argv=_nmr_process),
+    Reader("simpson-text", _simpson(False), ".", _TEXT, argv=_simpson_read),
+    Reader("simpson-binary", _simpson(True), ".", _BINARY, argv=_simpson_read),
 ]

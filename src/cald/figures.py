@@ -48,11 +48,13 @@ _OVERLAY_ROWS = 20
 
 def respdor_figure(result: RespdorResult, r_offsets_angstrom: tuple[float, ...] = (-0.2, 0.2), *,
                    corrected: RespdorResult | None = None,
-                   simulated: tuple[ArrayLike, ArrayLike] | None = None) -> Figure:
+                   simulated: tuple[ArrayLike, ArrayLike] | None = None,
+                   compare: tuple[str, ArrayLike, ArrayLike] | None = None) -> Figure:
     """Dephasing curve as in the reference study's Figure 7b: data with error bars, the
     one-distance fit, curves for r ± 0.2 Å at the same f, and any further models fitted; with
     ``corrected`` also the fit with the simulated saturation (f_bound) and ``simulated``
-    (t_s, ΔS/S0) the full simulation at its D, scaled by f_bound."""
+    (t_s, ΔS/S0) the full simulation at its D, scaled by f_bound; ``compare`` (label, t_s,
+    ΔS/S0) an outside curve as it is, e.g. a SIMPSON simulation."""
     curve = result.curve
     t_ms = curve.t_s * 1e3
     t_fine_s = np.linspace(0.0, max(curve.t_s.max() * 1.05, 1e-6), 400)
@@ -84,6 +86,9 @@ def respdor_figure(result: RespdorResult, r_offsets_angstrom: tuple[float, ...] 
     if simulated is not None:
         ax.plot(np.asarray(simulated[0]) * 1e3, simulated[1], "x", color="C3", ms=4,
                 label="full simulation × f_bound")
+    if compare is not None:
+        ax.plot(np.asarray(compare[1]) * 1e3, compare[2], "-", color="C4", lw=1.2,
+                marker=".", ms=3, label=compare[0])
     ax.set_xlabel("recoupling time / ms")
     ax.set_ylabel(r"$\Delta S/S_0$")
     title = result.pair.replace("-", "{") + "}" if result.pair else f"spin {result.spin:g}"
@@ -96,9 +101,11 @@ def respdor_figure(result: RespdorResult, r_offsets_angstrom: tuple[float, ...] 
 
 
 def spectrum_figure(spec: Spectrum, peaks: Sequence[Peak] = (),
-                    region: tuple[float, float] | None = None) -> Figure:
+                    region: tuple[float, float] | None = None,
+                    overlay: Spectrum | None = None) -> Figure:
     """Real part of a spectrum (ppm and eV axes drawn high to low, as chemists read them), with
-    picked peaks marked and an integration region shaded."""
+    picked peaks marked and an integration region shaded; ``overlay`` (same axis unit, e.g. a
+    SIMPSON simulation) is drawn scaled to the spectrum's maximum."""
     fig = Figure(figsize=(6.0, 3.4), layout="constrained")
     ax = fig.subplots()
     values = np.real(spec.values)
@@ -110,6 +117,12 @@ def spectrum_figure(spec: Spectrum, peaks: Sequence[Peak] = (),
         for p in peaks:
             ax.annotate(f"{p.ppm:.2f}", (p.ppm, p.height), textcoords="offset points",
                         xytext=(0, 3), ha="center", fontsize=6, color="C3")
+    if overlay is not None:
+        other = np.real(overlay.values)
+        scale = float(np.max(values)) / float(np.max(other)) if np.max(other) > 0 else 1.0
+        ax.plot(overlay.axis, other * scale, lw=0.8, color="C3",
+                label=Path(overlay.source or "overlay").name)
+        ax.legend(fontsize=7, frameon=False)
     if region is not None:
         ax.axvspan(min(region), max(region), color="C0", alpha=0.15, lw=0)
     if spec.unit in ("ppm", "ev"):

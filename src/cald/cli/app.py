@@ -30,6 +30,7 @@ from cald.cli import (
     plan,
     project,
     respdor,
+    simpson,
     titration,
     uvvis,
     xps,
@@ -48,6 +49,7 @@ app.add_typer(nuclei.app, name="nuclei")
 app.add_typer(respdor.app, name="respdor")
 app.add_typer(nmr.app, name="nmr")
 init.register(app)
+app.add_typer(simpson.app, name="simpson")
 project.register(app)
 lineshape.register(app)
 plan.register(app)

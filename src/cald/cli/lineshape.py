@@ -27,7 +27,8 @@ from cald.lineshape.options import CsaFitOptions, PeaksFitOptions, QuadFitOption
 peaks_app = typer.Typer(help="Peak deconvolution (Gauss, Lorentz, Voigt, pseudo-Voigt).",
                         no_args_is_help=True)
 
-SPECTRUM_HELP = "Bruker experiment folder, JCAMP-DX file or CSV with ppm,intensity."
+SPECTRUM_HELP = ("Bruker or Varian/Agilent folder, JCAMP-DX file, SIMPSON spectrum or CSV with "
+                 "ppm,intensity.")
 
 
 def _save_fit_plot(plot: Path, result: object) -> None:

@@ -16,9 +16,11 @@ from cald.cli.common import (
     emit_json,
     option,
 )
+from cald.errors import ParameterError
 from cald.nmr.options import EnhancementOptions, ProcessOptions, SpectrumOptions
 
-app = typer.Typer(help="NMR spectra: Bruker folders, JCAMP-DX, CSV.", no_args_is_help=True)
+app = typer.Typer(help="NMR spectra: Bruker and Varian/Agilent folders, JCAMP-DX, CSV, SIMPSON.",
+                  no_args_is_help=True)
 
 
 
@@ -31,9 +33,14 @@ GRPDLY_OPTION = option(SpectrumOptions, "grpdly")
 
 @app.command("process")
 def process(
-    source: Path = typer.Argument(..., help="Bruker experiment folder, JCAMP-DX file or CSV."),
+    source: Path = typer.Argument(..., help="Bruker or Varian/Agilent folder, JCAMP-DX, CSV or "
+                                            "SIMPSON file."),
     out: Path | None = typer.Option(None, "--out", help="Write the spectrum as CSV (ppm, intensity, imag)."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (.svg, .png, .pdf)."),
+    compare: Path | None = typer.Option(None, "--compare",
+                                        help="Draw this spectrum over the figure (needs --plot): "
+                                             "a SIMPSON .spe/.fid (its frequencies placed at the "
+                                             "measured carrier) or any spectrum source."),
     processed: bool = option(ProcessOptions, "processed"),
     lb_hz: float | None = option(ProcessOptions, "lb_hz"),
     size: int | None = option(ProcessOptions, "size"),
@@ -59,6 +66,8 @@ def process(
                          phc1=phc1, auto_phase=auto_phase, baseline=baseline, shift_ppm=shift_ppm,
                          min_snr=min_snr, row=row, cpmg=cpmg, echo_period_us=echo_period_us, grpdly=grpdly)
     check_plot_path(plot)
+    if compare is not None and plot is None:
+        raise ParameterError("--compare draws on the figure: give --plot too")
     spec = opts.read(source)
     peaks = pick_peaks(spec, min_snr=opts.min_snr)
     if out is not None:
@@ -67,8 +76,10 @@ def process(
                     [f"spectrum processed by cald from {spec.source}", *spec.history])
     if plot is not None:
         from cald.figures import save_figure, spectrum_figure
+        from cald.nmr.reading import read_comparison
 
-        save_figure(spectrum_figure(spec, peaks), plot)
+        overlay = None if compare is None else read_comparison(compare, spec)
+        save_figure(spectrum_figure(spec, peaks, overlay=overlay), plot)
     result = spectrum_summary(spec, peaks)
     if as_json:
         emit_json(result)
@@ -81,8 +92,8 @@ def process(
 
 @app.command("enhancement")
 def enhancement(
-    on: Path = typer.Argument(..., help="Bruker folder acquired with microwaves on."),
-    off: Path = typer.Argument(..., help="Bruker folder acquired with microwaves off."),
+    on: Path = typer.Argument(..., help="Raw data folder acquired with microwaves on."),
+    off: Path = typer.Argument(..., help="Raw data folder acquired with microwaves off."),
     region: str = option(EnhancementOptions, "region"),
     auto_phase: str | None = option(EnhancementOptions, "auto_phase"),
     grpdly: float | None = GRPDLY_OPTION,

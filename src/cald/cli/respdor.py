@@ -18,6 +18,7 @@ from cald.cli.common import (
     show,
 )
 from cald.cli.nmr import CPMG_OPTION, ECHO_PERIOD_OPTION, GRPDLY_OPTION
+from cald.errors import ParameterError
 from cald.nmr.options import RespdorSeriesOptions
 from cald.recoupling.options import RespdorCurveOptions, RespdorFitOptions, RespdorSimulateOptions
 
@@ -90,6 +91,10 @@ def fit(
     steps_per_period: int = option(RespdorFitOptions, "steps_per_period"),
     convergence: bool = option(RespdorFitOptions, "convergence"),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (.svg, .png, .pdf)."),
+    compare: Path | None = typer.Option(None, "--compare",
+                                        help="Draw a simulated curve on the figure (needs --plot): "
+                                             "a SIMPSON FID (t = k/SW, ΔS/S0) or a CSV (t_ms with "
+                                             "dS_S0, or S0 and S)."),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -109,16 +114,21 @@ def fit(
                          crystallite_set=crystallite_set, steps_per_period=steps_per_period,
                          convergence=convergence)
     check_plot_path(plot)
-    from cald.recoupling.data import read_dephasing_csv
+    if compare is not None and plot is None:
+        raise ParameterError("--compare draws on the figure: give --plot too")
+    from cald.recoupling.data import read_dephasing_csv, read_simulated_curve
 
     data = read_dephasing_csv(str(file))
+    other = None if compare is None else read_simulated_curve(str(compare))
     result = opts.fit(data)
     corrected = opts.correct(data, result) if opts.simulate else None
     if plot is not None:
         from cald.figures import respdor_figure, save_figure
 
-        fig = (respdor_figure(result) if corrected is None else
-               respdor_figure(result, corrected=corrected.corrected, simulated=corrected.scaled_simulation()))
+        shown = None if other is None else (compare.name, other.t_s, other.ds_s0)
+        fig = (respdor_figure(result, compare=shown) if corrected is None else
+               respdor_figure(result, corrected=corrected.corrected,
+                              simulated=corrected.scaled_simulation(), compare=shown))
         save_figure(fig, plot)
     if corrected is None:
         show(result.to_dict(), result.report(), as_json, quiet)
@@ -128,7 +138,8 @@ def fit(
 
 @app.command("extract")
 def extract(
-    source: Path = typer.Argument(..., help="Bruker pseudo-2D folder (ser with S0/S rows)."),
+    source: Path = typer.Argument(..., help="Raw series: Bruker pseudo-2D folder (ser with S0/S "
+                                            "rows) or Varian/Agilent array."),
     region: str = option(RespdorSeriesOptions, "region"),
     out: Path = typer.Option(..., "--out", help="CSV to write (read by `cald respdor fit`)."),
     reference: Path | None = typer.Option(None, "--reference",
@@ -184,10 +195,15 @@ def simulate(
     crystallite_set: str = option(S, "crystallite_set"),
     steps_per_period: int = option(S, "steps_per_period"),
     convergence: bool = option(S, "convergence"),
+    simpson_input: Path | None = typer.Option(
+        None, "--simpson-input", help="Write a SIMPSON input file for these spins and this "
+                                      "sequence instead of simulating (its main writes "
+                                      "<name>.csv with t_ms, S0, S, dS_S0)."),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
-    """Numerical RESPDOR/REDOR curve: finite pulses, a real saturation pulse, several I spins."""
+    """Numerical RESPDOR/REDOR curve: finite pulses, a real saturation pulse, several I spins;
+    or the SIMPSON input file for the same (--simpson-input)."""
     opts = build_options(S, pair=pair, t_ms=t_ms, mas_khz=mas_khz, r_angstrom=r_angstrom,
                          geometry=None if geometry is None else str(geometry),
                          max_spins=max_spins, cutoff_angstrom=cutoff_angstrom,
@@ -198,6 +214,15 @@ def simulate(
                          crystallite_set=crystallite_set, steps_per_period=steps_per_period,
                          convergence=convergence)
     spins, distances = opts.spins()
+    if simpson_input is not None:
+        from cald.io.atomic import atomic_write_text
+
+        atomic_write_text(simpson_input, opts.simpson_input(simpson_input.stem))
+        show({"simpson_input": str(simpson_input), "pair": opts.pair, "r_angstrom": distances,
+              "d_hz": [sp.d_hz for sp in spins]},
+             f"wrote {simpson_input}: {opts.pair}, {len(spins)} I spin(s), D = "
+             + ", ".join(f"{sp.d_hz:.4g} Hz" for sp in spins), as_json, quiet)
+        return
     curve = opts.simulate()
     data = {**curve.to_dict(), "pair": opts.pair, "r_angstrom": distances,
             "d_hz": [sp.d_hz for sp in spins]}

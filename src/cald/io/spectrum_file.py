@@ -75,20 +75,25 @@ def _read_csv_spectrum(path: Path, nucleus: str | None) -> Spectrum:
 
 def read_spectrum(path: str | os.PathLike[str], nucleus: str | None = None,
                   use_processed: bool = False) -> Spectrum:
-    """What a spectrum source holds, unprocessed: a Bruker folder's raw FID or series as a
-    time-domain signal (TopSpin's processed ``1r`` with ``use_processed``), a JCAMP-DX file, or
-    a CSV with an axis column and ``intensity`` (+ ``imag``). To get a processed spectrum from
-    any of them use :func:`cald.read`."""
-    from cald.io.bruker import processed_spectrum, raw_signal, read_bruker
+    """What a spectrum source holds, unprocessed: a raw-data folder's FID or series (any
+    format of :data:`cald.io.nmrdata.RAW_FORMATS`) as a time-domain signal (TopSpin's processed
+    ``1r`` with ``use_processed``), a JCAMP-DX file, a SIMPSON ``fsave`` file, or a CSV with an
+    axis column and ``intensity`` (+ ``imag``). To get a processed spectrum from any of them use
+    :func:`cald.read`."""
+    from cald.io.bruker import processed_spectrum
     from cald.io.jcamp import read_jcamp
+    from cald.io.nmrdata import is_raw, raw_signal, read_raw
+    from cald.io.simpson import is_simpson, read_simpson
 
     p = Path(path)
     if not p.exists():
         raise DataFileError("no such file or folder", p)
-    if p.is_dir():
-        return processed_spectrum(p) if use_processed else raw_signal(read_bruker(p))
+    if is_raw(p):
+        return processed_spectrum(p) if use_processed else raw_signal(read_raw(p))
     if p.suffix.lower() in JCAMP_SUFFIXES:
         return read_jcamp(p)
+    if is_simpson(p):
+        return read_simpson(p, nucleus=nucleus)
     spec = _read_csv_spectrum(p, nucleus)
     if not np.all(np.isfinite(spec.axis)):
         raise DataFileError("axis column holds non-finite values", p)

@@ -9,6 +9,7 @@ source                         returns
 =============================  ============================================================
 Bruker experiment folder       a processed 1D :class:`~cald.spectrum.Spectrum` (below)
 Bruker pseudo-2D (``ser``)     the series: a 2D ``Spectrum``, every row processed alike
+raw NMR of other vendors       as Bruker (Varian, JEOL …: :data:`cald.io.nmrdata.RAW_FORMATS`)
 JCAMP-DX, NMR CSV              the spectrum (an FID is transformed)
 UV-vis CSV / text export       absorbance against wavelength (nm)
 FTIR CSV / JCAMP-DX            absorbance against wavenumber (cm⁻¹)
@@ -26,9 +27,11 @@ CSV spectrum, TopSpin's processed spectrum); this layer above them and :mod:`cal
 source into a processed 1D spectrum, as ``cald nmr process`` and the spectrum-reading analysis
 kinds need it:
 
-* a Bruker folder: the raw FID processed with the stored parameters (overridden by the caller's),
-  or TopSpin's own ``1r`` with ``processed=True``; a series (``ser``) needs ``row`` (1 = first
-  row, as TopSpin counts), and the row is processed as a 1D FID;
+* a raw-data folder of any format of :data:`cald.io.nmrdata.RAW_FORMATS` (Bruker,
+  Varian/Agilent, …): the raw FID processed with the stored parameters (overridden by the
+  caller's), or for Bruker TopSpin's own ``1r`` with ``processed=True``; a series (Bruker
+  ``ser``, Varian array) needs ``row`` (1 = first row, as TopSpin counts), and the row is
+  processed as a 1D FID;
 * ``cpmg=True``: the echoes of the (row's) CPMG train are summed first
   (:func:`cald.nmr.cpmg.sum_echoes`, echo period from the data set's D6, D3, P2 unless
   ``echo_period_s`` is given); the summed echo gets no window and no stored phase (the stored
@@ -57,26 +60,32 @@ from cald.errors import DataFileError, ParameterError
 from cald.processing_options import ProcessingOptions
 from cald.spectrum import Spectrum
 
-__all__ = ["READERS", "read", "read_nmr", "read_title"]
+__all__ = ["READERS", "read", "read_comparison", "read_nmr", "read_title"]
 
 
-def _bruker(path: Path, processed: bool, row: int | None, cpmg: bool,
-            echo_period_s: float | None, grpdly: float | None,
-            overrides: dict[str, Any]) -> Spectrum:
-    from cald.io.bruker import processed_spectrum, raw_signal, read_bruker
+def _raw(path: Path, processed: bool, row: int | None, cpmg: bool,
+         echo_period_s: float | None, grpdly: float | None,
+         overrides: dict[str, Any]) -> Spectrum:
+    from cald.io.bruker import processed_spectrum
+    from cald.io.nmrdata import detect_raw_format, raw_signal, read_raw
     from cald.nmr.processing import finish_spectrum, fourier_transform, process_fid
 
     if processed:
         if row is not None or cpmg:
             raise ParameterError("--row and --cpmg work on the raw data, not on TopSpin's "
                                  "processed spectrum (--processed)")
+        vendor = detect_raw_format(path)
+        if vendor != "bruker":
+            raise ParameterError(f"--processed reads TopSpin's processed spectrum (pdata/N/1r); "
+                                 f"{path} is {vendor} data: process the raw FID instead")
         return finish_spectrum(processed_spectrum(path),
                                ProcessingOptions().with_overrides(**overrides))
-    ds = read_bruker(path, grpdly=grpdly)
+    ds = read_raw(path, grpdly=grpdly)
     if ds.is_series:
         n_rows = ds.shape[0]
         if row is None:
-            raise DataFileError(f"a series (ser) of {n_rows} rows; choose one with --row N "
+            what = "a series (ser)" if ds.vendor == "bruker" else f"a {ds.vendor} array"
+            raise DataFileError(f"{what} of {n_rows} rows; choose one with --row N "
                                 "(row in the project file)", path)
         if not 1 <= row <= n_rows:
             raise ParameterError(f"--row {row} is outside the series' rows 1–{n_rows}")
@@ -100,18 +109,18 @@ def _bruker(path: Path, processed: bool, row: int | None, cpmg: bool,
 def read_nmr(source: str | os.PathLike[str], *, processed: bool = False, row: int | None = None,
              cpmg: bool = False, echo_period_s: float | None = None, grpdly: float | None = None,
              nucleus: str | None = None, **overrides: Any) -> Spectrum:
-    """A processed 1D spectrum from a Bruker folder, a JCAMP-DX file or a CSV table (a series
-    needs ``row``; :func:`read` gives the whole series).
+    """A processed 1D spectrum from a raw-data folder, a JCAMP-DX file or a CSV table (a
+    series needs ``row``; :func:`read` gives the whole series).
 
     Parameters
     ----------
     source
-        Bruker experiment folder (or its ``pdata/N``), JCAMP-DX file or CSV with an axis column
-        and ``intensity`` (+ ``imag``).
+        Raw-data folder (Bruker experiment folder or its ``pdata/N``, Varian/Agilent ``.fid``
+        folder, …), JCAMP-DX file or CSV with an axis column and ``intensity`` (+ ``imag``).
     processed
         Take TopSpin's processed ``1r`` instead of processing the raw FID.
     row
-        Row of a series (``ser``) to take, 1 = first.
+        Row of a series (Bruker ``ser``, Varian array) to take, 1 = first.
     cpmg, echo_period_s
         Sum the echoes of a CPMG train before the transform; echo period (s) if not stored.
     grpdly
@@ -123,14 +132,15 @@ def read_nmr(source: str | os.PathLike[str], *, processed: bool = False, row: in
         ``p0_deg``, ``p1_deg``, ``auto_phase``, ``baseline``, ``shift_ppm`` …); ``None`` keeps
         the stored value.
     """
+    from cald.io.nmrdata import is_raw
     from cald.io.spectrum_file import read_spectrum
     from cald.nmr.processing import finish_spectrum, process_fid
 
     path = Path(source)
-    if path.is_dir():
-        return _bruker(path, processed, row, cpmg, echo_period_s, grpdly, overrides)
+    if is_raw(path):
+        return _raw(path, processed, row, cpmg, echo_period_s, grpdly, overrides)
     if row not in (None, 1) or cpmg:
-        raise ParameterError(f"--row and --cpmg need a Bruker data set, not the file {path}")
+        raise ParameterError(f"--row and --cpmg need a raw NMR data set, not the file {path}")
     spec = read_spectrum(path, nucleus=nucleus)
     if spec.is_time_domain:
         return process_fid(spec, None, **overrides)
@@ -139,20 +149,21 @@ def read_nmr(source: str | os.PathLike[str], *, processed: bool = False, row: in
 
 def _nmr(path: Path, *, processed: bool = False, row: int | None = None, cpmg: bool = False,
          grpdly: float | None = None, **options: Any) -> Spectrum:
-    """:func:`read_nmr`, except that a Bruker series without ``row`` is the whole series: every
-    row processed with the same stored parameters and phase (TopSpin's ``xf2``,
+    """:func:`read_nmr`, except that a raw series without ``row`` (a Bruker ``ser``, a Varian
+    array …) is the whole series: every row processed with the same stored parameters and phase
+    (TopSpin's ``xf2``,
     :func:`cald.nmr.pseudo2d.process_series`), one row per increment, and that a folder whose
     raw data were deleted (no ``fid``/``ser``, a ``pdata/1/1r``) gives TopSpin's spectrum."""
     if (path.is_dir() and not (path / "fid").is_file() and not (path / "ser").is_file()
             and (path / "pdata" / "1" / "1r").is_file()):
         processed = True
-    from cald.io.detect import detect_format
+    from cald.io.nmrdata import RAW_FORMATS, read_raw
 
-    if row is None and not cpmg and not processed and detect_format(path) == "bruker":
-        from cald.io.bruker import read_bruker
+    if (row is None and not cpmg and not processed
+            and sum(f.detect(path) for f in RAW_FORMATS.values()) == 1):
         from cald.nmr.pseudo2d import process_series
 
-        ds = read_bruker(path, grpdly=grpdly)
+        ds = read_raw(path, grpdly=grpdly)
         if ds.is_series:
             if options.keys() - ProcessingOptions.__dataclass_fields__.keys():
                 raise ParameterError(f"option(s) {', '.join(sorted(options))} do not apply to "
@@ -290,9 +301,11 @@ def detect(path: str | os.PathLike[str]) -> str | None:
     cald reads."""
     from cald.io.detect import detect_format, read_head
 
+    from cald.io.nmrdata import is_raw
+
     p = Path(path)
     fmt = detect_format(p)
-    if fmt is None and p.is_dir():
+    if fmt is None and is_raw(p):  # any other folder, or a raw file of another vendor (.jdf …)
         return "nmr"
     if fmt is None:  # too short or damaged to tell: the suffix names the reader, which says why
         fmt = _suffix_format(p.suffix.lower())
@@ -366,15 +379,40 @@ def read(source: str | os.PathLike[str], *, format: str | None = None, **options
 
 
 def read_title(source: str | os.PathLike[str]) -> str:
-    """The title a spectrum source states: a Bruker folder's ``pdata/1/title``, a JCAMP-DX
-    ``TITLE``; empty for CSV (which has none)."""
-    from cald.io.bruker import read_bruker
+    """The title a spectrum source states: a Bruker folder's ``pdata/1/title`` (the title of
+    other raw formats), a JCAMP-DX ``TITLE``; empty for CSV (which has none)."""
     from cald.io.jcamp import read_jcamp
+    from cald.io.nmrdata import is_raw, read_raw
     from cald.io.spectrum_file import JCAMP_SUFFIXES
 
     path = Path(source)
-    if path.is_dir():
-        return read_bruker(path).title
+    if is_raw(path):
+        return read_raw(path).title
     if path.suffix.lower() in JCAMP_SUFFIXES:
         return str(read_jcamp(path).meta.get("title", ""))
     return ""
+
+
+def read_comparison(source: str | os.PathLike[str], like: Spectrum) -> Spectrum:
+    """A spectrum to draw over ``like`` (e.g. a SIMPSON simulation over a measured spectrum).
+
+    A SIMPSON file (:func:`cald.io.simpson.read_simpson`) has frequencies relative to the rf
+    carrier: they are placed at ``like``'s carrier and referenced to its 0-ppm frequency (an
+    FID is transformed first); any other source is read and processed as :func:`read` does."""
+    from cald.io.simpson import is_simpson, read_simpson
+    from cald.nmr.processing import fourier_transform
+
+    path = Path(source)
+    if not is_simpson(path):
+        return read(path, nucleus=like.nucleus)
+    if like.sf_mhz is None or like.carrier_mhz is None:
+        raise ParameterError(f"{like.source} has no spectrometer and carrier frequencies to put "
+                             "the SIMPSON frequencies on")
+    sim = read_simpson(path, nucleus=like.nucleus)
+    if sim.is_time_domain:
+        sim = fourier_transform(sim.evolve(sim.values, "at the measured carrier",
+                                           sf_mhz=like.sf_mhz, carrier_mhz=like.carrier_mhz))
+        return sim
+    ppm = (like.carrier_mhz * 1e6 + sim.axis - like.sf_mhz * 1e6) / like.sf_mhz
+    return sim.evolve(sim.values, "frequencies placed at the measured carrier", axis=ppm,
+                      unit="ppm", sf_mhz=like.sf_mhz, carrier_mhz=like.carrier_mhz)

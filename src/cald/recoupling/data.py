@@ -14,7 +14,7 @@ from cald.io.table import Table, read_table
 if TYPE_CHECKING:
     from cald.nmr.pseudo2d import RespdorSeries
 
-__all__ = ["DephasingCurve", "read_dephasing_csv"]
+__all__ = ["DephasingCurve", "read_dephasing_csv", "read_simulated_curve"]
 
 
 @dataclass(frozen=True)
@@ -216,3 +216,19 @@ def read_dephasing_csv(path: str) -> DephasingCurve:
     ([0.0005, 0.001], 'given')
     """
     return DephasingCurve.from_table(read_table(path))
+
+
+def read_simulated_curve(path: str) -> DephasingCurve:
+    """A simulated dephasing curve to compare with a measured one: a SIMPSON ``fsave`` FID
+    (text or binary; point k at t = k/SW, its real part taken as ΔS/S0) or a CSV as
+    :func:`read_dephasing_csv` reads it (e.g. the ``t_ms,S0,S,dS_S0`` table that the SIMPSON
+    input written by ``cald respdor simulate --simpson-input`` produces)."""
+    from cald.io.simpson import is_simpson, read_simpson
+
+    if not is_simpson(path):
+        return read_dephasing_csv(path)
+    sim = read_simpson(path)
+    if not sim.is_time_domain:
+        raise DataFileError("a SIMPSON spectrum (TYPE=SPE) is not a dephasing curve; save the "
+                            "FID", path)
+    return DephasingCurve.from_dephasing(sim.axis, np.real(sim.values), source=path)

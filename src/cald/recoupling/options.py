@@ -348,6 +348,17 @@ class RespdorSimulateOptions(SaturationOptions):
         """The :class:`~cald.recoupling.spindynamics.Experiment` of these options."""
         return self.sequence(self.ideal)
 
+    def simpson_input(self, name: str) -> str:
+        """A SIMPSON input file for the same spins and sequence
+        (:func:`cald.recoupling.simpson_input.simpson_input`; its ``main`` writes
+        ``<name>.csv``)."""
+        from cald.recoupling.simpson_input import simpson_input
+
+        observed, dephasing = parse_pair(self.pair)
+        spins, _ = self.spins()
+        return simpson_input(name, observed, dephasing, spins, self.experiment(), self.t_s,
+                             self.crystallites, self.rotor_phases, self.field_1h_mhz)
+
     def spins(self) -> tuple[list[CoupledSpin], list[float]]:
         """The dephasing spins and their distances (Å): one at :attr:`r_angstrom`, or those of
         :attr:`geometry` (:func:`~cald.recoupling.spindynamics.spins_from_vectors`)."""
