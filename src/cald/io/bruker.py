@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -35,11 +34,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cald.errors import DataFileError
+from cald.io.nmrdata import ROW_BLOCK_POINTS, ArrayedValues, raw_row_blocks, raw_signal
 from cald.nuclei import ISOTOPES
 from cald.processing_options import ProcessingOptions
 from cald.spectrum import Spectrum
 
 __all__ = [
+    "ROW_BLOCK_POINTS",
     "BrukerDataset",
     "RawLayout",
     "raw_row_blocks",
@@ -68,6 +69,14 @@ _MAX_ZERO_FILL = 32
 _MAX_LB_HZ = 1e7
 #: |NC_proc| beyond this cannot be a TopSpin scaling exponent (2**NC_proc would overflow).
 _MAX_NC = 200
+#: Units of the list files as :class:`~cald.io.nmrdata.ArrayedValues`.
+_LIST_UNITS = {"vclist": "count", "vdlist": "s", "vplist": "s", "difflist": "G/cm", "vtlist": "K"}
+#: acqus parameters that must agree for two acquisitions to be compared, with relative
+#: tolerance (None: must be equal); arrays are compared element by element.
+_MUST_MATCH: dict[str, float | None] = {
+    "NUC1": None, "PULPROG": None, "TD": None, "SW_h": 1e-6, "SFO1": 1e-8, "AQ_mod": None,
+    "DECIM": None, "D": 1e-6, "P": 1e-6, "PLW": 1e-3, "CNST": 1e-6, "L": None,
+}
 
 
 def _jcamp_value(token: str) -> Any:
@@ -404,6 +413,64 @@ class BrukerDataset:
         """Dwell time between complex points, 1/SW (s)."""
         return 1.0 / self.sw_hz
 
+    @property
+    def parameter_file(self) -> Path:
+        """``acqus``."""
+        return self.path / "acqus"
+
+    @property
+    def vendor(self) -> str:
+        """``"bruker"`` (the format's name in :data:`cald.io.nmrdata.RAW_FORMATS`)."""
+        return "bruker"
+
+    @property
+    def arrays(self) -> dict[str, ArrayedValues]:
+        """The lists of the folder as arrayed values (vclist: loop counts, vdlist/vplist:
+        seconds, difflist: G/cm, vtlist: K); a list may hold more entries than the series has
+        rows."""
+        return {name: ArrayedValues(name, values, _LIST_UNITS[name])
+                for name, values in self.lists.items()}
+
+    @property
+    def rotor_period_s(self) -> float | None:
+        """Rotor period from the MAS rate in acqus (MASR, else CNST31 in Hz); ``None`` when
+        neither is positive."""
+        rate = float(self.acqus.get("MASR", 0) or 0)
+        if rate <= 0:
+            cnst = self.acqus.get("CNST", [])
+            rate = float(cnst[31]) if len(cnst) > 31 else 0.0
+        return 1.0 / rate if rate > 0 else None
+
+    @property
+    def cpmg_echo_period_s(self) -> float | None:
+        """Echo period of a qcpmg-style acquisition: D6 (echo acquisition) + 2·D3 (ring-down
+        delays) + P2 (π pulse, µs), the time between echo tops while the digitiser runs on;
+        ``None`` without D6."""
+        d = self.acqus.get("D", [])
+        p = self.acqus.get("P", [])
+        d6 = float(d[6]) if len(d) > 6 else 0.0
+        if d6 <= 0:
+            return None
+        d3 = float(d[3]) if len(d) > 3 else 0.0
+        p2 = float(p[2]) * 1e-6 if len(p) > 2 else 0.0
+        return d6 + 2 * d3 + p2
+
+    @property
+    def scans(self) -> int:
+        """NS (1 when absent)."""
+        return int(self.acqus.get("NS", 1))
+
+    @property
+    def receiver_gain(self) -> float:
+        """RG (1 when absent)."""
+        return float(self.acqus.get("RG", 1.0))
+
+    def acquisition_settings(self) -> dict[str, tuple[Any, float | None]]:
+        """acqus parameters that must agree for two acquisitions to be compared: nucleus,
+        pulse program, size, spectral width, carrier, delays (D1 recycle delay among them),
+        pulse lengths (P15 CP contact among them), powers, loop counters."""
+        return {key: (self.acqus.get(key), tol) for key, tol in _MUST_MATCH.items()}
+
     def meta(self) -> dict[str, Any]:
         """Acquisition facts a processed spectrum carries along."""
         keys = ("NS", "RG", "TD", "SW_h", "DECIM", "DSPFVS", "GRPDLY", "P1", "PULPROG", "D1",
@@ -572,32 +639,6 @@ def read_bruker(path: str | os.PathLike[str], procno: int = 1,
         procno_path=procs_path.parent if procs else None,
         processing=processing_options(procs, procs_path, layout.n_complex) if procs
         else ProcessingOptions())
-
-
-def raw_signal(ds: BrukerDataset, rows: tuple[int, int] | None = None) -> Spectrum:
-    """The raw FID (or series) as a time-domain :class:`Spectrum` (digital filter still in);
-    with ``rows`` = (start, stop) only those rows of a series (0-based, stop excluded)."""
-    n = ds.shape[-1]
-    axis = np.arange(n, dtype=np.float64) * ds.dwell_s
-    values = ds.raw if rows is None else ds.read_rows(*rows)
-    return Spectrum(values, axis, "s", ds.nucleus, ds.sf_mhz, ds.carrier_mhz, str(ds.path),
-                    ("read raw data",), ds.meta())
-
-
-#: Complex points per block of :func:`raw_row_blocks` by default (16 MB of complex128).
-ROW_BLOCK_POINTS = 1 << 20
-
-
-def raw_row_blocks(ds: BrukerDataset, block_points: int | None = ROW_BLOCK_POINTS) -> Iterator[Spectrum]:
-    """The rows of a series as time-domain spectra of a few rows each (as :func:`raw_signal`),
-    at most ``block_points`` complex points a block (at least one row); ``None``: one block
-    of all rows. Only the rows of the current block are read into memory."""
-    if not ds.is_series:
-        raise DataFileError("not a series (no ser file)", ds.path)
-    n_rows, n = ds.shape
-    per_block = n_rows if block_points is None else max(1, block_points // max(n, 1))
-    for start in range(0, max(n_rows, 1), max(per_block, 1)):
-        yield raw_signal(ds, (start, min(start + per_block, n_rows)))
 
 
 def _pdata_format(procs: dict[str, Any], procs_path: Path) -> tuple[np.dtype[Any], float]:

@@ -11,24 +11,21 @@ from __future__ import annotations
 import numpy as np
 
 from cald.errors import DataFileError, ParameterError
-from cald.io.bruker import BrukerDataset
+from cald.io.nmrdata import NmrDataset
 from cald.nmr.processing import fourier_transform
 from cald.spectrum import Spectrum
 
 __all__ = ["echo_period_s", "sum_echoes", "cpmg_spectrum", "spikelet_spectrum"]
 
 
-def echo_period_s(ds: BrukerDataset) -> float:
-    """Echo period of a Bruker qcpmg-style acquisition: D6 (echo acquisition) + 2·D3 (ring-down
-    delays) + P2 (π pulse, µs), the time between echo tops while the digitiser runs on."""
-    d = ds.acqus.get("D", [])
-    p = ds.acqus.get("P", [])
-    d6 = float(d[6]) if len(d) > 6 else 0.0
-    if d6 <= 0:
-        raise DataFileError("no echo duration D6 in acqus: give the echo period", ds.path / "acqus")
-    d3 = float(d[3]) if len(d) > 3 else 0.0
-    p2 = float(p[2]) * 1e-6 if len(p) > 2 else 0.0
-    return d6 + 2 * d3 + p2
+def echo_period_s(ds: NmrDataset) -> float:
+    """Echo period stored with a CPMG acquisition (:attr:`NmrDataset.cpmg_echo_period_s`;
+    Bruker qcpmg: D6 + 2·D3 + P2, the time between echo tops while the digitiser runs on)."""
+    period = ds.cpmg_echo_period_s
+    if period is None:
+        raise DataFileError("no echo period stored (Bruker: echo duration D6 in acqus): give "
+                            "the echo period", ds.parameter_file)
+    return period
 
 
 def sum_echoes(sig: Spectrum, echo_period: float, n_echoes: int | None = None,

@@ -14,26 +14,22 @@ from typing import Any
 import numpy as np
 
 from cald.errors import DataFileError
-from cald.io.bruker import BrukerDataset, raw_signal
+from cald.io.nmrdata import NmrDataset, raw_signal
 from cald.nmr.processing import autophase, integral_noise, integrate, process_fid
 
 __all__ = ["DnpEnhancement", "acquisition_differences", "dnp_enhancement"]
 
-#: acqus parameters that must agree for an on/off ratio to mean anything, with relative tolerance
-#: (None: must be equal). Arrays are compared element by element.
-_MUST_MATCH: dict[str, float | None] = {
-    "NUC1": None, "PULPROG": None, "TD": None, "SW_h": 1e-6, "SFO1": 1e-8, "AQ_mod": None,
-    "DECIM": None, "D": 1e-6, "P": 1e-6, "PLW": 1e-3, "CNST": 1e-6, "L": None,
-}
-
-
-def acquisition_differences(on: BrukerDataset, off: BrukerDataset) -> list[str]:
-    """Parameters (other than NS and RG, which are normalised) that differ between two
-    acquisitions: nucleus, pulse program, size, spectral width, carrier, delays (D1 recycle
-    delay among them), pulse lengths (P15 CP contact among them), powers, loop counters."""
+def acquisition_differences(on: NmrDataset, off: NmrDataset) -> list[str]:
+    """Settings (other than scans and receiver gain, which are normalised) that differ between
+    two acquisitions, as each data set states them (:meth:`NmrDataset.acquisition_settings`;
+    for Bruker: nucleus, pulse program, size, spectral width, carrier, delays (D1 recycle delay
+    among them), pulse lengths (P15 CP contact among them), powers, loop counters)."""
+    if on.vendor != off.vendor:
+        return [f"format ({on.vendor} vs {off.vendor})"]
     found = []
-    for key, tol in _MUST_MATCH.items():
-        a, b = on.acqus.get(key), off.acqus.get(key)
+    settings_on, settings_off = on.acquisition_settings(), off.acquisition_settings()
+    for key in dict.fromkeys([*settings_on, *settings_off]):
+        (a, tol), (b, _) = settings_on.get(key, (None, None)), settings_off.get(key, (None, None))
         if a is None and b is None:
             continue
         if isinstance(a, list) or isinstance(b, list):
@@ -78,7 +74,7 @@ class DnpEnhancement:
         return d
 
 
-def dnp_enhancement(on: BrukerDataset, off: BrukerDataset, region: tuple[float, float],
+def dnp_enhancement(on: NmrDataset, off: NmrDataset, region: tuple[float, float],
                     auto_phase: str | None = None) -> DnpEnhancement:
     """ε = [I_on / (NS_on RG_on)] / [I_off / (NS_off RG_off)] over ``region`` (ppm).
 
@@ -101,7 +97,7 @@ def dnp_enhancement(on: BrukerDataset, off: BrukerDataset, region: tuple[float, 
     spec_off = process_fid(raw_signal(off), on.processing, p0_deg=phc[0], p1_deg=phc[1])
     values = []
     for ds, spec in ((on, spec_on), (off, spec_off)):
-        norm = float(ds.acqus.get("NS", 1)) * float(ds.acqus.get("RG", 1.0))
+        norm = ds.scans * ds.receiver_gain
         values.append((float(integrate(spec, *region)) / norm,
                        float(integral_noise(spec, *region)) / norm))
     (i_on, e_on), (i_off, e_off) = values
@@ -111,6 +107,5 @@ def dnp_enhancement(on: BrukerDataset, off: BrukerDataset, region: tuple[float, 
     err = abs(eps) * float(np.hypot(e_on / i_on, e_off / i_off))
     lo, hi = sorted(region)
     return DnpEnhancement(eps, err, (hi, lo), i_on, i_off, e_on, e_off,
-                          int(on.acqus.get("NS", 1)), int(off.acqus.get("NS", 1)),
-                          float(on.acqus.get("RG", 1.0)), float(off.acqus.get("RG", 1.0)),
+                          on.scans, off.scans, on.receiver_gain, off.receiver_gain,
                           float(phc[0]), float(phc[1]), str(on.path), str(off.path))

@@ -18,7 +18,7 @@ from cald.options import FloatList, Options, PositiveFloat, Region, check
 from cald.processing_options import AUTOPHASE_METHODS
 
 if TYPE_CHECKING:
-    from cald.io.bruker import BrukerDataset
+    from cald.io.nmrdata import NmrDataset
     from cald.nmr.dnp import DnpEnhancement
     from cald.nmr.pseudo2d import RespdorSeries
     from cald.spectrum import Spectrum
@@ -37,17 +37,18 @@ Grpdly = Annotated[float, check(lambda v: v >= 0, "must be ≥ 0 points")]
 
 
 class BrukerReadOptions(Options):
-    """Reading a Bruker FID or series: the digital-filter delay when the data set cannot tell."""
+    """Reading a raw FID or series of any format (:func:`cald.io.nmrdata.read_raw`; the name
+    is historical): the digital-filter delay when the data set cannot tell."""
 
     grpdly: Grpdly | None = Field(None, description="Digital-filter delay in points (dwell times) "
                                                     "for data sets that do not store it (e.g. "
                                                     "DSPFVS = 0 from simulation programs).")
 
-    def dataset(self, path: str | os.PathLike[str]) -> BrukerDataset:
-        """:func:`cald.io.bruker.read_bruker` with these options."""
-        from cald.io.bruker import read_bruker
+    def dataset(self, path: str | os.PathLike[str]) -> NmrDataset:
+        """:func:`cald.io.nmrdata.read_raw` (format detected) with these options."""
+        from cald.io.nmrdata import read_raw
 
-        return read_bruker(path, grpdly=self.grpdly)
+        return read_raw(path, grpdly=self.grpdly)
 
 
 class CpmgOptions(Options):
@@ -108,7 +109,7 @@ class EnhancementOptions(BrukerReadOptions):
     region: Region = Field(description="Integration region A:B (ppm).")
     auto_phase: AutoPhase | None = Field(None, description="acme or negative.")
 
-    def enhancement(self, on: BrukerDataset, off: BrukerDataset) -> DnpEnhancement:
+    def enhancement(self, on: NmrDataset, off: NmrDataset) -> DnpEnhancement:
         """:func:`cald.nmr.dnp.dnp_enhancement` of a microwave-on/off pair."""
         from cald.nmr.dnp import dnp_enhancement
 
@@ -128,7 +129,7 @@ class RespdorSeriesOptions(BrukerReadOptions, CpmgOptions):
     s_first: bool = Field(False, description="Interleaved rows start with S, not S0.")
     auto_phase: AutoPhase | None = Field(None, description="acme or negative (on the sum).")
 
-    def series(self, ds: BrukerDataset, reference: BrukerDataset | None = None) -> RespdorSeries:
+    def series(self, ds: NmrDataset, reference: NmrDataset | None = None) -> RespdorSeries:
         """:func:`cald.nmr.pseudo2d.respdor_series` of a series (and its S0 reference)."""
         import numpy as np
 
@@ -146,7 +147,7 @@ class RespdorSeriesOptions(BrukerReadOptions, CpmgOptions):
 
     def read_series(self, path: str | os.PathLike[str],
                     reference: str | os.PathLike[str] | None = None) -> RespdorSeries:
-        """:meth:`series` of the Bruker series at ``path`` (and of its separate S0 experiment
+        """:meth:`series` of the raw series at ``path`` (and of its separate S0 experiment
         ``reference``), read with :meth:`dataset`."""
         return self.series(self.dataset(path), None if reference is None else self.dataset(reference))
 

@@ -7,7 +7,7 @@ the integral's noise is measured on the same row (:func:`integral_noise`).
 The curves are extracted block by block (:func:`phased_series`: a few rows at a time, read from
 the ``ser`` file through a memory map), so that a series of gigabytes needs memory for a few
 rows only; an automatic phase then takes two passes (the sum of all rows first). A series that
-fits in one block (:data:`~cald.io.bruker.ROW_BLOCK_POINTS` complex points) is processed at once,
+fits in one block (:data:`~cald.io.nmrdata.ROW_BLOCK_POINTS` complex points) is processed at once,
 exactly as :func:`process_series` does.
 """
 
@@ -22,7 +22,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cald.errors import DataFileError, FieldError, ParameterError
-from cald.io.bruker import ROW_BLOCK_POINTS, BrukerDataset, raw_row_blocks
+from cald.io.bruker import BrukerDataset
+from cald.io.nmrdata import ROW_BLOCK_POINTS, ArrayedValues, NmrDataset, raw_row_blocks
 from cald.nmr.cpmg import echo_period_s as stored_echo_period_s
 from cald.nmr.cpmg import sum_echoes
 from cald.nmr.processing import (
@@ -47,14 +48,14 @@ __all__ = [
 ]
 
 
-def phased_series(ds: BrukerDataset, auto_phase: str | None = None,
+def phased_series(ds: NmrDataset, auto_phase: str | None = None,
                   phases_deg: tuple[float, float] | None = None, cpmg: bool = False,
                   echo_period_s: float | None = None,
                   block_points: int | None = ROW_BLOCK_POINTS,
                   **options: Any) -> tuple[tuple[float, float], Iterator[Spectrum]]:
-    """The rows of a ``ser`` data set processed with identical parameters, a block of rows at a
-    time (:func:`cald.io.bruker.raw_row_blocks`, at most ``block_points`` complex points a
-    block; ``None``: all rows in one block).
+    """The rows of a series (Bruker ``ser``, Varian array, …) processed with identical
+    parameters, a block of rows at a time (:func:`cald.io.nmrdata.raw_row_blocks`, at most
+    ``block_points`` complex points a block; ``None``: all rows in one block).
 
     Returns the phases (PHC0, PHC1 in degrees) and an iterator over the processed, phased
     blocks (each with ``meta["phc0"]``/``meta["phc1"]``). The phase is, in order of precedence:
@@ -66,7 +67,7 @@ def phased_series(ds: BrukerDataset, auto_phase: str | None = None,
     to the train, are not used (phase 0 unless given or found).
     """
     if not ds.is_series:
-        raise DataFileError("not a series (no ser file)", ds.path)
+        raise DataFileError("not a series (a single FID)", ds.path)
     period = 0.0
     if cpmg:
         period = stored_echo_period_s(ds) if echo_period_s is None else echo_period_s
@@ -106,10 +107,10 @@ def phased_series(ds: BrukerDataset, auto_phase: str | None = None,
     return phases, phased()
 
 
-def process_series(ds: BrukerDataset, auto_phase: str | None = None,
+def process_series(ds: NmrDataset, auto_phase: str | None = None,
                    phases_deg: tuple[float, float] | None = None, cpmg: bool = False,
                    echo_period_s: float | None = None, **options: Any) -> Spectrum:
-    """Process every row of a ``ser`` data set with identical parameters, all rows at once (see
+    """Process every row of a series with identical parameters, all rows at once (see
     :func:`phased_series` for the phase and the options; for a large series that function
     holds only a few rows at a time).
 
@@ -131,30 +132,45 @@ def _integrals(blocks: Iterable[Spectrum], region: tuple[float, float]
     return np.concatenate(ints), np.concatenate(noise)
 
 
-def rotor_period_s(ds: BrukerDataset) -> float:
-    """Rotor period from the MAS rate stored in acqus (MASR, else CNST31 in Hz)."""
-    rate = float(ds.acqus.get("MASR", 0) or 0)
-    if rate <= 0:
-        cnst = ds.acqus.get("CNST", [])
-        rate = float(cnst[31]) if len(cnst) > 31 else 0.0
-    if rate <= 0:
-        raise DataFileError("no MAS rate (MASR or CNST31) to convert loop counters to times; "
-                            "give the recoupling times", ds.path / "acqus")
-    return 1.0 / rate
+def rotor_period_s(ds: NmrDataset) -> float:
+    """Rotor period from the MAS rate stored with the data (:attr:`NmrDataset.rotor_period_s`:
+    Bruker MASR, else CNST31; Varian srate)."""
+    period = ds.rotor_period_s
+    if period is None:
+        raise DataFileError("no MAS rate (Bruker: MASR or CNST31; Varian/Agilent: srate) to "
+                            "convert loop counters to times; give the recoupling times",
+                            ds.parameter_file)
+    return period
 
 
-def recoupling_times_s(ds: BrukerDataset, n_times: int) -> tuple[NDArray[np.float64], str]:
-    """Total recoupling time of each S0/S pair: vclist (rotor periods) × rotor period, or vdlist
-    (seconds). Returns the times and a sentence saying where they came from."""
-    if "vclist" in ds.lists:
-        counts = ds.lists["vclist"]
-        t = counts * rotor_period_s(ds)
-        how = (f"vclist ({counts.size} loop counts, rotor periods) × rotor period "
+def _recoupling_array(ds: NmrDataset) -> ArrayedValues | None:
+    """The array that gives the recoupling times: the first of loop counts, else of delays."""
+    for unit in ("count", "s"):
+        for values in ds.arrays.values():
+            if values.unit == unit:
+                return values
+    return None
+
+
+def recoupling_times_s(ds: NmrDataset, n_times: int) -> tuple[NDArray[np.float64], str]:
+    """Total recoupling time of each S0/S pair: an arrayed loop count (Bruker vclist, a Varian
+    integer array; rotor periods) × rotor period, or an arrayed delay (vdlist, a Varian delay
+    array; seconds). An array with one value per row of an interleaved series (each value
+    twice in a row) gives one time per pair. Returns the times and a sentence saying where
+    they came from."""
+    array = _recoupling_array(ds)
+    if array is None:
+        raise DataFileError("no vclist or vdlist (nor another arrayed loop count or delay): give "
+                            "the recoupling times", ds.path)
+    values = array.values
+    if values.size == 2 * n_times and np.array_equal(values[0::2], values[1::2]):
+        values = values[0::2]
+    if array.unit == "count":
+        t = values * rotor_period_s(ds)
+        how = (f"{array.name} ({values.size} loop counts, rotor periods) × rotor period "
                f"{rotor_period_s(ds) * 1e6:g} µs")
-    elif "vdlist" in ds.lists:
-        t, how = ds.lists["vdlist"], "vdlist (s)"
     else:
-        raise DataFileError("no vclist or vdlist: give the recoupling times", ds.path)
+        t, how = values, f"{array.name} (s)"
     if t.size < n_times:
         raise DataFileError(f"list has {t.size} entries but the series holds {n_times} S0/S pairs",
                             ds.path)
@@ -193,8 +209,8 @@ class RespdorSeries:
         return d
 
 
-def respdor_series(ds: BrukerDataset, region: tuple[float, float],
-                   times_s: NDArray[np.float64] | None = None, reference: BrukerDataset | None = None,
+def respdor_series(ds: NmrDataset, region: tuple[float, float],
+                   times_s: NDArray[np.float64] | None = None, reference: NmrDataset | None = None,
                    s0_first: bool = True, auto_phase: str | None = None, cpmg: bool = False,
                    echo_period_s: float | None = None,
                    block_points: int | None = ROW_BLOCK_POINTS) -> RespdorSeries:

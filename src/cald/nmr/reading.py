@@ -6,9 +6,11 @@ CSV spectrum, TopSpin's processed spectrum); this layer above them and :mod:`cal
 source into a processed 1D spectrum, as ``cald nmr process`` and the spectrum-reading analysis
 kinds need it:
 
-* a Bruker folder: the raw FID processed with the stored parameters (overridden by the caller's),
-  or TopSpin's own ``1r`` with ``processed=True``; a series (``ser``) needs ``row`` (1 = first
-  row, as TopSpin counts), and the row is processed as a 1D FID;
+* a raw-data folder of any format of :data:`cald.io.nmrdata.RAW_FORMATS` (Bruker,
+  Varian/Agilent, …): the raw FID processed with the stored parameters (overridden by the
+  caller's), or for Bruker TopSpin's own ``1r`` with ``processed=True``; a series (Bruker
+  ``ser``, Varian array) needs ``row`` (1 = first row, as TopSpin counts), and the row is
+  processed as a 1D FID;
 * ``cpmg=True``: the echoes of the (row's) CPMG train are summed first
   (:func:`cald.nmr.cpmg.sum_echoes`, echo period from the data set's D6, D3, P2 unless
   ``echo_period_s`` is given); the summed echo gets no window and no stored phase (the stored
@@ -29,23 +31,29 @@ from cald.spectrum import Spectrum
 __all__ = ["read", "read_title"]
 
 
-def _bruker(path: Path, processed: bool, row: int | None, cpmg: bool,
-            echo_period_s: float | None, grpdly: float | None,
-            overrides: dict[str, Any]) -> Spectrum:
-    from cald.io.bruker import processed_spectrum, raw_signal, read_bruker
+def _raw(path: Path, processed: bool, row: int | None, cpmg: bool,
+         echo_period_s: float | None, grpdly: float | None,
+         overrides: dict[str, Any]) -> Spectrum:
+    from cald.io.bruker import processed_spectrum
+    from cald.io.nmrdata import detect_raw_format, raw_signal, read_raw
     from cald.nmr.processing import finish_spectrum, fourier_transform, process_fid
 
     if processed:
         if row is not None or cpmg:
             raise ParameterError("--row and --cpmg work on the raw data, not on TopSpin's "
                                  "processed spectrum (--processed)")
+        vendor = detect_raw_format(path)
+        if vendor != "bruker":
+            raise ParameterError(f"--processed reads TopSpin's processed spectrum (pdata/N/1r); "
+                                 f"{path} is {vendor} data: process the raw FID instead")
         return finish_spectrum(processed_spectrum(path),
                                ProcessingOptions().with_overrides(**overrides))
-    ds = read_bruker(path, grpdly=grpdly)
+    ds = read_raw(path, grpdly=grpdly)
     if ds.is_series:
         n_rows = ds.shape[0]
         if row is None:
-            raise DataFileError(f"a series (ser) of {n_rows} rows; choose one with --row N "
+            what = "a series (ser)" if ds.vendor == "bruker" else f"a {ds.vendor} array"
+            raise DataFileError(f"{what} of {n_rows} rows; choose one with --row N "
                                 "(row in the project file)", path)
         if not 1 <= row <= n_rows:
             raise ParameterError(f"--row {row} is outside the series' rows 1–{n_rows}")
@@ -69,17 +77,17 @@ def _bruker(path: Path, processed: bool, row: int | None, cpmg: bool,
 def read(source: str | os.PathLike[str], *, processed: bool = False, row: int | None = None,
          cpmg: bool = False, echo_period_s: float | None = None, grpdly: float | None = None,
          nucleus: str | None = None, **overrides: Any) -> Spectrum:
-    """A processed 1D spectrum from a Bruker folder, a JCAMP-DX file or a CSV table.
+    """A processed 1D spectrum from a raw-data folder, a JCAMP-DX file or a CSV table.
 
     Parameters
     ----------
     source
-        Bruker experiment folder (or its ``pdata/N``), JCAMP-DX file or CSV with an axis column
-        and ``intensity`` (+ ``imag``).
+        Raw-data folder (Bruker experiment folder or its ``pdata/N``, Varian/Agilent ``.fid``
+        folder, …), JCAMP-DX file or CSV with an axis column and ``intensity`` (+ ``imag``).
     processed
         Take TopSpin's processed ``1r`` instead of processing the raw FID.
     row
-        Row of a series (``ser``) to take, 1 = first.
+        Row of a series (Bruker ``ser``, Varian array) to take, 1 = first.
     cpmg, echo_period_s
         Sum the echoes of a CPMG train before the transform; echo period (s) if not stored.
     grpdly
@@ -96,7 +104,7 @@ def read(source: str | os.PathLike[str], *, processed: bool = False, row: int | 
 
     path = Path(source)
     if path.is_dir():
-        return _bruker(path, processed, row, cpmg, echo_period_s, grpdly, overrides)
+        return _raw(path, processed, row, cpmg, echo_period_s, grpdly, overrides)
     if row not in (None, 1) or cpmg:
         raise ParameterError(f"--row and --cpmg need a Bruker data set, not the file {path}")
     spec = read_spectrum(path, nucleus=nucleus)
@@ -106,15 +114,15 @@ def read(source: str | os.PathLike[str], *, processed: bool = False, row: int | 
 
 
 def read_title(source: str | os.PathLike[str]) -> str:
-    """The title a spectrum source states: a Bruker folder's ``pdata/1/title``, a JCAMP-DX
-    ``TITLE``; empty for CSV (which has none)."""
-    from cald.io.bruker import read_bruker
+    """The title a spectrum source states: a Bruker folder's ``pdata/1/title`` (the title of
+    other raw formats), a JCAMP-DX ``TITLE``; empty for CSV (which has none)."""
     from cald.io.jcamp import read_jcamp
+    from cald.io.nmrdata import read_raw
     from cald.io.spectrum_file import JCAMP_SUFFIXES
 
     path = Path(source)
     if path.is_dir():
-        return read_bruker(path).title
+        return read_raw(path).title
     if path.suffix.lower() in JCAMP_SUFFIXES:
         return str(read_jcamp(path).meta.get("title", ""))
     return ""
