@@ -160,3 +160,18 @@ def test_two_formats_in_one_folder(bruker_series, tmp_path, monkeypatch):
 def test_arrayed_values_unit_is_checked():
     with pytest.raises(ValueError, match="unit"):
         ArrayedValues("x", np.zeros(2), "ms")
+
+
+def test_project_dataset_kind_detected_or_checked(bruker_series, tmp_path):
+    from cald.project.config import ProjectConfigError, load_project
+
+    def project(kind: str) -> Path:
+        path = tmp_path / "project.toml"
+        path.write_text(f'[project]\nname = "x"\n[[datasets]]\nid = "s"\npath = "{bruker_series}"\n'
+                        f"{kind}", encoding="utf-8")
+        return path
+
+    assert load_project(project("")).datasets[0].kind == "bruker"
+    assert load_project(project('kind = "bruker"\n')).datasets[0].kind == "bruker"
+    with pytest.raises(ProjectConfigError, match="datasets.0..kind"):
+        load_project(project('kind = "nmrpipe"\n'))

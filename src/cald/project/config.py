@@ -14,7 +14,8 @@ Example::
     [[datasets]]
     id = "respdor-n1"
     path = "data/respdor_13c_27al"     # relative to project.toml
-    kind = "bruker"                      # bruker | jcamp | csv | vamas | structure
+    kind = "bruker"                      # bruker | varian | jcamp | csv | vamas | structure
+                                         # (a raw NMR folder's kind may be left out: detected)
     sample = "CdSe@AlOx-1"
 
     [synthesis]                          # optional: how the shells were grown
@@ -45,14 +46,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cald.errors import InputError
+from cald.io.nmrdata import RAW_FORMATS, detect_raw_format
 from cald.io.tomlfile import read_toml
 from cald.options import field_path
 from cald.project.synthesis import sample_plans
 
 __all__ = ["ProjectConfigError", "Sample", "Dataset", "Analysis", "ProjectInfo", "ProjectConfig",
-           "load_project", "DATASET_KINDS"]
+           "load_project", "DATASET_KINDS", "RAW_NMR_KINDS"]
 
-DATASET_KINDS = ("bruker", "jcamp", "csv", "vamas", "structure")
+#: Data-set kinds of raw NMR folders (one per format of :data:`cald.io.nmrdata.RAW_FORMATS`).
+RAW_NMR_KINDS = tuple(RAW_FORMATS)
+DATASET_KINDS = (*RAW_NMR_KINDS, "jcamp", "csv", "vamas", "structure")
 
 
 class ProjectConfigError(InputError):
@@ -87,11 +91,12 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
 class Dataset(_Strict):
-    """A data file or folder; ``path`` is relative to the project file."""
+    """A data file or folder; ``path`` is relative to the project file; ``kind`` one of
+    :data:`DATASET_KINDS` (left out for a raw NMR folder: detected when the file is loaded)."""
 
     id: str = Field(pattern=ID_PATTERN)
     path: str
-    kind: Literal["bruker", "jcamp", "csv", "vamas", "structure"]
+    kind: Literal[DATASET_KINDS] | None = None  # type: ignore[valid-type]
     sample: str | None = None
     parameters: dict[str, Any] = {}
 
@@ -159,7 +164,7 @@ def load_project(path: str | os.PathLike[str]) -> ProjectConfig:
         raise ProjectConfigError(f"{field_path(err['loc'])}: {err['msg']}"
                                  + (f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1
                                     else ""), p) from None
-    _check_references(config, p)
+    config = config.model_copy(update={"datasets": _check_references(config, p)})
     try:
         sample_plans(config.synthesis, [s.model_dump() for s in config.samples], p)
     except InputError as exc:
@@ -167,7 +172,25 @@ def load_project(path: str | os.PathLike[str]) -> ProjectConfig:
     return config
 
 
-def _check_references(config: ProjectConfig, p: Path) -> None:
+def _raw_kind(d: Dataset, target: Path, where: str, p: Path) -> str:
+    """The kind of a raw NMR folder: the one declared, checked against the files present when
+    they mark another format, or detected when none is declared."""
+    try:
+        found = detect_raw_format(target)
+    except InputError as exc:
+        if d.kind is None:
+            raise ProjectConfigError(f"{where}.kind: not given and not detected: {exc.detail}",
+                                     p) from None
+        return d.kind  # the reader names what is missing when the analysis runs
+    if d.kind is not None and found != d.kind:
+        raise ProjectConfigError(f"{where}.kind: {d.kind!r}, but {d.path!r} is a {found} data "
+                                 "set", p)
+    return found
+
+
+def _check_references(config: ProjectConfig, p: Path) -> list[Dataset]:
+    """Checks of names, references and paths; returns the data sets with their kinds (raw NMR
+    kinds detected where not given)."""
     for section, names in (("samples", [s.name for s in config.samples]),
                            ("datasets", [d.id for d in config.datasets]),
                            ("analyses", [a.id for a in config.analyses])):
@@ -176,21 +199,27 @@ def _check_references(config: ProjectConfig, p: Path) -> None:
             raise ProjectConfigError(f"{section}: duplicate names/ids {dup}", p)
     samples = {s.name for s in config.samples}
     datasets = {d.id for d in config.datasets}
+    checked = []
     for i, d in enumerate(config.datasets):
         if d.sample is not None and d.sample not in samples:
             raise ProjectConfigError(f"datasets[{i}].sample: unknown sample {d.sample!r}", p)
         target = config.root / d.path
         if not target.exists():
             raise ProjectConfigError(f"datasets[{i}].path: {d.path!r} does not exist", p)
-        if d.kind == "bruker" and not target.is_dir():
-            raise ProjectConfigError(f"datasets[{i}].path: a bruker data set is a folder", p)
-        if d.kind != "bruker" and not target.is_file():
+        if (d.kind is None or d.kind in RAW_NMR_KINDS) and not target.is_dir():
+            raise ProjectConfigError(f"datasets[{i}].path: a {d.kind or 'raw NMR'} data set is a "
+                                     "folder" + ("" if d.kind else " (give the kind of a file)"),
+                                     p)
+        if d.kind is not None and d.kind not in RAW_NMR_KINDS and not target.is_file():
             raise ProjectConfigError(f"datasets[{i}].path: a {d.kind} data set is a file", p)
         if target.is_file() and not os.access(target, os.R_OK):
             raise ProjectConfigError(f"datasets[{i}].path: {d.path!r} is not readable", p)
+        kind = d.kind if target.is_file() else _raw_kind(d, target, f"datasets[{i}]", p)
+        checked.append(d if kind == d.kind else d.model_copy(update={"kind": kind}))
     for i, a in enumerate(config.analyses):
         if a.sample is not None and a.sample not in samples:
             raise ProjectConfigError(f"analyses[{i}].sample: unknown sample {a.sample!r}", p)
         for j, ref in enumerate(a.inputs):
             if ref not in datasets:
                 raise ProjectConfigError(f"analyses[{i}].inputs[{j}]: unknown data set {ref!r}", p)
+    return checked

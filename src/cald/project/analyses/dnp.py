@@ -7,6 +7,7 @@ from typing import Any
 
 from cald.nmr.options import EnhancementOptions
 from cald.project.analyses import AnalysisKind, AnalysisOutput, Statement, register
+from cald.project.config import RAW_NMR_KINDS
 from cald.project.formatting import format_value
 
 
@@ -17,7 +18,7 @@ class Dnp(AnalysisKind):
     name = "dnp"
     title = "DNP enhancement"
     section = "ssnmr"
-    input_kinds = ("bruker",)
+    input_kinds = RAW_NMR_KINDS
     n_inputs = (2, 2)
     Parameters = EnhancementOptions
 

@@ -17,6 +17,7 @@ from cald.project.analyses import (
     figure_output,
     register,
 )
+from cald.project.config import RAW_NMR_KINDS
 from cald.project.formatting import format_value, sample_label
 from cald.qd.options import LigandDensityOptions
 
@@ -32,7 +33,7 @@ class Ligands(AnalysisKind):
     name = "ligands"
     title = "Ligand density (quantitative 1H)"
     section = "solution"
-    input_kinds = ("bruker", "jcamp", "csv")
+    input_kinds = (*RAW_NMR_KINDS, "jcamp", "csv")
     n_inputs = (1, 2)
     Parameters = LigandDensityOptions
 

@@ -35,6 +35,7 @@ from cald.project.analyses import (
     predicted_curve,
     register,
 )
+from cald.project.config import RAW_NMR_KINDS
 from cald.project.formatting import format_value
 
 #: File names of a measured curve (read by :func:`cald.io.table.read_table`).
@@ -109,13 +110,13 @@ class Model(AnalysisKind):
     name = "model"
     title = "Atomistic model"
     section = "models"
-    input_kinds = ("structure", "csv", "bruker")
+    input_kinds = ("structure", "csv", *RAW_NMR_KINDS)
     n_inputs = (1, 3)
     Parameters = ModelParameters
 
     def check_inputs(self, input_kinds: list[str], params: Any) -> None:
-        if input_kinds[1:2] == ["bruker"] and params.region is None:
-            raise MissingParameter("region", "a measured Bruker series needs region = [high, low] "
+        if input_kinds[1:2] and input_kinds[1] in RAW_NMR_KINDS and params.region is None:
+            raise MissingParameter("region", "a measured raw NMR series needs region = [high, low] "
                                              "(ppm) to integrate")
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:

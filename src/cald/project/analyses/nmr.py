@@ -16,6 +16,7 @@ from cald.project.analyses import (
     overlay_data,
     register,
 )
+from cald.project.config import RAW_NMR_KINDS
 from cald.project.formatting import format_value
 from cald.spectrum import unit_key
 
@@ -34,7 +35,7 @@ class Nmr(AnalysisKind):
     name = "nmr"
     title = "NMR spectrum"
     section = "ssnmr"
-    input_kinds = ("bruker", "jcamp", "csv")
+    input_kinds = (*RAW_NMR_KINDS, "jcamp", "csv")
     Parameters = NmrParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:

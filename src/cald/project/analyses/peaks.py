@@ -8,6 +8,7 @@ from typing import Any
 
 from cald.lineshape.options import PeaksFitOptions
 from cald.project.analyses import AnalysisKind, AnalysisOutput, figure_output, register
+from cald.project.config import RAW_NMR_KINDS
 from cald.project.formatting import fit_quality, format_value
 from cald.spectrum import axis_key
 
@@ -25,7 +26,7 @@ class Peaks(AnalysisKind):
     name = "peaks"
     title = "Peak deconvolution"
     section = "ssnmr"
-    input_kinds = ("bruker", "jcamp", "csv")
+    input_kinds = (*RAW_NMR_KINDS, "jcamp", "csv")
     Parameters = PeaksParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:

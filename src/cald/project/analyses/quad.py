@@ -16,6 +16,7 @@ from cald.project.analyses import (
     overlay_data,
     register,
 )
+from cald.project.config import RAW_NMR_KINDS
 from cald.project.formatting import format_value, sample_label, site_key_numbers
 
 
@@ -30,7 +31,7 @@ class Quad(AnalysisKind):
     name = "quad"
     title = "Quadrupolar sites (Czjzek)"
     section = "ssnmr"
-    input_kinds = ("bruker", "jcamp", "csv")
+    input_kinds = (*RAW_NMR_KINDS, "jcamp", "csv")
     Parameters = QuadParameters
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:

@@ -1,4 +1,4 @@
-"""Analysis kind ``respdor``: a RESPDOR/REDOR curve (Bruker series or CSV) fitted for D, r, f.
+"""Analysis kind ``respdor``: a RESPDOR/REDOR curve (raw NMR series or CSV) fitted for D, r, f.
 
 (Heavy imports live inside ``run`` so that planning a cached project stays fast.)"""
 
@@ -20,12 +20,13 @@ from cald.project.analyses import (
     figure_output,
     register,
 )
+from cald.project.config import RAW_NMR_KINDS
 from cald.project.formatting import fit_quality, format_value
 from cald.recoupling.options import RespdorFitOptions
 
 
 class RespdorParameters(RespdorFitOptions, RespdorSeriesOptions):
-    """The fit's options (``pair`` or ``spin`` required) and, for a Bruker series, those of the
+    """The fit's options (``pair`` or ``spin`` required) and, for a raw NMR series, those of the
     extraction (``region`` required then); with ``simulate = true`` (and ``mas_khz``, the
     saturation pulse and C_Q or a Czjzek ``cq_sigma_mhz``) also the fit corrected for the
     simulated saturation: the fraction bound f_bound, ε and the simulated curve."""
@@ -37,18 +38,19 @@ class RespdorParameters(RespdorFitOptions, RespdorSeriesOptions):
 
 @register
 class Respdor(AnalysisKind):
-    """Fit of a dephasing curve; with a Bruker series the curve is extracted first."""
+    """Fit of a dephasing curve; with a raw NMR series (Bruker, Varian …) the curve is
+    extracted first."""
 
     name = "respdor"
     title = "RESPDOR dephasing curve"
     section = "respdor"
-    input_kinds = ("bruker", "csv")
+    input_kinds = (*RAW_NMR_KINDS, "csv")
     n_inputs = (1, 2)
     Parameters = RespdorParameters
 
     def check_inputs(self, input_kinds: list[str], params: Any) -> None:
-        if input_kinds[0] == "bruker" and params.region is None:
-            raise MissingParameter("region", "a Bruker series needs region = [high, low] (ppm) "
+        if input_kinds[0] in RAW_NMR_KINDS and params.region is None:
+            raise MissingParameter("region", "a raw NMR series needs region = [high, low] (ppm) "
                                              "to integrate")
 
     def run(self, inputs: list[Path], params: Any, sample: dict[str, Any] | None) -> AnalysisOutput:

@@ -14,6 +14,7 @@ from cald.project.analyses import (
     figure_output,
     register,
 )
+from cald.project.config import RAW_NMR_KINDS
 from cald.project.formatting import format_value
 from cald.qd.options import TitrationOptions
 
@@ -32,7 +33,7 @@ class Titration(AnalysisKind):
     name = "titration"
     title = "TMA titration (1H alkene)"
     section = "solution"
-    input_kinds = ("bruker", "jcamp", "csv")
+    input_kinds = (*RAW_NMR_KINDS, "jcamp", "csv")
     n_inputs = (4, 1000)
     Parameters = TitrationParameters
 
