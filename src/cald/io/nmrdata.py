@@ -49,6 +49,8 @@ __all__ = [
     "NmrDataset",
     "RawFormat",
     "detect_raw_format",
+    "folder_of",
+    "is_raw",
     "raw_row_blocks",
     "raw_signal",
     "read_raw",
@@ -224,12 +226,19 @@ class RawFormat:
         return read(path, grpdly=grpdly)
 
 
-def _folder(path: Path) -> Path:
-    return path.parent if path.is_file() else path
+def folder_of(path: Path, data_files: tuple[str, ...]) -> Path | None:
+    """The data-set folder of ``path`` for a format stored as a folder: ``path`` itself, or its
+    parent when ``path`` is one of the format's ``data_files`` (``fid``, ``acqus`` …); ``None``
+    for any other file (a CSV exported next to the raw data is not the raw data)."""
+    if path.is_dir():
+        return path
+    return path.parent if path.name in data_files else None
 
 
 def _is_bruker(path: Path) -> bool:
-    folder = _folder(path)
+    folder = folder_of(path, ("fid", "ser", "acqus"))
+    if folder is None:
+        return False
     if folder.parent.name == "pdata":  # …/expno/pdata/N
         folder = folder.parent.parent
     return (folder / "acqus").is_file()
@@ -262,6 +271,13 @@ def detect_raw_format(path: str | os.PathLike[str]) -> str:
         raise DataFileError(f"looks like {' and '.join(found)} data at once; keep one data set "
                             "per folder", p)
     return found[0]
+
+
+def is_raw(path: str | os.PathLike[str]) -> bool:
+    """True for a folder, or a file that some raw format recognises (a raw source for
+    :func:`read_raw`, not a spectrum file such as JCAMP-DX or CSV)."""
+    p = Path(path)
+    return p.is_dir() or (p.is_file() and any(f.detect(p) for f in RAW_FORMATS.values()))
 
 
 def read_raw(path: str | os.PathLike[str], kind: str | None = None,

@@ -75,18 +75,20 @@ def _read_csv_spectrum(path: Path, nucleus: str | None) -> Spectrum:
 
 def read_spectrum(path: str | os.PathLike[str], nucleus: str | None = None,
                   use_processed: bool = False) -> Spectrum:
-    """What a spectrum source holds, unprocessed: a Bruker folder's raw FID or series as a
-    time-domain signal (TopSpin's processed ``1r`` with ``use_processed``), a JCAMP-DX file, or
-    a CSV with an axis column and ``intensity`` (+ ``imag``). To get a processed spectrum from
-    any of them use :func:`cald.read`."""
-    from cald.io.bruker import processed_spectrum, raw_signal, read_bruker
+    """What a spectrum source holds, unprocessed: a raw-data folder's FID or series (any
+    format of :data:`cald.io.nmrdata.RAW_FORMATS`) as a time-domain signal (TopSpin's processed
+    ``1r`` with ``use_processed``), a JCAMP-DX file, or a CSV with an axis column and
+    ``intensity`` (+ ``imag``). To get a processed spectrum from any of them use
+    :func:`cald.read`."""
+    from cald.io.bruker import processed_spectrum
     from cald.io.jcamp import read_jcamp
+    from cald.io.nmrdata import is_raw, raw_signal, read_raw
 
     p = Path(path)
     if not p.exists():
         raise DataFileError("no such file or folder", p)
-    if p.is_dir():
-        return processed_spectrum(p) if use_processed else raw_signal(read_bruker(p))
+    if is_raw(p):
+        return processed_spectrum(p) if use_processed else raw_signal(read_raw(p))
     if p.suffix.lower() in JCAMP_SUFFIXES:
         return read_jcamp(p)
     spec = _read_csv_spectrum(p, nucleus)

@@ -99,14 +99,15 @@ def read(source: str | os.PathLike[str], *, processed: bool = False, row: int | 
         ``p0_deg``, ``p1_deg``, ``auto_phase``, ``baseline``, ``shift_ppm`` …); ``None`` keeps
         the stored value.
     """
+    from cald.io.nmrdata import is_raw
     from cald.io.spectrum_file import read_spectrum
     from cald.nmr.processing import finish_spectrum, process_fid
 
     path = Path(source)
-    if path.is_dir():
+    if is_raw(path):
         return _raw(path, processed, row, cpmg, echo_period_s, grpdly, overrides)
     if row not in (None, 1) or cpmg:
-        raise ParameterError(f"--row and --cpmg need a Bruker data set, not the file {path}")
+        raise ParameterError(f"--row and --cpmg need a raw NMR data set, not the file {path}")
     spec = read_spectrum(path, nucleus=nucleus)
     if spec.is_time_domain:
         return process_fid(spec, None, **overrides)
@@ -117,11 +118,11 @@ def read_title(source: str | os.PathLike[str]) -> str:
     """The title a spectrum source states: a Bruker folder's ``pdata/1/title`` (the title of
     other raw formats), a JCAMP-DX ``TITLE``; empty for CSV (which has none)."""
     from cald.io.jcamp import read_jcamp
-    from cald.io.nmrdata import read_raw
+    from cald.io.nmrdata import is_raw, read_raw
     from cald.io.spectrum_file import JCAMP_SUFFIXES
 
     path = Path(source)
-    if path.is_dir():
+    if is_raw(path):
         return read_raw(path).title
     if path.suffix.lower() in JCAMP_SUFFIXES:
         return str(read_jcamp(path).meta.get("title", ""))
