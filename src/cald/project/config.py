@@ -46,7 +46,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cald.errors import InputError
-from cald.io.nmrdata import RAW_FORMATS, detect_raw_format
+from cald.io.nmrdata import RAW_FORMATS, detect_raw_format, is_raw
 from cald.io.tomlfile import read_toml
 from cald.options import field_path
 from cald.project.synthesis import sample_plans
@@ -206,15 +206,16 @@ def _check_references(config: ProjectConfig, p: Path) -> list[Dataset]:
         target = config.root / d.path
         if not target.exists():
             raise ProjectConfigError(f"datasets[{i}].path: {d.path!r} does not exist", p)
-        if (d.kind is None or d.kind in RAW_NMR_KINDS) and not target.is_dir():
+        raw = d.kind is None or d.kind in RAW_NMR_KINDS
+        if raw and not is_raw(target):
             raise ProjectConfigError(f"datasets[{i}].path: a {d.kind or 'raw NMR'} data set is a "
-                                     "folder" + ("" if d.kind else " (give the kind of a file)"),
-                                     p)
-        if d.kind is not None and d.kind not in RAW_NMR_KINDS and not target.is_file():
+                                     "folder (or a file of a raw format)"
+                                     + ("" if d.kind else "; give the kind of other files"), p)
+        if not raw and not target.is_file():
             raise ProjectConfigError(f"datasets[{i}].path: a {d.kind} data set is a file", p)
         if target.is_file() and not os.access(target, os.R_OK):
             raise ProjectConfigError(f"datasets[{i}].path: {d.path!r} is not readable", p)
-        kind = d.kind if target.is_file() else _raw_kind(d, target, f"datasets[{i}]", p)
+        kind = _raw_kind(d, target, f"datasets[{i}]", p) if raw else d.kind
         checked.append(d if kind == d.kind else d.model_copy(update={"kind": kind}))
     for i, a in enumerate(config.analyses):
         if a.sample is not None and a.sample not in samples:
