@@ -33,6 +33,26 @@ __all__ = ["read_tecmag"]
 _MAGIC = b"TNT1."
 
 
+def _check_sections(path: Path) -> None:
+    """The tagged sections up to the sequence (TMAG, DATA, TMG2: 4-byte tag, flag, length,
+    data) must end inside the file: a file cut inside them is an error. The sequence section
+    (PSEQ) that follows is not length-delimited, so a cut after the points goes unnoticed
+    unless the sequence tables cannot be parsed."""
+    raw = path.read_bytes()
+    position = 8
+    while position + 12 <= len(raw):
+        tag = raw[position:position + 4].decode("latin-1")
+        if tag not in ("TMAG", "DATA", "TMG2"):
+            return
+        length = int.from_bytes(raw[position + 8:position + 12], "little")
+        position += 12 + length
+        if position > len(raw):
+            raise DataFileError(f"section {tag!r} ends {position - len(raw)} bytes after the "
+                                "end of the file (file truncated?)", path)
+    if position < len(raw) or position == 8:
+        raise DataFileError("file ends inside a section header (file truncated?)", path)
+
+
 def _array(filename: Path, rows: int) -> tuple[dict[str, ArrayedValues], str]:
     """The sequence table with one value per row, if exactly one such table exists."""
     import nmrglue as ng
@@ -70,6 +90,7 @@ def read_tecmag(path: str | os.PathLike[str], grpdly: float | None = None) -> Ve
     with open(p, "rb") as fh:
         if not fh.read(8).startswith(_MAGIC):
             raise DataFileError("not a Tecmag TNMR file (no TNT1. identifier)", p)
+    _check_sections(p)
     with parsing(p, "TNMR file"):
         dic, mapped = ng.tecmag.read(str(p))
         npts = tuple(int(n) for n in dic["actual_npts"])
