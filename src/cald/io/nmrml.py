@@ -32,8 +32,14 @@ from xml.etree import ElementTree
 import numpy as np
 
 from cald.errors import DataFileError
-from cald.io.vendor import MAX_POINTS, VendorDataset, check_points, isotope_symbol, parsing, \
-    positive
+from cald.io.vendor import (
+    MAX_POINTS,
+    VendorDataset,
+    check_points,
+    isotope_symbol,
+    parsing,
+    positive,
+)
 
 __all__ = ["read_nmrml"]
 
