@@ -116,6 +116,8 @@ def read_jeol(path: str | os.PathLike[str], grpdly: float | None = None) -> Vend
         values = ng.jeol.read_bin_data(dic, buffer)
         data = ng.jeol.truncate_data(dic, ng.jeol.reorganize(dic, values))
     data = np.asarray(data, dtype=np.complex128)
+    if not np.all(np.isfinite(data)):
+        raise DataFileError("holds non-finite values (file damaged?)", p)
     header, params = dic["header"], dic["parameters"]
     domain = params.get("x_domain") or header["data_axis_titles"][0]
     nucleus = isotope_symbol(domain, p, "X_DOMAIN")

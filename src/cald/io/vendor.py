@@ -63,7 +63,7 @@ def parsing(source: Path, what: str) -> Iterator[None]:
                             source) from None
     except (ValueError, KeyError, IndexError, TypeError, AttributeError, OverflowError,
             struct.error, zlib.error, binascii.Error, ParseError, UnicodeError, EOFError,
-            OSError, AssertionError) as exc:
+            OSError, AssertionError, LookupError) as exc:
         detail = " ".join(str(exc).split())[:160] or type(exc).__name__
         raise DataFileError(f"cannot read {what}: {detail} (file damaged or not this format?)",
                             source) from None
