@@ -185,3 +185,40 @@ def test_missing_keys_are_named_and_two_formats_refused(tmp_path, setup, capsys)
     assert main(["nmr", "process", str(both), "--json"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and "spinsolve and rs2d" in err and "\n" not in err
+
+
+def test_cli_processes_each_format(tmp_path, setup, capsys):
+    import json
+
+    samples = _samples(tmp_path, setup)
+    for kind, path in samples.items():
+        argv = ["nmr", "process", str(path), "--json"] + (["--row", "2"] if kind == "tecmag"
+                                                          else [])
+        assert main(argv) == 0, kind
+        out = json.loads(capsys.readouterr().out)
+        assert out["nucleus"] == "1H" and out["peaks"], kind
+
+
+@pytest.mark.slow
+def test_project_runs_jeol_spinsolve_and_nmrml(tmp_path, setup):
+    import json
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(DATA / "jeol" / "rutin_13c.jdf", data)
+    shutil.copy(DATA / "nmrml" / "gaba_1h.nmrML", data)
+    write_spinsolve(data / "ss", setup, lines_fid(setup, LINES))
+    entries = [("rutin", "data/rutin_13c.jdf", 'kind = "jeol"\n'),
+               ("ss", "data/ss", 'kind = "spinsolve"\n'), ("gaba", "data/gaba_1h.nmrML", "")]
+    text = '[project]\nname = "vendors"\n\n[[samples]]\nname = "CdSe"\ncycles = 0\n'
+    for name, path, kind in entries:
+        text += f'\n[[datasets]]\nid = "{name}"\npath = "{path}"\n{kind}sample = "CdSe"\n'
+    for name, _, _ in entries:
+        text += f'\n[[analyses]]\nid = "{name}-nmr"\nkind = "nmr"\ninputs = ["{name}"]\n'
+    (tmp_path / "project.toml").write_text(text)
+    assert main(["run", str(tmp_path / "project.toml"), "--out", str(tmp_path / "out"),
+                 "--quiet"]) == 0
+    results = json.loads((tmp_path / "out" / "results.json").read_text())["analyses"]
+    tallest = {a["id"]: a["summary"] for a in results}
+    assert "40.0" in tallest["rutin-nmr"] and "4.78" in tallest["gaba-nmr"]
+    assert "7.26" in tallest["ss-nmr"] or "1.20" in tallest["ss-nmr"]
