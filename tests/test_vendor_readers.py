@@ -222,3 +222,21 @@ def test_project_runs_jeol_spinsolve_and_nmrml(tmp_path, setup):
     tallest = {a["id"]: a["summary"] for a in results}
     assert "40.0" in tallest["rutin-nmr"] and "4.78" in tallest["gaba-nmr"]
     assert "7.26" in tallest["ss-nmr"] or "1.20" in tallest["ss-nmr"]
+
+
+def test_jeol_filter_rule_gives_the_most_coherent_phases():
+    """The delay from ORDERS/FACTORS − ACQ_DELAY·SW leaves the strongest 1H lines of the real
+    rutin FID with the most nearly equal phases (a wrong delay is a first-order phase)."""
+    path = DATA / "jeol" / "rutin_1h.jdf"
+    delay = read_jeol(path).group_delay
+
+    def coherence(d):
+        spec = process_fid(raw_signal(read_jeol(path, grpdly=d)), window="exponential",
+                           lb_hz=1.0)
+        mag = np.abs(spec.values)
+        peaks, _ = find_peaks(mag, height=15 * np.median(mag), distance=30)
+        weights = mag[peaks]
+        return abs(np.sum(spec.values[peaks])) / weights.sum()
+
+    values = [coherence(delay + step) for step in (-0.5, 0.0, 0.5)]
+    assert values[1] == max(values) and values[1] > 0.85
