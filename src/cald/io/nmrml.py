@@ -85,21 +85,25 @@ def _value(element: ElementTree.Element | None, name: str, source: Path,
     return number
 
 
-def _decode(element: ElementTree.Element | None, name: str, source: Path) -> np.ndarray:
-    """The values of a ``fidData``/``spectrumDataArray`` element."""
-    if element is None or not (element.text or "").strip():
+def _decode(element: ElementTree.Element | None, name: str, source: Path,
+            max_bytes: int = MAX_POINTS) -> np.ndarray:
+    """The values of a ``fidData``/``spectrumDataArray`` element (at most ``max_bytes``
+    decoded: a size the file cannot hold is an error, not an allocation)."""
+    text = "" if element is None else (element.text or "")
+    if element is None or not text.strip():
         raise DataFileError(f"{name} missing or empty", source)
     fmt = element.attrib.get("byteFormat", "").lower().removeprefix("class java.lang.")
     if fmt not in _FORMATS:
         raise DataFileError(f"{name}: byteFormat {element.attrib.get('byteFormat')!r} not "
                             f"one of {', '.join(_FORMATS)}", source)
     dtype, per_point = _FORMATS[fmt]
-    raw = base64.b64decode("".join(element.text.split()), validate=True)
+    raw = base64.b64decode("".join(text.split()), validate=True)
     if element.attrib.get("compressed", "false").lower() == "true":
         inflater = zlib.decompressobj()
-        raw = inflater.decompress(raw, MAX_POINTS)
+        raw = inflater.decompress(raw, max_bytes)
         if inflater.unconsumed_tail:
-            raise DataFileError(f"{name}: more than {MAX_POINTS} bytes uncompressed", source)
+            raise DataFileError(f"{name}: more than the {max_bytes} bytes its points need "
+                                "uncompressed", source)
     item = np.dtype(dtype).itemsize
     if len(raw) % (item * per_point):
         raise DataFileError(f"{name}: {len(raw)} bytes are not whole {fmt} points", source)
@@ -144,7 +148,9 @@ def read_nmrml(path: str | os.PathLike[str], grpdly: float | None = None) -> Ven
         sw_hz = _value(_find(direct, "sweepWidth"), "sweepWidth", p, {"hertz": 1.0})
         delay_element = _find(params, "groupDelay")
         delay = 0.0 if delay_element is None else _value(delay_element, "groupDelay", p)
-        data = _decode(_find(acquisition, "fidData"), "fidData", p)
+        claimed = int(direct.attrib.get("numberOfDataPoints", MAX_POINTS))
+        check_points((claimed,), MAX_POINTS, p, "numberOfDataPoints")
+        data = _decode(_find(acquisition, "fidData"), "fidData", p, 16 * claimed)
         points = int(direct.attrib.get("numberOfDataPoints", data.size))
         if points == 2 * data.size:
             points = data.size  # TD counted as real values, Bruker's way
