@@ -637,7 +637,7 @@ def _row_1(sample: Path, scratch: Path) -> list[str]:
 
 
 _VENDOR_READERS = [
-    Reader("jeol-jdf", _real_copy("jeol", "rutin_1h.jdf"), ".", Format("binary"),
+    Reader("jeol-jdf", _real_copy("jeol", "rutin_13c.jdf"), ".", Format("binary"),
            argv=_nmr_process),
     Reader("tecmag-tnt", _real_copy("tecmag", "dnp_1h_t1.tnt"), ".", Format("binary"),
            argv=_row_1),

@@ -18,6 +18,7 @@ from cald.io.jeol import filter_delay_points, read_jeol
 from cald.io.nmrdata import NmrDataset, detect_raw_format, raw_signal, read_raw
 from cald.io.nmrml import _decode, _find, read_nmrml
 from cald.io.rs2d import read_rs2d
+from cald.io.spectrum_file import read_spectrum
 from cald.io.spinsolve import read_spinsolve
 from cald.io.tecmag import read_tecmag
 from cald.nmr.processing import process_fid
@@ -43,18 +44,36 @@ def rutin_13c():
 
 
 def test_jeol_real_files_axis_nucleus_and_filter():
-    h1 = read_jeol(DATA / "jeol" / "rutin_1h.jdf")
+    h1 = read_jeol(DATA / "jeol" / "epicatechin_1h.jdf")
     assert isinstance(h1, NmrDataset) and h1.vendor == "jeol"
-    assert (h1.nucleus, h1.shape, h1.scans) == ("1H", (32768,), 128)
+    assert (h1.nucleus, h1.shape, h1.scans) == ("1H", (65536,), 64)
     assert h1.sf_mhz == pytest.approx(399.78219837825)
-    assert h1.carrier_mhz == pytest.approx(399.78219837825 * (1 + 9e-6))
-    assert h1.sw_hz == pytest.approx(10016.02564102564)
+    assert h1.carrier_mhz == pytest.approx(399.78219837825 * (1 + 5e-6))
+    assert h1.sw_hz == pytest.approx(7494.00479616307)
     # two FIR stages (orders 54, 73; factors 8, 2) minus ACQ_DELAY·SW
     assert filter_delay_points("25473", "82", h1.path) == pytest.approx(26.5 / 16 + 36 / 2)
-    assert h1.group_delay == pytest.approx(19.65625 - 6.18e-6 * h1.sw_hz)
-    spec = process_fid(raw_signal(h1), size=65536)
-    assert spec.axis[0] > spec.axis[-1]  # high ppm left
-    assert spec.axis[0] == pytest.approx(9 + h1.sw_hz / 2 / h1.sf_mhz, abs=1e-6)
+    assert h1.group_delay == pytest.approx(19.65625 - 25.51e-6 * h1.sw_hz)
+
+
+def test_jeol_matches_mestrenova_processing_of_the_same_fid():
+    """MestReNova's JCAMP-DX export of the same acquisition: every line above 5 % lies within a
+    fraction of a point of cald's (same reference, same direction)."""
+    def vertex(axis, y, k):
+        a, b, c = y[k - 1], y[k], y[k + 1]
+        return axis[k] + 0.5 * (a - c) / (a - 2 * b + c) * (axis[k + 1] - axis[k])
+
+    ds = read_jeol(DATA / "jeol" / "epicatechin_1h.jdf")
+    spec = process_fid(raw_signal(ds), size=2 * ds.shape[0], auto_phase="acme")
+    assert spec.axis[0] > spec.axis[-1]
+    mnova = read_spectrum(DATA / "jeol" / "epicatechin_1h_mnova.jdx")
+    y, ours = np.real(mnova.values), np.real(spec.values)
+    theirs = [vertex(mnova.axis, y, k) for k in find_peaks(y, height=0.05 * y.max(),
+                                                           distance=20)[0]]
+    found = np.array([vertex(spec.axis, ours, k) for k in find_peaks(ours, height=0.01 *
+                                                                     ours.max(), distance=5)[0]])
+    point_ppm = ds.sw_hz / ds.shape[0] / ds.sf_mhz
+    offsets = [np.min(np.abs(found - ppm)) / point_ppm for ppm in theirs]
+    assert len(theirs) >= 20 and max(offsets) < 1.0 and np.median(offsets) < 0.5
 
 
 def test_jeol_rutin_13c_matches_published_shifts(rutin_13c):
@@ -148,7 +167,7 @@ def test_rs2d_synthetic_conventions(tmp_path, setup):
 
 def _samples(tmp_path: Path, setup) -> dict[str, Path]:
     fid = lines_fid(setup, LINES)
-    out = {"jeol": Path(shutil.copy(DATA / "jeol" / "rutin_1h.jdf", tmp_path)),
+    out = {"jeol": Path(shutil.copy(DATA / "jeol" / "rutin_13c.jdf", tmp_path)),
            "tecmag": Path(shutil.copy(DATA / "tecmag" / "dnp_1h_1d.tnt", tmp_path)),
            "nmrml": Path(shutil.copy(DATA / "nmrml" / "gaba_1h.nmrML", tmp_path)),
            "spinsolve": write_spinsolve(tmp_path / "ss", setup, fid) / "data.1d",
@@ -196,7 +215,7 @@ def test_cli_processes_each_format(tmp_path, setup, capsys):
                                                           else [])
         assert main(argv) == 0, kind
         out = json.loads(capsys.readouterr().out)
-        assert out["nucleus"] == "1H" and out["peaks"], kind
+        assert out["nucleus"] == ("13C" if kind == "jeol" else "1H") and out["peaks"], kind
 
 
 @pytest.mark.slow
@@ -226,13 +245,13 @@ def test_project_runs_jeol_spinsolve_and_nmrml(tmp_path, setup):
 
 def test_jeol_filter_rule_gives_the_most_coherent_phases():
     """The delay from ORDERS/FACTORS − ACQ_DELAY·SW leaves the strongest 1H lines of the real
-    rutin FID with the most nearly equal phases (a wrong delay is a first-order phase)."""
-    path = DATA / "jeol" / "rutin_1h.jdf"
-    delay = read_jeol(path).group_delay
+    epicatechin FID with the most nearly equal phases (a wrong delay is a first-order phase)."""
+    sig = raw_signal(read_jeol(DATA / "jeol" / "epicatechin_1h.jdf"))
+    delay = sig.meta["group_delay"]
 
     def coherence(d):
-        spec = process_fid(raw_signal(read_jeol(path, grpdly=d)), window="exponential",
-                           lb_hz=1.0)
+        trial = sig.evolve(sig.values, "trial delay", meta={**sig.meta, "group_delay": d})
+        spec = process_fid(trial, window="exponential", lb_hz=1.0)
         mag = np.abs(spec.values)
         peaks, _ = find_peaks(mag, height=15 * np.median(mag), distance=30)
         weights = mag[peaks]
