@@ -259,3 +259,8 @@ def test_jeol_filter_rule_gives_the_most_coherent_phases():
 
     values = [coherence(delay + step) for step in (-0.5, 0.0, 0.5)]
     assert values[1] == max(values) and values[1] > 0.85
+
+
+def test_tecmag_first_point_is_stored_halved():
+    data = read_tecmag(DATA / "tecmag" / "dnp_1h_t1.tnt").raw
+    assert np.allclose(np.abs(data[:, 0]) / np.abs(data[:, 1]), 0.48, atol=0.01)

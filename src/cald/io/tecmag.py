@@ -8,7 +8,9 @@ What is translated here, once:
   cald's convention, which the reader undoes) and its ppm scale is (ν − ``ref_freq``)/``ob_freq``
   for ν in Hz from the carrier, so 0 ppm lies at ``ob_freq`` + ``ref_freq`` (``ref_freq`` 0: at
   the carrier); the spectral width is 1/``dwell`` (TNMR's ``sw`` is its half, ±sw);
-* the first stored point is t = 0 (no digital-filter delay is stated);
+* the first stored point is t = 0 (no digital-filter delay is stated) and TNMR stores it
+  already halved (|point 0|/|point 1| = 0.48 in every row of the real files, against ≈ 1.00
+  for points 1/2), as the discrete transform needs: it is left as it is;
 * the points of dimensions 2–4 (``actual_npts``) come out as rows of a series; the array of a
   series is the one delay or value table of the sequence with one entry per row
   (nmrglue's ``guess_tables``; delay tables in seconds); with none or several candidates
