@@ -195,6 +195,10 @@ def test_missing_keys_are_named_and_two_formats_refused(tmp_path, setup, capsys)
                             if not line.startswith("b1Freq")))
     with pytest.raises(DataFileError, match="parameter b1Freq missing"):
         read_spinsolve(folder)
+    acqu.write_text("".join(line for line in acqu.read_text().splitlines(keepends=True)
+                            if not line.startswith("nucleus")))
+    with pytest.raises(DataFileError, match="parameter nucleus"):
+        read_spinsolve(folder)
     rs2d = write_rs2d(tmp_path / "y", setup, fid)
     header = rs2d / "header.xml"
     header.write_text(header.read_text().replace("BASE_FREQ_1", "OTHER_FREQ"))

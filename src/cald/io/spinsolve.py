@@ -151,7 +151,10 @@ def read_spinsolve(path: str | os.PathLike[str], grpdly: float | None = None) ->
         data = _read_points(data_path)
     data = np.conj(data)
     data[..., 0] *= 0.5
-    nucleus = isotope_symbol(acqu.get("nucleus", acqu.get("rxChannel", "")), acqu_path)
+    if "nucleus" not in acqu and "rxChannel" not in acqu:
+        raise DataFileError("parameter nucleus (or rxChannel) missing: not a Spinsolve "
+                            "acquisition (a Kea/Prospa one?)", acqu_path)
+    nucleus = isotope_symbol(acqu.get("nucleus", acqu.get("rxChannel")), acqu_path)
     sf_mhz = positive(_number(acqu, "b1Freq", acqu_path), "b1Freq", acqu_path)
     sw_hz = positive(_number(acqu, "bandwidth", acqu_path), "bandwidth", acqu_path) * 1e3
     if "dwellTime" in acqu:
