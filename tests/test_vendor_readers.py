@@ -268,3 +268,19 @@ def test_jeol_filter_rule_gives_the_most_coherent_phases():
 def test_tecmag_first_point_is_stored_halved():
     data = read_tecmag(DATA / "tecmag" / "dnp_1h_t1.tnt").raw
     assert np.allclose(np.abs(data[:, 0]) / np.abs(data[:, 1]), 0.48, atol=0.01)
+
+
+def test_gains_without_a_documented_scale_must_agree_for_dnp(tmp_path, setup):
+    from dataclasses import replace
+
+    from cald.nmr.dnp import acquisition_differences
+
+    on = read_tecmag(DATA / "tecmag" / "dnp_1h_1d.tnt")
+    assert on.receiver_gain == 1.0 and acquisition_differences(on, on) == []
+    louder = replace(on, settings={**on.settings,
+                                   "receiver_gain (scale not documented)": (60.0, None)})
+    assert acquisition_differences(on, louder) == ["receiver_gain (scale not documented) "
+                                                   "(75.0 vs 60.0)"]
+    fid = lines_fid(setup, LINES)
+    ss = read_spinsolve(write_spinsolve(tmp_path / "g", setup, fid))
+    assert ss.receiver_gain == pytest.approx(10 ** (22 / 20))  # rxGain in dB

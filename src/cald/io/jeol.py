@@ -17,7 +17,10 @@ What is translated here, once:
   way by ACQ_DELAY·SW points. The time origin lies ``filter − ACQ_DELAY·SW`` points after the
   first stored point (checked on the real files in ``tests/data/jeol``);
 * 2D files whose second axis is not a frequency (arrayed experiments) and 2D acquisitions come
-  out as series of rows.
+  out as series of rows (without array values: no public arrayed Delta file to check them on);
+* ``RECVR_GAIN`` has no documented scale, so it is not turned into an amplitude factor
+  (``receiver_gain`` 1): two acquisitions are compared only at the same gain (a setting of
+  :meth:`~cald.io.vendor.VendorDataset.acquisition_settings`).
 """
 
 from __future__ import annotations
@@ -142,8 +145,9 @@ def read_jeol(path: str | os.PathLike[str], grpdly: float | None = None) -> Vend
         carrier_mhz=sf_mhz * (1 + offset_ppm * 1e-6), sw_hz=sw_hz, group_delay=delay,
         data=data, title=str(header.get("title", "")).strip(),
         scans=int(params.get("total_scans", params.get("scans", 1)) or 1),
-        receiver_gain=float(params.get("recvr_gain", 1.0)),
-        settings={"nucleus": (nucleus, None), "sw_hz": (sw_hz, 1e-6),
+        settings={"RECVR_GAIN (scale not documented)":
+                  (float(params.get("recvr_gain", 0.0)), None),
+                  "nucleus": (nucleus, None), "sw_hz": (sw_hz, 1e-6),
                   "points": (data.shape[-1], None), "sf_mhz": (sf_mhz, 1e-6),
                   "experiment": (str(params.get("experiment", "")), None)},
         parameters=params)

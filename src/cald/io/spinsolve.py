@@ -19,6 +19,7 @@ of a real 80 MHz data set (see ``tests/data/spinsolve/README.md``):
 * stored processing: ``p0Phase``/``p1Phase`` of ``proc.par`` as TopSpin's PHC0/PHC1 (the p0
   sign checked on the real set; Spinsolve's complex spectrum is the conjugate of cald's, its
   real part the same); the apodization setting is not applied (the saved spectrum has none);
+* ``rxGain`` is in dB: the receiver gain is the amplitude factor 10^(rxGain/20);
 * ``data.2d`` series (T1, T2, … protocols) come out as rows; for T1/T2-type protocols with
   ``minDelay``/``maxDelay``/``nrSteps`` (ms) and ``delaySpacing`` lin or log, the delays are
   the array of the series.
@@ -184,7 +185,8 @@ def read_spinsolve(path: str | os.PathLike[str], grpdly: float | None = None) ->
         title=str(acqu.get("Sample", acqu.get("expName", ""))),
         arrays=_delays(acqu, data.shape[0] if data.ndim == 2 else 1, acqu_path),
         scans=int(_number(acqu, "nrScans", acqu_path)) if "nrScans" in acqu else 1,
-        receiver_gain=_number(acqu, "rxGain", acqu_path) if "rxGain" in acqu else 1.0,
+        receiver_gain=10 ** (_number(acqu, "rxGain", acqu_path) / 20) if "rxGain" in acqu
+        else 1.0,
         settings={"nucleus": (nucleus, None), "sw_hz": (sw_hz, 1e-6),
                   "points": (data.shape[-1], None), "sf_mhz": (sf_mhz, 1e-6),
                   "experiment": (str(acqu.get("experiment", "")), None)},

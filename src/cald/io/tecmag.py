@@ -14,7 +14,9 @@ What is translated here, once:
 * the points of dimensions 2–4 (``actual_npts``) come out as rows of a series; the array of a
   series is the one delay or value table of the sequence with one entry per row
   (nmrglue's ``guess_tables``; delay tables in seconds); with none or several candidates
-  the series has no array and says so in ``parameters["array_note"]``.
+  the series has no array and says so in ``parameters["array_note"]``;
+* ``receiver_gain`` has no documented scale in the file format, so it is not turned into an
+  amplitude factor (``receiver_gain`` 1): acquisitions are compared only at the same gain.
 """
 
 from __future__ import annotations
@@ -129,7 +131,8 @@ def read_tecmag(path: str | os.PathLike[str], grpdly: float | None = None) -> Ve
         path=p, parameter_file=p, vendor="tecmag", nucleus=nucleus,
         sf_mhz=carrier_mhz + ref_hz * 1e-6, carrier_mhz=carrier_mhz, sw_hz=sw_hz,
         group_delay=delay, data=data, arrays=arrays, scans=scans,
-        receiver_gain=float(dic["receiver_gain"]),
-        settings={"nucleus": (nucleus, None), "sw_hz": (sw_hz, 1e-6),
+        settings={"receiver_gain (scale not documented)":
+                  (float(dic["receiver_gain"]), None),
+                  "nucleus": (nucleus, None), "sw_hz": (sw_hz, 1e-6),
                   "points": (data.shape[-1], None), "carrier_mhz": (carrier_mhz, 1e-6)},
         parameters=params)
