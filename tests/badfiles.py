@@ -663,6 +663,56 @@ def _simpson_read(sample: Path, scratch: Path) -> list[str]:
             "--json"]
 
 
+def _real_copy(folder_name: str, name: str) -> Callable[[Path], Path]:
+    """A real file of ``tests/data/<folder_name>`` copied into the sample folder."""
+    def make(folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        return Path(shutil.copy(Path(__file__).parent / "data" / folder_name / name,
+                                folder / name))
+
+    return make
+
+
+def _vendor_setup() -> Any:
+    return _setup(nucleus="1H", td=2048, sw_hz=5000.0, carrier_ppm=4.8, group_delay=0.0)
+
+
+def _spinsolve(folder: Path) -> Path:
+    from cald.synth.bruker import Line, lines_fid
+    from cald.synth.vendors import write_spinsolve
+
+    setup = _vendor_setup()
+    return write_spinsolve(folder / "ss", setup, lines_fid(setup, [Line(7.26, 1.0, 2.0)]),
+                           p0_deg=3.0)
+
+
+def _rs2d(folder: Path) -> Path:
+    from cald.synth.bruker import Line, lines_fid
+    from cald.synth.vendors import write_rs2d
+
+    setup = _vendor_setup()
+    return write_rs2d(folder / "rs", setup, lines_fid(setup, [Line(7.26, 1.0, 2.0)]))
+
+
+def _row_1(sample: Path, scratch: Path) -> list[str]:
+    return ["nmr", "process", str(sample), "--row", "1", "--json"]
+
+
+_VENDOR_READERS = [
+    Reader("jeol-jdf", _real_copy("jeol", "rutin_13c.jdf"), ".", Format("binary"),
+           argv=_nmr_process),
+    Reader("tecmag-tnt", _real_copy("tecmag", "dnp_1h_t1.tnt"), ".", Format("binary"),
+           argv=_row_1),
+    Reader("nmrml", _real_copy("nmrml", "gaba_1h.nmrML"), ".", Format("text", TABLE_VALUE),
+           argv=_nmr_process),
+    Reader("spinsolve-acqu", _spinsolve, "acqu.par", Format("text", TABLE_VALUE),
+           argv=_nmr_process),
+    Reader("spinsolve-data", _spinsolve, "data.1d", Format("binary"), argv=_nmr_process),
+    Reader("rs2d-header", _rs2d, "header.xml", Format("text", TABLE_VALUE), argv=_nmr_process),
+    Reader("rs2d-data", _rs2d, "data.dat", Format("binary"), argv=_nmr_process),
+]
+
+
 _PARAMS = Format("bruker-params")
 _BINARY = Format("binary")
 _TEXT = Format("text", TABLE_VALUE)
@@ -718,4 +768,5 @@ READERS: list[Reader] = [
     Reader("varian-real-procpar", _varian_real, "procpar", _TEXT, argv=_nmr_process),
     Reader("simpson-text", _simpson(False), ".", _TEXT, argv=_simpson_read),
     Reader("simpson-binary", _simpson(True), ".", _BINARY, argv=_simpson_read),
+    *_VENDOR_READERS,
 ]

@@ -250,12 +250,46 @@ def _is_varian(path: Path) -> bool:
     return folder is not None and (folder / "procpar").is_file() and (folder / "fid").is_file()
 
 
+def _is_jeol(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() == ".jdf"
+
+
+def _is_tecmag(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() == ".tnt"
+
+
+def _is_nmrml(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() == ".nmrml"
+
+
+def _is_spinsolve(path: Path) -> bool:
+    folder = folder_of(path, ("acqu.par", "proc.par", "data.1d", "data.2d"))
+    return folder is not None and (folder / "acqu.par").is_file() and any(
+        (folder / name).is_file() for name in ("data.1d", "data.2d"))
+
+
+def _is_rs2d(path: Path) -> bool:
+    folder = folder_of(path, ("header.xml", "data.dat"))
+    return folder is not None and (folder / "header.xml").is_file() and \
+        (folder / "data.dat").is_file()
+
+
+
 #: The raw formats :func:`read_raw` knows, by name.
 RAW_FORMATS: dict[str, RawFormat] = {
     "bruker": RawFormat("bruker", "Bruker TopSpin/XWIN-NMR", "acqus", _is_bruker,
                         "cald.io.bruker:read_bruker"),
     "varian": RawFormat("varian", "Varian/Agilent VnmrJ", "procpar and fid", _is_varian,
                         "cald.io.varian:read_varian"),
+    "jeol": RawFormat("jeol", "JEOL Delta", "a .jdf file", _is_jeol, "cald.io.jeol:read_jeol"),
+    "spinsolve": RawFormat("spinsolve", "Magritek Spinsolve", "acqu.par and data.1d/data.2d",
+                           _is_spinsolve, "cald.io.spinsolve:read_spinsolve"),
+    "tecmag": RawFormat("tecmag", "Tecmag TNMR", "a .tnt file", _is_tecmag,
+                        "cald.io.tecmag:read_tecmag"),
+    "rs2d": RawFormat("rs2d", "RS2D SPINit", "header.xml and data.dat", _is_rs2d,
+                      "cald.io.rs2d:read_rs2d"),
+    "nmrml": RawFormat("nmrml", "nmrML", "a .nmrML file", _is_nmrml,
+                       "cald.io.nmrml:read_nmrml"),
 }
 
 

@@ -300,7 +300,6 @@ def detect(path: str | os.PathLike[str]) -> str | None:
     :func:`read_nmr` (a Bruker ``pdata/N``, or that reader's own error). ``None``: not a format
     cald reads."""
     from cald.io.detect import detect_format, read_head
-
     from cald.io.nmrdata import is_raw
 
     p = Path(path)
