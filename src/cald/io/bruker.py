@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 
 from cald.errors import DataFileError
 from cald.io.nmrdata import ROW_BLOCK_POINTS, ArrayedValues, raw_row_blocks, raw_signal
+from cald.io.textfile import read_text
 from cald.nuclei import ISOTOPES
 from cald.processing_options import ProcessingOptions
 from cald.spectrum import Spectrum
@@ -147,17 +148,7 @@ def read_parameters(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Parse a Bruker JCAMP-style parameter file (``acqus``, ``procs``, …) into a dict
     (see :func:`parse_parameters`)."""
     p = Path(path)
-    if not p.is_file():
-        raise DataFileError("missing parameter file", p)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise DataFileError(f"cannot read: {exc.strerror}", p) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    params = parse_parameters(text, p)
+    params = parse_parameters(read_text(p, "missing parameter file"), p)
     if not params:
         raise DataFileError("parameter file holds no ##$ parameters", p)
     return params
@@ -303,16 +294,10 @@ def read_list(path: str | os.PathLike[str]) -> NDArray[np.float64]:
     """Read a Bruker list file (vdlist, vclist, vplist, difflist): one value a line, with TopSpin
     unit suffixes s, m (ms), u (µs), n (ns) converted to seconds for delay lists."""
     p = Path(path)
-    if not p.is_file():
-        raise DataFileError("missing list file", p)
+    text = read_text(p, "missing list file")
     scale = {"s": 1.0, "m": 1e-3, "ms": 1e-3, "u": 1e-6, "us": 1e-6, "µs": 1e-6, "n": 1e-9,
              "ns": 1e-9}
     values = []
-    raw_bytes = p.read_bytes()
-    try:
-        text = raw_bytes.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw_bytes.decode("latin-1")
     for line_no, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#")[0].strip()
         if not line or line.startswith(("*", "$")):

@@ -56,6 +56,7 @@ from numpy.typing import NDArray
 
 from cald.errors import DataFileError
 from cald.io.nmrdata import ArrayedValues, folder_of
+from cald.io.textfile import read_text
 from cald.nuclei import ISOTOPES
 from cald.processing_options import ProcessingOptions
 
@@ -211,17 +212,7 @@ def parse_procpar(text: str, source: Path) -> dict[str, ProcparParameter]:
 def read_procpar(path: str | os.PathLike[str]) -> dict[str, ProcparParameter]:
     """Parse a ``procpar`` file (see :func:`parse_procpar`)."""
     p = Path(path)
-    if not p.is_file():
-        raise DataFileError("missing procpar", p)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise DataFileError(f"cannot read: {exc.strerror}", p) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    params = parse_procpar(text, p)
+    params = parse_procpar(read_text(p, "missing procpar"), p)
     if not params:
         raise DataFileError("holds no parameters", p)
     return params
