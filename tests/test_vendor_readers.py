@@ -4,6 +4,7 @@ exist (Spinsolve, RS2D), and the bad-input contract."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from xml.etree import ElementTree
@@ -284,3 +285,14 @@ def test_gains_without_a_documented_scale_must_agree_for_dnp(tmp_path, setup):
     fid = lines_fid(setup, LINES)
     ss = read_spinsolve(write_spinsolve(tmp_path / "g", setup, fid))
     assert ss.receiver_gain == pytest.approx(10 ** (22 / 20))  # rxGain in dB
+
+
+@pytest.mark.parametrize("db", ["1e308", "-400", "inf"])
+def test_a_receiver_gain_out_of_range_is_a_data_file_error(tmp_path, setup, db):
+    """A damaged ``rxGain`` (the bad-file harness found 1e308 → OverflowError in 10^(dB/20))."""
+    folder = write_spinsolve(tmp_path / "g", setup, lines_fid(setup, LINES))
+    acqu = folder / "acqu.par"
+    text = acqu.read_text(encoding="utf-8")
+    acqu.write_text(re.sub(r"rxGain\s*=\s*\S+", f"rxGain = {db}", text), encoding="utf-8")
+    with pytest.raises(DataFileError, match="rxGain"):
+        read_spinsolve(folder)

@@ -29,6 +29,7 @@ error). :func:`raw_signal` and :func:`raw_row_blocks` turn a data set into time-
 from __future__ import annotations
 
 import importlib
+import math
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ __all__ = [
     "RawFormat",
     "detect_raw_format",
     "folder_of",
+    "gain_from_db",
     "is_raw",
     "raw_row_blocks",
     "raw_signal",
@@ -180,6 +182,30 @@ class NmrDataset(Protocol):
     def meta(self) -> dict[str, Any]:
         """Acquisition facts a processed spectrum carries along (``group_delay`` and
         ``nucleus`` among them)."""
+
+
+#: A receiver gain beyond ± this many dB is a damaged file, not a gain (consoles use tens of dB).
+GAIN_LIMIT_DB = 200.0
+
+
+def gain_from_db(db: float, key: str, source: Path) -> float:
+    """A receiver gain stated in dB (parameter ``key`` of ``source``) as the amplitude factor
+    10^(dB/20) of :attr:`NmrDataset.receiver_gain`.
+
+    Raises
+    ------
+    DataFileError
+        When ``db`` is not finite or beyond ±:data:`GAIN_LIMIT_DB`.
+
+    Examples
+    --------
+    >>> round(gain_from_db(20.0, "gain", Path("procpar")), 6)
+    10.0
+    """
+    if not (math.isfinite(db) and -GAIN_LIMIT_DB <= db <= GAIN_LIMIT_DB):
+        raise DataFileError(f"parameter {key} = {db:g} dB is out of range (±{GAIN_LIMIT_DB:g} dB)",
+                            source)
+    return float(10.0 ** (db / 20.0))
 
 
 def raw_signal(ds: NmrDataset, rows: tuple[int, int] | None = None) -> Spectrum:

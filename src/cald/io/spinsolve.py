@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from cald.errors import DataFileError
-from cald.io.nmrdata import ArrayedValues
+from cald.io.nmrdata import ArrayedValues, gain_from_db
 from cald.io.vendor import VendorDataset, check_points, isotope_symbol, parsing, positive
 from cald.processing_options import ProcessingOptions
 
@@ -185,8 +185,8 @@ def read_spinsolve(path: str | os.PathLike[str], grpdly: float | None = None) ->
         title=str(acqu.get("Sample", acqu.get("expName", ""))),
         arrays=_delays(acqu, data.shape[0] if data.ndim == 2 else 1, acqu_path),
         scans=int(_number(acqu, "nrScans", acqu_path)) if "nrScans" in acqu else 1,
-        receiver_gain=10 ** (_number(acqu, "rxGain", acqu_path) / 20) if "rxGain" in acqu
-        else 1.0,
+        receiver_gain=(gain_from_db(_number(acqu, "rxGain", acqu_path), "rxGain", acqu_path)
+                       if "rxGain" in acqu else 1.0),
         settings={"nucleus": (nucleus, None), "sw_hz": (sw_hz, 1e-6),
                   "points": (data.shape[-1], None), "sf_mhz": (sf_mhz, 1e-6),
                   "experiment": (str(acqu.get("experiment", "")), None)},

@@ -55,7 +55,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cald.errors import DataFileError
-from cald.io.nmrdata import ArrayedValues, folder_of
+from cald.io.nmrdata import ArrayedValues, folder_of, gain_from_db
 from cald.io.textfile import read_text
 from cald.nuclei import ISOTOPES
 from cald.processing_options import ProcessingOptions
@@ -577,7 +577,7 @@ class VarianDataset:
     @property
     def receiver_gain(self) -> float:
         """10^(gain/20): VnmrJ's ``gain`` (dB) as an amplitude factor."""
-        return float(10.0 ** (self._value("gain", 0.0) / 20.0))
+        return gain_from_db(self._value("gain", 0.0), "gain", self.parameter_file)
 
     def acquisition_settings(self) -> dict[str, tuple[Any, float | None]]:
         """Nucleus, decoupled nucleus, sequence, np, sw, sfrq, d1, d2, pw, p1, powers, srate
