@@ -36,7 +36,7 @@ from cald.spectrum import Spectrum
 
 __all__ = ["Display", "ResultDisplay", "key_unit"]
 
-#: Keys of the statistics table (as in :meth:`cald.fitting.FitStatistics.to_dict`).
+#: Keys of the statistics table (as in :meth:`cald.fitting.statistics.FitStatistics.to_dict`).
 STATISTICS_KEYS = ("chisqr", "redchi", "residual_std", "aic", "aicc", "bic", "n_points",
                    "n_varys", "sigma_known", "sigma_source", "success", "message")
 
@@ -212,7 +212,7 @@ class ResultDisplay:
     :meth:`curves` (what :meth:`plot` draws, with :attr:`plot_ylabel` on the y axis).
     """
 
-    #: Title of the y axis of :meth:`plot`.
+    #: Title of the y axis of :meth:`ResultDisplay.plot <cald.fitting.display.ResultDisplay.plot>`.
     plot_ylabel: ClassVar[str] = "intensity"
 
     def to_dict(self) -> dict[str, Any]:  # pragma: no cover - every result defines it

@@ -18,9 +18,10 @@ __all__ = ["FitResult", "curve_spectra"]
 
 def curve_spectra(axis: Any, unit: str, curves: Mapping[str, Any], **meta: Any
                   ) -> dict[str, Spectrum]:
-    """``{name: Spectrum}`` of curves sampled on one axis (what :meth:`FitResult.curves`
-    returns); ``meta`` are further :class:`~cald.spectrum.Spectrum` fields (``nucleus``,
-    ``sf_mhz``, ``source``), the name goes into each spectrum's history."""
+    """``{name: Spectrum}`` of curves sampled on one axis (what
+    :meth:`ResultDisplay.curves <cald.fitting.display.ResultDisplay.curves>` returns); ``meta``
+    are further :class:`~cald.spectrum.Spectrum` fields (``nucleus``, ``sf_mhz``, ``source``),
+    the name goes into each spectrum's history."""
     return {name: Spectrum(np.asarray(values, dtype=float), np.asarray(axis, dtype=float), unit,
                            history=(name,), **meta)
             for name, values in curves.items()}

@@ -9,11 +9,11 @@ source                         returns
 =============================  ============================================================
 Bruker experiment folder       a processed 1D :class:`~cald.spectrum.Spectrum` (below)
 Bruker pseudo-2D (``ser``)     the series: a 2D ``Spectrum``, every row processed alike
-raw NMR of other vendors       as Bruker (Varian, JEOL …: :data:`cald.io.nmrdata.RAW_FORMATS`)
+raw NMR of other vendors       as Bruker (:data:`~cald.io.nmrdata.RAW_FORMATS`)
 JCAMP-DX, NMR CSV              the spectrum (an FID is transformed)
 UV-vis CSV / text export       absorbance against wavelength (nm)
 FTIR CSV / JCAMP-DX            absorbance against wavenumber (cm⁻¹)
-VAMAS (CasaXPS's too), XPS CSV cps against calibrated binding energy (eV); a file of several
+VAMAS (CasaXPS too), XPS CSV   cps against calibrated binding energy (eV); a file of several
                                blocks: ``{block label: Spectrum}`` (or ``block=`` one)
 CasaXPS column export          CPS against binding energy, the fit's components in ``meta``
 structure (xyz, CIF, traj)     an ``ase.Atoms`` (the last frame), as ``ase.io.read`` gives

@@ -56,6 +56,7 @@ __all__ = ["ProjectConfigError", "Sample", "Dataset", "Analysis", "ProjectInfo",
 
 #: Data-set kinds of raw NMR folders (one per format of :data:`cald.io.nmrdata.RAW_FORMATS`).
 RAW_NMR_KINDS = tuple(RAW_FORMATS)
+#: Every data-set kind a project file names: the raw NMR formats and the spectrum/structure files.
 DATASET_KINDS = (*RAW_NMR_KINDS, "jcamp", "csv", "vamas", "structure")
 
 

@@ -1,6 +1,8 @@
 """SIMPSON input files for the RESPDOR/REDOR experiment that :mod:`cald.recoupling.spindynamics`
-simulates, so that a user can run the same geometry and sequence in SIMPSON (Bak, Rasmussen and
-Nielsen, *J. Magn. Reson.* 147, 296 (2000)) and compare with cald's curve.
+simulates.
+
+A user can run the same geometry and sequence in SIMPSON (Bak, Rasmussen and Nielsen,
+*J. Magn. Reson.* 147, 296 (2000)) and compare with cald's curve.
 
 What is written, from the same objects cald's simulation takes:
 
