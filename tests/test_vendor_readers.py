@@ -296,3 +296,14 @@ def test_a_receiver_gain_out_of_range_is_a_data_file_error(tmp_path, setup, db):
     acqu.write_text(re.sub(r"rxGain\s*=\s*\S+", f"rxGain = {db}", text), encoding="utf-8")
     with pytest.raises(DataFileError, match="rxGain"):
         read_spinsolve(folder)
+
+
+@pytest.mark.parametrize("name", ["jeol/rutin_13c.jdf", "varian/p31_s2pul_243mhz.fid"])
+def test_cald_read_of_one_raw_fid_equals_the_nmr_path(name):
+    """``cald.read`` reads a raw single-FID data set once and processes it as ``read_nmr``."""
+    import cald
+    from cald.nmr.reading import read_nmr
+
+    a, b = cald.read(DATA / name, lb_hz=2.0), read_nmr(DATA / name, lb_hz=2.0)
+    assert np.array_equal(a.values, b.values) and np.array_equal(a.axis, b.axis)
+    assert a.history == b.history

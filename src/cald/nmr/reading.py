@@ -52,13 +52,16 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cald.errors import DataFileError, ParameterError
 from cald.processing_options import ProcessingOptions
 from cald.spectrum import Spectrum
+
+if TYPE_CHECKING:
+    from cald.io.nmrdata import NmrDataset
 
 __all__ = ["READERS", "read", "read_comparison", "read_nmr", "read_title"]
 
@@ -67,8 +70,8 @@ def _raw(path: Path, processed: bool, row: int | None, cpmg: bool,
          echo_period_s: float | None, grpdly: float | None,
          overrides: dict[str, Any]) -> Spectrum:
     from cald.io.bruker import processed_spectrum
-    from cald.io.nmrdata import detect_raw_format, raw_signal, read_raw
-    from cald.nmr.processing import finish_spectrum, fourier_transform, process_fid
+    from cald.io.nmrdata import detect_raw_format, read_raw
+    from cald.nmr.processing import finish_spectrum
 
     if processed:
         if row is not None or cpmg:
@@ -80,7 +83,16 @@ def _raw(path: Path, processed: bool, row: int | None, cpmg: bool,
                                  f"{path} is {vendor} data: process the raw FID instead")
         return finish_spectrum(processed_spectrum(path),
                                ProcessingOptions().with_overrides(**overrides))
-    ds = read_raw(path, grpdly=grpdly)
+    return _dataset_spectrum(read_raw(path, grpdly=grpdly), path, row, cpmg, echo_period_s,
+                             overrides)
+
+
+def _dataset_spectrum(ds: NmrDataset, path: Path, row: int | None, cpmg: bool,
+                      echo_period_s: float | None, overrides: dict[str, Any]) -> Spectrum:
+    """The processed 1D spectrum of a raw data set already read (a series: its ``row``)."""
+    from cald.io.nmrdata import raw_signal
+    from cald.nmr.processing import finish_spectrum, fourier_transform, process_fid
+
     if ds.is_series:
         n_rows = ds.shape[0]
         if row is None:
@@ -159,19 +171,21 @@ def _nmr(path: Path, *, processed: bool = False, row: int | None = None, cpmg: b
         processed = True
     from cald.io.nmrdata import RAW_FORMATS, read_raw
 
-    if (row is None and not cpmg and not processed
-            and sum(f.detect(path) for f in RAW_FORMATS.values()) == 1):
+    formats = [name for name, f in RAW_FORMATS.items() if f.detect(path)]
+    if row is None and not cpmg and not processed and len(formats) == 1:
         from cald.nmr.pseudo2d import process_series
 
-        ds = read_raw(path, grpdly=grpdly)
-        if ds.is_series:
-            if options.keys() - ProcessingOptions.__dataclass_fields__.keys():
-                raise ParameterError(f"option(s) {', '.join(sorted(options))} do not apply to "
-                                     "a whole series")
-            p0, p1 = options.pop("p0_deg", None), options.pop("p1_deg", None)
-            phases = None if p0 is None and p1 is None else (
-                ds.processing.p0_deg if p0 is None else p0, ds.processing.p1_deg if p1 is None else p1)
-            return process_series(ds, options.pop("auto_phase", None), phases, **options)
+        ds = read_raw(path, formats[0], grpdly=grpdly)  # read once, whether series or not
+        if not ds.is_series:
+            overrides = {k: v for k, v in options.items() if k not in ("nucleus", "echo_period_s")}
+            return _dataset_spectrum(ds, path, None, False, None, overrides)
+        if options.keys() - ProcessingOptions.__dataclass_fields__.keys():
+            raise ParameterError(f"option(s) {', '.join(sorted(options))} do not apply to "
+                                 "a whole series")
+        p0, p1 = options.pop("p0_deg", None), options.pop("p1_deg", None)
+        phases = None if p0 is None and p1 is None else (
+            ds.processing.p0_deg if p0 is None else p0, ds.processing.p1_deg if p1 is None else p1)
+        return process_series(ds, options.pop("auto_phase", None), phases, **options)
     return read_nmr(path, processed=processed, row=row, cpmg=cpmg, grpdly=grpdly, **options)
 
 
