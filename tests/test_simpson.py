@@ -185,3 +185,16 @@ def test_cli_read_simulate_input_and_compare(tmp_path, capsys):
                  "--plot", str(spectrum_plot), "--compare", str(DATA / "ethanol.spe"),
                  "--quiet"]) == 0
     assert "ethanol.spe" in spectrum_plot.read_text()
+
+
+def test_a_comparison_that_is_not_simpson_is_read_as_one_spectrum(tmp_path):
+    """``--compare`` with a measured data set takes the NMR path (a 1D spectrum): a raw series
+    needs a row, it is not drawn as a whole series."""
+    from cald.errors import DataFileError
+    from cald.nmr.reading import read_comparison, read_nmr
+
+    one = Path(__file__).parent / "data" / "varian" / "p31_s2pul_243mhz.fid"
+    like = read_nmr(one)
+    assert np.array_equal(read_comparison(one, like).values, like.values)
+    with pytest.raises(DataFileError, match="choose one with --row"):
+        read_comparison(one.with_name("p31_nt_array_162mhz.fid"), like)

@@ -411,13 +411,14 @@ def read_comparison(source: str | os.PathLike[str], like: Spectrum) -> Spectrum:
 
     A SIMPSON file (:func:`cald.io.simpson.read_simpson`) has frequencies relative to the rf
     carrier: they are placed at ``like``'s carrier and referenced to its 0-ppm frequency (an
-    FID is transformed first); any other source is read and processed as :func:`read` does."""
+    FID is transformed first); any other source is read and processed as :func:`read_nmr` does
+    (a 1D spectrum: a series needs a row)."""
     from cald.io.simpson import is_simpson, read_simpson
     from cald.nmr.processing import fourier_transform
 
     path = Path(source)
     if not is_simpson(path):
-        return read(path, nucleus=like.nucleus)
+        return read_nmr(path, nucleus=like.nucleus)
     if like.sf_mhz is None or like.carrier_mhz is None:
         raise ParameterError(f"{like.source} has no spectrometer and carrier frequencies to put "
                              "the SIMPSON frequencies on")

@@ -3,7 +3,7 @@ sites, isotropic lines of a MAS spectrum, an exciton, carboxylate bands, XPS reg
 conditions a title or comment states; each turned into the proposal of one analysis (or the
 reason there is none).
 
-Spectra are read and processed with cald's own readers (:func:`cald.nmr.reading.read`,
+Spectra are read and processed with cald's own readers (:func:`cald.nmr.reading.read_nmr`,
 :func:`cald.io.uvvis.read_uvvis`, :func:`cald.io.ir.read_ir`), only for the data sets whose
 parameters need a peak position.
 """
@@ -87,9 +87,9 @@ def spectrum_peaks(spec: Spectrum, lo: float | None = None, hi: float | None = N
 
 def read_nmr(f: Found, row: int | None = None) -> Spectrum:
     """The processed spectrum of an NMR data set (``row`` of a series, 1 = first)."""
-    from cald.nmr.reading import read
+    from cald.nmr import reading
 
-    return read(f.path, row=row)
+    return reading.read_nmr(f.path, row=row)
 
 
 def round_to(value: float, step: float) -> float:
